@@ -1,0 +1,41 @@
+# The project's commands. Everything runs inside .venv, which `make install` creates.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run worker test lint migrate stop-services
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and pinned, so that no other build of it is pulled in by what follows.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+# The storefront with the demo catalogue at http://127.0.0.1:8000/: web, one worker and beat.
+# Ctrl-C stops all three.
+run: migrate
+	$(BIN)/python manage.py load_demo
+	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_DEBUG=1 $(BIN)/honcho start --procfile Procfile
+
+# A worker for both queues; on a GPU host, `make worker QUEUES=embed`.
+QUEUES ?= embed,default
+worker: migrate
+	$(BIN)/celery -A shop worker --queues $(QUEUES) --loglevel info
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+stop-services: install
+	$(BIN)/python manage.py embedded_services stop

@@ -1,0 +1,102 @@
+"""Validation of listing photos: every upload path (page, API, import) goes through check_image."""
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from PIL import Image, UnidentifiedImageError
+
+# Pillow format name -> stored file extension.
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    """A photo that decoded fully within the limits, with what we learned reading it."""
+
+    content: bytes
+    format: str
+    width: int
+    height: int
+    sha256: str
+
+    @property
+    def extension(self) -> str:
+        return ALLOWED_FORMATS[self.format]
+
+
+def check_image(source: bytes | BinaryIO) -> CheckedImage:
+    """Read and fully decode a photo, or raise ValidationError saying why it is refused.
+
+    Checks, in order: byte size, that it is an image of an allowed format, the pixel count
+    (from the header, before any decoding: a decompression bomb never gets decoded), and a
+    full decode (a truncated or corrupt file fails here).
+    """
+    max_bytes = settings.VITRINE_MAX_IMAGE_BYTES
+    content = source if isinstance(source, bytes) else source.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise ValidationError(
+            "The file is larger than %(limit)s MB.",
+            code="too_large",
+            params={"limit": round(max_bytes / 1024 / 1024, 1)},
+        )
+    if not content:
+        raise ValidationError("The file is empty.", code="empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                image_format, (width, height) = image.format, image.size
+                _check_format_and_pixels(image_format, width, height)
+                image.load()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except UnidentifiedImageError:
+        raise ValidationError(
+            "The file is not an image (JPEG, PNG, WebP or GIF).", code="not_an_image"
+        ) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(
+            "The image is truncated or corrupt (%(detail)s).",
+            code="corrupt_image",
+            params={"detail": error},
+        ) from None
+    return CheckedImage(
+        content=content,
+        format=image_format,
+        width=width,
+        height=height,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def _check_format_and_pixels(image_format: str | None, width: int, height: int) -> None:
+    if image_format not in ALLOWED_FORMATS:
+        raise ValidationError(
+            "%(format)s images are not accepted; use JPEG, PNG, WebP or GIF.",
+            code="bad_format",
+            params={"format": image_format or "This kind of"},
+        )
+    if width * height > settings.VITRINE_MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(width, height)
+
+
+def _too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:
+    limit = settings.VITRINE_MAX_IMAGE_PIXELS / 1_000_000
+    if width is None:
+        return ValidationError(
+            "The image has more than %(limit)g million pixels.",
+            code="too_many_pixels",
+            params={"limit": limit},
+        )
+    return ValidationError(
+        "The image is %(width)d×%(height)d pixels; the limit is %(limit)g million pixels.",
+        code="too_many_pixels",
+        params={"width": width, "height": height, "limit": limit},
+    )

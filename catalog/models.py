@@ -1,0 +1,144 @@
+"""The catalogue: merchants, the category tree, products and their photos."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from catalog.currencies import validate_currency
+
+CATEGORY_SEPARATOR = " > "
+
+validate_sku = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    "A SKU is 1 to 64 letters, digits, dots, dashes or underscores, "
+    "starting with a letter or digit.",
+    code="bad_sku",
+)
+
+
+class Merchant(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant"
+    )
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A node of the category tree; `path` and `full_name` spell out its ancestry."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Slugs joined by "/" ("apparel/topwear"): the URL, and a prefix match finds descendants.
+    path = models.CharField(max_length=500, unique=True, editable=False)
+    # Names joined by " > " ("Apparel > Topwear"), as shoppers and CSV files write it.
+    full_name = models.CharField(max_length=500, editable=False)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category", args=[self.path])
+
+    def subtree(self) -> models.QuerySet["Category"]:
+        """This category and all its descendants."""
+        return Category.objects.filter(
+            models.Q(pk=self.pk) | models.Q(path__startswith=self.path + "/")
+        )
+
+    def ancestors(self) -> list["Category"]:
+        """From the root down to this category's parent."""
+        prefixes = ["/".join(self.path.split("/")[:depth]) for depth in range(1, self.depth)]
+        return list(Category.objects.filter(path__in=prefixes).order_by("path"))
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") + 1
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="products")
+    sku = models.CharField("SKU", max_length=64, validators=[validate_sku])
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    # No price means "price on request": listed, but not for sale.
+    price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    stock = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "sku"], name="product_sku_unique_per_merchant"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0) | models.Q(price__isnull=True),
+                name="product_price_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="product_status_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.sku})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def main_image(self) -> "ProductImage | None":
+        # Uses the prefetched images when a view prefetched them.
+        images = list(self.images.all())
+        return images[0] if images else None
+
+
+def product_image_path(image: "ProductImage", filename: str) -> str:
+    # `filename` is already ours (a random hex name with the detected format's extension).
+    return f"products/{image.product.merchant_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(upload_to=product_image_path, max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    # Content hash: a re-import of the same photo changes nothing.
+    sha256 = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.product.sku} photo {self.position}"

@@ -1,0 +1,286 @@
+"""Operations that change the catalogue. Views, the admin, the API and commands call these.
+
+Each runs in one transaction and announces the listings it touched (catalog.signals), so the
+search index is marked stale in the same commit.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from uuid import uuid4
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from catalog.images import CheckedImage
+from catalog.models import CATEGORY_SEPARATOR, Category, Merchant, Product, ProductImage
+from catalog.signals import listings_changed
+
+
+def announce_listings_changed(product_ids: Iterable[int]) -> None:
+    ids = sorted(set(product_ids))
+    if ids:
+        listings_changed.send(sender=Product, product_ids=ids)
+
+
+# Merchants
+
+
+def create_merchant(username: str, password: str | None, *, name: str = "") -> Merchant:
+    """A user account with its merchant profile. No password means it cannot log in."""
+    user_model = get_user_model()
+    with transaction.atomic():
+        if user_model.objects.filter(username=username).exists():
+            raise ValidationError(
+                "The username %(username)s is taken.", code="taken", params={"username": username}
+            )
+        user = user_model.objects.create_user(username=username, password=password)
+        return Merchant.objects.create(user=user, name=name or username)
+
+
+def house_merchant() -> Merchant:
+    """The store's own merchant account, owner of listings imported without --merchant."""
+    username = settings.VITRINE_HOUSE_MERCHANT
+    merchant = Merchant.objects.filter(user__username=username).first()
+    return merchant or create_merchant(username, None, name="Vitrine")
+
+
+# Categories
+
+
+def category_from_path(path_text: str) -> Category | None:
+    """The category named by a path like "Apparel > Topwear", creating missing levels.
+
+    Names match case-insensitively (by slug); an empty path means no category.
+    """
+    names = [name.strip() for name in path_text.split(">") if name.strip()]
+    category = None
+    for name in names:
+        slug = slugify(name, allow_unicode=True)
+        if not slug:
+            raise ValidationError(
+                "The category name %(name)r has no letters or digits.",
+                code="bad_category",
+                params={"name": name},
+            )
+        path = f"{category.path}/{slug}" if category else slug
+        category, _ = Category.objects.get_or_create(
+            path=path,
+            defaults={
+                "name": name,
+                "slug": slug,
+                "parent": category,
+                "full_name": f"{category.full_name}{CATEGORY_SEPARATOR}{name}"
+                if category
+                else name,
+            },
+        )
+    return category
+
+
+def save_category(category: Category) -> Category:
+    """Save a new or edited category, re-deriving the paths of its whole subtree."""
+    with transaction.atomic():
+        old_path = (
+            Category.objects.filter(pk=category.pk).values_list("path", flat=True).first()
+            if category.pk
+            else None
+        )
+        _derive_path(category)
+        category.full_clean()
+        category.save()
+        if old_path and old_path != category.path:
+            for descendant in Category.objects.filter(path__startswith=old_path + "/").order_by(
+                "path"
+            ):
+                descendant.parent = Category.objects.get(pk=descendant.parent_id)
+                _derive_path(descendant)
+                descendant.save(update_fields=["path", "full_name"])
+        announce_listings_changed(
+            Product.objects.filter(category__in=category.subtree()).values_list("pk", flat=True)
+        )
+    return category
+
+
+def _derive_path(category: Category) -> None:
+    category.slug = slugify(category.name, allow_unicode=True)
+    if category.parent is None:
+        category.path, category.full_name = category.slug, category.name
+    else:
+        category.path = f"{category.parent.path}/{category.slug}"
+        category.full_name = f"{category.parent.full_name}{CATEGORY_SEPARATOR}{category.name}"
+
+
+# Listings
+
+
+class UpsertOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def save_product(
+    product: Product,
+    *,
+    photos: Sequence[CheckedImage] = (),
+    category_path: str | None = None,
+) -> Product:
+    """Create or update a listing, adding any new photos, in one transaction.
+
+    `category_path` ("Apparel > Topwear"), when given, sets the category, creating it if new.
+    """
+    if not product.currency:
+        product.currency = settings.VITRINE_DEFAULT_CURRENCY
+    with _listing_transaction() as written:
+        if category_path is not None:
+            product.category = category_from_path(category_path)
+        _validate(product)
+        product.save()
+        _add_photos(product, photos, written)
+        announce_listings_changed([product.pk])
+    return product
+
+
+def upsert_listing(
+    merchant: Merchant, sku: str, fields: dict, *, main_photo: CheckedImage | None = None
+) -> UpsertOutcome:
+    """Create the merchant's listing with this SKU, or update the fields given.
+
+    `main_photo` becomes the listing's first photo, replacing the one there unless it is the
+    same picture. Fields not in `fields` keep their values (or defaults, for a new listing).
+    """
+    with _listing_transaction() as written:
+        product = Product.objects.select_for_update().filter(merchant=merchant, sku=sku).first()
+        created = product is None
+        if created:
+            product = Product(
+                merchant=merchant, sku=sku, currency=settings.VITRINE_DEFAULT_CURRENCY
+            )
+        changed = {name for name, value in fields.items() if getattr(product, name) != value}
+        for name in changed:
+            setattr(product, name, fields[name])
+        photo_changed = main_photo is not None and (
+            created or _main_photo_differs(product, main_photo)
+        )
+        if not (created or changed or photo_changed):
+            return UpsertOutcome.UNCHANGED
+        _validate(product)
+        product.save()
+        if created and main_photo is not None:
+            _store_photo(product, main_photo, 0, written)
+        elif photo_changed:
+            _replace_main_photo(product, main_photo, written)
+        announce_listings_changed([product.pk])
+    return UpsertOutcome.CREATED if created else UpsertOutcome.UPDATED
+
+
+def delete_product(product: Product) -> None:
+    file_names = [image.image.name for image in product.images.all()]
+    with transaction.atomic():
+        product.delete()
+        transaction.on_commit(lambda: _delete_files(file_names))
+
+
+def add_product_photos(product: Product, photos: Sequence[CheckedImage]) -> list[ProductImage]:
+    with _listing_transaction() as written:
+        images = _add_photos(product, photos, written)
+        announce_listings_changed([product.pk])
+    return images
+
+
+def delete_product_image(image: ProductImage) -> None:
+    with transaction.atomic():
+        image.delete()
+        _save_positions(_locked_images(image.product))
+        announce_listings_changed([image.product_id])
+        transaction.on_commit(lambda: _delete_files([image.image.name]))
+
+
+def move_product_image(image: ProductImage, position: int) -> None:
+    """Move a photo to `position` (0 is the main photo), shifting the others."""
+    with transaction.atomic():
+        images = [other for other in _locked_images(image.product) if other.pk != image.pk]
+        images.insert(max(0, min(position, len(images))), image)
+        _save_positions(images)
+        announce_listings_changed([image.product_id])
+
+
+def _validate(product: Product) -> None:
+    # The merchant and category were set by us; the database enforces uniqueness itself.
+    product.full_clean(
+        exclude=["merchant", "category"], validate_unique=False, validate_constraints=False
+    )
+
+
+@contextmanager
+def _listing_transaction() -> Iterator[list[str]]:
+    """A transaction that also removes the photo files it wrote, should it roll back."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            yield written
+    except BaseException:
+        _delete_files(written)
+        raise
+
+
+def _add_photos(
+    product: Product, photos: Sequence[CheckedImage], written: list[str]
+) -> list[ProductImage]:
+    start = product.images.count() if photos else 0
+    return [
+        _store_photo(product, photo, start + offset, written) for offset, photo in enumerate(photos)
+    ]
+
+
+def _store_photo(
+    product: Product, photo: CheckedImage, position: int, written: list[str]
+) -> ProductImage:
+    image = ProductImage(
+        product=product,
+        width=photo.width,
+        height=photo.height,
+        sha256=photo.sha256,
+        position=position,
+    )
+    image.image.save(f"{uuid4().hex}.{photo.extension}", ContentFile(photo.content), save=False)
+    written.append(image.image.name)
+    image.save()
+    return image
+
+
+def _main_photo_differs(product: Product, photo: CheckedImage) -> bool:
+    main = product.images.first()
+    return main is None or main.sha256 != photo.sha256
+
+
+def _replace_main_photo(product: Product, photo: CheckedImage, written: list[str]) -> None:
+    images = _locked_images(product)
+    if images:
+        replaced = images.pop(0)
+        replaced.delete()
+        transaction.on_commit(lambda: _delete_files([replaced.image.name]))
+    images.insert(0, _store_photo(product, photo, 0, written))
+    _save_positions(images)
+
+
+def _locked_images(product: Product) -> list[ProductImage]:
+    return list(ProductImage.objects.select_for_update().filter(product=product))
+
+
+def _save_positions(images: list[ProductImage]) -> None:
+    for position, image in enumerate(images):
+        if image.position != position:
+            image.position = position
+            image.save(update_fields=["position"])
+
+
+def _delete_files(file_names: Iterable[str]) -> None:
+    storage = ProductImage._meta.get_field("image").storage
+    for name in file_names:
+        storage.delete(name)

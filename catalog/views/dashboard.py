@@ -1,0 +1,116 @@
+"""The merchant dashboard: a merchant sees and changes only their own listings."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from catalog import services
+from catalog.forms import ProductForm
+from catalog.models import Merchant, Product, ProductImage
+
+LISTINGS_PER_PAGE = 50
+
+
+def merchant_required(view: Callable) -> Callable:
+    """Logged in, with a merchant profile (403 otherwise); sets request.merchant."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        merchant = Merchant.objects.filter(user=request.user).first()
+        if merchant is None:
+            raise PermissionDenied("The dashboard is for merchant accounts.")
+        request.merchant = merchant
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_product(request: HttpRequest, sku: str) -> Product:
+    # Another merchant's SKU is a 404: nothing tells it exists.
+    return get_object_or_404(Product, merchant=request.merchant, sku=sku)
+
+
+@merchant_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    products = (
+        request.merchant.products.select_related("category")
+        .prefetch_related("images")
+        .order_by("-updated_at", "-id")
+    )
+    page = Paginator(products, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "merchant/dashboard.html", {"page": page})
+
+
+@merchant_required
+def product_create(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None, request.FILES or None, merchant=request.merchant)
+    if request.method == "POST" and form.is_valid():
+        product = services.save_product(
+            form.save(commit=False),
+            photos=form.cleaned_data["photos"],
+            category_path=form.cleaned_data["category_path"],
+        )
+        messages.success(request, f"Created {product.title}.")
+        return redirect("catalog:product_edit", sku=product.sku)
+    return render(request, "merchant/product_form.html", {"form": form})
+
+
+@merchant_required
+def product_edit(request: HttpRequest, sku: str) -> HttpResponse:
+    product = _own_product(request, sku)
+    form = ProductForm(
+        request.POST or None, request.FILES or None, instance=product, merchant=request.merchant
+    )
+    if request.method == "POST" and form.is_valid():
+        product = services.save_product(
+            form.save(commit=False),
+            photos=form.cleaned_data["photos"],
+            category_path=form.cleaned_data["category_path"],
+        )
+        messages.success(request, f"Saved {product.title}.")
+        return redirect("catalog:product_edit", sku=product.sku)
+    return render(
+        request,
+        "merchant/product_form.html",
+        {"form": form, "product": product, "images": product.images.all()},
+    )
+
+
+@merchant_required
+def product_delete(request: HttpRequest, sku: str) -> HttpResponse:
+    product = _own_product(request, sku)
+    if request.method == "POST":
+        services.delete_product(product)
+        messages.success(request, f"Deleted {product.title}.")
+        return redirect("catalog:dashboard")
+    return render(request, "merchant/product_confirm_delete.html", {"product": product})
+
+
+@require_POST
+@merchant_required
+def photo_delete(request: HttpRequest, sku: str, image_id: int) -> HttpResponse:
+    image = get_object_or_404(ProductImage, pk=image_id, product=_own_product(request, sku))
+    services.delete_product_image(image)
+    messages.success(request, "Photo deleted.")
+    return redirect("catalog:product_edit", sku=sku)
+
+
+@require_POST
+@merchant_required
+def photo_move(request: HttpRequest, sku: str, image_id: int) -> HttpResponse:
+    image = get_object_or_404(ProductImage, pk=image_id, product=_own_product(request, sku))
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        messages.error(request, "Choose a position for the photo.")
+    else:
+        services.move_product_image(image, position)
+    return redirect("catalog:product_edit", sku=sku)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    verbose_name = "Search"
+
+    def ready(self) -> None:
+        from catalog.signals import listings_changed
+        from search import receivers, schema
+
+        listings_changed.connect(receivers.mark_listings_stale, dispatch_uid="search.mark_stale")
+        post_migrate.connect(schema.resize_vectors_after_migrate, sender=self)

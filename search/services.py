@@ -1,0 +1,38 @@
+"""Operations that change the search index."""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import connection
+
+from catalog.models import Category, Product
+from search.models import ProductIndex
+
+# One statement per batch of listings: the keyword document is rebuilt from the listing and the
+# row is flagged for re-embedding, inside the transaction that changed the listing.
+_MARK_STALE_SQL = f"""
+INSERT INTO {ProductIndex._meta.db_table}
+    (product_id, keywords, dirty, changed_at, error, encoder_version, created_at, updated_at)
+SELECT product.id,
+       setweight(to_tsvector(%(config)s::regconfig, product.title), 'A')
+       || setweight(to_tsvector(%(config)s::regconfig, coalesce(category.full_name, '')), 'B')
+       || setweight(to_tsvector(%(config)s::regconfig, product.description), 'C'),
+       true, clock_timestamp(), '', '', now(), now()
+FROM {Product._meta.db_table} AS product
+LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
+WHERE product.id = ANY(%(ids)s)
+ON CONFLICT (product_id) DO UPDATE SET
+    keywords = EXCLUDED.keywords,
+    dirty = true,
+    changed_at = EXCLUDED.changed_at,
+    error = '',
+    updated_at = EXCLUDED.updated_at
+"""
+
+
+def mark_stale(product_ids: Sequence[int]) -> None:
+    """Refresh these listings' keyword documents and flag their vectors for re-embedding."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_STALE_SQL, {"config": settings.SEARCH_TEXT_CONFIG, "ids": list(product_ids)}
+        )

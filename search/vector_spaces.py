@@ -1,0 +1,28 @@
+"""The sizes of the index's vector columns, which the active encoder decides.
+
+Reading them needs no model code: the web and catalog processes never load a model to know them.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class VectorDims:
+    text: int  # text embedding
+    image: int  # image embedding, in the image encoder's own space
+    fused: int  # text and photo combined, in the text space
+
+
+# The offline default: all-MiniLM-L6-v2 (384) for text, EfficientNet-Lite0 (1280) for photos.
+EMBEDDED_DIMS = VectorDims(text=384, image=1280, fused=384)
+
+
+def active_dims() -> VectorDims:
+    if settings.VITRINE_ENCODER == "embedded":
+        return EMBEDDED_DIMS
+    raise ImproperlyConfigured(
+        f"VITRINE_ENCODER={settings.VITRINE_ENCODER!r} is not a known encoder (use 'embedded')."
+    )

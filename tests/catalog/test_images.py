@@ -1,0 +1,92 @@
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from PIL import Image
+
+from catalog.images import check_image
+from tests.conftest import jpeg_bytes
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims width×height pixels: a decompression bomb's header."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+
+
+def test_a_real_jpeg_passes_with_its_size_and_hash():
+    checked = check_image(jpeg_bytes(size=(60, 80)))
+    assert (checked.format, checked.width, checked.height, checked.extension) == (
+        "JPEG",
+        60,
+        80,
+        "jpg",
+    )
+    assert len(checked.sha256) == 64
+
+
+def test_png_webp_and_gif_are_accepted():
+    for image_format in ("PNG", "WEBP", "GIF"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (10, 10), "blue").save(buffer, image_format)
+        assert check_image(buffer.getvalue()).format == image_format
+
+
+def test_a_text_file_named_jpg_is_not_an_image(tmp_path):
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("this is not a photo")
+    with open(fake, "rb") as handle, pytest.raises(ValidationError) as error:
+        check_image(handle)
+    assert error.value.code == "not_an_image"
+
+
+def test_a_truncated_jpeg_is_corrupt():
+    content = jpeg_bytes(size=(300, 300))
+    with pytest.raises(ValidationError) as error:
+        check_image(content[: len(content) // 2])
+    assert error.value.code == "corrupt_image"
+
+
+def test_a_20000_by_20000_png_bomb_is_refused_before_decoding():
+    bomb = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(bomb, "PNG")
+    with pytest.raises(ValidationError) as error:
+        check_image(bomb.getvalue())
+    assert error.value.code == "too_many_pixels"
+
+
+def test_pixel_limit_is_read_from_the_header(settings):
+    settings.VITRINE_MAX_IMAGE_PIXELS = 1_000_000
+    with pytest.raises(ValidationError) as error:
+        check_image(png_header_only(2_000, 1_000))
+    assert error.value.code == "too_many_pixels"
+    assert "2000×1000" in error.value.messages[0]
+
+
+def test_a_file_over_the_byte_limit_is_refused(settings):
+    settings.VITRINE_MAX_IMAGE_BYTES = 1_000
+    with pytest.raises(ValidationError) as error:
+        check_image(io.BytesIO(jpeg_bytes(size=(400, 400))))
+    assert error.value.code == "too_large"
+
+
+def test_an_empty_file_is_refused():
+    with pytest.raises(ValidationError) as error:
+        check_image(b"")
+    assert error.value.code == "empty"
+
+
+def test_a_bmp_is_refused_as_a_format_we_do_not_take():
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, "BMP")
+    with pytest.raises(ValidationError) as error:
+        check_image(buffer.getvalue())
+    assert error.value.code == "bad_format"

@@ -1,0 +1,50 @@
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from catalog import services
+from catalog.images import CheckedImage, check_image
+from catalog.models import Merchant, Product
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATASET_IMAGES = SHARED / "datasets" / "fashion-product-images-small" / "images"
+
+
+def jpeg_bytes(color: str = "red", size: tuple[int, int] = (60, 80)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def photo(color: str = "red") -> CheckedImage:
+    return check_image(jpeg_bytes(color))
+
+
+@pytest.fixture
+def merchant(db) -> Merchant:
+    return services.create_merchant("alice", "correct-horse-battery", name="Alice's Shop")
+
+
+@pytest.fixture
+def other_merchant(db) -> Merchant:
+    return services.create_merchant("bob", "correct-horse-battery", name="Bob's Shop")
+
+
+@pytest.fixture
+def make_product(merchant):
+    def make(sku: str = "SKU-1", *, owner: Merchant | None = None, **fields) -> Product:
+        fields.setdefault("title", "Red cotton kurta")
+        fields.setdefault("price", Decimal("19.99"))
+        fields.setdefault("status", Product.Status.ACTIVE)
+        category_path = fields.pop("category_path", "Apparel > Topwear")
+        photos = fields.pop("photos", [photo()])
+        return services.save_product(
+            Product(merchant=owner or merchant, sku=sku, **fields),
+            photos=photos,
+            category_path=category_path,
+        )
+
+    return make

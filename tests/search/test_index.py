@@ -1,0 +1,94 @@
+from django.db import connection
+
+from catalog import services
+from catalog.models import Product
+from search.keyword import keyword_search
+from search.models import ProductIndex
+from search.schema import column_dimensions, resize_vector_columns
+from search.vector_spaces import EMBEDDED_DIMS, VectorDims
+
+
+def test_every_new_listing_gets_a_dirty_index_row_with_keywords(make_product):
+    product = make_product(title="Women Red Kurta", category_path="Apparel > Topwear")
+    row = ProductIndex.objects.get(product=product)
+    assert row.dirty and row.state == ProductIndex.State.PENDING
+    assert row.text_vector is None and row.encoder_version == ""
+    assert "kurta" in row.keywords and "topwear" in row.keywords
+
+
+def test_a_change_marks_an_indexed_row_stale_again(make_product):
+    product = make_product(title="Blue shirt")
+    ProductIndex.objects.update(dirty=False, error="old failure")
+    product.title = "Blue linen shirt"
+    services.save_product(product)
+    row = ProductIndex.objects.get(product=product)
+    assert row.dirty and row.error == "" and "linen" in row.keywords
+
+
+def test_a_rolled_back_listing_leaves_no_index_row(merchant):
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            services.save_product(Product(merchant=merchant, sku="X", title="Gone"))
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert not ProductIndex.objects.exists()
+
+
+def test_keyword_search_ranks_title_above_category_above_description(make_product):
+    make_product("D", title="Plain item", description="kurta styled", category_path="Misc")
+    make_product("C", title="Plain item", category_path="Kurta")
+    make_product("T", title="Red kurta", category_path="Misc")
+    assert [p.sku for p in keyword_search("kurta")] == ["T", "C", "D"]
+
+
+def test_keyword_search_shows_active_listings_only(make_product):
+    make_product("A", title="Red kurta")
+    make_product("B", title="Red kurta draft", status=Product.Status.DRAFT)
+    assert [p.sku for p in keyword_search("kurta")] == ["A"]
+
+
+def test_keyword_search_survives_hostile_queries(make_product):
+    make_product("A", title="Red kurta")
+    for query in ["'; DROP TABLE catalog_product; --", "&|!():*", '"unclosed', "-", "k" * 5000]:
+        assert list(keyword_search(query)) == []
+    assert Product.objects.count() == 1
+
+
+def test_search_page(client, make_product):
+    make_product("A", title="Women Red Kurta")
+    page = client.get("/search/", {"q": "red kurtas"}).content.decode()
+    assert "Women Red Kurta" in page and "1 product" in page
+    assert "Type what you are looking for" in client.get("/search/", {"q": "  "}).content.decode()
+
+
+def test_vector_columns_are_sized_by_the_active_encoder(db):
+    assert column_dimensions() == {"text_vector": 384, "image_vector": 1280, "fused_vector": 384}
+
+
+def test_indexes_exist_on_every_vector_column(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [ProductIndex._meta.db_table]
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+    for column in ("text_vector", "image_vector", "fused_vector"):
+        assert any(f"hnsw ({column} vector_cosine_ops)" in d for d in definitions), column
+    assert any("gin (keywords)" in d for d in definitions)
+
+
+def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product):
+    product = make_product()
+    ProductIndex.objects.update(dirty=False, encoder_version="old-encoder")
+    resized = resize_vector_columns(VectorDims(text=8, image=16, fused=8))
+    assert resized == ["text_vector", "image_vector", "fused_vector"]
+    assert column_dimensions() == {"text_vector": 8, "image_vector": 16, "fused_vector": 8}
+    ProductIndex.objects.filter(product=product).update(text_vector=[0.5] * 8)
+    row = ProductIndex.objects.get(product=product)
+    assert row.dirty and row.encoder_version == ""
+    assert len(row.text_vector) == 8
+    assert resize_vector_columns(VectorDims(text=8, image=16, fused=8)) == []
+    resize_vector_columns(EMBEDDED_DIMS)
+    assert column_dimensions()["image_vector"] == 1280

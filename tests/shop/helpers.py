@@ -1,0 +1,47 @@
+"""Running project processes the way a user does, with a chosen environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "VITRINE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+
+
+def project_env(**variables: str) -> dict[str, str]:
+    """This process's environment without the service settings, plus `variables`."""
+    env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "shop.settings"
+    env.update(variables)
+    return env
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def current_database_url() -> str:
+    """A postgresql:// URL for the database these tests run on."""
+    params = connection.get_connection_params()
+    user = quote(params.get("user", ""))
+    password = quote(params.get("password", ""))
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    host = params.get("host", "")
+    location = (
+        f"/{params['dbname']}?host={host}"
+        if host.startswith("/")
+        else f"{host}:{params.get('port', 5432)}/{params['dbname']}"
+    )
+    return f"postgresql://{credentials}{location}"
