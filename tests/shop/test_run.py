@@ -42,7 +42,7 @@ def test_web_worker_and_beat_run_together_and_stop_on_ctrl_c(db, tmp_path):
         DATABASE_URL=current_database_url(),
         REDIS_URL=settings.REDIS_URL,
         DJANGO_DEBUG="1",
-        PORT=str(port),
+        WEB_PORT=str(port),
         PATH=f"{venv_bin}{os.pathsep}{os.environ['PATH']}",
     )
     honcho = subprocess.Popen(
