@@ -12,12 +12,13 @@ from search.models import ProductIndex
 # row is flagged for re-embedding, inside the transaction that changed the listing.
 _MARK_STALE_SQL = f"""
 INSERT INTO {ProductIndex._meta.db_table}
-    (product_id, keywords, dirty, changed_at, error, encoder_version, created_at, updated_at)
+    (product_id, keywords, dirty, changed_at, error, encoder_version, created_at, updated_at,
+     lease_expires_at)
 SELECT product.id,
        setweight(to_tsvector(%(config)s::regconfig, product.title), 'A')
        || setweight(to_tsvector(%(config)s::regconfig, coalesce(category.full_name, '')), 'B')
        || setweight(to_tsvector(%(config)s::regconfig, product.description), 'C'),
-       true, clock_timestamp(), '', '', now(), now()
+       true, clock_timestamp(), '', '', now(), now(), NULL
 FROM {Product._meta.db_table} AS product
 LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
 WHERE product.id = ANY(%(ids)s)
@@ -26,7 +27,8 @@ ON CONFLICT (product_id) DO UPDATE SET
     dirty = true,
     changed_at = EXCLUDED.changed_at,
     error = '',
-    updated_at = EXCLUDED.updated_at
+    updated_at = EXCLUDED.updated_at,
+    lease_expires_at = NULL
 """
 
 

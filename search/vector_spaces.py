@@ -21,8 +21,15 @@ EMBEDDED_DIMS = VectorDims(text=384, image=1280, fused=384)
 
 
 def active_dims() -> VectorDims:
-    if settings.VITRINE_ENCODER == "embedded":
+    spec = settings.VITRINE_ENCODER
+    if spec == "embedded":
         return EMBEDDED_DIMS
+    if spec.startswith("clip:"):
+        # Here, not above: transformers loads only for a CLIP encoder (and reads just the config).
+        from search.encoders.clip import clip_dims
+
+        return clip_dims(spec.removeprefix("clip:"))
     raise ImproperlyConfigured(
-        f"VITRINE_ENCODER={settings.VITRINE_ENCODER!r} is not a known encoder (use 'embedded')."
+        f"VITRINE_ENCODER={spec!r} is not a known encoder "
+        "(use 'embedded' or 'clip:<folder or hub name>')."
     )

@@ -145,6 +145,7 @@ REDIS_URL = os.environ.get("REDIS_URL") or EmbeddedRedis(VITRINE_DATA_DIR).url
 CELERY_BROKER_URL = celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 CELERY_RESULT_EXPIRES = 3600
+CELERY_IMPORTS = ("workers.tasks", "workers.embedding")
 CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_QUEUES = TASK_QUEUES
 CELERY_TASK_ROUTES = TASK_ROUTES
@@ -156,8 +157,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VITRINE_DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-listings": {"task": "workers.embedding.sweep_stale_listings", "schedule": 60},
     "clear-expired-sessions": {"task": "workers.clear_expired_sessions", "schedule": 24 * 3600},
 }
+# A publish that cannot reach the broker fails fast: the dirty flags cover lost messages.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +192,10 @@ VITRINE_HOUSE_MERCHANT = os.environ.get("VITRINE_HOUSE_MERCHANT", "vitrine")
 # Django's full-text search configuration for the keyword document.
 SEARCH_TEXT_CONFIG = os.environ.get("VITRINE_SEARCH_TEXT_CONFIG", "english")
 VITRINE_ENCODER = os.environ.get("VITRINE_ENCODER", "embedded")
+# A worker holds the rows it embeds this long; a dead worker's rows go to another after it.
+VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
+# The sweeper asks again for rows left dirty longer than this.
+VITRINE_SWEEP_AFTER_SECONDS = env_int("VITRINE_SWEEP_AFTER_SECONDS", 120)
 
 # Security headers; behind TLS by default once debug is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,4 +7,4 @@ EMBED_QUEUE = "embed"
 
 TASK_QUEUES = (Queue(DEFAULT_QUEUE), Queue(EMBED_QUEUE))
 # Model work goes to `embed`; everything else stays on `default`.
-TASK_ROUTES = {"workers.embedding.*": {"queue": EMBED_QUEUE}}
+TASK_ROUTES = {"workers.embedding.embed_*": {"queue": EMBED_QUEUE}}

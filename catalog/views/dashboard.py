@@ -41,7 +41,8 @@ def _own_product(request: HttpRequest, sku: str) -> Product:
 @merchant_required
 def product_list(request: HttpRequest) -> HttpResponse:
     products = (
-        request.merchant.products.select_related("category")
+        # search_index: the row search keeps for each listing, with its indexing state.
+        request.merchant.products.select_related("category", "search_index")
         .prefetch_related("images")
         .order_by("-updated_at", "-id")
     )

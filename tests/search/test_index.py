@@ -65,7 +65,12 @@ def test_search_page(client, make_product):
 
 
 def test_vector_columns_are_sized_by_the_active_encoder(db):
-    assert column_dimensions() == {"text_vector": 384, "image_vector": 1280, "fused_vector": 384}
+    assert column_dimensions() == {
+        "text_vector": 384,
+        "image_vector": 1280,
+        "photo_vector": 384,
+        "fused_vector": 384,
+    }
 
 
 def test_indexes_exist_on_every_vector_column(db):
@@ -74,7 +79,7 @@ def test_indexes_exist_on_every_vector_column(db):
             "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [ProductIndex._meta.db_table]
         )
         definitions = [row[0] for row in cursor.fetchall()]
-    for column in ("text_vector", "image_vector", "fused_vector"):
+    for column in ("text_vector", "photo_vector", "fused_vector"):
         assert any(f"hnsw ({column} vector_cosine_ops)" in d for d in definitions), column
     assert any("gin (keywords)" in d for d in definitions)
 
@@ -83,8 +88,13 @@ def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product)
     product = make_product()
     ProductIndex.objects.update(dirty=False, encoder_version="old-encoder")
     resized = resize_vector_columns(VectorDims(text=8, image=16, fused=8))
-    assert resized == ["text_vector", "image_vector", "fused_vector"]
-    assert column_dimensions() == {"text_vector": 8, "image_vector": 16, "fused_vector": 8}
+    assert resized == ["text_vector", "image_vector", "photo_vector", "fused_vector"]
+    assert column_dimensions() == {
+        "text_vector": 8,
+        "image_vector": 16,
+        "photo_vector": 8,
+        "fused_vector": 8,
+    }
     ProductIndex.objects.filter(product=product).update(text_vector=[0.5] * 8)
     row = ProductIndex.objects.get(product=product)
     assert row.dirty and row.encoder_version == ""

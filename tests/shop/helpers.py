@@ -1,6 +1,8 @@
 """Running project processes the way a user does, with a chosen environment."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,26 @@ def project_env(**variables: str) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "shop.settings"
     env.update(variables)
     return env
+
+
+def spawn_worker(env: dict[str, str], log: Path, queues: str) -> subprocess.Popen:
+    """A Celery worker as `make worker` starts one, in its own process group, logging to `log`."""
+    command = [sys.executable, "-m", "celery", "-A", "shop", "worker", "--queues", queues]
+    with open(log, "ab") as log_file:
+        return subprocess.Popen(
+            [*command, "--concurrency", "1", "--loglevel", "info"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    process.wait(timeout=60)
 
 
 def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:

@@ -1,0 +1,45 @@
+"""Where model work runs: the GPU when there is one (in half precision), else the CPU."""
+
+import os
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class DeviceProfile:
+    device: torch.device
+    dtype: torch.dtype
+    text_batch_size: int
+    image_batch_size: int
+    listing_batch_size: int  # listings a worker takes from the index at a time
+
+
+def device_profile() -> DeviceProfile:
+    """VITRINE_DEVICE (cpu, cuda, cuda:1) chooses; by default CUDA when available."""
+    name = os.environ.get("VITRINE_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda":
+        return DeviceProfile(
+            device,
+            torch.float16,
+            text_batch_size=1024,
+            image_batch_size=512,
+            listing_batch_size=1024,
+        )
+    _use_all_cpu_cores()
+    # On the CPU, small photo batches stay in cache: 16 runs twice as fast as 64 at 128 px.
+    return DeviceProfile(
+        device,
+        torch.float32,
+        text_batch_size=256,
+        image_batch_size=16,
+        listing_batch_size=128,
+    )
+
+
+def _use_all_cpu_cores() -> None:
+    # One process per host does the model work: give it the cores this process may use
+    # (VITRINE_TORCH_THREADS to share them between several).
+    threads = int(os.environ.get("VITRINE_TORCH_THREADS") or len(os.sched_getaffinity(0)))
+    torch.set_num_threads(max(1, threads))

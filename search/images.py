@@ -1,0 +1,83 @@
+"""Decoding of listing photos for the embedding workers: anything on disk in, 8-bit RGB out.
+
+Uploads were checked by catalog.images.check_image, but files on disk can still be truncated,
+replaced or huge, so every failure here becomes a PhotoDecodeError that says why.
+"""
+
+import io
+import os
+import warnings
+from typing import BinaryIO
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Modes with more than 8 bits per sample; these are rescaled by their value range.
+_WIDE_MODES = {"I", "F", "I;16", "I;16B", "I;16L", "I;16N"}
+# Catalogue photos sit on white, so transparent areas become white rather than black.
+_BACKGROUND = (255, 255, 255)
+
+
+class PhotoDecodeError(Exception):
+    """A photo that cannot be decoded into an RGB image; the message says why."""
+
+
+def load_photo(
+    source: str | os.PathLike | bytes | BinaryIO,
+    *,
+    max_pixels: int,
+    target_size: int | None = None,
+) -> Image.Image:
+    """Decode a photo (its first frame, if animated) into a loaded, upright 8-bit RGB image.
+
+    The pixel count is checked from the header before anything is decoded. With target_size,
+    a JPEG decodes at a reduced scale that keeps both sides at least target_size.
+    """
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns about bombs below twice its limit; refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise PhotoDecodeError(
+                        f"the image has {width * height} pixels ({width}×{height}); "
+                        f"the limit is {max_pixels}"
+                    )
+                if target_size and image.format == "JPEG":
+                    image.draft("RGB", (target_size, target_size))
+                image.load()
+                return _to_rgb(ImageOps.exif_transpose(image))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow checks its own cap inside Image.open, before ours can run.
+        limit = min(max_pixels, Image.MAX_IMAGE_PIXELS)
+        raise PhotoDecodeError(
+            f"the image has more than {Image.MAX_IMAGE_PIXELS} pixels; the limit is {limit}"
+        ) from None
+    except UnidentifiedImageError:
+        raise PhotoDecodeError("not an image") from None
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as error:
+        raise PhotoDecodeError(f"the file cannot be read ({error.strerror})") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise PhotoDecodeError(f"the image is truncated or corrupt ({error})") from None
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in _WIDE_MODES:
+        return _scale_to_8_bit(image).convert("RGB")
+    if "A" in image.getbands() or "transparency" in image.info:
+        # convert("RGBA") also turns palette or colour-key transparency into an alpha band.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (*_BACKGROUND, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def _scale_to_8_bit(image: Image.Image) -> Image.Image:
+    """Stretch the actual value range to 0..255: clipping would turn most 16-bit photos white."""
+    floats = image.convert("F")
+    low, high = floats.getextrema()
+    # A flat image has no range to stretch; it comes out black.
+    scale = 255 / (high - low) if high > low else 0.0
+    return floats.point(lambda value: value * scale - low * scale).convert("L")

@@ -1,0 +1,148 @@
+"""Listings become vectors through real Celery workers, Redis and PostgreSQL, and none is lost
+when a worker dies mid-batch or Redis is down while a merchant saves."""
+
+import signal
+import time
+from collections.abc import Callable
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.urls import reverse
+
+from catalog import services
+from catalog.models import Product
+from search.models import ProductIndex
+from shop.broker import redis_client
+from shop.celery import app
+from shop.embedded import EmbeddedRedis
+from tests.conftest import photo
+from tests.shop.helpers import (
+    current_database_url,
+    project_env,
+    run_python,
+    spawn_worker,
+    stop_process_group,
+)
+from workers import embedding as embedding_tasks
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Enough listings for several batches, so that the worker dies with work in hand.
+LISTINGS = 400
+SETUP = "import django\ndjango.setup()\n"
+REQUEST = SETUP + "from workers.embedding import request_embedding\nrequest_embedding()"
+SWEEP = SETUP + "from workers.embedding import sweep_stale_listings\nprint(sweep_stale_listings())"
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.5)
+
+
+def stale_count() -> int:
+    return ProductIndex.objects.filter(dirty=True).count()
+
+
+@pytest.fixture(autouse=True)
+def no_request_pending():
+    """A request flag left by another test would hold back this test's first request."""
+    redis_client().delete(embedding_tasks._REQUESTED_KEY)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis of this test's own, which it may stop and start."""
+    server = EmbeddedRedis(tmp_path)
+    server.ensure_running()
+    yield server
+    server.stop()
+
+
+def worker_env(tmp_path, redis: EmbeddedRedis, **variables: str) -> dict[str, str]:
+    return project_env(
+        VITRINE_DATA_DIR=str(tmp_path),
+        DATABASE_URL=current_database_url(),
+        REDIS_URL=redis.url,
+        **variables,
+    )
+
+
+def test_a_saved_listing_gets_its_vectors_and_the_dashboard_says_so(client, merchant, make_product):
+    with start_worker(
+        app, queues=["embed", "default"], perform_ping_check=False, pool="solo", shutdown_timeout=60
+    ):
+        product = make_product(title="Women Red Kurta")  # commits, then asks for embedding
+        wait_until(lambda: not ProductIndex.objects.get(product=product).dirty, 180, "vectors")
+    row = ProductIndex.objects.get(product=product)
+    assert row.text_vector is not None and row.image_vector is not None
+    assert row.fused_vector is not None and row.encoder_version.startswith("embedded:")
+    client.force_login(merchant.user)
+    assert "index-indexed" in client.get(reverse("catalog:dashboard")).content.decode()
+
+
+def test_a_worker_killed_mid_batch_loses_no_listing(tmp_path, own_redis, merchant):
+    for number in range(LISTINGS):
+        services.upsert_listing(
+            merchant,
+            f"K{number}",
+            {"title": f"Cotton kurta {number}", "status": "active"},
+            main_photo=photo("red"),
+        )
+    env = worker_env(tmp_path, own_redis, VITRINE_EMBED_LEASE_SECONDS="5")
+    worker = spawn_worker(env, tmp_path / "worker.log", queues="embed")
+    try:
+        assert run_python(REQUEST, env).returncode == 0
+        wait_until(lambda: stale_count() < LISTINGS, 120, "the first batch")
+    finally:
+        stop_process_group(worker, signal.SIGKILL)  # mid-batch, no goodbye
+    left = stale_count()
+    assert 0 < left < LISTINGS
+    assert ProductIndex.objects.filter(dirty=True, lease_expires_at__isnull=False).exists()
+
+    sweeper_env = {**env, "VITRINE_SWEEP_AFTER_SECONDS": "0"}
+    worker = spawn_worker(env, tmp_path / "worker.log", queues="embed")
+    try:
+        time.sleep(5)  # the dead worker's lease runs out
+        assert run_python(SWEEP, sweeper_env).stdout.strip() == "True"
+        wait_until(lambda: stale_count() == 0, 300, "the sweeper's re-embedding")
+    finally:
+        stop_process_group(worker)
+    assert not ProductIndex.objects.filter(text_vector__isnull=True).exists()
+
+
+SAVE_LISTING = """
+import time, django
+django.setup()
+from catalog import services
+from catalog.models import Merchant, Product
+started = time.monotonic()
+services.save_product(Product(merchant=Merchant.objects.get(user__username="alice"),
+                              sku="SAVED-OFFLINE", title="Men Blue Denim Jacket", status="active"))
+print(round(time.monotonic() - started, 2))
+"""
+
+
+def test_a_listing_saved_while_redis_is_down_is_embedded_once_it_is_back(
+    tmp_path, own_redis, merchant
+):
+    env = worker_env(tmp_path, own_redis)
+    own_redis.stop()
+    saved = run_python(SAVE_LISTING, env)
+    assert saved.returncode == 0, saved.stderr
+    assert float(saved.stdout.strip()) < 10  # the merchant is not kept waiting
+    product = Product.objects.get(sku="SAVED-OFFLINE")
+    assert ProductIndex.objects.get(product=product).dirty
+
+    own_redis.ensure_running()
+    worker = spawn_worker(env, tmp_path / "worker.log", queues="embed,default")
+    try:
+        assert (
+            run_python(SWEEP, {**env, "VITRINE_SWEEP_AFTER_SECONDS": "0"}).stdout.strip() == "True"
+        )
+        wait_until(lambda: not ProductIndex.objects.get(product=product).dirty, 180, "vectors")
+    finally:
+        stop_process_group(worker)
+    assert ProductIndex.objects.get(product=product).text_vector is not None

@@ -1,0 +1,100 @@
+"""Embedding tasks (queue `embed`), their trigger on commit, and the stale-listing sweeper.
+
+A listing change commits its index row as dirty, then asks for an embedding task. Tasks drain
+the dirty rows in batches; a message lost on the way (Redis down, a worker killed) costs
+nothing, because the sweeper asks again for rows that have stayed dirty too long.
+"""
+
+import logging
+import time
+from dataclasses import asdict
+from datetime import timedelta
+
+from celery import shared_task
+from celery.signals import worker_process_init
+from django.conf import settings
+from django.utils import timezone
+
+from search import embedding
+from search.models import ProductIndex
+from shop.broker import redis_client
+from shop.celery import app
+from workers.routing import EMBED_QUEUE
+
+logger = logging.getLogger(__name__)
+
+EMBED_TASK = "workers.embedding.embed_stale_listings"
+# One task drains for at most this long, then hands over to a fresh task.
+DRAIN_SECONDS = 120
+# While a task is queued and not yet started, further changes need not queue another.
+_REQUESTED_KEY = "vitrine:embedding-requested"
+_REQUEST_TTL_SECONDS = 60
+
+
+def batch_size() -> int:
+    from search.encoders.device import device_profile
+
+    return device_profile().listing_batch_size
+
+
+def request_embedding() -> None:
+    """Queue an embedding task unless one is already waiting. Never fails the caller: with
+    Redis down the rows stay dirty and the sweeper queues them later."""
+    try:
+        if redis_client().set(_REQUESTED_KEY, 1, nx=True, ex=_REQUEST_TTL_SECONDS):
+            app.send_task(EMBED_TASK, retry=False)
+    except Exception as error:  # Redis or the broker is down
+        logger.warning("Could not queue embedding (%s); the sweeper will catch up.", error)
+
+
+@shared_task(
+    name=EMBED_TASK,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def embed_stale_listings() -> dict:
+    """Embed dirty rows, batch after batch, until none is left or time is up."""
+    from search.encoders import get_encoder  # torch: only where model work runs
+
+    redis_client().delete(_REQUESTED_KEY)
+    encoder = get_encoder()
+    deadline = time.monotonic() + DRAIN_SECONDS
+    totals = embedding.BatchResult(0, 0, 0)
+    while leased := embedding.lease_stale_rows(batch_size()):
+        try:
+            totals += embedding.embed_batch_isolating_failures(encoder, leased)
+        except Exception:
+            embedding.release_leases([product_id for product_id, _ in leased])
+            raise
+        if time.monotonic() > deadline:
+            request_embedding()
+            break
+    return asdict(totals)
+
+
+@shared_task(name="workers.embedding.sweep_stale_listings")
+def sweep_stale_listings() -> bool:
+    """Beat, every minute: queue embedding for rows left dirty too long. Returns whether it did."""
+    cutoff = timezone.now() - timedelta(seconds=settings.VITRINE_SWEEP_AFTER_SECONDS)
+    if not ProductIndex.objects.filter(dirty=True, changed_at__lt=cutoff).exists():
+        return False
+    request_embedding()
+    return True
+
+
+@worker_process_init.connect
+def load_encoder_once(**kwargs) -> None:
+    """Each process of an `embed` worker loads the models at start, not per task, and re-flags
+    the rows that another encoder version embedded."""
+    consumed = app.amqp.queues.consume_from
+    if consumed is not None and EMBED_QUEUE not in consumed:
+        return
+    from search.encoders import get_encoder
+
+    encoder = get_encoder()
+    stale = embedding.mark_other_versions_stale(encoder.version)
+    if stale:
+        logger.info("Encoder %s: %d rows to re-embed.", encoder.version, stale)
