@@ -1,11 +1,13 @@
 """Embedding throughput: listings per second on the evaluation catalogue (10,000 listings).
 
-Imports the catalogue into a fresh, temporary data dir (its own embedded PostgreSQL and
-Redis), then measures
-  1. `manage.py embed --all --sync`: embedding in one process;
-  2. one Celery worker (`celery -A shop worker --queues embed --concurrency 1`): from the
-     request to the last row written, the worker's model loading excluded (it loads at start);
-and records both in bench/results/embed_throughput.json with the machine described.
+Each measurement starts from a fresh, temporary data dir (its own embedded PostgreSQL and
+Redis) into which the catalogue is imported:
+  1. one Celery worker (`celery -A shop worker --queues embed --concurrency 1`), from the
+     request to the last row written; the worker loads its models at start, before timing;
+  2. `manage.py embed --sync`, in one process;
+  3. then `manage.py embed --all --sync` on the same data: re-embedding listings that have
+     vectors already (dearer: the HNSW indexes keep the old entries until vacuumed).
+Records them in bench/results/embed_throughput.json with the machine described.
 
     .venv/bin/python bench/embed_throughput.py [--catalog CSV] [--images DIR]
 """
@@ -21,17 +23,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from machine import describe_machine
+import psycopg
+from common import ROOT, add_catalog_arguments, describe_machine
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+from shop.embedded import DATABASE_NAME, DATABASE_USER, EmbeddedPostgres
+
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
-COUNT_STALE = (
-    "import django\ndjango.setup()\nfrom search.embedding import count_stale\nprint(count_stale())"
-)
-MARK_ALL_STALE = (
-    "import django\ndjango.setup()\nfrom search.embedding import mark_all_stale\nmark_all_stale()"
-)
 REQUEST = (
     "import django\ndjango.setup()\n"
     "from workers.embedding import request_embedding\nrequest_embedding()"
@@ -42,34 +40,28 @@ def run(command: list[str], env: dict) -> str:
     return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
 
 
-def python(code: str, env: dict) -> str:
-    return run([sys.executable, "-c", code], env).strip()
+def fresh_catalogue(data_dir: str, catalog: Path, images: Path) -> dict:
+    env = {**os.environ, "VITRINE_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "shop.settings"}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    run([*MANAGE, "migrate", "--noinput"], env)
+    run([*MANAGE, "import_catalog", str(catalog), "--images", str(images)], env)
+    return env
 
 
-def measure_sync(env: dict) -> dict:
-    output = run([*MANAGE, "embed", "--all", "--sync"], env)
-    embedded, seconds = re.search(r"Embedded ([\d,]+) listings in ([\d.]+) s", output).groups()
-    embedded = int(embedded.replace(",", ""))
-    return {
-        "listings": embedded,
-        "seconds": float(seconds),
-        "listings_per_second": round(embedded / float(seconds), 1),
-        "output": output.strip(),
-    }
+def stale_rows(data_dir: str) -> int:
+    socket_dir = EmbeddedPostgres(Path(data_dir)).socket_dir()
+    with psycopg.connect(host=str(socket_dir), user=DATABASE_USER, dbname=DATABASE_NAME) as db:
+        return db.execute("SELECT count(*) FROM search_productindex WHERE dirty").fetchone()[0]
 
 
-def measure_worker(env: dict, log: Path) -> dict:
-    python(MARK_ALL_STALE, env)
-    total = int(python(COUNT_STALE, env))
+def measure_worker(env: dict, data_dir: str) -> dict:
+    total = stale_rows(data_dir)
+    log = Path(data_dir) / "worker.log"
     with open(log, "w") as log_file:
         worker = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "shop",
-                "worker",
+                *[sys.executable, "-m", "celery", "-A", "shop", "worker"],
                 "--queues",
                 "embed",
                 "--concurrency",
@@ -83,59 +75,66 @@ def measure_worker(env: dict, log: Path) -> dict:
             stderr=subprocess.STDOUT,
         )
     try:
-        # The worker's process loads the models at start; wait for that before timing.
         while "efficientnet" not in log.read_text() or "ready." not in log.read_text():
             time.sleep(0.5)
         time.sleep(2)
         started = time.monotonic()
-        python(REQUEST, env)
-        while (left := int(python(COUNT_STALE, env))) > 0:
-            time.sleep(1)
+        run([sys.executable, "-c", REQUEST], env)
+        while stale_rows(data_dir) > 0:
+            time.sleep(0.5)
         seconds = time.monotonic() - started
     finally:
         worker.terminate()
         worker.wait(timeout=60)
+    return rate(total, seconds)
+
+
+def measure_sync(env: dict, *options: str) -> dict:
+    output = run([*MANAGE, "embed", *options, "--sync"], env)
+    embedded, seconds = re.search(r"Embedded ([\d,]+) listings in ([\d.]+) s", output).groups()
+    return {**rate(int(embedded.replace(",", "")), float(seconds)), "output": output.strip()}
+
+
+def rate(listings: int, seconds: float) -> dict:
     return {
-        "listings": total,
+        "listings": listings,
         "seconds": round(seconds, 1),
-        "listings_per_second": round(total / seconds, 1),
-        "left": left,
+        "listings_per_second": round(listings / seconds, 1),
     }
+
+
+def stop_services(env: dict) -> None:
+    subprocess.run([*MANAGE, "embedded_services", "stop"], env=env, capture_output=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", type=Path, default=SHARED / "eval" / "catalog.csv")
-    parser.add_argument(
-        "--images",
-        type=Path,
-        default=SHARED / "datasets" / "fashion-product-images-small" / "images",
-    )
+    add_catalog_arguments(parser)
     args = parser.parse_args()
-
+    results = {}
     with tempfile.TemporaryDirectory(prefix="vitrine-bench-") as data_dir:
-        env = {
-            **os.environ,
-            "VITRINE_DATA_DIR": data_dir,
-            "DJANGO_SETTINGS_MODULE": "shop.settings",
-        }
-        env.pop("DATABASE_URL", None)
-        env.pop("REDIS_URL", None)
+        env = fresh_catalogue(data_dir, args.catalog, args.images)
         try:
-            run([*MANAGE, "migrate", "--noinput"], env)
-            run([*MANAGE, "import_catalog", str(args.catalog), "--images", str(args.images)], env)
-            sync = measure_sync(env)
-            print(f"embed --sync: {sync['listings_per_second']} listings/s", flush=True)
-            worker = measure_worker(env, Path(data_dir) / "worker.log")
-            print(f"one worker:   {worker['listings_per_second']} listings/s", flush=True)
+            results["one_worker"] = measure_worker(env, data_dir)
         finally:
-            subprocess.run([*MANAGE, "embedded_services", "stop"], env=env, capture_output=True)
+            stop_services(env)
+    print(f"one worker:      {results['one_worker']['listings_per_second']} listings/s")
+    with tempfile.TemporaryDirectory(prefix="vitrine-bench-") as data_dir:
+        env = fresh_catalogue(data_dir, args.catalog, args.images)
+        try:
+            results["sync"] = measure_sync(env)
+            print(f"embed --sync:    {results['sync']['listings_per_second']} listings/s")
+            results["sync_reembed"] = measure_sync(env, "--all")
+            print(
+                f"embed --all --sync (re-embed): {results['sync_reembed']['listings_per_second']}"
+            )
+        finally:
+            stop_services(env)
 
     record = {
         "benchmark": "embed_throughput",
         "catalog": args.catalog.name,
-        "sync": sync,
-        "one_worker": worker,
+        **results,
         "command": "python bench/embed_throughput.py",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": describe_machine(),

@@ -28,11 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from machine import describe_machine
+from common import ROOT, SHARED, add_catalog_arguments, describe_machine
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 SIZES = [64, 80, 96, 112, 128, 160, 224]
 TOP_K = 10
 BUSY = 0.10  # other processes using this share of the CPU make a speed figure unreliable
@@ -49,13 +47,8 @@ def main() -> None:
         default=[96, 128],
         help="sizes whose speed is measured again at the end (default 96 128)",
     )
-    parser.add_argument("--catalog", type=Path, default=SHARED / "eval" / "catalog.csv")
+    add_catalog_arguments(parser)
     parser.add_argument("--truth", type=Path, default=SHARED / "eval" / "truth.csv")
-    parser.add_argument(
-        "--images",
-        type=Path,
-        default=SHARED / "datasets" / "fashion-product-images-small" / "images",
-    )
     args = parser.parse_args()
 
     setup_django()

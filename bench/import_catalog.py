@@ -14,22 +14,13 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from machine import describe_machine
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+from common import ROOT, add_catalog_arguments, describe_machine
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", type=Path, default=SHARED / "eval" / "catalog.csv")
-    parser.add_argument(
-        "--images",
-        type=Path,
-        default=SHARED / "datasets" / "fashion-product-images-small" / "images",
-    )
+    add_catalog_arguments(parser)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="vitrine-bench-") as data_dir:

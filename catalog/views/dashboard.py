@@ -52,37 +52,31 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @merchant_required
 def product_create(request: HttpRequest) -> HttpResponse:
-    form = ProductForm(request.POST or None, request.FILES or None, merchant=request.merchant)
-    if request.method == "POST" and form.is_valid():
-        product = services.save_product(
-            form.save(commit=False),
-            photos=form.cleaned_data["photos"],
-            category_path=form.cleaned_data["category_path"],
-        )
-        messages.success(request, f"Created {product.title}.")
-        return redirect("catalog:product_edit", sku=product.sku)
-    return render(request, "merchant/product_form.html", {"form": form})
+    return _product_form(request, None)
 
 
 @merchant_required
 def product_edit(request: HttpRequest, sku: str) -> HttpResponse:
-    product = _own_product(request, sku)
+    return _product_form(request, _own_product(request, sku))
+
+
+def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse:
+    """The listing form: a new listing when `product` is None."""
     form = ProductForm(
         request.POST or None, request.FILES or None, instance=product, merchant=request.merchant
     )
     if request.method == "POST" and form.is_valid():
-        product = services.save_product(
+        saved = services.save_product(
             form.save(commit=False),
             photos=form.cleaned_data["photos"],
             category_path=form.cleaned_data["category_path"],
         )
-        messages.success(request, f"Saved {product.title}.")
-        return redirect("catalog:product_edit", sku=product.sku)
-    return render(
-        request,
-        "merchant/product_form.html",
-        {"form": form, "product": product, "images": product.images.all()},
-    )
+        messages.success(request, f"{'Saved' if product else 'Created'} {saved.title}.")
+        return redirect("catalog:product_edit", sku=saved.sku)
+    context = {"form": form}
+    if product is not None:
+        context.update(product=product, images=product.images.all())
+    return render(request, "merchant/product_form.html", context)
 
 
 @merchant_required

@@ -1,8 +1,23 @@
-"""A short description of the machine a benchmark ran on, for its recorded result."""
+"""What the benchmarks share: the evaluation kit's paths and a description of the machine."""
 
+import argparse
 import os
 import platform
 import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def add_catalog_arguments(parser: argparse.ArgumentParser) -> None:
+    """--catalog and --images, defaulting to the shared evaluation catalogue and its photos."""
+    parser.add_argument("--catalog", type=Path, default=SHARED / "eval" / "catalog.csv")
+    parser.add_argument(
+        "--images",
+        type=Path,
+        default=SHARED / "datasets" / "fashion-product-images-small" / "images",
+    )
 
 
 def describe_machine() -> dict:
