@@ -1,9 +1,11 @@
 """What the benchmarks share: the evaluation kit's paths and a description of the machine."""
 
 import argparse
+import json
 import os
 import platform
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +20,20 @@ def add_catalog_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=SHARED / "datasets" / "fashion-product-images-small" / "images",
     )
+
+
+def record_result(benchmark: str, fields: dict) -> Path:
+    """Write bench/results/<benchmark>.json: the fields, when, and on what machine."""
+    record = {
+        "benchmark": benchmark,
+        **fields,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": describe_machine(),
+    }
+    out = ROOT / "bench" / "results" / f"{benchmark}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    return out
 
 
 def describe_machine() -> dict:

@@ -13,18 +13,16 @@ Records them in bench/results/embed_throughput.json with the machine described.
 """
 
 import argparse
-import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-from common import ROOT, add_catalog_arguments, describe_machine
+from common import ROOT, add_catalog_arguments, record_result
 
 sys.path.insert(0, str(ROOT))
 from shop.embedded import DATABASE_NAME, DATABASE_USER, EmbeddedPostgres
@@ -131,16 +129,14 @@ def main() -> None:
         finally:
             stop_services(env)
 
-    record = {
-        "benchmark": "embed_throughput",
-        "catalog": args.catalog.name,
-        **results,
-        "command": "python bench/embed_throughput.py",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": describe_machine(),
-    }
-    out = ROOT / "bench" / "results" / "embed_throughput.json"
-    out.write_text(json.dumps(record, indent=2) + "\n")
+    out = record_result(
+        "embed_throughput",
+        {
+            "catalog": args.catalog.name,
+            **results,
+            "command": "python bench/embed_throughput.py",
+        },
+    )
     print(f"recorded in {out}")
 
 

@@ -19,16 +19,14 @@ are measured again at the end. Records the result in bench/results/image_resolut
 
 import argparse
 import csv
-import json
 import os
 import random
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, SHARED, add_catalog_arguments, describe_machine
+from common import ROOT, SHARED, add_catalog_arguments, record_result
 from PIL import Image
 
 SIZES = [64, 80, 96, 112, 128, 160, 224]
@@ -104,27 +102,24 @@ def main() -> None:
         print(format_row(row))
     print(speed_note(busy))
 
-    record = {
-        "benchmark": "image_resolution",
-        "encoder": "EmbeddedEncoder (efficientnet-lite0 photos, minilm-l6-v2 text, ConSE)",
-        "catalog": args.catalog.name,
-        "sample": len(listings),
-        "sample_seed": 0,
-        "article_types_in_sample": len(set(types)),
-        "device": str(profile.device),
-        "torch_threads": torch_threads(),
-        "image_batch_size": profile.image_batch_size,
-        "results": results,
-        "speed_rechecks": rechecks,
-        "speed_note": speed_note(busy),
-        "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": describe_machine(),
-    }
-    out = ROOT / "bench" / "results" / "image_resolution.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n")
+    out = record_result(
+        "image_resolution",
+        {
+            "encoder": "EmbeddedEncoder (efficientnet-lite0 photos, minilm-l6-v2 text, ConSE)",
+            "catalog": args.catalog.name,
+            "sample": len(listings),
+            "sample_seed": 0,
+            "article_types_in_sample": len(set(types)),
+            "device": str(profile.device),
+            "torch_threads": torch_threads(),
+            "image_batch_size": profile.image_batch_size,
+            "results": results,
+            "speed_rechecks": rechecks,
+            "speed_note": speed_note(busy),
+            "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
+            "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        },
+    )
     print(f"\nrecorded in {out}")
 
 

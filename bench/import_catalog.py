@@ -7,15 +7,13 @@ earlier state, and records the result in bench/results/import_catalog.json.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 
-from common import ROOT, add_catalog_arguments, describe_machine
+from common import ROOT, add_catalog_arguments, record_result
 
 
 def main() -> None:
@@ -43,18 +41,16 @@ def main() -> None:
     if result.returncode != 0:
         sys.exit(result.stderr)
     rows = len(args.catalog.read_text().splitlines()) - 1
-    record = {
-        "benchmark": "import_catalog",
-        "catalog": str(args.catalog.name),
-        "rows": rows,
-        "seconds": round(seconds, 1),
-        "rows_per_second": round(rows / seconds, 1),
-        "command_output": result.stdout.strip(),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": describe_machine(),
-    }
-    out = ROOT / "bench" / "results" / "import_catalog.json"
-    out.write_text(json.dumps(record, indent=2) + "\n")
+    out = record_result(
+        "import_catalog",
+        {
+            "catalog": str(args.catalog.name),
+            "rows": rows,
+            "seconds": round(seconds, 1),
+            "rows_per_second": round(rows / seconds, 1),
+            "command_output": result.stdout.strip(),
+        },
+    )
     print(f"{rows} rows in {seconds:.1f} s ({rows / seconds:.0f} rows/s); recorded in {out}")
 
 

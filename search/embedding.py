@@ -7,8 +7,9 @@ row's error and the listing is embedded from the rest.
 """
 
 import re
+import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -120,6 +121,31 @@ def embed_batch_isolating_failures(encoder: "Encoder", leased: list[tuple[int, d
         return BatchResult(taken=1, written=0, photo_errors=0, failed=1)
 
 
+def embed_stale(
+    encoder: "Encoder",
+    *,
+    deadline: float | None = None,
+    on_batch: Callable[[BatchResult], None] = lambda result: None,
+) -> tuple[BatchResult, bool]:
+    """Lease and embed stale rows, batch after batch, until none is left or time.monotonic()
+    passes `deadline`. Returns the totals and whether no stale row was left to take.
+
+    A batch that fails hands its rows back at once, then the error propagates (to be retried).
+    """
+    totals = BatchResult(0, 0, 0)
+    while leased := lease_stale_rows(encoder.profile.listing_batch_size):
+        try:
+            result = embed_batch_isolating_failures(encoder, leased)
+        except Exception:
+            release_leases([product_id for product_id, _ in leased])
+            raise
+        totals += result
+        on_batch(result)
+        if deadline is not None and time.monotonic() > deadline:
+            return totals, False
+    return totals, True
+
+
 def count_stale() -> int:
     return ProductIndex.objects.filter(dirty=True).count()
 
@@ -188,7 +214,9 @@ def _encode_photos(encoder: "Encoder", listings: list[Listing]) -> dict[int, np.
     return combined
 
 
-def _fuse(text_vector: np.ndarray | None, photo_in_text_space: np.ndarray | None):
+def _fuse(
+    text_vector: np.ndarray | None, photo_in_text_space: np.ndarray | None
+) -> np.ndarray | None:
     """Text and photo combined; either alone when the listing has only that."""
     if text_vector is None or photo_in_text_space is None:
         return text_vector if photo_in_text_space is None else photo_in_text_space

@@ -31,12 +31,6 @@ _REQUESTED_KEY = "vitrine:embedding-requested"
 _REQUEST_TTL_SECONDS = 60
 
 
-def batch_size() -> int:
-    from search.encoders.device import device_profile
-
-    return device_profile().listing_batch_size
-
-
 def request_embedding() -> None:
     """Queue an embedding task unless one is already waiting. Never fails the caller: with
     Redis down the rows stay dirty and the sweeper queues them later."""
@@ -60,18 +54,11 @@ def embed_stale_listings() -> dict:
     from search.encoders import get_encoder  # torch: only where model work runs
 
     redis_client().delete(_REQUESTED_KEY)
-    encoder = get_encoder()
-    deadline = time.monotonic() + DRAIN_SECONDS
-    totals = embedding.BatchResult(0, 0, 0)
-    while leased := embedding.lease_stale_rows(batch_size()):
-        try:
-            totals += embedding.embed_batch_isolating_failures(encoder, leased)
-        except Exception:
-            embedding.release_leases([product_id for product_id, _ in leased])
-            raise
-        if time.monotonic() > deadline:
-            request_embedding()
-            break
+    totals, finished = embedding.embed_stale(
+        get_encoder(), deadline=time.monotonic() + DRAIN_SECONDS
+    )
+    if not finished:
+        request_embedding()
     return asdict(totals)
 
 

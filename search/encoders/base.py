@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from search.encoders.device import DeviceProfile
 from search.vector_spaces import VectorDims
 
 
@@ -22,9 +23,12 @@ class Encoder(ABC):
 
     version: str  # names the models and settings: vectors of two versions never meet
     dims: VectorDims
-    device: torch.device
-    text_batch_size: int
-    image_batch_size: int
+
+    def __init__(self, profile: DeviceProfile):
+        self.profile = profile
+        self.device, self.dtype = profile.device, profile.dtype
+        self.text_batch_size = profile.text_batch_size
+        self.image_batch_size = profile.image_batch_size
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         # Similar lengths share a batch, so that little padding is computed.

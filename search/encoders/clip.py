@@ -39,11 +39,7 @@ class ClipEncoder(Encoder):
     def __init__(self, name_or_folder: str, profile: DeviceProfile):
         from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
 
-        self.device, self.dtype = profile.device, profile.dtype
-        self.text_batch_size, self.image_batch_size = (
-            profile.text_batch_size,
-            profile.image_batch_size,
-        )
+        super().__init__(profile)
         model = _from_pretrained(AutoModel.from_pretrained, name_or_folder)
         if not (hasattr(model, "get_text_features") and hasattr(model, "get_image_features")):
             raise ImproperlyConfigured(

@@ -36,11 +36,7 @@ class EmbeddedEncoder(Encoder):
         from efficientnet_lite_pytorch import EfficientNet
         from transformers import AutoModel, AutoTokenizer
 
-        self.device, self.dtype = profile.device, profile.dtype
-        self.text_batch_size, self.image_batch_size = (
-            profile.text_batch_size,
-            profile.image_batch_size,
-        )
+        super().__init__(profile)
         self.image_size = image_size
         self.version = (
             f"embedded:minilm-l6-v2+efficientnet-lite0@{image_size}px+conse-top{CONSE_TOP_CLASSES}"

@@ -30,18 +30,13 @@ class Command(BaseCommand):
 
     def _embed_here(self, stream) -> None:
         from search.encoders import get_encoder
-        from workers.embedding import batch_size
 
         encoder = get_encoder()
         embedding.mark_other_versions_stale(encoder.version)
-        totals = embedding.BatchResult(0, 0, 0)
         started = time.monotonic()
         # disable=None: a bar on a terminal, none in logs.
         with tqdm(total=embedding.count_stale(), unit="listing", file=stream, disable=None) as bar:
-            while leased := embedding.lease_stale_rows(batch_size()):
-                result = embedding.embed_batch_isolating_failures(encoder, leased)
-                totals += result
-                bar.update(result.taken)
+            totals, _ = embedding.embed_stale(encoder, on_batch=lambda r: bar.update(r.taken))
         seconds = time.monotonic() - started
         self.stdout.write(
             f"Embedded {totals.written:,} listings in {seconds:.1f} s "
