@@ -8,24 +8,24 @@ row's error and the listing is embedded from the rest.
 
 import re
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
-import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from pgvector.psycopg import register_vector
 from PIL import Image
 
 from catalog.models import Product, ProductImage
+from search.colour import colour_vector, normalise
+from search.db import binary_vector_cursor
 from search.images import PhotoDecodeError, load_photo
 from search.models import ProductIndex
+from search.trained import photos_to_text_space
 
 if TYPE_CHECKING:
     from search.encoders import Encoder
@@ -67,17 +67,19 @@ def lease_stale_rows(limit: int) -> list[tuple[int, datetime]]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {table} SET lease_expires_at = now() + %s
-            WHERE product_id IN (
+            WITH taken AS MATERIALIZED (
+                -- Materialised: run once, so the update cannot take more than `limit` rows.
                 SELECT product_id FROM {table}
                 WHERE dirty AND (lease_expires_at IS NULL OR lease_expires_at < now())
                 ORDER BY changed_at
                 LIMIT %s
                 FOR UPDATE SKIP LOCKED
             )
-            RETURNING product_id, changed_at
+            UPDATE {table} AS row SET lease_expires_at = now() + %s
+            FROM taken WHERE row.product_id = taken.product_id
+            RETURNING row.product_id, row.changed_at
             """,
-            [timedelta(seconds=settings.VITRINE_EMBED_LEASE_SECONDS), limit],
+            [limit, timedelta(seconds=settings.VITRINE_EMBED_LEASE_SECONDS)],
         )
         return sorted(cursor.fetchall(), key=lambda row: row[1])
 
@@ -91,8 +93,8 @@ def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> Batch
     """Embed the leased rows and write their vectors."""
     listings = _gather(leased)
     text_vectors = _encode_texts(encoder, listings)
-    image_vectors = _encode_photos(encoder, listings)
-    written = _write(encoder, listings, text_vectors, image_vectors)
+    image_vectors, colour_vectors = _encode_photos(encoder, listings)
+    written = _write(encoder, listings, text_vectors, image_vectors, colour_vectors)
     return BatchResult(
         taken=len(leased),
         written=written,
@@ -202,19 +204,24 @@ def _encode_texts(encoder: "Encoder", listings: list[Listing]) -> dict[int, np.n
     return {listing.product_id: vector for listing, vector in zip(with_text, vectors, strict=True)}
 
 
-def _encode_photos(encoder: "Encoder", listings: list[Listing]) -> dict[int, np.ndarray]:
-    """One vector per listing with photos: the mean of its photos' vectors."""
+def _encode_photos(
+    encoder: "Encoder", listings: list[Listing]
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Per listing with photos: the mean of its photos' image vectors, and of their colours."""
     photos = [photo for listing in listings for photo in listing.photos]
     vectors = encoder.encode_images(photos)
-    combined, start = {}, 0
+    colours = np.stack([colour_vector(photo) for photo in photos]) if photos else None
+    images, colour_means, start = {}, {}, 0
     for listing in listings:
         if listing.photos:
-            combined[listing.product_id] = vectors[start : start + len(listing.photos)].mean(axis=0)
-            start += len(listing.photos)
-    return combined
+            end = start + len(listing.photos)
+            images[listing.product_id] = vectors[start:end].mean(axis=0)
+            colour_means[listing.product_id] = normalise(colours[start:end].mean(axis=0))
+            start = end
+    return images, colour_means
 
 
-def _fuse(
+def fuse(
     text_vector: np.ndarray | None, photo_in_text_space: np.ndarray | None
 ) -> np.ndarray | None:
     """Text and photo combined; either alone when the listing has only that."""
@@ -229,11 +236,16 @@ def _write(
     listings: list[Listing],
     text_vectors: dict[int, np.ndarray],
     image_vectors: dict[int, np.ndarray],
+    colour_vectors: dict[int, np.ndarray],
 ) -> int:
-    photo_in_text_space = {}
+    photo_in_text_space, map_version = {}, ""
     if image_vectors:
         ids = list(image_vectors)
-        mapped = encoder.images_to_text_space(np.stack([image_vectors[i] for i in ids]))
+        mapped, map_version = photos_to_text_space(
+            encoder,
+            np.stack([image_vectors[i] for i in ids]),
+            np.stack([colour_vectors[i] for i in ids]),
+        )
         photo_in_text_space = dict(zip(ids, mapped, strict=True))
     rows = []
     for listing in listings:
@@ -243,37 +255,25 @@ def _write(
             (
                 text_vector,
                 image_vectors.get(listing.product_id),
+                colour_vectors.get(listing.product_id),
                 photo_vector,
-                _fuse(text_vector, photo_vector),
+                fuse(text_vector, photo_vector),
+                map_version,
                 encoder.version,
                 "\n".join(listing.errors),
                 listing.product_id,
                 listing.changed_at,
             )
         )
-    with transaction.atomic(), _binary_vector_cursor() as cursor:
+    with transaction.atomic(), binary_vector_cursor() as cursor:
         cursor.executemany(_WRITE_SQL, rows)
         return cursor.rowcount
 
 
-def _binary_vector_cursor() -> psycopg.Cursor:
-    """A cursor on Django's connection that sends numpy vectors in binary, and executemany()
-    in one pipelined round trip: far cheaper than the ORM's vectors as text, row by row."""
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw not in _vector_connections:
-        register_vector(raw)
-        _vector_connections.add(raw)
-    return psycopg.Cursor(raw)
-
-
-_vector_connections: "weakref.WeakSet[psycopg.Connection]" = weakref.WeakSet()
-
-
 _WRITE_SQL = f"""
 UPDATE {ProductIndex._meta.db_table}
-SET text_vector = %s, image_vector = %s, photo_vector = %s, fused_vector = %s,
-    encoder_version = %s, error = %s,
+SET text_vector = %s, image_vector = %s, colour_vector = %s, photo_vector = %s, fused_vector = %s,
+    map_version = %s, encoder_version = %s, error = %s,
     dirty = false, indexed_at = now(), lease_expires_at = NULL, updated_at = now()
 WHERE product_id = %s AND changed_at = %s AND dirty
 """

@@ -4,9 +4,10 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Now
-from pgvector.django import HnswIndex
+from pgvector.django import HnswIndex, VectorField
 
 from catalog.models import Product
+from search.colour import COLOUR_DIMS
 from search.fields import EncoderVectorField
 
 
@@ -27,7 +28,13 @@ class ProductIndex(models.Model):
     image_vector = EncoderVectorField(space="image", null=True)
     # Its photos mapped into the text space: how a text query finds a listing by its photo.
     photo_vector = EncoderVectorField(space="text", null=True)
-    # Text and photo combined, in the text space.
+    # The photos' colours (search.colour): a photo query's colour match, and part of what the
+    # trained map reads.
+    colour_vector = VectorField(dimensions=COLOUR_DIMS, null=True)
+    # The trained map that made photo_vector and fused_vector ("" for the zero-shot one).
+    map_version = models.CharField(max_length=40, blank=True, db_default="")
+    # Text and photo combined, in the text space: the head reads it; no index, as no query
+    # needs candidates from it that the text and photo indexes do not already give.
     fused_vector = EncoderVectorField(space="fused", null=True)
     # Title (weight A) above category (B) above description (C).
     keywords = SearchVectorField(null=True)
@@ -62,10 +69,12 @@ class ProductIndex(models.Model):
                 name="productindex_photo_hnsw",
                 opclasses=["vector_cosine_ops"],
             ),
+            # Listings that only their photo describes: their own candidate source.
             HnswIndex(
-                fields=["fused_vector"],
-                name="productindex_fused_hnsw",
+                fields=["photo_vector"],
+                name="productindex_photo_only_hnsw",
                 opclasses=["vector_cosine_ops"],
+                condition=models.Q(text_vector__isnull=True),
             ),
         ]
 
@@ -80,3 +89,21 @@ class ProductIndex(models.Model):
 
     def get_state_display(self) -> str:
         return self.State(self.state).label
+
+
+class SearchEvent(models.Model):
+    """A shopper's click on a result, or add-to-cart from results: training data for the head."""
+
+    class Action(models.TextChoices):
+        CLICK = "click", "Click"
+        ADD_TO_CART = "add_to_cart", "Add to cart"
+
+    query_text = models.CharField(max_length=200, blank=True)
+    had_photo = models.BooleanField(default=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="search_events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    position = models.PositiveIntegerField()  # 0-based rank on the results page
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.product_id} for {self.query_text!r}"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connection
 
 from catalog.models import Category, Product
-from search.models import ProductIndex
+from search.models import ProductIndex, SearchEvent
 
 # One statement per batch of listings: the keyword document is rebuilt from the listing and the
 # row is flagged for re-embedding, inside the transaction that changed the listing.
@@ -38,3 +38,21 @@ def mark_stale(product_ids: Sequence[int]) -> None:
         cursor.execute(
             _MARK_STALE_SQL, {"config": settings.SEARCH_TEXT_CONFIG, "ids": list(product_ids)}
         )
+
+
+def log_search_event(
+    *,
+    product: Product,
+    action: str,
+    position: int,
+    query_text: str = "",
+    had_photo: bool = False,
+) -> SearchEvent:
+    """Record what a shopper did with a search result: the match head trains on these."""
+    return SearchEvent.objects.create(
+        product=product,
+        action=action,
+        position=position,
+        query_text=query_text,
+        had_photo=had_photo,
+    )

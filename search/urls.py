@@ -4,4 +4,7 @@ from search import views
 
 app_name = "search"
 
-urlpatterns = [path("", views.search_page, name="search")]
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("events/", views.search_event, name="events"),
+]

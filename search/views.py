@@ -1,15 +1,168 @@
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The storefront search page (text, photo, or both) and the click log that feeds training."""
 
-from search.keyword import MAX_QUERY_LENGTH, keyword_search
+import math
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from PIL import Image
+
+from catalog.images import check_image
+from catalog.models import Category, Product
+from search.images import PhotoDecodeError, load_photo
+from search.keyword import MAX_QUERY_LENGTH
+from search.models import SearchEvent
+from search.retrieval import Filters
+from search.service import SearchQuery, SearchResults, search
+from search.services import log_search_event
 
 RESULTS_PER_PAGE = 24
+TEMPLATE = "search/results.html"
+ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/gif"  # what check_image accepts
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="What are you looking for?",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "placeholder": "red kurta…"}
+        ),
+    )
+    photo = forms.FileField(
+        label="Search with a photo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPTED_TYPES, "class": "photo-input"}),
+    )
+    category = forms.ModelChoiceField(
+        Category.objects.all(), to_field_name="path", required=False, empty_label="All"
+    )
+    min_price = forms.DecimalField(
+        label="Min price", required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    max_price = forms.DecimalField(
+        label="Max price", required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    in_stock = forms.BooleanField(label="In stock only", required=False)
+
+    def clean_q(self) -> str:
+        # Any text is a valid query; overlong ones are cut, as the keyword search does.
+        return " ".join(self.cleaned_data["q"].split())[:MAX_QUERY_LENGTH]
+
+    def clean_photo(self) -> Image.Image | None:
+        upload = self.cleaned_data["photo"]
+        if not upload:
+            return None
+        checked = check_image(upload)
+        try:
+            return load_photo(checked.content, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
+        except PhotoDecodeError as error:
+            raise ValidationError(f"The photo cannot be read: {error}.") from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_price", "The max price is below the min price.")
+        return data
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(
+            category=data["category"],
+            min_price=data["min_price"],
+            max_price=data["max_price"],
+            in_stock=data["in_stock"],
+        )
+
+    def querystring(self) -> str:
+        """The text search as GET parameters: the bookmarkable address of its results."""
+        data = self.cleaned_data
+        params = {
+            "q": data["q"],
+            "category": data["category"].path if data["category"] else "",
+            "min_price": data["min_price"] if data["min_price"] is not None else "",
+            "max_price": data["max_price"] if data["max_price"] is not None else "",
+            "in_stock": "on" if data["in_stock"] else "",
+        }
+        return urlencode({name: value for name, value in params.items() if value != ""})
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
+@require_http_methods(["GET", "POST"])
 def search_page(request: HttpRequest) -> HttpResponse:
-    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
-    page = None
-    if query:
-        page = Paginator(keyword_search(query), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "search/results.html", {"query": query, "page": page})
+    if request.method == "POST":
+        form = SearchForm(request.POST, request.FILES)
+    else:
+        form = SearchForm(request.GET)
+    if not form.is_valid():
+        query = " ".join(str(form.data.get("q", "")).split())[:MAX_QUERY_LENGTH]
+        return render(request, TEMPLATE, {"form": form, "query": query}, status=400)
+    text, photo = form.cleaned_data["q"], form.cleaned_data["photo"]
+    context = {"form": form, "query": text, "had_photo": photo is not None}
+    if photo is None and request.method == "POST" and text:
+        # Without a photo the search needs no upload: send it to its bookmarkable address.
+        return HttpResponseRedirect(f"{reverse('search:search')}?{form.querystring()}")
+    if not text and photo is None:
+        return render(request, TEMPLATE, context)
+    # A photo search is a POST: its results have one page, as a link cannot resend the photo.
+    number = _page_number(request.GET.get("page")) if photo is None else 1
+    results = _search(text, photo, form.filters(), number)
+    pages = max(1, math.ceil(results.count / RESULTS_PER_PAGE))
+    if number > pages:
+        number = pages
+        results = _search(text, photo, form.filters(), number)
+    return render(
+        request,
+        TEMPLATE,
+        context
+        | {
+            "results": results,
+            "offset": (number - 1) * RESULTS_PER_PAGE,
+            "page_number": number,
+            "num_pages": pages if photo is None else 1,
+            "querystring": form.querystring(),
+        },
+    )
+
+
+def _search(text: str, photo: Image.Image | None, filters: Filters, number: int) -> SearchResults:
+    return search(
+        SearchQuery(
+            text=text,
+            photo=photo,
+            filters=filters,
+            limit=RESULTS_PER_PAGE,
+            offset=(number - 1) * RESULTS_PER_PAGE,
+        )
+    )
+
+
+class SearchEventForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.filter(status=Product.Status.ACTIVE))
+    action = forms.ChoiceField(choices=SearchEvent.Action.choices)
+    position = forms.IntegerField(min_value=0, max_value=10_000)
+    query_text = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH)
+    had_photo = forms.BooleanField(required=False)
+
+
+@require_POST
+def search_event(request: HttpRequest) -> HttpResponse:
+    """A shopper acted on a search result: stored, as the training signal for the ranking."""
+    form = SearchEventForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    log_search_event(**form.cleaned_data)
+    return HttpResponse(status=204)

@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from psycopg.conninfo import conninfo_to_dict
 
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "rest_framework",
     "shop",
     "catalog",
     "search",
@@ -123,6 +125,20 @@ TEMPLATES = [
     },
 ]
 
+REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "shop.api.json_exception_handler",
+    # The browsable API only for developers.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+}
+
 # Database: any PostgreSQL with pgvector, or the embedded one.
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
@@ -145,7 +161,7 @@ REDIS_URL = os.environ.get("REDIS_URL") or EmbeddedRedis(VITRINE_DATA_DIR).url
 CELERY_BROKER_URL = celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 CELERY_RESULT_EXPIRES = 3600
-CELERY_IMPORTS = ("workers.tasks", "workers.embedding")
+CELERY_IMPORTS = ("workers.tasks", "workers.embedding", "workers.training")
 CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_QUEUES = TASK_QUEUES
 CELERY_TASK_ROUTES = TASK_ROUTES
@@ -159,6 +175,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-listings": {"task": "workers.embedding.sweep_stale_listings", "schedule": 60},
     "clear-expired-sessions": {"task": "workers.clear_expired_sessions", "schedule": 24 * 3600},
+    "retrain-when-catalogue-changed": {
+        "task": "workers.training.retrain_when_catalogue_changed",
+        "schedule": 3600,
+    },
+    "retrain-nightly": {
+        "task": "workers.training.train_search_model",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 # A publish that cannot reach the broker fails fast: the dirty flags cover lost messages.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -192,6 +216,10 @@ VITRINE_HOUSE_MERCHANT = os.environ.get("VITRINE_HOUSE_MERCHANT", "vitrine")
 # Django's full-text search configuration for the keyword document.
 SEARCH_TEXT_CONFIG = os.environ.get("VITRINE_SEARCH_TEXT_CONFIG", "english")
 VITRINE_ENCODER = os.environ.get("VITRINE_ENCODER", "embedded")
+# Where train_search saves search models (the photo map and match head) and marks the active one.
+VITRINE_SEARCH_MODELS_DIR = Path(
+    os.environ.get("VITRINE_SEARCH_MODELS_DIR") or VITRINE_DATA_DIR / "search-models"
+)
 # A worker holds the rows it embeds this long; a dead worker's rows go to another after it.
 VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
 # The sweeper asks again for rows left dirty longer than this.

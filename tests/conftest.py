@@ -23,6 +23,19 @@ def photo(color: str = "red") -> CheckedImage:
     return check_image(jpeg_bytes(color))
 
 
+def dataset_photo(listing_id: str | int) -> CheckedImage:
+    """A real product photo from the shared dataset."""
+    return check_image((DATASET_IMAGES / f"{listing_id}.jpg").read_bytes())
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real offline encoder, loaded once for the whole run."""
+    from search.encoders import get_encoder
+
+    return get_encoder()
+
+
 @pytest.fixture
 def merchant(db) -> Merchant:
     return services.create_merchant("alice", "correct-horse-battery", name="Alice's Shop")

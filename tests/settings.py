@@ -3,6 +3,7 @@ answers (the embedded Redis otherwise). Photos go to a temporary folder."""
 
 import os
 import tempfile
+from pathlib import Path
 
 import redis
 
@@ -25,6 +26,8 @@ if not os.environ.get("REDIS_URL") and _local_redis_answers():
 from shop.settings import *  # noqa: E402, F403
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vitrine-test-media-")
+# A model trained in the developer's data folder must not change rankings under test.
+VITRINE_SEARCH_MODELS_DIR = Path(tempfile.mkdtemp(prefix="vitrine-test-search-models-"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False

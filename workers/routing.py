@@ -7,4 +7,7 @@ EMBED_QUEUE = "embed"
 
 TASK_QUEUES = (Queue(DEFAULT_QUEUE), Queue(EMBED_QUEUE))
 # Model work goes to `embed`; everything else stays on `default`.
-TASK_ROUTES = {"workers.embedding.embed_*": {"queue": EMBED_QUEUE}}
+TASK_ROUTES = {
+    "workers.embedding.embed_*": {"queue": EMBED_QUEUE},
+    "workers.training.train_search_model": {"queue": EMBED_QUEUE},
+}

@@ -23,6 +23,8 @@ class Encoder(ABC):
 
     version: str  # names the models and settings: vectors of two versions never meet
     dims: VectorDims
+    # Whether photos and texts already share one space (CLIP); if not, a photo map is trained.
+    shares_text_space: bool = False
 
     def __init__(self, profile: DeviceProfile):
         self.profile = profile

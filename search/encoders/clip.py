@@ -36,6 +36,8 @@ def clip_dims(name_or_folder: str) -> VectorDims:
 
 
 class ClipEncoder(Encoder):
+    shares_text_space = True
+
     def __init__(self, name_or_folder: str, profile: DeviceProfile):
         from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
 

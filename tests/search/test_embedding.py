@@ -6,14 +6,8 @@ import pytest
 from catalog import services
 from catalog.models import Product
 from search import embedding
-from search.encoders import get_encoder
 from search.models import ProductIndex
 from tests.conftest import photo
-
-
-@pytest.fixture(scope="module")
-def encoder():
-    return get_encoder()
 
 
 def embed_all(encoder) -> list[embedding.BatchResult]:

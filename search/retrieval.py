@@ -1,0 +1,232 @@
+"""Candidates for a query: nearest neighbours from the pgvector HNSW indexes and full-text
+matches, filtered, with each candidate's vectors and keyword rank, in one round trip.
+
+pgvector 0.6 filters after the index scan, so a filter that keeps few products could leave
+fewer than the wanted candidates. A filtered query therefore first counts the products it
+allows: a small set is searched exactly (no index), a large one through the index with the
+widest search list pgvector allows.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+
+from catalog.models import Category, Product
+from search.colour import COLOUR_DIMS, normalise
+from search.db import as_array, binary_vector_cursor
+from search.keyword import MAX_QUERY_LENGTH
+from search.models import ProductIndex
+
+CANDIDATES_PER_SOURCE = 50
+# HNSW search list: wider than the candidates wanted, for recall.
+EF_SEARCH = 200
+EF_SEARCH_FILTERED = 1000  # pgvector 0.6's maximum
+# A filtered query allowing at most this many products searches them exactly.
+EXACT_SEARCH_MAX_PRODUCTS = 20_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    category: Category | None = None  # with its descendants
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    merchant_id: int | None = None
+    exclude_product_id: int | None = None  # "similar products" leave out the product itself
+
+    @property
+    def narrows(self) -> bool:
+        """Whether the filters may leave out products (excluding one product does not count)."""
+        return bool(
+            self.category
+            or self.min_price is not None
+            or self.max_price is not None
+            or self.in_stock
+            or self.merchant_id
+        )
+
+
+@dataclass
+class SourceQuery:
+    """What each candidate source searches with; a source is skipped when its input is None."""
+
+    text_vector: np.ndarray | None = None  # against the products' text vectors
+    # Against the products' photos in the text space; also alone against the photos of
+    # listings without text, so that those always get candidate places of their own.
+    photo_vector: np.ndarray | None = None
+    image_vector: np.ndarray | None = None  # against the photos in the image encoder's space
+    keywords: str | None = None  # full-text search
+
+
+@dataclass
+class Candidates:
+    """n candidates: their ids, the rank each source gave them (-1: not found by it), vectors."""
+
+    product_ids: np.ndarray  # (n,)
+    source_ranks: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n,)
+    text: np.ndarray | None = None  # (n, d), zero rows for missing vectors
+    photo: np.ndarray | None = None  # (n, d)
+    image: np.ndarray | None = None  # (n, image_dim), L2-normalised; when asked for
+    colour: np.ndarray | None = None  # (n, COLOUR_DIMS); with the images
+    keyword_rank: np.ndarray | None = None  # (n,)
+
+    def __len__(self) -> int:
+        return len(self.product_ids)
+
+
+_PRODUCT = Product._meta.db_table
+_INDEX = ProductIndex._meta.db_table
+
+
+def retrieve(
+    query: SourceQuery,
+    filters: Filters,
+    encoder_version: str,
+    dims: tuple[int, int],
+    with_images: bool = False,
+) -> Candidates:
+    """Up to CANDIDATES_PER_SOURCE candidates from each source, merged, with their vectors."""
+    text_dim, image_dim = dims
+    conditions, parameters = _conditions(filters, encoder_version)
+    parameters |= {
+        "text_vector": query.text_vector,
+        "photo_vector": query.photo_vector,
+        "image_vector": query.image_vector,
+        "limit": CANDIDATES_PER_SOURCE,
+        "keywords": (query.keywords or "")[:MAX_QUERY_LENGTH],
+        "config": settings.SEARCH_TEXT_CONFIG,
+    }
+    sources = [
+        name
+        for name, given in (
+            ("text", query.text_vector),
+            ("photo", query.photo_vector),
+            ("photo_only", query.photo_vector),
+            ("image", query.image_vector),
+            ("keywords", query.keywords),
+        )
+        if given is not None and (name != "keywords" or given.strip())
+    ]
+    if not sources:
+        return Candidates(product_ids=np.zeros(0, dtype=np.int64))
+    with transaction.atomic(), binary_vector_cursor() as cursor:
+        exact = filters.narrows and _count(cursor, conditions, parameters) <= (
+            EXACT_SEARCH_MAX_PRODUCTS
+        )
+        if not exact:
+            ef_search = EF_SEARCH_FILTERED if filters.narrows else EF_SEARCH
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
+        cursor.execute(_candidates_sql(sources, conditions, exact, with_images), parameters)
+        rows = cursor.fetchall()
+    return _collect(rows, sources, text_dim, image_dim, with_images)
+
+
+def _conditions(filters: Filters, encoder_version: str) -> tuple[str, dict]:
+    conditions = ["row.encoder_version = %(version)s", "product.status = 'active'"]
+    parameters: dict = {"version": encoder_version}
+    if filters.category is not None:
+        conditions.append("product.category_id = ANY(%(categories)s)")
+        parameters["categories"] = list(filters.category.subtree().values_list("pk", flat=True))
+    if filters.min_price is not None:
+        conditions.append("product.price >= %(min_price)s")
+        parameters["min_price"] = filters.min_price
+    if filters.max_price is not None:
+        conditions.append("product.price <= %(max_price)s")
+        parameters["max_price"] = filters.max_price
+    if filters.in_stock:
+        conditions.append("product.stock > 0")
+    if filters.merchant_id:
+        conditions.append("product.merchant_id = %(merchant)s")
+        parameters["merchant"] = filters.merchant_id
+    if filters.exclude_product_id:
+        conditions.append("product.id <> %(exclude)s")
+        parameters["exclude"] = filters.exclude_product_id
+    return " AND ".join(conditions), parameters
+
+
+def _count(cursor, conditions: str, parameters: dict) -> int:
+    cursor.execute(
+        f"SELECT count(*) FROM {_INDEX} AS row "
+        f"JOIN {_PRODUCT} AS product ON product.id = row.product_id WHERE {conditions}",
+        parameters,
+    )
+    return cursor.fetchone()[0]
+
+
+def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_images: bool) -> str:
+    branches = [
+        f"(SELECT row.product_id, '{name}' AS source, {order} AS position "
+        f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
+        f"WHERE {conditions} AND {match} ORDER BY position LIMIT %(limit)s)"
+        for name in sources
+        for match, order in [_source_order(name, exact)]
+    ]
+    photo_columns = (
+        "row.image_vector, row.colour_vector" if with_images else "NULL::vector, NULL::vector"
+    )
+    return f"""
+        WITH query AS (
+            SELECT websearch_to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
+        ), found AS ({" UNION ALL ".join(branches)})
+        SELECT found.product_id, found.source, found.position, row.text_vector,
+               row.photo_vector, {photo_columns},
+               ts_rank_cd(row.keywords, (SELECT terms FROM query))
+        FROM found JOIN {_INDEX} AS row USING (product_id)
+    """
+
+
+def _source_order(name: str, exact: bool) -> tuple[str, str]:
+    """A source's match condition and its order (ascending: best first)."""
+    if name == "keywords":
+        terms = "(SELECT terms FROM query)"
+        return f"row.keywords @@ {terms}", f"-ts_rank_cd(row.keywords, {terms})"
+    if name == "photo_only":  # served by the partial index on rows without text
+        match, distance = _source_order("photo", exact)
+        return f"row.text_vector IS NULL AND {match}", distance
+    column = f"{name}_vector"
+    # "+ 0" hides the distance from the planner's index matching: an exact scan of the
+    # filtered rows, which returns every match that an index scan might filter away. (The
+    # image vectors have no index: they are always scanned exactly.)
+    distance = f"(row.{column} <=> %({column})s)" + (" + 0" if exact else "")
+    return f"row.{column} IS NOT NULL", distance
+
+
+def _collect(rows, sources, text_dim: int, image_dim: int, with_images: bool) -> Candidates:
+    """A candidate's rank in a source is its place in that source's order."""
+    rows = sorted(rows, key=lambda row: row[2])
+    order: dict[int, int] = {}
+    ranks = {name: {} for name in sources}
+    vectors: dict[int, tuple] = {}
+    for product_id, source, _, *row_vectors in rows:
+        order.setdefault(product_id, len(order))
+        ranks[source][product_id] = len(ranks[source])
+        vectors[product_id] = row_vectors
+    count = len(order)
+    candidates = Candidates(
+        product_ids=np.fromiter(order, dtype=np.int64, count=count),
+        source_ranks={
+            name: np.array([found.get(pid, -1) for pid in order], dtype=np.int64)
+            for name, found in ranks.items()
+        },
+        text=np.zeros((count, text_dim), dtype=np.float32),
+        photo=np.zeros((count, text_dim), dtype=np.float32),
+        image=np.zeros((count, image_dim), dtype=np.float32) if with_images else None,
+        colour=np.zeros((count, COLOUR_DIMS), dtype=np.float32) if with_images else None,
+        keyword_rank=np.zeros(count, dtype=np.float32),
+    )
+    for i, product_id in enumerate(order):
+        text, photo, image, colour, keyword_rank = vectors[product_id]
+        text, photo, image = as_array(text), as_array(photo), as_array(image)
+        if text is not None:
+            candidates.text[i] = text
+        if photo is not None:
+            candidates.photo[i] = photo
+        if image is not None and with_images:
+            candidates.image[i] = normalise(image)
+        if colour is not None and with_images:
+            candidates.colour[i] = as_array(colour)
+        candidates.keyword_rank[i] = keyword_rank or 0.0
+    return candidates

@@ -1,0 +1,116 @@
+"""The search API's parameters in (checked and converted) and its hits out."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from catalog.images import check_image
+from catalog.models import Category
+from search.images import PhotoDecodeError, load_photo
+from search.keyword import MAX_QUERY_LENGTH
+from search.service import MAX_LIMIT, Hit
+
+DEFAULT_LIMIT = 24
+# One code per parameter, for clients to switch on; the message says what exactly was wrong.
+ERROR_CODES = {
+    "q": "invalid_query",
+    "image": "invalid_image",
+    "category": "unknown_category",
+    "min_price": "invalid_price",
+    "max_price": "invalid_price",
+    "in_stock": "invalid_in_stock",
+    "limit": "invalid_limit",
+    "offset": "invalid_offset",
+}
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    """GET's query parameters."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH)
+    category = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    min_price = serializers.DecimalField(
+        required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    max_price = serializers.DecimalField(
+        required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    in_stock = serializers.BooleanField(required=False, default=False)
+    limit = serializers.IntegerField(
+        required=False, default=DEFAULT_LIMIT, min_value=1, max_value=MAX_LIMIT
+    )
+    # Past the last candidate a page is empty anyway; the cap keeps the number sane.
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10_000)
+
+    def validate_category(self, value: str) -> Category | None:
+        path = value.strip().strip("/").lower()
+        if not path:
+            return None
+        category = Category.objects.filter(path=path).first()
+        if category is None:
+            raise serializers.ValidationError(f"There is no category {path!r}.")
+        return category
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("q", "").strip() and attrs.get("image") is None:
+            raise serializers.ValidationError(
+                "Give a text query (q), a photo (image), or both.", code="empty_query"
+            )
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                "min_price is more than max_price.", code="invalid_price"
+            )
+        return attrs
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(_recoded(error.detail)) from None
+
+
+class PhotoSearchParamsSerializer(SearchParamsSerializer):
+    """POST's form fields: GET's, and a photo."""
+
+    image = serializers.FileField(required=False, allow_empty_file=True)
+
+    def validate_image(self, upload):
+        """The checked upload, decoded: a PIL image."""
+        try:
+            checked = check_image(upload)
+            return load_photo(checked.content, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        except PhotoDecodeError as error:
+            raise serializers.ValidationError(f"The image cannot be read ({error}).") from None
+
+
+class HitSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="product.sku")
+    title = serializers.CharField(source="product.title")
+    price = serializers.DecimalField(
+        source="product.price", max_digits=12, decimal_places=2, allow_null=True
+    )
+    currency = serializers.CharField(source="product.currency")
+    url = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField()
+    score = serializers.FloatField()
+    why = serializers.ListField(child=serializers.CharField())
+
+    def get_url(self, hit: Hit) -> str:
+        return self.context["request"].build_absolute_uri(hit.product.get_absolute_url())
+
+    def get_image(self, hit: Hit) -> str | None:
+        photo = hit.product.main_image
+        return self.context["request"].build_absolute_uri(photo.image.url) if photo else None
+
+
+def _recoded(errors: dict) -> dict:
+    return {
+        field: [ErrorDetail(str(message), ERROR_CODES[field]) for message in messages]
+        if field in ERROR_CODES
+        else messages
+        for field, messages in errors.items()
+    }

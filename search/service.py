@@ -1,0 +1,190 @@
+"""The search service: a text, photo or text+photo query in, ranked products out.
+
+encode the query (models loaded once per process)
+-> candidates from the HNSW indexes and full-text search, filtered (search.retrieval)
+-> scored by the active match head, or by reciprocal rank fusion before one is trained
+-> the page asked for, with why each product matched
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image
+
+from catalog.models import Product
+from search import trained
+from search.colour import colour_vector, normalise
+from search.encoders import get_encoder
+from search.models import ProductIndex
+from search.ranking import CandidateBatch, QueryBatch, reciprocal_rank_fusion
+from search.retrieval import Candidates, Filters, SourceQuery, retrieve
+from search.vector_spaces import active_dims
+
+MAX_LIMIT = 100
+# A source explains a match ("why") when it ranked the product among its best this many.
+WHY_DEPTH = 20
+# The signal each candidate source stands for, as "why" names it.
+_SIGNALS = {
+    "text": "text",
+    "photo": "photo",
+    "photo_only": "photo",
+    "image": "photo",
+    "keywords": "keywords",
+}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    photo: Image.Image | None = None
+    filters: Filters = field(default_factory=Filters)
+    limit: int = 24
+    offset: int = 0
+
+
+@dataclass
+class Hit:
+    product: Product
+    score: float
+    why: list[str]  # the signals that matched: "text", "photo", "keywords"
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    count: int  # results available, of which `hits` is the page asked for
+    took_ms: float
+
+
+def search(query: SearchQuery) -> SearchResults:
+    started = time.perf_counter()
+    encoder = get_encoder()
+    text = " ".join(query.text.split())
+    vectors = _QueryVectors(text=encoder.encode_texts([text])[0] if text else None)
+    if query.photo is not None:
+        image = encoder.encode_images([query.photo])
+        colour = colour_vector(query.photo)[None]
+        vectors.photo = trained.photos_to_text_space(encoder, image, colour)[0][0]
+        vectors.image, vectors.colour = normalise(image[0]), colour[0]
+    ranked = _rank(vectors, text, query.filters, encoder.version)
+    return _page(ranked, query.limit, query.offset, started)
+
+
+def similar_products(product: Product, limit: int = 8) -> list[Hit]:
+    """Products like this one, found by its stored vectors among those of the same encoder:
+    by photo when it has one (what shoppers mean by "similar"), else by its text. Nothing is
+    encoded, so a product page never loads a model."""
+    row = (
+        ProductIndex.objects.filter(product=product)
+        .exclude(encoder_version="")
+        .values("encoder_version", "text_vector", "photo_vector", "image_vector", "colour_vector")
+        .first()
+    )
+    if row is None:
+        return []
+    text, photo, image, colour = (
+        None if row[name] is None else np.asarray(row[name], dtype=np.float32)
+        for name in ("text_vector", "photo_vector", "image_vector", "colour_vector")
+    )
+    if photo is not None:
+        vectors = _QueryVectors(photo=photo, image=normalise(image), colour=colour)
+    elif text is not None:
+        vectors = _QueryVectors(text=text)
+    else:
+        return []
+    filters = Filters(exclude_product_id=product.pk)
+    ranked = _rank(vectors, "", filters, row["encoder_version"])
+    return _page(ranked, limit, 0, time.perf_counter()).hits
+
+
+@dataclass
+class _QueryVectors:
+    text: np.ndarray | None = None  # the words, in the text space
+    photo: np.ndarray | None = None  # the photo, mapped into the text space
+    image: np.ndarray | None = None  # the photo in the image encoder's space, normalised
+    colour: np.ndarray | None = None  # the photo's colours
+
+
+@dataclass
+class _Ranked:
+    candidates: Candidates
+    order: np.ndarray  # candidate positions, best first
+    scores: np.ndarray
+
+
+def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: str) -> _Ranked:
+    given = [vector for vector in (vectors.text, vectors.photo) if vector is not None]
+    source_query = SourceQuery(
+        # A photo-only query finds products by their text through its mapped photo.
+        text_vector=vectors.text if vectors.text is not None else vectors.photo,
+        photo_vector=normalise(np.sum(given, axis=0)),
+        image_vector=vectors.image,
+        keywords=text or None,
+    )
+    dims = active_dims()
+    candidates = retrieve(
+        source_query,
+        filters,
+        encoder_version,
+        (dims.text, dims.image),
+        with_images=vectors.image is not None,
+    )
+    if not len(candidates):
+        return _Ranked(candidates, np.zeros(0, dtype=np.int64), np.zeros(0))
+    model = trained.active_model(encoder_version)
+    if model is None:
+        scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
+    else:
+        scores = model.score(*_batch(candidates, vectors))[0]
+    return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
+
+
+def _batch(candidates: Candidates, vectors: _QueryVectors) -> tuple[QueryBatch, CandidateBatch]:
+    """The query and its candidates as the head reads them: a batch of one."""
+
+    def one(array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(array, dtype=np.float32))[None]
+
+    def query_row(vector: np.ndarray | None) -> torch.Tensor:
+        return one(np.zeros(candidates.text.shape[1]) if vector is None else vector)
+
+    def similarity(products: np.ndarray | None, query: np.ndarray | None) -> torch.Tensor:
+        return one(np.zeros(len(candidates)) if query is None else products @ query)
+
+    queries = QueryBatch(text=query_row(vectors.text), photo=query_row(vectors.photo))
+    batch = CandidateBatch(
+        text=one(candidates.text),
+        photo=one(candidates.photo),
+        image_similarity=similarity(candidates.image, vectors.image),
+        colour_similarity=similarity(candidates.colour, vectors.colour),
+        keyword_rank=one(candidates.keyword_rank),
+    )
+    return queries, batch
+
+
+def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchResults:
+    chosen = ranked.order[offset : offset + limit]
+    ids = ranked.candidates.product_ids[chosen].tolist()
+    products = Product.objects.select_related("category").prefetch_related("images").in_bulk(ids)
+    hits = []
+    for position in chosen:
+        product = products.get(int(ranked.candidates.product_ids[position]))
+        if product is None:  # deleted since it was found
+            continue
+        why = list(
+            dict.fromkeys(
+                _SIGNALS[name]
+                for name, ranks in ranked.candidates.source_ranks.items()
+                if 0 <= ranks[position] < WHY_DEPTH
+            )
+        )
+        if "keywords" not in why and ranked.candidates.keyword_rank[position] > 0:
+            why.append("keywords")
+        hits.append(Hit(product, float(ranked.scores[position]), why))
+    return SearchResults(
+        hits=hits,
+        count=len(ranked.order),
+        took_ms=round((time.perf_counter() - started) * 1000, 1),
+    )

@@ -1,0 +1,12 @@
+from django import template
+
+from catalog.models import Product
+from search import service
+
+register = template.Library()
+
+
+@register.inclusion_tag("search/_similar_products.html")
+def similar_products(product: Product, limit: int = 8) -> dict:
+    """Products like this one; nothing when the index has no vectors for it yet."""
+    return {"hits": service.similar_products(product, limit=limit)}

@@ -1,0 +1,137 @@
+"""`train_search`: the photo map and the match head, fitted on the catalogue, saved, activated."""
+
+import logging
+import random
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from search import trained
+from search.encoders import Encoder
+from search.keyword import keyword_ranks
+from search.ranking import photo_map_input
+from search.remapping import remap_photos
+from search.training.catalogue import load_snapshot
+from search.training.match_head import (
+    RankedLists,
+    evaluate_head,
+    photo_query_lists,
+    text_query_lists,
+    train_head,
+)
+from search.training.photo_map import recall_at, train_photo_map
+
+logger = logging.getLogger(__name__)
+
+MIN_LISTINGS = 40  # with both text and a photo
+HELD_OUT_SHARE = 0.2
+MAX_TEXT_QUERIES = 3000
+MAX_PHOTO_QUERIES = 1500
+EVALUATION_SHARE = 0.1
+
+
+class NotEnoughData(Exception):
+    pass
+
+
+def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] = logger.info):
+    """Train, save and activate a search model on the embedded catalogue; returns the model.
+
+    Listings with text and photo are split: the photo map learns from 80% of them; the other
+    20% measure it and, in the head's training lists, play the sparse listings (their text
+    hidden), so that the head learns how far a photo the map never saw can be trusted.
+    """
+    started = time.monotonic()
+    log = _timed(log, started)
+    rng = random.Random(seed)
+    snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
+    paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
+    if len(paired) < MIN_LISTINGS:
+        raise NotEnoughData(
+            f"{len(paired)} embedded listings have both text and a photo; training needs "
+            f"{MIN_LISTINGS}. Run `embed --sync` first, or add listings."
+        )
+    shuffled = np.random.default_rng(seed).permutation(paired)
+    held_out = shuffled[: max(2, int(len(paired) * HELD_OUT_SHARE))]
+    learning = shuffled[len(held_out) :]
+    metrics: dict = {"listings": len(snapshot), "paired_listings": len(paired)}
+
+    photo_map, photo_vectors = _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log)
+    plays_sparse = np.zeros(len(snapshot), dtype=bool)
+    plays_sparse[held_out] = True
+
+    log("Building ranked lists from pseudo-queries...")
+    with_text = np.flatnonzero(snapshot.has_text).tolist()
+    lists_of_text = text_query_lists(
+        snapshot,
+        photo_vectors,
+        rng.sample(with_text, min(MAX_TEXT_QUERIES, len(with_text))),
+        encode_texts=encoder.encode_texts,
+        keyword_ranks=lambda queries, rows: keyword_ranks(
+            queries, np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1)
+        ),
+        plays_sparse=plays_sparse,
+        rng=rng,
+    )
+    lists_of_photos = photo_query_lists(
+        snapshot, photo_vectors, held_out[:MAX_PHOTO_QUERIES].tolist(), plays_sparse
+    )
+    text_training, text_evaluation = _split(lists_of_text)
+    photo_training, photo_evaluation = _split(lists_of_photos)
+    log(
+        f"Training the match head on {len(text_training)} text and "
+        f"{len(photo_training)} photo lists..."
+    )
+    head = train_head(
+        RankedLists.concatenate(text_training, photo_training), snapshot, photo_vectors, seed
+    )
+    for name, evaluation in (("text", text_evaluation), ("photo", photo_evaluation)):
+        metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_vectors)
+        log(f"{name} pseudo-queries: {metrics[f'{name}_queries']}")
+
+    model = trained.SearchModel(
+        version=trained.new_version(),
+        encoder_version=encoder.version,
+        head=head,
+        photo_map=photo_map,
+        metrics={**metrics, "fit_seconds": round(time.monotonic() - started, 1)},
+    )
+    trained.save(model)
+    trained.activate(model.version)
+    remapped = remap_photos(model)
+    log(f"Activated search model {model.version}; {remapped} photos re-mapped.")
+    return model
+
+
+def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):
+    """The trained map (None for an encoder with one shared space) and every listing's photo
+    in the text space, by it."""
+    if encoder.shares_text_space:
+        return None, encoder.images_to_text_space(snapshot.image) * snapshot.has_photo[:, None]
+    log(f"Training the photo map on {len(learning)} listings...")
+    photo_map = train_photo_map(
+        photo_map_input(snapshot.image[learning], snapshot.colour[learning]),
+        snapshot.text[learning],
+    )
+    mapped = (
+        trained.map_photos(photo_map, snapshot.image, snapshot.colour) * snapshot.has_photo[:, None]
+    )
+    zero_shot = encoder.images_to_text_space(snapshot.image[held_out])
+    metrics["photo_map"] = {
+        "held_out_pairs": len(held_out),
+        "recall_at_10": recall_at(10, mapped[held_out], snapshot.text[held_out]),
+        "zero_shot_recall_at_10": recall_at(10, zero_shot, snapshot.text[held_out]),
+    }
+    log(f"Photo map: {metrics['photo_map']}")
+    return photo_map, mapped.astype(np.float32)
+
+
+def _split(lists: RankedLists) -> tuple[RankedLists, RankedLists]:
+    """(training, evaluation) lists."""
+    evaluation = np.arange(len(lists)) < len(lists) * EVALUATION_SHARE
+    return lists.subset(~evaluation), lists.subset(evaluation)
+
+
+def _timed(log: Callable[[str], None], started: float) -> Callable[[str], None]:
+    return lambda message: log(f"[{time.monotonic() - started:5.0f} s] {message}")
