@@ -64,12 +64,12 @@ def main() -> None:
     client = Client(HTTP_HOST="localhost")
 
     def text_request(query: str):
-        response = client.get(URL, {"q": query, "limit": PAGE})
+        response = client.get(URL, {"q": query, "limit": PAGE}, secure=True)
         assert response.status_code == 200, response.content
 
     def photo_request(photo: bytes):
         upload = SimpleUploadedFile("query.jpg", photo, content_type="image/jpeg")
-        response = client.post(URL, {"image": upload, "limit": PAGE})
+        response = client.post(URL, {"image": upload, "limit": PAGE}, secure=True)
         assert response.status_code == 200, response.content
 
     def keyword_sql(query: str):

@@ -113,7 +113,8 @@ def pair_features(queries: QueryBatch, candidates: CandidateBatch) -> torch.Tens
         return torch.einsum("bd,bcd->bc", query, products)
 
     def present_vector(vectors: torch.Tensor) -> torch.Tensor:
-        return (vectors.abs().sum(dim=-1) > 0).float()
+        # A missing vector is stored as zeros.
+        return vectors.ne(0).any(dim=-1).float()
 
     shape = candidates.keyword_rank.shape
     similarities = torch.stack(

@@ -22,7 +22,7 @@ from search.models import ProductIndex
 
 CANDIDATES_PER_SOURCE = 50
 # HNSW search list: wider than the candidates wanted, for recall.
-EF_SEARCH = 200
+EF_SEARCH = 2 * CANDIDATES_PER_SOURCE
 EF_SEARCH_FILTERED = 1000  # pgvector 0.6's maximum
 # A filtered query allowing at most this many products searches them exactly.
 EXACT_SEARCH_MAX_PRODUCTS = 20_000
@@ -57,7 +57,6 @@ class SourceQuery:
     # Against the products' photos in the text space; also alone against the photos of
     # listings without text, so that those always get candidate places of their own.
     photo_vector: np.ndarray | None = None
-    image_vector: np.ndarray | None = None  # against the photos in the image encoder's space
     keywords: str | None = None  # full-text search
 
 
@@ -94,7 +93,6 @@ def retrieve(
     parameters |= {
         "text_vector": query.text_vector,
         "photo_vector": query.photo_vector,
-        "image_vector": query.image_vector,
         "limit": CANDIDATES_PER_SOURCE,
         "keywords": (query.keywords or "")[:MAX_QUERY_LENGTH],
         "config": settings.SEARCH_TEXT_CONFIG,
@@ -105,7 +103,6 @@ def retrieve(
             ("text", query.text_vector),
             ("photo", query.photo_vector),
             ("photo_only", query.photo_vector),
-            ("image", query.image_vector),
             ("keywords", query.keywords),
         )
         if given is not None and (name != "keywords" or given.strip())
@@ -188,8 +185,7 @@ def _source_order(name: str, exact: bool) -> tuple[str, str]:
         return f"row.text_vector IS NULL AND {match}", distance
     column = f"{name}_vector"
     # "+ 0" hides the distance from the planner's index matching: an exact scan of the
-    # filtered rows, which returns every match that an index scan might filter away. (The
-    # image vectors have no index: they are always scanned exactly.)
+    # filtered rows, which returns every match that an index scan might filter away.
     distance = f"(row.{column} <=> %({column})s)" + (" + 0" if exact else "")
     return f"row.{column} IS NOT NULL", distance
 

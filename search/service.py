@@ -30,7 +30,6 @@ _SIGNALS = {
     "text": "text",
     "photo": "photo",
     "photo_only": "photo",
-    "image": "photo",
     "keywords": "keywords",
 }
 
@@ -120,7 +119,6 @@ def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: 
         # A photo-only query finds products by their text through its mapped photo.
         text_vector=vectors.text if vectors.text is not None else vectors.photo,
         photo_vector=normalise(np.sum(given, axis=0)),
-        image_vector=vectors.image,
         keywords=text or None,
     )
     dims = active_dims()

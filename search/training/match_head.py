@@ -94,7 +94,6 @@ def photo_query_lists(
 ) -> RankedLists:
     """Each listing in `sources` asks, by its photo, for the others like it."""
     terms = _product_terms(snapshot)
-    images = snapshot.image_normalised
     lists = []
     for i in sources:
         query_photo = photo_vectors[i]
@@ -105,7 +104,6 @@ def photo_query_lists(
                 snapshot.text @ query_photo,
                 photo_scores,
                 np.where(plays_sparse, photo_scores, -np.inf),
-                images @ images[i],
             ],
             exclude=i,
         )
