@@ -164,10 +164,12 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
     photo_columns = (
         "row.image_vector, row.colour_vector" if with_images else "NULL::vector, NULL::vector"
     )
+    # `found` is materialised: the sources run once, whatever plan the join gets (on a table
+    # whose statistics say it is tiny, PostgreSQL would otherwise re-run them for every row).
     return f"""
         WITH query AS (
             SELECT websearch_to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
-        ), found AS ({" UNION ALL ".join(branches)})
+        ), found AS MATERIALIZED ({" UNION ALL ".join(branches)})
         SELECT found.product_id, found.source, found.position, row.text_vector,
                row.photo_vector, {photo_columns},
                ts_rank_cd(row.keywords, (SELECT terms FROM query))
