@@ -26,6 +26,10 @@ EF_SEARCH = 2 * CANDIDATES_PER_SOURCE
 EF_SEARCH_FILTERED = 1000  # pgvector 0.6's maximum
 # A filtered query allowing at most this many products searches them exactly.
 EXACT_SEARCH_MAX_PRODUCTS = 20_000
+# A catalogue this small (or never analysed) is always searched exactly: it costs little, and
+# an HNSW scan returns at most ef_search entries, which can all be dead row versions left by
+# recent updates and not yet vacuumed away, leaving live products unfound.
+EXACT_SEARCH_MAX_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,8 @@ def retrieve(
     if not sources:
         return Candidates(product_ids=np.zeros(0, dtype=np.int64))
     with transaction.atomic(), binary_vector_cursor() as cursor:
-        exact = filters.narrows and _count(cursor, conditions, parameters) <= (
-            EXACT_SEARCH_MAX_PRODUCTS
+        exact = _estimated_rows(cursor) <= EXACT_SEARCH_MAX_ROWS or (
+            filters.narrows and _count(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
         )
         if not exact:
             ef_search = EF_SEARCH_FILTERED if filters.narrows else EF_SEARCH
@@ -142,6 +146,12 @@ def _conditions(filters: Filters, encoder_version: str) -> tuple[str, dict]:
         conditions.append("product.id <> %(exclude)s")
         parameters["exclude"] = filters.exclude_product_id
     return " AND ".join(conditions), parameters
+
+
+def _estimated_rows(cursor) -> float:
+    """The index table's row count as PostgreSQL last estimated it (-1: never estimated)."""
+    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [_INDEX])
+    return cursor.fetchone()[0]
 
 
 def _count(cursor, conditions: str, parameters: dict) -> int:

@@ -12,11 +12,12 @@ from search.encoders import Encoder
 from search.keyword import keyword_ranks
 from search.ranking import photo_map_input
 from search.remapping import remap_photos
-from search.training.catalogue import load_snapshot
+from search.training.catalogue import load_snapshot, logged_text_queries
 from search.training.match_head import (
     RankedLists,
     evaluate_head,
     photo_query_lists,
+    pseudo_text_queries,
     text_query_lists,
     train_head,
 )
@@ -28,6 +29,7 @@ MIN_LISTINGS = 40  # with both text and a photo
 HELD_OUT_SHARE = 0.2
 MAX_TEXT_QUERIES = 3000
 MAX_PHOTO_QUERIES = 1500
+MAX_LOGGED_QUERIES = 5000  # the newest shoppers' choices
 EVALUATION_SHARE = 0.1
 
 
@@ -63,16 +65,18 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
 
     log("Building ranked lists from pseudo-queries...")
     with_text = np.flatnonzero(snapshot.has_text).tolist()
+    sources = rng.sample(with_text, min(MAX_TEXT_QUERIES, len(with_text)))
+    clicks = logged_text_queries(snapshot, MAX_LOGGED_QUERIES)
+    metrics["logged_queries"] = len(clicks)
     lists_of_text = text_query_lists(
         snapshot,
         photo_vectors,
-        rng.sample(with_text, min(MAX_TEXT_QUERIES, len(with_text))),
+        pseudo_text_queries(snapshot, sources, rng) + clicks,
         encode_texts=encoder.encode_texts,
         keyword_ranks=lambda queries, rows: keyword_ranks(
             queries, np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1)
         ),
         plays_sparse=plays_sparse,
-        rng=rng,
     )
     lists_of_photos = photo_query_lists(
         snapshot, photo_vectors, held_out[:MAX_PHOTO_QUERIES].tolist(), plays_sparse

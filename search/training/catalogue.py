@@ -7,7 +7,8 @@ import numpy as np
 from catalog.models import Category, Product
 from search.colour import COLOUR_DIMS
 from search.db import as_array, binary_vector_cursor
-from search.models import ProductIndex
+from search.models import ProductIndex, SearchEvent
+from search.training.pseudo_queries import TextQuery
 
 
 @dataclass
@@ -68,3 +69,16 @@ def load_snapshot(encoder_version: str, text_dim: int, image_dim: int) -> Catalo
         has_text=np.array([row[3] is not None for row in rows]),
         has_photo=np.array([row[4] is not None for row in rows]),
     )
+
+
+def logged_text_queries(snapshot: CatalogueSnapshot, limit: int) -> list[TextQuery]:
+    """The newest text queries for which shoppers chose a result (a click or an add to cart),
+    each with the chosen listing's snapshot row."""
+    rows = {int(product_id): row for row, product_id in enumerate(snapshot.product_ids)}
+    events = (
+        SearchEvent.objects.filter(had_photo=False, product_id__in=rows)
+        .exclude(query_text="")
+        .order_by("-created_at")
+        .values_list("query_text", "product_id")[:limit]
+    )
+    return [TextQuery(text, rows[product_id]) for text, product_id in events]

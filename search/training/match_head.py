@@ -16,7 +16,7 @@ import torch
 from search import retrieval
 from search.ranking import CandidateBatch, MatchHead, QueryBatch, pair_features, rrf_scores
 from search.training.catalogue import CatalogueSnapshot
-from search.training.pseudo_queries import pseudo_query
+from search.training.pseudo_queries import TextQuery, pseudo_query
 from search.training.vocabulary import ProductTerms, attributes, relevance
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
@@ -62,28 +62,39 @@ class RankedLists:
 def text_query_lists(
     snapshot: CatalogueSnapshot,
     photo_vectors: np.ndarray,
-    sources: list[int],
+    queries: list[TextQuery],
     encode_texts: Callable[[list[str]], np.ndarray],
     keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
     plays_sparse: np.ndarray,
-    rng: random.Random,
 ) -> RankedLists:
-    """One pseudo-query from the title of each listing in `sources`."""
-    queries = [(i, pseudo_query(snapshot.titles[i], rng)) for i in sources]
-    queries = [(i, query) for i, query in queries if query]
-    vectors = encode_texts([query for _, query in queries])
+    """A ranked list for each text query; a product a shopper chose counts as fully relevant."""
+    vectors = encode_texts([query.text for query in queries])
     terms = _product_terms(snapshot)
     lists = []
-    for (_, query), vector in zip(queries, vectors, strict=True):
+    for query, vector in zip(queries, vectors, strict=True):
+        photo_scores = photo_vectors @ vector
         candidates = _nearest(
-            snapshot, [snapshot.text @ vector, photo_vectors @ vector], exclude=-1
+            snapshot,
+            [snapshot.text @ vector, photo_scores, np.where(plays_sparse, photo_scores, -np.inf)],
+            exclude=-1,
+            include=query.clicked,
         )
-        wanted = attributes(query)
-        lists.append((vector, np.zeros_like(vector), candidates, wanted))
+        lists.append((vector, np.zeros_like(vector), candidates, attributes(query.text)))
     ranked = _assemble(lists, snapshot, terms, plays_sparse, image_query=None)
-    ranked.keyword_rank = keyword_ranks([query for _, query in queries], ranked.candidates)
+    for row, query in enumerate(queries):
+        if query.clicked is not None:
+            ranked.gains[row][ranked.candidates[row] == query.clicked] = 2
+    ranked.keyword_rank = keyword_ranks([query.text for query in queries], ranked.candidates)
     ranked.keyword_rank[ranked.text_hidden] = 0
     return ranked
+
+
+def pseudo_text_queries(
+    snapshot: CatalogueSnapshot, sources: list[int], rng: random.Random
+) -> list[TextQuery]:
+    """A shopper-like query from the title of each listing in `sources`."""
+    texts = (pseudo_query(snapshot.titles[i], rng) for i in sources)
+    return [TextQuery(text) for text in texts if text]
 
 
 def photo_query_lists(
@@ -169,10 +180,15 @@ def evaluate_head(
     }
 
 
-def _nearest(snapshot: CatalogueSnapshot, scores: list[np.ndarray], exclude: int) -> np.ndarray:
+def _nearest(
+    snapshot: CatalogueSnapshot,
+    scores: list[np.ndarray],
+    exclude: int,
+    include: int | None = None,
+) -> np.ndarray:
     """The union of each score's top candidates among listings with text (only those have
-    labels), best first, cut to LIST_LENGTH."""
-    chosen: dict[int, None] = {}
+    labels), best first, cut to LIST_LENGTH; `include` first when given."""
+    chosen: dict[int, None] = {} if include is None else {include: None}
     for score in scores:
         score = np.where(snapshot.has_text, score, -np.inf)
         if exclude >= 0:

@@ -6,8 +6,18 @@ noun always stays.
 """
 
 import random
+from dataclasses import dataclass
 
 from search.training.vocabulary import COLOURS, GENDERS, words
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """A text query to learn from; `clicked` is the snapshot row a shopper chose for it."""
+
+    text: str
+    clicked: int | None = None
+
 
 KEEP_GENDER = 0.7
 KEEP_COLOUR = 0.7

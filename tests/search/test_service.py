@@ -41,12 +41,14 @@ def crowded_catalogue(make_product, encoder):
     embed_stale(encoder)
 
 
-@pytest.mark.parametrize("exact_search_max", [retrieval.EXACT_SEARCH_MAX_PRODUCTS, 0])
+@pytest.mark.parametrize("through_the_index", [False, True])
 def test_a_filtered_query_still_returns_every_match_up_to_the_limit(
-    crowded_catalogue, monkeypatch, exact_search_max
+    crowded_catalogue, monkeypatch, through_the_index
 ):
     # Both paths: exact search of the filtered set, and the widened HNSW scan.
-    monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_PRODUCTS", exact_search_max)
+    if through_the_index:
+        monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_ROWS", -2)
+        monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_PRODUCTS", 0)
     category = Product.objects.get(sku="KURTA-0").category.parent  # Apparel > Topwear
     results = search(SearchQuery(text="black shoes", filters=Filters(category=category), limit=12))
     assert len(results.hits) == 12

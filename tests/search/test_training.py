@@ -6,15 +6,20 @@ import io
 import itertools
 import json
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
-from search import trained
+from catalog.models import Product
+from search import services, trained
 from search.embedding import embed_stale
 from search.evaluation import evaluate, read_text_queries, read_truth
 from search.models import ProductIndex
 from search.service import SearchQuery, search
 from search.training import NotEnoughData, train_search
+from search.training.catalogue import load_snapshot, logged_text_queries
+from search.training.match_head import text_query_lists
+from search.training.pseudo_queries import TextQuery
 from tests.conftest import DATASET_IMAGES, SHARED
 
 KIT = SHARED / "eval"
@@ -64,3 +69,28 @@ def test_training_refuses_a_catalogue_too_small(make_product, encoder):
     embed_stale(encoder)
     with pytest.raises(NotEnoughData, match="needs"):
         train_search(encoder)
+
+
+def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, encoder):
+    make_product("COAT", title="Grey wool coat")
+    make_product("SCARF", title="Green silk scarf")
+    embed_stale(encoder)
+    snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
+    scarf = snapshot.titles.index("Green silk scarf")
+    services.log_search_event(
+        product=Product.objects.get(sku="SCARF"), action="click", position=3, query_text="coat"
+    )
+    [query] = logged_text_queries(snapshot, limit=10)
+    assert query == TextQuery("coat", clicked=scarf)
+
+    lists = text_query_lists(
+        snapshot,
+        snapshot.text,
+        [query],
+        encode_texts=encoder.encode_texts,
+        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
+        plays_sparse=np.zeros(len(snapshot), dtype=bool),
+    )
+    gains = dict(zip(lists.candidates[0].tolist(), lists.gains[0].tolist(), strict=True))
+    assert gains[scarf] == 2  # chosen, though its title does not say "coat"
+    assert gains[snapshot.titles.index("Grey wool coat")] == 2

@@ -1,0 +1,64 @@
+"""The search page in a real browser: text, photo, and both, as a shopper uses them."""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import NIGHTDRESS, SHIRT
+from tests.conftest import DATASET_IMAGES
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def screenshot(page: Page, name: str) -> None:
+    page.screenshot(path=ARTIFACTS / name, full_page=True)
+
+
+def search_with_photo(page: Page, listing: str, text: str = "") -> None:
+    page.goto("/search/")
+    form = page.locator("[data-search-form]")
+    form.locator("input[type=file]").set_input_files(DATASET_IMAGES / f"{listing}.jpg")
+    # search.js shows the chosen photo in the drop zone.
+    expect(form.locator("[data-drop-zone]")).to_contain_text(f"{listing}.jpg")
+    if text:
+        form.get_by_label("What are you looking for?").fill(text)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Search", exact=True).click()
+
+
+def expect_first_result(page: Page, title: str) -> None:
+    first = page.locator("[data-search-results] > li").first
+    expect(first.locator(".card-title")).to_have_text(title)
+    expect(first.locator(".why")).to_contain_text("matched:")
+
+
+def test_a_text_search_with_the_keyboard_only(page: Page) -> None:
+    page.goto("/search/")
+    page.get_by_label("What are you looking for?").focus()
+    page.keyboard.type("blue nightdress")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # The text search redirects to its bookmarkable address.
+    expect(page).to_have_url(re.compile(r"/search/\?q=blue\+nightdress$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results for “blue nightdress”")
+    expect_first_result(page, "Femella Women Blue Nightdress")
+    screenshot(page, "search-text.png")
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot(page, "search-mobile.png")
+
+
+def test_a_photo_search(page: Page) -> None:
+    search_with_photo(page, NIGHTDRESS)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results for your photo")
+    expect_first_result(page, "Femella Women Blue Nightdress")
+    screenshot(page, "search-photo.png")
+
+
+def test_a_text_and_photo_search(page: Page) -> None:
+    search_with_photo(page, SHIRT, "navy shirt")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Results for your photo and “navy shirt”"
+    )
+    expect_first_result(page, "Turtle Check Men Navy Blue Shirt")
+    screenshot(page, "search-text-and-photo.png")
