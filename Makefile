@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run worker test lint migrate stop-services
+.PHONY: install run worker test lint migrate stop-services browser
 
 install: $(VENV)/.installed
 
@@ -30,8 +30,13 @@ QUEUES ?= embed,default
 worker: migrate
 	$(BIN)/celery -A shop worker --queues $(QUEUES) --loglevel info
 
-test: install
+test: install browser
 	$(BIN)/pytest
+
+# The browser tests drive Debian's chromium (nothing downloads a browser): install it if missing.
+APT_GET := env DEBIAN_FRONTEND=noninteractive $(shell command -v sudo) apt-get
+browser:
+	@command -v chromium >/dev/null || { $(APT_GET) update -q && $(APT_GET) install -y -q chromium; }
 
 lint: install
 	$(BIN)/ruff check .
