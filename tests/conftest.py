@@ -61,3 +61,44 @@ def make_product(merchant):
         )
 
     return make
+
+
+NIGHTDRESS, SHIRT, JERSEY = "39239", "15970", "1163"
+
+
+@pytest.fixture
+def three_listings(make_product, encoder) -> dict[str, Product]:
+    """Three real listings with their dataset photos, embedded: a nightdress in stock, a shirt
+    out of stock, a jersey; the shirt and jersey share a category."""
+    from search.embedding import embed_stale
+
+    listings = (
+        (
+            NIGHTDRESS,
+            "Femella Women Blue Nightdress",
+            "Apparel > Loungewear and Nightwear",
+            "25.00",
+            3,
+        ),
+        (SHIRT, "Turtle Check Men Navy Blue Shirt", "Apparel > Topwear", "40.00", 0),
+        (
+            JERSEY,
+            "Nike Sahara Team India Fanwear Round Neck Jersey",
+            "Apparel > Topwear",
+            "60.00",
+            5,
+        ),
+    )
+    products = {
+        sku: make_product(
+            sku,
+            title=title,
+            category_path=category,
+            price=Decimal(price),
+            stock=stock,
+            photos=[dataset_photo(sku)],
+        )
+        for sku, title, category, price, stock in listings
+    }
+    embed_stale(encoder)
+    return products

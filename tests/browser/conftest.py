@@ -2,16 +2,12 @@
 
 import shutil
 from collections.abc import Iterator
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from catalog.models import Product
-from search.embedding import embed_stale
-from tests.conftest import dataset_photo
 
-NIGHTDRESS, SHIRT, JERSEY = "39239", "15970", "1163"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -24,36 +20,9 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def catalogue(transactional_db, make_product, encoder) -> dict[str, Product]:
-    """Three real listings with their real photos, embedded and committed for the server thread."""
-    products = {
-        NIGHTDRESS: make_product(
-            NIGHTDRESS,
-            title="Femella Women Blue Nightdress",
-            category_path="Apparel > Loungewear and Nightwear",
-            price=Decimal("25.00"),
-            stock=3,
-            photos=[dataset_photo(NIGHTDRESS)],
-        ),
-        SHIRT: make_product(
-            SHIRT,
-            title="Turtle Check Men Navy Blue Shirt",
-            category_path="Apparel > Topwear",
-            price=Decimal("40.00"),
-            stock=0,
-            photos=[dataset_photo(SHIRT)],
-        ),
-        JERSEY: make_product(
-            JERSEY,
-            title="Nike Sahara Team India Fanwear Round Neck Jersey",
-            category_path="Apparel > Topwear",
-            price=Decimal("60.00"),
-            stock=5,
-            photos=[dataset_photo(JERSEY)],
-        ),
-    }
-    embed_stale(encoder)
-    return products
+def catalogue(transactional_db, three_listings) -> dict[str, Product]:
+    """The three listings, committed, so that the server thread sees them."""
+    return three_listings
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import NIGHTDRESS, SHIRT
-from tests.conftest import DATASET_IMAGES
+from tests.conftest import DATASET_IMAGES, NIGHTDRESS, SHIRT
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 

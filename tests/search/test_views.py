@@ -1,7 +1,6 @@
 """The search page, the click log and "similar products", through the real service and models."""
 
 import re
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,42 +8,12 @@ from django.test import Client
 
 from search.embedding import embed_stale
 from search.models import SearchEvent
-from tests.conftest import DATASET_IMAGES, dataset_photo, jpeg_bytes
-
-NIGHTDRESS, SHIRT, JERSEY = "39239", "15970", "1163"
+from tests.conftest import DATASET_IMAGES, JERSEY, NIGHTDRESS, SHIRT, jpeg_bytes
 
 
 @pytest.fixture
-def catalogue(make_product, encoder):
-    """Three real listings with their real photos, embedded."""
-    products = {
-        NIGHTDRESS: make_product(
-            NIGHTDRESS,
-            title="Femella Women Blue Nightdress",
-            category_path="Apparel > Loungewear and Nightwear",
-            price=Decimal("25.00"),
-            stock=3,
-            photos=[dataset_photo(NIGHTDRESS)],
-        ),
-        SHIRT: make_product(
-            SHIRT,
-            title="Turtle Check Men Navy Blue Shirt",
-            category_path="Apparel > Topwear",
-            price=Decimal("40.00"),
-            stock=0,
-            photos=[dataset_photo(SHIRT)],
-        ),
-        JERSEY: make_product(
-            JERSEY,
-            title="Nike Sahara Team India Fanwear Round Neck Jersey",
-            category_path="Apparel > Topwear",
-            price=Decimal("60.00"),
-            stock=5,
-            photos=[dataset_photo(JERSEY)],
-        ),
-    }
-    embed_stale(encoder)
-    return products
+def catalogue(three_listings):
+    return three_listings
 
 
 def result_titles(page: str) -> list[str]:
