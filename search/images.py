@@ -9,7 +9,11 @@ import os
 import warnings
 from typing import BinaryIO
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from catalog.images import check_image
 
 # Modes with more than 8 bits per sample; these are rescaled by their value range.
 _WIDE_MODES = {"I", "F", "I;16", "I;16B", "I;16L", "I;16N"}
@@ -81,3 +85,13 @@ def _scale_to_8_bit(image: Image.Image) -> Image.Image:
     # A flat image has no range to stretch; it comes out black.
     scale = 255 / (high - low) if high > low else 0.0
     return floats.point(lambda value: value * scale - low * scale).convert("L")
+
+
+def decode_query_photo(upload) -> Image.Image:
+    """A shopper's uploaded query photo, checked as every upload is, then decoded. Raises
+    django's ValidationError saying what is wrong with it."""
+    checked = check_image(upload)
+    try:
+        return load_photo(checked.content, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
+    except PhotoDecodeError as error:
+        raise ValidationError(f"The photo cannot be read: {error}.") from None

@@ -1,13 +1,11 @@
 """The search API's parameters in (checked and converted) and its hits out."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from catalog.images import check_image
 from catalog.models import Category
-from search.images import PhotoDecodeError, load_photo
+from search.images import decode_query_photo
 from search.keyword import MAX_QUERY_LENGTH
 from search.service import MAX_LIMIT, Hit
 
@@ -79,12 +77,9 @@ class PhotoSearchParamsSerializer(SearchParamsSerializer):
     def validate_image(self, upload):
         """The checked upload, decoded: a PIL image."""
         try:
-            checked = check_image(upload)
-            return load_photo(checked.content, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
+            return decode_query_photo(upload)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
-        except PhotoDecodeError as error:
-            raise serializers.ValidationError(f"The image cannot be read ({error}).") from None
 
 
 class HitSerializer(serializers.Serializer):

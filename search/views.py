@@ -4,17 +4,14 @@ import math
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from PIL import Image
 
-from catalog.images import check_image
 from catalog.models import Category, Product
-from search.images import PhotoDecodeError, load_photo
+from search.images import decode_query_photo
 from search.keyword import MAX_QUERY_LENGTH
 from search.models import SearchEvent
 from search.retrieval import Filters
@@ -59,11 +56,7 @@ class SearchForm(forms.Form):
         upload = self.cleaned_data["photo"]
         if not upload:
             return None
-        checked = check_image(upload)
-        try:
-            return load_photo(checked.content, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
-        except PhotoDecodeError as error:
-            raise ValidationError(f"The photo cannot be read: {error}.") from None
+        return decode_query_photo(upload)
 
     def clean(self) -> dict:
         data = super().clean()
