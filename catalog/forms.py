@@ -79,3 +79,7 @@ class ProductForm(forms.ModelForm):
         if taken.exists():
             raise ValidationError("You already have a listing with this SKU.", code="taken")
         return sku
+
+
+class StockForm(forms.Form):
+    stock = forms.IntegerField(min_value=0, max_value=2_147_483_647)

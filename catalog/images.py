@@ -8,10 +8,13 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Pillow format name -> stored file extension.
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# Grids and cards show photos at most about 230 CSS pixels wide: twice that for dense screens.
+THUMBNAIL_BOX = (480, 480)
+THUMBNAIL_QUALITY = 80
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,17 @@ def _too_many_pixels(width: int | None = None, height: int | None = None) -> Val
         code="too_many_pixels",
         params={"width": width, "height": height, "limit": limit},
     )
+
+
+def make_thumbnail(content: bytes) -> bytes:
+    """A JPEG of the photo within THUMBNAIL_BOX (never enlarged), upright, on white where the
+    photo is transparent: what grids and cards load instead of the original."""
+    with Image.open(io.BytesIO(content)) as image:
+        image.seek(0)  # an animated GIF's first frame
+        picture = ImageOps.exif_transpose(image).convert("RGBA")
+    picture.thumbnail(THUMBNAIL_BOX, Image.Resampling.LANCZOS)
+    flat = Image.new("RGB", picture.size, "white")
+    flat.paste(picture, mask=picture.getchannel("A"))
+    buffer = io.BytesIO()
+    flat.save(buffer, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True, progressive=True)
+    return buffer.getvalue()

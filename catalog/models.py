@@ -130,6 +130,8 @@ def product_image_path(image: "ProductImage", filename: str) -> str:
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.FileField(upload_to=product_image_path, max_length=255)
+    # A small JPEG beside the original (catalog.images.make_thumbnail), for grids and cards.
+    thumbnail = models.FileField(upload_to=product_image_path, max_length=255, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     # Content hash: a re-import of the same photo changes nothing.
@@ -142,3 +144,11 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.sku} photo {self.position}"
+
+    @property
+    def thumbnail_url(self) -> str:
+        return (self.thumbnail or self.image).url
+
+    @property
+    def file_names(self) -> list[str]:
+        return [name for name in (self.image.name, self.thumbnail.name) if name]

@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from catalog.images import CheckedImage
+from catalog.images import CheckedImage, make_thumbnail
 from catalog.models import CATEGORY_SEPARATOR, Category, Merchant, Product, ProductImage
 from catalog.signals import listings_changed
 
@@ -179,8 +180,19 @@ def upsert_listing(
     return UpsertOutcome.CREATED if created else UpsertOutcome.UPDATED
 
 
+def set_stock(product: Product, stock: int) -> Product:
+    """A quick stock count from the dashboard. Search reads stock live, so the listing's index
+    row stays as it is."""
+    if stock < 0:
+        raise ValidationError("Stock cannot be negative.", code="negative_stock")
+    with transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(stock=stock, updated_at=timezone.now())
+        product.refresh_from_db(fields=["stock", "updated_at"])
+    return product
+
+
 def delete_product(product: Product) -> None:
-    file_names = [image.image.name for image in product.images.all()]
+    file_names = [name for image in product.images.all() for name in image.file_names]
     with transaction.atomic():
         product.delete()
         transaction.on_commit(lambda: _delete_files(file_names))
@@ -198,7 +210,7 @@ def delete_product_image(image: ProductImage) -> None:
         image.delete()
         _save_positions(_locked_images(image.product))
         announce_listings_changed([image.product_id])
-        transaction.on_commit(lambda: _delete_files([image.image.name]))
+        transaction.on_commit(lambda: _delete_files(image.file_names))
 
 
 def move_product_image(image: ProductImage, position: int) -> None:
@@ -248,8 +260,13 @@ def _store_photo(
         sha256=photo.sha256,
         position=position,
     )
-    image.image.save(f"{uuid4().hex}.{photo.extension}", ContentFile(photo.content), save=False)
+    name = uuid4().hex
+    image.image.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
     written.append(image.image.name)
+    image.thumbnail.save(
+        f"{name}.thumb.jpg", ContentFile(make_thumbnail(photo.content)), save=False
+    )
+    written.append(image.thumbnail.name)
     image.save()
     return image
 
@@ -264,7 +281,7 @@ def _replace_main_photo(product: Product, photo: CheckedImage, written: list[str
     if images:
         replaced = images.pop(0)
         replaced.delete()
-        transaction.on_commit(lambda: _delete_files([replaced.image.name]))
+        transaction.on_commit(lambda: _delete_files(replaced.file_names))
     images.insert(0, _store_photo(product, photo, 0, written))
     _save_positions(images)
 

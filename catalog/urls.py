@@ -12,6 +12,7 @@ urlpatterns = [
     path("merchant/products/new/", dashboard.product_create, name="product_create"),
     path("merchant/products/<str:sku>/", dashboard.product_edit, name="product_edit"),
     path("merchant/products/<str:sku>/delete/", dashboard.product_delete, name="product_delete"),
+    path("merchant/products/<str:sku>/stock/", dashboard.stock_update, name="stock_update"),
     path(
         "merchant/products/<str:sku>/photos/<int:image_id>/delete/",
         dashboard.photo_delete,

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("catalog.urls")),
+    path("", include("shop.shopping_urls")),
     path("search/", include("search.urls")),
     path("api/v1/search/", include("search.api_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

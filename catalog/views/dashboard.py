@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog import services
-from catalog.forms import ProductForm
+from catalog.forms import ProductForm, StockForm
 from catalog.models import Merchant, Product, ProductImage
 
 LISTINGS_PER_PAGE = 50
@@ -87,6 +88,20 @@ def product_delete(request: HttpRequest, sku: str) -> HttpResponse:
         messages.success(request, f"Deleted {product.title}.")
         return redirect("catalog:dashboard")
     return render(request, "merchant/product_confirm_delete.html", {"product": product})
+
+
+@require_POST
+@merchant_required
+def stock_update(request: HttpRequest, sku: str) -> HttpResponse:
+    product = _own_product(request, sku)
+    form = StockForm(request.POST)
+    if form.is_valid():
+        services.set_stock(product, form.cleaned_data["stock"])
+        messages.success(request, f"{product.title}: stock set to {product.stock}.")
+    else:
+        messages.error(request, f"{product.title}: stock must be a whole number, 0 or more.")
+    page = request.POST.get("page", "")
+    return redirect(reverse("catalog:dashboard") + (f"?page={page}" if page.isdigit() else ""))
 
 
 @require_POST

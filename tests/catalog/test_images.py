@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from catalog.images import check_image
+from catalog.images import check_image, make_thumbnail
 from tests.conftest import jpeg_bytes
 
 
@@ -90,3 +90,23 @@ def test_a_bmp_is_refused_as_a_format_we_do_not_take():
     with pytest.raises(ValidationError) as error:
         check_image(buffer.getvalue())
     assert error.value.code == "bad_format"
+
+
+def test_a_thumbnail_is_an_upright_jpeg_within_the_box_on_white():
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1000, 400), (255, 0, 0, 0)).save(buffer, "PNG")  # fully transparent
+    with Image.open(io.BytesIO(make_thumbnail(buffer.getvalue()))) as thumbnail:
+        assert (thumbnail.format, thumbnail.size) == ("JPEG", (480, 192))
+        assert thumbnail.getpixel((10, 10)) == (255, 255, 255)
+    # EXIF orientation 6: the camera was turned; the thumbnail stands upright.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "green").save(buffer, "JPEG", exif=exif)
+    with Image.open(io.BytesIO(make_thumbnail(buffer.getvalue()))) as thumbnail:
+        assert thumbnail.size == (360, 480)
+
+
+def test_a_small_photo_is_not_enlarged():
+    with Image.open(io.BytesIO(make_thumbnail(jpeg_bytes(size=(60, 80))))) as thumbnail:
+        assert thumbnail.size == (60, 80)

@@ -3,12 +3,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from PIL import Image
 
 from catalog import services
 from catalog.models import Category, Product, ProductImage
 from catalog.signals import listings_changed
 from search.models import ProductIndex
-from tests.conftest import photo
+from catalog.images import check_image
+from tests.conftest import jpeg_bytes, photo
 
 
 @pytest.fixture
@@ -132,6 +134,22 @@ def test_photos_can_be_moved_and_deleted(
         services.delete_product_image(red)
     assert [(image, image.position) for image in product.images.all()] == [(blue, 0), (green, 1)]
     assert not (tmp_path / red.image.name).exists()
+    assert not (tmp_path / red.thumbnail.name).exists()
+
+
+def test_each_photo_gets_a_small_jpeg_thumbnail_beside_it(merchant, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    large = check_image(jpeg_bytes("navy", size=(1600, 2000)))
+    product = services.save_product(
+        Product(merchant=merchant, sku="BIG", title="Big photo"), photos=[large]
+    )
+    image = product.images.get()
+    original, thumbnail = tmp_path / image.image.name, tmp_path / image.thumbnail.name
+    assert thumbnail.parent == original.parent and thumbnail.name.endswith(".thumb.jpg")
+    with Image.open(thumbnail) as picture:
+        assert picture.format == "JPEG" and picture.size == (384, 480)
+    assert thumbnail.stat().st_size < original.stat().st_size
+    assert image.thumbnail_url == image.thumbnail.url
 
 
 def test_upsert_listing_reports_created_updated_unchanged(merchant, announced):
@@ -150,8 +168,20 @@ def test_deleting_a_listing_removes_its_index_row_and_files(
 ):
     settings.MEDIA_ROOT = tmp_path
     product = make_product()
-    file_name = product.images.get().image.name
+    file_names = product.images.get().file_names
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_product(product)
     assert not ProductIndex.objects.exists()
-    assert not (tmp_path / file_name).exists()
+    assert len(file_names) == 2
+    assert not any((tmp_path / name).exists() for name in file_names)
+
+
+def test_set_stock_changes_only_the_stock_and_refuses_a_negative_count(make_product):
+    product = make_product(stock=3)
+    assert services.set_stock(product, 12).stock == 12
+    product.refresh_from_db()
+    assert (product.stock, product.title) == (12, "Red cotton kurta")
+    with pytest.raises(ValidationError):
+        services.set_stock(product, -1)
+    product.refresh_from_db()
+    assert product.stock == 12

@@ -1,0 +1,75 @@
+"""The shopper's forms: add to cart, cart quantities, checkout, sign-up."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from catalog.models import Product
+from search.keyword import MAX_QUERY_LENGTH
+from shop.models import ADDRESS_FIELDS, Order
+from shop.services.cart import MAX_QUANTITY
+from shop.services.payment import PAYMENT_METHODS
+
+
+class AddToCartForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.filter(status=Product.Status.ACTIVE))
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+    # Set when the shopper adds from search results: logged for the ranking's training.
+    position = forms.IntegerField(required=False, min_value=0, max_value=10_000)
+    query_text = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH, strip=False)
+    had_photo = forms.BooleanField(required=False)
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+
+
+class CheckoutForm(forms.ModelForm):
+    payment_method = forms.ChoiceField(
+        label="Payment",
+        choices=[(code, method.label) for code, method in PAYMENT_METHODS.items()],
+        initial=next(iter(PAYMENT_METHODS)),
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Order
+        fields = [
+            "email",
+            "full_name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "postal_code",
+            "country",
+            "phone",
+        ]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
+
+    autocomplete = {
+        "email": "email",
+        "full_name": "name",
+        "address_line1": "address-line1",
+        "address_line2": "address-line2",
+        "city": "address-level2",
+        "postal_code": "postal-code",
+        "country": "country-name",
+        "phone": "tel",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, token in self.autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+        self.fields["phone"].help_text = "For the courier, if they need to reach you."
+
+    def address(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in ADDRESS_FIELDS}
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(help_text="Where we send your order confirmations.")
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "email"]

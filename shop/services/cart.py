@@ -1,0 +1,153 @@
+"""The shopper's cart: find it, add, change and remove lines, and merge an anonymous cart into
+the user's at login. Quantities never exceed the stock at the time of the change; checkout
+checks the stock again under lock."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from catalog.models import Product
+from shop.models import Cart, CartLine
+
+# The session keeps the id of its anonymous cart (not the session key, which login changes).
+SESSION_KEY = "cart_id"
+MAX_QUANTITY = 99
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A cart line after a change (None: removed), and the quantity the shopper asked for when
+    the stock allowed less."""
+
+    line: CartLine | None
+    limited_from: int | None = None
+
+
+def current_cart(
+    user: AbstractBaseUser | AnonymousUser, session: SessionBase, *, create: bool = False
+) -> Cart | None:
+    """The user's cart, or the anonymous session's; made on demand when `create`."""
+    if user.is_authenticated:
+        if create:
+            return Cart.objects.get_or_create(user=user)[0]
+        return Cart.objects.filter(user=user).first()
+    cart_id = session.get(SESSION_KEY)
+    cart = Cart.objects.filter(pk=cart_id, user=None).first() if cart_id else None
+    if cart is None and create:
+        cart = Cart.objects.create()
+        session[SESSION_KEY] = cart.pk
+    return cart
+
+
+def item_count(user: AbstractBaseUser | AnonymousUser, session: SessionBase) -> int:
+    """How many items the cart holds, in one query (none without a cart)."""
+    if user.is_authenticated:
+        lines = CartLine.objects.filter(cart__user=user)
+    elif session.get(SESSION_KEY):
+        lines = CartLine.objects.filter(cart_id=session[SESSION_KEY], cart__user=None)
+    else:
+        return 0
+    return lines.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def add_to_cart(cart: Cart, product: Product, quantity: int = 1) -> LineChange:
+    """Add `quantity` of a product for sale, up to its stock."""
+    if quantity < 1:
+        raise ValidationError("Choose a quantity of at least 1.", code="bad_quantity")
+    with transaction.atomic():
+        _lock(cart)
+        product = Product.objects.get(pk=product.pk)
+        check_for_sale(product)
+        _check_currency(cart, product)
+        line = CartLine.objects.filter(cart=cart, product=product).first()
+        wanted = quantity + (line.quantity if line else 0)
+        if line is None:
+            line = CartLine(cart=cart, product=product)
+        return _save_quantity(line, wanted)
+
+
+def set_quantity(line: CartLine, quantity: int) -> LineChange:
+    """Change a line's quantity, up to the stock; 0 removes the line."""
+    if quantity < 0:
+        raise ValidationError("A quantity cannot be negative.", code="bad_quantity")
+    with transaction.atomic():
+        _lock(line.cart)
+        if quantity == 0:
+            line.delete()
+            return LineChange(None)
+        line.product = Product.objects.get(pk=line.product_id)
+        check_for_sale(line.product)
+        return _save_quantity(line, quantity)
+
+
+def remove_line(line: CartLine) -> None:
+    with transaction.atomic():
+        _lock(line.cart)
+        line.delete()
+
+
+def merge_at_login(user: AbstractBaseUser, session: SessionBase) -> None:
+    """Move the session's anonymous cart into the user's cart: quantities add up, within the
+    stock. Lines no longer for sale, or in another currency than the user's cart, are dropped:
+    a login never fails over a cart."""
+    cart_id = session.pop(SESSION_KEY, None)
+    anonymous = Cart.objects.filter(pk=cart_id, user=None).first() if cart_id else None
+    if anonymous is None:
+        return
+    with transaction.atomic():
+        cart = Cart.objects.get_or_create(user=user)[0]
+        for line in anonymous.lines.select_related("product"):
+            try:
+                add_to_cart(cart, line.product, line.quantity)
+            except ValidationError:
+                continue
+        anonymous.delete()
+
+
+def check_for_sale(product: Product) -> None:
+    """Raise ValidationError unless the product can be bought now."""
+    if not product.is_active:
+        raise ValidationError(
+            "%(title)s is no longer for sale.", code="not_for_sale", params={"title": product.title}
+        )
+    if product.price is None:
+        raise ValidationError(
+            "%(title)s has its price on request: contact the seller.",
+            code="price_on_request",
+            params={"title": product.title},
+        )
+    if product.stock < 1:
+        raise ValidationError(
+            "%(title)s is out of stock.", code="out_of_stock", params={"title": product.title}
+        )
+
+
+def _check_currency(cart: Cart, product: Product) -> None:
+    # One currency a cart, so that it has one total.
+    other = cart.lines.exclude(product__currency=product.currency).values_list(
+        "product__currency", flat=True
+    )
+    if other:
+        raise ValidationError(
+            "Your cart holds items priced in %(cart)s and %(title)s is priced in %(product)s: "
+            "check out your cart first.",
+            code="mixed_currencies",
+            params={"cart": other[0], "title": product.title, "product": product.currency},
+        )
+
+
+def _save_quantity(line: CartLine, wanted: int) -> LineChange:
+    allowed = min(wanted, line.product.stock, MAX_QUANTITY)
+    line.quantity = allowed
+    line.save()
+    return LineChange(line, wanted if allowed < wanted else None)
+
+
+def _lock(cart: Cart) -> None:
+    # Changes to one cart take turns, so two tabs cannot insert the same line twice.
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()

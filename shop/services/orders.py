@@ -1,0 +1,87 @@
+"""An order's life after checkout: placed → shipped → delivered, or placed → cancelled.
+
+Cancelling puts the stock back. Each change locks the order row, so two clicks (or a merchant
+and a shopper at once) cannot both apply, and the shopper is emailed once it commits.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Product
+from shop import notifications
+from shop.models import Order
+from shop.services.payment import payment_method
+
+Status = Order.Status
+
+# Each status and where it may go next, with the timestamp that records the move.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.PLACED: {Status.SHIPPED, Status.CANCELLED},
+    Status.SHIPPED: {Status.DELIVERED},
+    Status.DELIVERED: set(),
+    Status.CANCELLED: set(),
+}
+STAMPS = {
+    Status.SHIPPED: "shipped_at",
+    Status.DELIVERED: "delivered_at",
+    Status.CANCELLED: "cancelled_at",
+}
+
+
+def next_statuses(order: Order) -> list[str]:
+    """Where this order may go from its status, in the order of its life."""
+    return [status for status in Status.values if status in TRANSITIONS[order.status]]
+
+
+def ship(order: Order) -> Order:
+    return _move(order, Status.SHIPPED)
+
+
+def deliver(order: Order) -> Order:
+    return _move(order, Status.DELIVERED)
+
+
+def cancel(order: Order) -> Order:
+    return _move(order, Status.CANCELLED)
+
+
+def _move(order: Order, target: str) -> Order:
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if target not in TRANSITIONS[locked.status]:
+            raise ValidationError(
+                "Order %(number)s is %(status)s: it cannot be marked %(target)s.",
+                code="bad_transition",
+                params={
+                    "number": locked.number,
+                    "status": locked.get_status_display().lower(),
+                    "target": Status(target).label.lower(),
+                },
+            )
+        method = payment_method(locked.payment_method)
+        if target == Status.CANCELLED:
+            _restore_stock(locked)
+            method.order_cancelled(locked)
+        elif target == Status.DELIVERED:
+            method.order_delivered(locked)
+        locked.status = target
+        setattr(locked, STAMPS[target], timezone.now())
+        locked.save(update_fields=["status", STAMPS[target], "payment_status"])
+        transaction.on_commit(lambda: notifications.status_changed(locked))
+    return locked
+
+
+def _restore_stock(order: Order) -> None:
+    quantities = {
+        line.product_id: line.quantity for line in order.lines.filter(product__isnull=False)
+    }
+    # The same lock order as checkout: by product id.
+    for product_id in (
+        Product.objects.select_for_update()
+        .filter(pk__in=quantities)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])

@@ -1,0 +1,25 @@
+"""The shopper's and the merchant's order pages (the project's root urls are shop/urls.py)."""
+
+from django.urls import path
+
+from shop.views import accounts, cart, checkout, merchant, orders
+
+app_name = "shop"
+
+urlpatterns = [
+    path("cart/", cart.cart_page, name="cart"),
+    path("cart/add/", cart.add, name="cart_add"),
+    path("cart/lines/<int:line_id>/", cart.update, name="cart_update"),
+    path("cart/lines/<int:line_id>/remove/", cart.remove, name="cart_remove"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/thank-you/", checkout.order_placed, name="order_placed"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("orders/<str:number>/cancel/", orders.order_cancel, name="order_cancel"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("merchant/orders/", merchant.order_list, name="merchant_orders"),
+    path("merchant/orders/<str:number>/", merchant.order_detail, name="merchant_order"),
+    path(
+        "merchant/orders/<str:number>/status/", merchant.order_status, name="merchant_order_status"
+    ),
+]

@@ -1,0 +1,108 @@
+"""The cart page and its forms; every change redirects (no resubmit on reload)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from search.models import SearchEvent
+from search.services import log_search_event
+from shop.forms import AddToCartForm, QuantityForm
+from shop.models import Cart, CartLine
+from shop.services import cart as carts
+from shop.views.common import safe_next
+
+
+def cart_lines(cart: Cart | None) -> list[CartLine]:
+    if cart is None:
+        return []
+    return list(
+        cart.lines.select_related("product__merchant", "product__category").prefetch_related(
+            "product__images"
+        )
+    )
+
+
+def cart_total(lines: list[CartLine]) -> dict:
+    """The total and currency of the lines (one currency a cart)."""
+    return {
+        "total": sum(line.subtotal for line in lines if line.subtotal is not None),
+        "currency": lines[0].product.currency if lines else "",
+    }
+
+
+def cart_page(request: HttpRequest) -> HttpResponse:
+    lines = cart_lines(carts.current_cart(request.user, request.session))
+    for line in lines:
+        line.form = QuantityForm(initial={"quantity": line.quantity}, prefix=f"line-{line.pk}")
+    return render(request, "shop/cart.html", {"lines": lines, **cart_total(lines)})
+
+
+@require_POST
+def add(request: HttpRequest) -> HttpResponse:
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That product cannot be added to the cart.")
+        return redirect("shop:cart")
+    data = form.cleaned_data
+    product = data["product"]
+    cart = carts.current_cart(request.user, request.session, create=True)
+    try:
+        change = carts.add_to_cart(cart, product, data["quantity"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(product)
+    if data["position"] is not None:
+        log_search_event(
+            product=product,
+            action=SearchEvent.Action.ADD_TO_CART,
+            position=data["position"],
+            query_text=" ".join(data["query_text"].split()),
+            had_photo=data["had_photo"],
+        )
+    _report(request, change, f"Added {product.title} to your cart.")
+    return redirect(safe_next(request) or "shop:cart")
+
+
+@require_POST
+def update(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = _own_line(request, line_id)
+    form = QuantityForm(request.POST, prefix=f"line-{line.pk}")
+    if not form.is_valid():
+        messages.error(request, f"Choose a quantity from 0 to {carts.MAX_QUANTITY}.")
+        return redirect("shop:cart")
+    try:
+        change = carts.set_quantity(line, form.cleaned_data["quantity"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _report(request, change, "Cart updated.")
+    return redirect("shop:cart")
+
+
+@require_POST
+def remove(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = _own_line(request, line_id)
+    carts.remove_line(line)
+    messages.success(request, f"Removed {line.product.title} from your cart.")
+    return redirect("shop:cart")
+
+
+def _own_line(request: HttpRequest, line_id: int) -> CartLine:
+    # A line of another cart is a 404, as if it did not exist.
+    cart = carts.current_cart(request.user, request.session)
+    return get_object_or_404(
+        CartLine.objects.select_related("product", "cart"), pk=line_id, cart=cart
+    )
+
+
+def _report(request: HttpRequest, change: carts.LineChange, done: str) -> None:
+    if change.limited_from is not None and change.line is not None:
+        messages.warning(
+            request,
+            f"Only {change.line.quantity} of {change.line.product.title} can be bought now: "
+            f"your cart holds {change.line.quantity}.",
+        )
+    else:
+        messages.success(request, done)

@@ -1,0 +1,63 @@
+"""Checkout (the shipping address and payment) and the thank-you page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from shop.forms import CheckoutForm
+from shop.models import ADDRESS_FIELDS, Order
+from shop.services import cart as carts
+from shop.services.checkout import place_order
+from shop.views.cart import cart_lines, cart_total
+
+# The numbers of the orders the session just placed, for the thank-you page.
+PLACED_KEY = "placed_orders"
+
+
+@login_required
+def checkout(request: HttpRequest) -> HttpResponse:
+    cart = carts.current_cart(request.user, request.session)
+    lines = cart_lines(cart)
+    if not lines:
+        messages.info(request, "Your cart is empty.")
+        return redirect("shop:cart")
+    form = CheckoutForm(request.POST or None, initial=_last_address(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            orders = place_order(
+                cart,
+                request.user,
+                email=form.cleaned_data["email"],
+                address=form.address(),
+                payment_method_code=form.cleaned_data["payment_method"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("shop:cart")
+        request.session[PLACED_KEY] = [order.number for order in orders]
+        return redirect("shop:order_placed")
+    return render(
+        request, "shop/checkout.html", {"form": form, "lines": lines, **cart_total(lines)}
+    )
+
+
+@login_required
+def order_placed(request: HttpRequest) -> HttpResponse:
+    numbers = request.session.get(PLACED_KEY, [])
+    orders = (
+        Order.objects.filter(user=request.user, number__in=numbers)
+        .select_related("merchant")
+        .prefetch_related("lines")
+    )
+    if not orders:
+        return redirect("shop:order_list")
+    return render(request, "shop/order_placed.html", {"orders": orders})
+
+
+def _last_address(request: HttpRequest) -> dict[str, str]:
+    """The shopper's last shipping address and email, or their account's email."""
+    last = Order.objects.filter(user=request.user).values("email", *ADDRESS_FIELDS).first()
+    return last or {"email": request.user.email}

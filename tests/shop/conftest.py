@@ -1,0 +1,52 @@
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from catalog.models import Product
+from shop.models import Cart, Order
+from shop.services.cart import add_to_cart
+from shop.services.checkout import place_order
+
+ADDRESS = {
+    "full_name": "Sam Shopper",
+    "address_line1": "1 Market Street",
+    "address_line2": "",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "United States",
+    "phone": "+1 555 0100",
+}
+
+
+@pytest.fixture
+def make_shopper(db) -> Callable[..., AbstractBaseUser]:
+    def make(username: str = "sam") -> AbstractBaseUser:
+        return get_user_model().objects.create_user(
+            username, email=f"{username}@example.com", password="pw-shopper-123"
+        )
+
+    return make
+
+
+@pytest.fixture
+def shopper(make_shopper) -> AbstractBaseUser:
+    return make_shopper()
+
+
+def cart_of(user: AbstractBaseUser, *items: tuple[Product, int]) -> Cart:
+    cart = Cart.objects.get_or_create(user=user)[0]
+    for product, quantity in items:
+        add_to_cart(cart, product, quantity)
+    return cart
+
+
+def checkout(user: AbstractBaseUser, *items: tuple[Product, int]) -> list[Order]:
+    return place_order(
+        cart_of(user, *items),
+        user,
+        email=user.email,
+        address=ADDRESS,
+        payment_method_code="pay_on_delivery",
+    )
