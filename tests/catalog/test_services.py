@@ -6,10 +6,10 @@ from django.db import IntegrityError
 from PIL import Image
 
 from catalog import services
+from catalog.images import check_image
 from catalog.models import Category, Product, ProductImage
 from catalog.signals import listings_changed
 from search.models import ProductIndex
-from catalog.images import check_image
 from tests.conftest import jpeg_bytes, photo
 
 
