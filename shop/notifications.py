@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
 from shop.models import Order
@@ -23,7 +24,9 @@ def status_changed(order: Order) -> None:
 
 
 def _with_lines(order: Order) -> Order:
-    return Order.objects.select_related("merchant__user").prefetch_related("lines").get(pk=order.pk)
+    # The order as the change left it (not re-read: a later change has its own email).
+    prefetch_related_objects([order], "lines", "merchant__user")
+    return order
 
 
 def _send(recipient: str, subject: str, template: str, order: Order) -> None:

@@ -28,6 +28,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         Order.objects.filter(merchant=request.merchant)
         .select_related("user")
         .annotate(item_count=Count("lines"))
+        .order_by("-placed_at", "-id")
     )
     if status in Order.Status.values:
         orders = orders.filter(status=status)

@@ -21,6 +21,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         Order.objects.filter(user=request.user)
         .select_related("merchant")
         .annotate(item_count=Count("lines"))
+        .order_by("-placed_at", "-id")
     )
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "shop/order_list.html", {"page": page})
