@@ -146,3 +146,24 @@ def test_forms_are_csrf_protected(merchant):
     client.force_login(merchant.user)
     assert client.post(reverse("catalog:product_create"), listing_form()).status_code == 403
     assert not Product.objects.exists()
+
+
+def test_a_quick_stock_edit_from_the_list(alice_client, make_product):
+    product = make_product("ALICE-1", title="Alice's kurta", stock=2)
+    page = alice_client.get(reverse("catalog:dashboard")).content.decode()
+    assert f'<label class="visually-hidden" for="stock-{product.pk}">' in page
+    url = reverse("catalog:stock_update", args=["ALICE-1"])
+    response = alice_client.post(url, {"stock": "40", "page": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("catalog:dashboard") + "?page=1"
+    assert "stock set to 40" in response.content.decode()
+    response = alice_client.post(url, {"stock": "-3"}, follow=True)
+    assert "stock must be a whole number" in response.content.decode()
+    product.refresh_from_db()
+    assert product.stock == 40
+
+
+def test_another_merchants_stock_is_404(alice_client, bobs_product):
+    url = reverse("catalog:stock_update", args=["BOB-1"])
+    assert alice_client.post(url, {"stock": "99"}).status_code == 404
+    bobs_product.refresh_from_db()
+    assert bobs_product.stock == 0
