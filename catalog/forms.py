@@ -1,6 +1,7 @@
 """Forms of the merchant dashboard."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from catalog.currencies import ISO_4217_CODES
@@ -70,6 +71,10 @@ class ProductForm(forms.ModelForm):
         self.instance.merchant = merchant
         if self.instance.category_id:
             self.initial.setdefault("category_path", self.instance.category.full_name)
+        # A new listing is in the store's currency unless the merchant picks another.
+        self.initial.setdefault(
+            "currency", self.instance.currency or settings.VITRINE_DEFAULT_CURRENCY
+        )
         self.fields["category_path"].widget.attrs["list"] = "category-paths"
         self.category_paths = Category.objects.values_list("full_name", flat=True)
 

@@ -1,17 +1,11 @@
 """The search page in a real browser: text, photo, and both, as a shopper uses them."""
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import screenshot
 from tests.conftest import DATASET_IMAGES, NIGHTDRESS, SHIRT
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-def screenshot(page: Page, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / name, full_page=True)
 
 
 def search_with_photo(page: Page, listing: str, text: str = "") -> None:

@@ -167,3 +167,9 @@ def test_another_merchants_stock_is_404(alice_client, bobs_product):
     assert alice_client.post(url, {"stock": "99"}).status_code == 404
     bobs_product.refresh_from_db()
     assert bobs_product.stock == 0
+
+
+def test_a_new_listing_starts_in_the_stores_currency(alice_client, settings):
+    settings.VITRINE_DEFAULT_CURRENCY = "EUR"
+    page = alice_client.get(reverse("catalog:product_create")).content.decode()
+    assert '<option value="EUR" selected>' in page
