@@ -14,4 +14,8 @@ def ping() -> dict:
 
 @shared_task(name="workers.clear_expired_sessions")
 def clear_expired_sessions() -> None:
+    """Daily: expired sessions, and the anonymous carts that only they could reach."""
+    from shop.services.cart import purge_abandoned_carts
+
     management.call_command("clearsessions")
+    purge_abandoned_carts()

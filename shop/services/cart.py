@@ -3,13 +3,16 @@ the user's at login. Quantities never exceed the stock at the time of the change
 checks the stock again under lock."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from catalog.models import Product
 from shop.models import Cart, CartLine
@@ -148,6 +151,16 @@ def _save_quantity(line: CartLine, wanted: int) -> LineChange:
     return LineChange(line, wanted if allowed < wanted else None)
 
 
+def purge_abandoned_carts() -> int:
+    """Delete anonymous carts untouched for longer than a session lives: no session can reach
+    them any more. Returns how many went."""
+    cutoff = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    deleted, _ = Cart.objects.filter(user=None, updated_at__lt=cutoff).delete()
+    return deleted
+
+
 def _lock(cart: Cart) -> None:
-    # Changes to one cart take turns, so two tabs cannot insert the same line twice.
+    # Changes to one cart take turns, so two tabs cannot insert the same line twice; each
+    # change also marks the cart as in use (purge_abandoned_carts).
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())

@@ -1,10 +1,12 @@
 """The cart: quantities within stock, only products for sale, and the merge at login."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Product
 from shop.models import Cart, CartLine
@@ -84,3 +86,19 @@ def test_an_anonymous_cart_becomes_the_users_first_cart(client, shopper, make_pr
     client.login(username="sam", password="pw-shopper-123")
     assert Cart.objects.get().user == shopper
     assert shopper.cart.lines.get().quantity == 2
+
+
+def test_abandoned_anonymous_carts_are_purged_with_the_expired_sessions(
+    shopper, make_product, settings
+):
+    from workers.tasks import clear_expired_sessions
+
+    product = make_product(stock=5)
+    old_anonymous, fresh_anonymous = Cart.objects.create(), Cart.objects.create()
+    users_cart = cart_of(shopper, (product, 1))
+    carts.add_to_cart(fresh_anonymous, product)  # a change keeps a cart alive
+    long_ago = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    Cart.objects.exclude(pk=fresh_anonymous.pk).update(updated_at=long_ago)
+    clear_expired_sessions()
+    assert set(Cart.objects.all()) == {fresh_anonymous, users_cart}
+    assert not Cart.objects.filter(pk=old_anonymous.pk).exists()
