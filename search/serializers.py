@@ -102,6 +102,12 @@ class HitSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(photo.image.url) if photo else None
 
 
+class SearchResultsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Candidates that matched the filters.")
+    results = HitSerializer(many=True)
+    took_ms = serializers.FloatField()
+
+
 def _recoded(errors: dict) -> dict:
     return {
         field: [ErrorDetail(str(message), ERROR_CODES[field]) for message in messages]
