@@ -233,6 +233,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
 
 
 class BulkUpsertView(MerchantAPIView):
+    serializer_class = BulkUpsertSerializer
     parser_classes = [JSONParser]
 
     @extend_schema(
