@@ -19,6 +19,20 @@ MAX_PHOTOS_PER_REQUEST = 10
 BULK_ITEM_STATUSES = ["created", "updated", "unchanged", "rejected"]
 
 
+def category_at_path(text: str) -> Category | None:
+    """The category at a path such as "apparel/topwear" (any case, slashes around), None for an
+    empty path; a ValidationError when there is no such category."""
+    path = text.strip().strip("/").lower()
+    if not path:
+        return None
+    category = Category.objects.filter(path=path).first()
+    if category is None:
+        raise serializers.ValidationError(
+            f"There is no category {path!r}.", code="unknown_category"
+        )
+    return category
+
+
 def absolute_url(serializer: serializers.Serializer, path: str) -> str:
     return serializer.context["request"].build_absolute_uri(path)
 
@@ -258,15 +272,7 @@ class ProductFilterSerializer(serializers.Serializer):
     in_stock = serializers.BooleanField(required=False, default=False)
 
     def validate_category(self, value: str) -> Category | None:
-        path = value.strip().strip("/").lower()
-        if not path:
-            return None
-        category = Category.objects.filter(path=path).first()
-        if category is None:
-            raise serializers.ValidationError(
-                f"There is no category {path!r}.", code="unknown_category"
-            )
-        return category
+        return category_at_path(value)
 
 
 class SimilarParamsSerializer(serializers.Serializer):
