@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run worker test lint migrate stop-services browser
+.PHONY: install run worker test lint migrate stop-services browser openapi
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,10 @@ test: install browser
 APT_GET := env DEBIAN_FRONTEND=noninteractive $(shell command -v sudo) apt-get
 browser:
 	@command -v chromium >/dev/null || { $(APT_GET) update -q && $(APT_GET) install -y -q chromium; }
+
+# Regenerate the committed API schema after changing the API (a test fails while it is stale).
+openapi: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 lint: install
 	$(BIN)/ruff check .

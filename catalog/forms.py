@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from catalog.currencies import ISO_4217_CODES
-from catalog.images import ALLOWED_FORMATS, CheckedImage, check_image
+from catalog.images import ALLOWED_FORMATS, CheckedImage, check_uploads
 from catalog.models import Category, Merchant, Product
 
 
@@ -26,15 +26,7 @@ class PhotosField(forms.FileField):
         ]
         if self.required and not uploads:
             raise ValidationError(self.error_messages["required"], code="required")
-        checked, errors = [], []
-        for upload in uploads:
-            try:
-                checked.append(check_image(upload))
-            except ValidationError as error:
-                errors.extend(f"{upload.name}: {message}" for message in error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return checked
+        return check_uploads(uploads)
 
 
 class ProductForm(forms.ModelForm):

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -77,6 +78,22 @@ def check_image(source: bytes | BinaryIO) -> CheckedImage:
         height=height,
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+def check_uploads(uploads: Iterable) -> list[CheckedImage]:
+    """check_image on each uploaded file; one ValidationError naming every refused file."""
+    checked, errors = [], []
+    for upload in uploads:
+        try:
+            checked.append(check_image(upload))
+        except ValidationError as error:
+            errors.extend(
+                ValidationError(f"{upload.name}: {message}", code=error.code)
+                for message in error.messages
+            )
+    if errors:
+        raise ValidationError(errors)
+    return checked
 
 
 def _check_format_and_pixels(image_format: str | None, width: int, height: int) -> None:

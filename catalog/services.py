@@ -148,14 +148,22 @@ def save_product(
 
 
 def upsert_listing(
-    merchant: Merchant, sku: str, fields: dict, *, main_photo: CheckedImage | None = None
+    merchant: Merchant,
+    sku: str,
+    fields: dict,
+    *,
+    main_photo: CheckedImage | None = None,
+    category_path: str | None = None,
 ) -> UpsertOutcome:
     """Create the merchant's listing with this SKU, or update the fields given.
 
     `main_photo` becomes the listing's first photo, replacing the one there unless it is the
     same picture. Fields not in `fields` keep their values (or defaults, for a new listing).
+    `category_path`, when given, sets the category as in save_product (in this transaction).
     """
     with _listing_transaction() as written:
+        if category_path is not None:
+            fields = {**fields, "category": category_from_path(category_path)}
         product = Product.objects.select_for_update().filter(merchant=merchant, sku=sku).first()
         created = product is None
         if created:

@@ -1,8 +1,14 @@
 """Help for merchants, read from the search index: what a listing looks like to search."""
 
 from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import F
+from pgvector.django import CosineDistance
 
 from catalog.models import Category, Product
+from search import trained
+from search.models import ProductIndex
 from search.service import similar_products
 
 NEIGHBOURS = 10
@@ -21,3 +27,37 @@ def suggested_category(product: Product) -> Category | None:
     if count < AGREEMENT * len(hits) or category.pk == product.category_id:
         return None
     return category
+
+
+def photo_text_disagreements(products: Iterable[Product]) -> set[int]:
+    """The ids of those listings whose photo and text look like different products to search:
+    the photo, in the text space, is further from the listing's own text than the active
+    model's warning threshold. None before a model is trained, nor for a row being re-indexed.
+    """
+    rows = (
+        ProductIndex.objects.filter(
+            product__in=[product.pk for product in products],
+            dirty=False,
+            text_vector__isnull=False,
+            photo_vector__isnull=False,
+        )
+        .annotate(distance=CosineDistance("photo_vector", F("text_vector")))
+        .values_list("product_id", "encoder_version", "map_version", "distance")
+    )
+    return {
+        product_id
+        for product_id, encoder_version, map_version, distance in rows
+        if 1 - distance < _warning_threshold(encoder_version, map_version)
+    }
+
+
+def photo_text_disagree(product: Product) -> bool:
+    return product.pk in photo_text_disagreements([product])
+
+
+def _warning_threshold(encoder_version: str, map_version: str) -> float:
+    model = trained.active_model(encoder_version)
+    # A photo mapped by another map (or the zero-shot one) is not measured by this threshold.
+    if model is None or map_version != model.map_version:
+        return float("-inf")
+    return model.metrics.get("photo_text_agreement", {}).get("warn_below", float("-inf"))

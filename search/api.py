@@ -1,24 +1,46 @@
-"""The search REST API: GET with a text query, POST with a photo (and/or text); both anonymous,
-as a search changes nothing."""
+"""The search REST API: GET with a text query, POST with a photo (and/or text); both open to
+anonymous clients, as a search changes nothing, and rate-limited (per address when anonymous,
+higher per account)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from search.retrieval import Filters
-from search.serializers import HitSerializer, PhotoSearchParamsSerializer, SearchParamsSerializer
+from search.serializers import (
+    HitSerializer,
+    PhotoSearchParamsSerializer,
+    SearchParamsSerializer,
+    SearchResultsSerializer,
+)
 from search.service import SearchQuery, search
+from shop.throttling import AnonSearchThrottle, UserSearchThrottle
 
 
 class SearchView(APIView):
-    # No session authentication, so no CSRF check: token-less clients may POST a photo.
-    authentication_classes = []
+    # An anonymous POST needs no CSRF token (only a logged-in session's does).
     permission_classes = [AllowAny]
+    throttle_classes = [AnonSearchThrottle, UserSearchThrottle]
 
+    @extend_schema(
+        parameters=[SearchParamsSerializer],
+        responses=SearchResultsSerializer,
+        summary="Search by text",
+    )
     def get(self, request: Request) -> Response:
         return self._search(request, SearchParamsSerializer(data=request.query_params))
 
+    @extend_schema(
+        request={
+            "multipart/form-data": PhotoSearchParamsSerializer,
+            "application/x-www-form-urlencoded": SearchParamsSerializer,
+            "application/json": SearchParamsSerializer,
+        },
+        responses=SearchResultsSerializer,
+        summary="Search by photo, text, or both",
+    )
     def post(self, request: Request) -> Response:
         return self._search(request, PhotoSearchParamsSerializer(data=request.data))
 

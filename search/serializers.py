@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from catalog.models import Category
+from catalog.serializers import category_at_path
 from search.images import decode_query_photo
 from search.keyword import MAX_QUERY_LENGTH
 from search.service import MAX_LIMIT, Hit
@@ -42,13 +43,7 @@ class SearchParamsSerializer(serializers.Serializer):
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10_000)
 
     def validate_category(self, value: str) -> Category | None:
-        path = value.strip().strip("/").lower()
-        if not path:
-            return None
-        category = Category.objects.filter(path=path).first()
-        if category is None:
-            raise serializers.ValidationError(f"There is no category {path!r}.")
-        return category
+        return category_at_path(value)
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("q", "").strip() and attrs.get("image") is None:
@@ -100,6 +95,12 @@ class HitSerializer(serializers.Serializer):
     def get_image(self, hit: Hit) -> str | None:
         photo = hit.product.main_image
         return self.context["request"].build_absolute_uri(photo.image.url) if photo else None
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Candidates that matched the filters.")
+    results = HitSerializer(many=True)
+    took_ms = serializers.FloatField()
 
 
 def _recoded(errors: dict) -> dict:

@@ -53,6 +53,11 @@ class SearchModel:
     photo_map: PhotoToTextMap | None
     metrics: dict = field(default_factory=dict)
 
+    @property
+    def map_version(self) -> str:
+        """What index rows whose photos went through this model's map record as map_version."""
+        return self.version if self.photo_map is not None else ""
+
     def map_photos(self, image_vectors: np.ndarray, colour_vectors: np.ndarray) -> np.ndarray:
         return map_photos(self.photo_map, image_vectors, colour_vectors)
 

@@ -9,12 +9,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
 
 logger = logging.getLogger("django.request")
+SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
@@ -27,6 +30,9 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 def json_exception_handler(exc: Exception, context: dict) -> Response:
     """DRF's EXCEPTION_HANDLER: DRF's own handling (status, headers), reshaped; anything else
     is a 400 for a refused request or a logged 500, still in JSON."""
+    if isinstance(exc, DjangoValidationError):
+        # A model or service check that refused the write: the client's input, field by field.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     response = exception_handler(exc, context)
     if response is not None:
         response.data = _reshape(exc, response.data)
@@ -53,9 +59,14 @@ def json_exception_handler(exc: Exception, context: dict) -> Response:
         extra={"status_code": 500, "request": getattr(request, "_request", request)},
     )
     return Response(
-        error_body("server_error", "Something went wrong on our side; please try again."),
+        error_body("server_error", SERVER_ERROR_MESSAGE),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+def validation_error_body(detail: Any) -> dict:
+    """The error body for a validation error's detail (one refused item of a batch, say)."""
+    return _reshape(exceptions.ValidationError(), detail)
 
 
 def _reshape(exc: Exception, data: Any) -> dict:

@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shop",
     "catalog",
     "search",
@@ -99,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ answer JSON, whichever layer made them (URL 404s, debug pages).
+    "shop.middleware.JsonApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,6 +143,54 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    # Programs send `Authorization: Token <key>`; the site's own JavaScript its session (with
+    # CSRF). Token first: an anonymous request is told to authenticate (401), not refused (403).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "shop.api_schema.ApiSchema",
+    # Counted in Redis (the "throttle" cache below), so limits hold across web processes.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shop.throttling.AnonThrottle",
+        "shop.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("VITRINE_API_RATE_ANON", "120/min"),
+        "user": os.environ.get("VITRINE_API_RATE_USER", "1200/min"),
+        "search_anon": os.environ.get("VITRINE_API_RATE_SEARCH_ANON", "30/min"),
+        "search_user": os.environ.get("VITRINE_API_RATE_SEARCH_USER", "300/min"),
+        "token": os.environ.get("VITRINE_API_RATE_TOKEN", "10/min"),
+    },
+    # Clients are told apart by the connecting address; X-Forwarded-For counts only when this
+    # many trusted proxies stand in front (else anyone could pick a fresh address per request).
+    "NUM_PROXIES": env_int("VITRINE_TRUSTED_PROXIES", 0),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vitrine API",
+    "DESCRIPTION": (
+        "The public catalogue and search, and merchants' own listings. Reads of the catalogue "
+        "need no authentication; writes need `Authorization: Token <key>` (from "
+        "`POST /api/v1/auth/token/`). Every error answers "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    # Tags and operation ids from the path after the version: products, merchant, search...
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The schema and docs describe /api/v1/, not themselves.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components: read-only fields are not asked of clients.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page's scripts and styles come from this site (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "BulkItemStatusEnum": "catalog.serializers.BULK_ITEM_STATUSES",
+    },
 }
 
 # Database: any PostgreSQL with pgvector, or the embedded one.
@@ -158,6 +211,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: the Celery broker and result store.
 REDIS_IS_EMBEDDED = not os.environ.get("REDIS_URL")
 REDIS_URL = os.environ.get("REDIS_URL") or EmbeddedRedis(VITRINE_DATA_DIR).url
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # API rate-limit counters, shared by every process of the site.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "vitrine-throttle",
+    },
+}
 
 CELERY_BROKER_URL = celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)

@@ -8,7 +8,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("shop.shopping_urls")),
     path("search/", include("search.urls")),
-    path("api/v1/search/", include("search.api_urls")),
+    path("api/", include("shop.api_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

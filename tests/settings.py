@@ -3,6 +3,7 @@ answers (the embedded Redis otherwise). Photos go to a temporary folder."""
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import redis
@@ -31,3 +32,10 @@ VITRINE_SEARCH_MODELS_DIR = Path(tempfile.mkdtemp(prefix="vitrine-test-search-mo
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
+# No rate limits, but where a test sets them (tests/shop/test_api_throttling.py); counts of this
+# run apart from any other's on the same Redis.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),  # noqa: F405
+}
+CACHES["throttle"]["KEY_PREFIX"] = f"vitrine-test-throttle-{uuid.uuid4().hex}"  # noqa: F405

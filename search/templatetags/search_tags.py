@@ -16,3 +16,15 @@ def similar_products(product: Product, limit: int = 8) -> dict:
 def category_suggestion(product: Product) -> dict:
     """A merchant's hint: the category that listings looking like this one are in."""
     return {"category": advice.suggested_category(product)}
+
+
+@register.inclusion_tag("search/_photo_text_warning.html")
+def photo_text_warning(product: Product) -> dict:
+    """A merchant's warning: search sees this listing's photo and text as different products."""
+    return {"disagree": advice.photo_text_disagree(product)}
+
+
+@register.simple_tag
+def photo_text_disagreements(products) -> set[int]:
+    """For a page of listings, in one query: the ids of those whose photo and text disagree."""
+    return advice.photo_text_disagreements(products)

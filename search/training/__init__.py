@@ -21,7 +21,7 @@ from search.training.match_head import (
     text_query_lists,
     train_head,
 )
-from search.training.photo_map import recall_at, train_photo_map
+from search.training.photo_map import photo_text_agreement, recall_at, train_photo_map
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     metrics: dict = {"listings": len(snapshot), "paired_listings": len(paired)}
 
     photo_map, photo_vectors = _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log)
+    metrics["photo_text_agreement"] = photo_text_agreement(
+        photo_vectors[held_out], snapshot.text[held_out], np.random.default_rng(seed)
+    )
+    log(f"Photo and text agreement: {metrics['photo_text_agreement']}")
     plays_sparse = np.zeros(len(snapshot), dtype=bool)
     plays_sparse[held_out] = True
 

@@ -47,3 +47,34 @@ def recall_at(k: int, mapped_photos: np.ndarray, text_vectors: np.ndarray) -> fl
     own = np.diag(similarities)
     ranks = (similarities > own[:, None]).sum(axis=1)
     return float((ranks < k).mean())
+
+
+# The share of genuine listings (photo and own text) that the disagreement warning may wrongly
+# flag: the threshold is this quantile of their similarities.
+WRONGLY_WARNED_SHARE = 0.03
+
+
+def photo_text_agreement(
+    photos: np.ndarray, texts: np.ndarray, rng: np.random.Generator
+) -> dict[str, float]:
+    """Where to warn a merchant that a listing's photo and text show different products.
+
+    `photos` (in the text space) and `texts` are listings the map never learned from, row i
+    with row i. Below `warn_below`, a photo is further from its text than all but
+    WRONGLY_WARNED_SHARE of genuine pairs; `mismatches_warned` is the share of mismatched
+    pairs (each photo with another random listing's text) that fall below it.
+    """
+    genuine = _cosines(photos, texts)
+    warn_below = float(np.quantile(genuine, WRONGLY_WARNED_SHARE))
+    others = (np.arange(len(texts)) + rng.integers(1, len(texts), len(texts))) % len(texts)
+    mismatched = _cosines(photos, texts[others])
+    return {
+        "warn_below": round(warn_below, 4),
+        "genuine_warned": WRONGLY_WARNED_SHARE,
+        "mismatches_warned": round(float((mismatched < warn_below).mean()), 3),
+    }
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    return np.einsum("ij,ij->i", a, b) / np.maximum(norms, 1e-12)

@@ -1,11 +1,13 @@
-"""Merchant help from the search index: the category that look-alike listings are in."""
+"""Merchant help from the search index: the category that look-alike listings are in, and a
+warning when a listing's photo and text show different products."""
 
 from django.urls import reverse
 
 from catalog.models import Product
-from search.advice import suggested_category
+from search.advice import photo_text_disagree, photo_text_disagreements, suggested_category
 from search.embedding import embed_stale
-from tests.conftest import NIGHTDRESS, dataset_photo
+from search.training import train_search
+from tests.conftest import JERSEY, NIGHTDRESS, dataset_photo
 
 NIGHTWEAR = "Apparel > Loungewear and Nightwear"
 
@@ -46,3 +48,29 @@ def test_the_dashboard_shows_the_suggestion(client, merchant, make_product, enco
     page = client.get(reverse("catalog:product_edit", args=["ODD"])).content.decode()
     assert "Listings that look like this one are mostly in" in page
     assert NIGHTWEAR.replace(">", "&gt;") in page
+
+
+def test_a_listing_whose_photo_shows_another_product_is_flagged(
+    small_catalogue, three_listings, make_product, merchant, client, encoder
+):
+    mislabelled = make_product(
+        "ODD",
+        title="Men Black Leather Wallet",
+        category_path="Accessories > Wallets",
+        photos=[dataset_photo(JERSEY)],
+    )
+    embed_stale(encoder)
+    assert not photo_text_disagree(mislabelled)  # no threshold before a model is trained
+
+    model = train_search(encoder, log=lambda message: None)
+
+    assert model.metrics["photo_text_agreement"]["mismatches_warned"] > 0.3
+    warned = photo_text_disagreements(Product.objects.all())
+    assert mislabelled.pk in warned
+    assert not warned & {product.pk for product in three_listings.values()}
+    assert len(warned) < 0.1 * Product.objects.count()
+    client.force_login(merchant.user)
+    dashboard = client.get(reverse("catalog:dashboard")).content.decode()
+    assert dashboard.count("Photo and text look like different products") == 1
+    edit_page = client.get(reverse("catalog:product_edit", args=["ODD"])).content.decode()
+    assert "Search sees this listing's photo and its text as different" in edit_page

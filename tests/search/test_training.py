@@ -1,43 +1,22 @@
 """train_search on a small real catalogue: the trained search must beat untrained fusion, and
 its model is saved, activated and applied to the index."""
 
-import csv
-import io
-import itertools
 import json
 
 import numpy as np
 import pytest
-from django.core.management import call_command
 
 from catalog.models import Product
 from search import services, trained
 from search.embedding import embed_stale
-from search.evaluation import evaluate, read_text_queries, read_truth
+from search.evaluation import evaluate, read_text_queries
 from search.models import ProductIndex
 from search.service import SearchQuery, search
 from search.training import NotEnoughData, train_search
 from search.training.catalogue import load_snapshot, logged_text_queries
 from search.training.match_head import text_query_lists
 from search.training.pseudo_queries import TextQuery
-from tests.conftest import DATASET_IMAGES, SHARED
-
-KIT = SHARED / "eval"
-LISTINGS = 800
-
-
-@pytest.fixture
-def small_catalogue(db, tmp_path, encoder):
-    """The evaluation catalogue's first LISTINGS listings, imported and embedded."""
-    subset = tmp_path / "catalog.csv"
-    with (KIT / "catalog.csv").open(newline="") as source, subset.open("w", newline="") as out:
-        rows = csv.reader(source)
-        csv.writer(out).writerows(itertools.islice(rows, LISTINGS + 1))
-    call_command("import_catalog", str(subset), images=DATASET_IMAGES, stdout=io.StringIO())
-    embed_stale(encoder)
-    truth = read_truth(KIT / "truth.csv")
-    skus = set(ProductIndex.objects.values_list("product__sku", flat=True))
-    return {sku: product for sku, product in truth.items() if sku in skus}
+from tests.search.conftest import KIT
 
 
 def text_ndcg(truth) -> float:

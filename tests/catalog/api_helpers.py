@@ -1,0 +1,34 @@
+"""What the catalogue API tests share: clients and the error-shape check."""
+
+import io
+
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from catalog.models import Merchant
+
+
+def token_client(merchant: Merchant) -> APIClient:
+    """A program's client: token auth, and CSRF enforced as in production."""
+    client = APIClient(enforce_csrf_checks=True)
+    token, _ = Token.objects.get_or_create(user=merchant.user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def upload(content: bytes, name: str = "photo.jpg") -> io.BytesIO:
+    file = io.BytesIO(content)
+    file.name = name
+    return file
+
+
+def assert_error(response, status: int, code: str, fields: set[str] | None = None) -> dict:
+    """The one error shape of every API answer: {"error": {"code", "message", "fields"?}}."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"]
+    assert set(error) <= {"code", "message", "fields"}
+    if fields is not None:
+        assert set(error["fields"]) == fields
+    return error

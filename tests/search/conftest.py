@@ -1,0 +1,29 @@
+import csv
+import io
+import itertools
+
+import pytest
+from django.core.management import call_command
+
+from search.embedding import embed_stale
+from search.evaluation import read_truth
+from search.models import ProductIndex
+from tests.conftest import DATASET_IMAGES, SHARED
+
+KIT = SHARED / "eval"
+LISTINGS = 800
+
+
+@pytest.fixture
+def small_catalogue(db, tmp_path, encoder) -> dict:
+    """The evaluation catalogue's first LISTINGS listings, imported and embedded; returns the
+    evaluation truth for them."""
+    subset = tmp_path / "catalog.csv"
+    with (KIT / "catalog.csv").open(newline="") as source, subset.open("w", newline="") as out:
+        rows = csv.reader(source)
+        csv.writer(out).writerows(itertools.islice(rows, LISTINGS + 1))
+    call_command("import_catalog", str(subset), images=DATASET_IMAGES, stdout=io.StringIO())
+    embed_stale(encoder)
+    truth = read_truth(KIT / "truth.csv")
+    skus = set(ProductIndex.objects.values_list("product__sku", flat=True))
+    return {sku: product for sku, product in truth.items() if sku in skus}
