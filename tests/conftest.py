@@ -28,6 +28,14 @@ def dataset_photo(listing_id: str | int) -> CheckedImage:
     return check_image((DATASET_IMAGES / f"{listing_id}.jpg").read_bytes())
 
 
+@pytest.fixture(autouse=True)
+def search_models_dir(settings, tmp_path_factory) -> Path:
+    """Each test starts with no trained search model: a model one test trains and activates
+    must not change the rankings another test sees."""
+    settings.VITRINE_SEARCH_MODELS_DIR = tmp_path_factory.mktemp("search-models")
+    return settings.VITRINE_SEARCH_MODELS_DIR
+
+
 @pytest.fixture(scope="session")
 def encoder():
     """The real offline encoder, loaded once for the whole run."""

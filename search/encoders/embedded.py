@@ -7,6 +7,7 @@
   photo's likeliest ImageNet classes (zero-shot, until a map trained on the catalogue exists).
 """
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -50,6 +51,7 @@ class EmbeddedEncoder(Encoder):
                 "efficientnet-lite0", weights_path=weights, image_size=image_size
             )
         )
+        self.image_features = self._image_feature_extractor()
         self.class_vectors = torch.from_numpy(self.encode_texts(_imagenet_class_names())).to(
             self.device
         )
@@ -82,7 +84,7 @@ class EmbeddedEncoder(Encoder):
         batch = torch.from_numpy(pixels).permute(0, 3, 1, 2).to(self.device, self.dtype)
         batch = batch.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
-            features = self.image_model.extract_features(batch).mean(dim=(2, 3))
+            features = self.image_features(batch)
         # Raw pooled features: the ImageNet head (for ConSE, or a trained map) reads them as is.
         return features.float().cpu().numpy()
 
@@ -95,9 +97,35 @@ class EmbeddedEncoder(Encoder):
         square.paste(resized, ((self.image_size - size[0]) // 2, (self.image_size - size[1]) // 2))
         return (np.asarray(square, dtype=np.float32) / 255.0 - _IMAGENET_MEAN) / _IMAGENET_STD
 
+    def _image_feature_extractor(self) -> torch.nn.Module:
+        extractor = _PooledImageFeatures(self.image_model).eval()
+        if self.device.type != "cpu":
+            return extractor
+        # On the CPU a frozen TorchScript graph (batch norms and activations fused into the
+        # convolutions) runs 1.5 times as fast as the eager model, for any batch size.
+        # TorchScript is deprecated for torch.compile, which would compile with a C++ toolchain
+        # for a minute in every process; torch is pinned to a release where it works.
+        example = torch.zeros(
+            self.image_batch_size, 3, self.image_size, self.image_size, dtype=self.dtype
+        ).contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return torch.jit.freeze(torch.jit.trace(extractor, example))
+
     def _prepare(self, model: torch.nn.Module) -> torch.nn.Module:
         model = model.eval().to(self.device, self.dtype)
         return model.to(memory_format=torch.channels_last)
+
+
+class _PooledImageFeatures(torch.nn.Module):
+    """EfficientNet's last feature map, averaged over the photo."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        return self.model.extract_features(pixels).mean(dim=(2, 3))
 
 
 def _imagenet_class_names() -> list[str]:
