@@ -28,3 +28,16 @@ def binary_vector_cursor() -> psycopg.Cursor:
 def as_array(value: Vector | None) -> np.ndarray | None:
     """A vector column's value as a float32 array (None stays None)."""
     return None if value is None else value.to_numpy().astype(np.float32, copy=False)
+
+
+def vacuum_search_index() -> None:
+    """Clear out the index entries of vectors just replaced in bulk (a re-mapping, a
+    re-embedding): until vacuumed, HNSW scans spend their candidates on those dead entries and
+    search finds fewer live listings. VACUUM cannot run inside a transaction: there autovacuum
+    is left to it."""
+    from search.models import ProductIndex
+
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {ProductIndex._meta.db_table}")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from search import trained
+from search.db import vacuum_search_index
 from search.encoders import Encoder
 from search.keyword import keyword_ranks
 from search.ranking import photo_map_input
@@ -108,6 +109,7 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     trained.save(model)
     trained.activate(model.version)
     remapped = remap_photos(model)
+    vacuum_search_index()
     log(f"Activated search model {model.version}; {remapped} photos re-mapped.")
     return model
 

@@ -1,7 +1,11 @@
+import time
+
+import pytest
 from django.db import connection
 
 from catalog import services
 from catalog.models import Product
+from search.db import vacuum_search_index
 from search.embedding import embed_stale
 from search.encoders import get_encoder
 from search.keyword import keyword_search
@@ -105,3 +109,25 @@ def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product)
     assert resize_vector_columns(VectorDims(text=8, image=16, fused=8)) == []
     resize_vector_columns(EMBEDDED_DIMS)
     assert column_dimensions()["image_vector"] == 1280
+
+
+@pytest.mark.django_db(transaction=True)
+def test_vacuum_clears_out_the_entries_of_replaced_vectors(make_product, encoder):
+    make_product("A")
+    embed_stale(encoder)
+    ProductIndex.objects.update(photo_vector=None)  # leaves dead entries in the indexes
+
+    vacuum_search_index()
+
+    with connection.cursor() as cursor:
+        for _ in range(50):  # the statistics are published shortly after the vacuum
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT vacuum_count, n_dead_tup FROM pg_stat_user_tables WHERE relname = %s",
+                [ProductIndex._meta.db_table],
+            )
+            vacuums, dead = cursor.fetchone()
+            if vacuums:
+                break
+            time.sleep(0.1)
+    assert (vacuums, dead) == (1, 0)

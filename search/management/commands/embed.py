@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from search import embedding
+from search.db import vacuum_search_index
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         with tqdm(total=embedding.count_stale(), unit="listing", file=stream, disable=None) as bar:
             totals, _ = embedding.embed_stale(encoder, on_batch=lambda r: bar.update(r.taken))
         seconds = time.monotonic() - started
+        vacuum_search_index()
         self.stdout.write(
             f"Embedded {totals.written:,} listings in {seconds:.1f} s "
             f"({totals.written / max(seconds, 1e-9):.1f}/s) with {encoder.version}; "
