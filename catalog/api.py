@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
@@ -32,11 +31,8 @@ from catalog.serializers import (
     PhotosUploadSerializer,
     ProductFilterSerializer,
     PublicProductSerializer,
-    SimilarParamsSerializer,
 )
 from catalog.views.storefront import listed_products
-from search.serializers import HitSerializer
-from search.service import similar_products
 from shop.api import error_body, validation_error_body
 
 SKU_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
@@ -57,10 +53,6 @@ class BySku(CursorPagination):
 
 
 # The public catalogue
-
-
-class SimilarProductsSerializer(serializers.Serializer):
-    results = HitSerializer(many=True)
 
 
 @extend_schema_view(
@@ -93,20 +85,6 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         if filters["in_stock"]:
             queryset = queryset.filter(stock__gt=0)
         return queryset
-
-    @extend_schema(
-        parameters=[SimilarParamsSerializer],
-        responses=SimilarProductsSerializer,
-        summary="Products that look like this one",
-    )
-    @action(detail=True, pagination_class=None)
-    def similar(self, request: Request, pk: str) -> Response:
-        product = self.get_object()
-        params = SimilarParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        hits = similar_products(product, limit=params.validated_data["limit"])
-        data = HitSerializer(hits, many=True, context={"request": request}).data
-        return Response({"results": data})
 
 
 class CategoryTreeView(APIView):

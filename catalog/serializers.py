@@ -275,10 +275,6 @@ class ProductFilterSerializer(serializers.Serializer):
         return category_at_path(value)
 
 
-class SimilarParamsSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, default=8, min_value=1, max_value=50)
-
-
 class CategoryNodeSerializer(serializers.ModelSerializer):
     """A category with its subcategories, down the whole tree."""
 

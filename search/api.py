@@ -1,21 +1,26 @@
 """The search REST API: GET with a text query, POST with a photo (and/or text); both open to
 anonymous clients, as a search changes nothing, and rate-limited (per address when anonymous,
-higher per account)."""
+higher per account). And the products that look like a given one.
+"""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.views.storefront import listed_products
 from search.retrieval import Filters
 from search.serializers import (
     HitSerializer,
     PhotoSearchParamsSerializer,
     SearchParamsSerializer,
     SearchResultsSerializer,
+    SimilarParamsSerializer,
+    SimilarProductsSerializer,
 )
-from search.service import SearchQuery, search
+from search.service import SearchQuery, search, similar_products
 from shop.throttling import AnonSearchThrottle, UserSearchThrottle
 
 
@@ -64,3 +69,21 @@ def _query(data: dict) -> SearchQuery:
         limit=data["limit"],
         offset=data["offset"],
     )
+
+
+class SimilarProductsView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[SimilarParamsSerializer],
+        responses=SimilarProductsSerializer,
+        summary="Products that look like this one",
+        operation_id="products_similar_retrieve",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        product = get_object_or_404(listed_products(), pk=pk)
+        params = SimilarParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        hits = similar_products(product, limit=params.validated_data["limit"])
+        data = HitSerializer(hits, many=True, context={"request": request}).data
+        return Response({"results": data})

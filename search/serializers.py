@@ -97,6 +97,14 @@ class HitSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(photo.image.url) if photo else None
 
 
+class SimilarParamsSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, default=8, min_value=1, max_value=50)
+
+
+class SimilarProductsSerializer(serializers.Serializer):
+    results = HitSerializer(many=True)
+
+
 class SearchResultsSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Candidates that matched the filters.")
     results = HitSerializer(many=True)
