@@ -44,10 +44,13 @@ def photo_text_disagreements(products: Iterable[Product]) -> set[int]:
         .annotate(distance=CosineDistance("photo_vector", F("text_vector")))
         .values_list("product_id", "encoder_version", "map_version", "distance")
     )
+    rows = list(rows)
+    # One threshold per (encoder, map) on the page, usually one: the model is looked up once.
+    thresholds = {key: _warning_threshold(*key) for key in {tuple(row[1:3]) for row in rows}}
     return {
         product_id
         for product_id, encoder_version, map_version, distance in rows
-        if 1 - distance < _warning_threshold(encoder_version, map_version)
+        if 1 - distance < thresholds[encoder_version, map_version]
     }
 
 

@@ -8,6 +8,8 @@ from django.db import connection
 from pgvector import Vector
 from pgvector.psycopg import register_vector
 
+from search.models import ProductIndex
+
 _vector_connections: "weakref.WeakSet[psycopg.Connection]" = weakref.WeakSet()
 
 
@@ -35,8 +37,6 @@ def vacuum_search_index() -> None:
     re-embedding): until vacuumed, HNSW scans spend their candidates on those dead entries and
     search finds fewer live listings. VACUUM cannot run inside a transaction: there autovacuum
     is left to it."""
-    from search.models import ProductIndex
-
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:

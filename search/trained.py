@@ -188,5 +188,5 @@ def photos_to_text_space(
     encoder's own, zero-shot one), and the map's version ("" for the encoder's)."""
     model = active_model(encoder.version)
     if model is not None and model.photo_map is not None:
-        return model.map_photos(image_vectors, colour_vectors), model.version
+        return model.map_photos(image_vectors, colour_vectors), model.map_version
     return encoder.images_to_text_space(image_vectors), ""

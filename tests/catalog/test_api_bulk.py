@@ -6,7 +6,7 @@ import pytest
 
 from catalog.models import Category, Product
 from catalog.serializers import MAX_BULK_ITEMS
-from tests.catalog.api_helpers import assert_error, token_client
+from tests.api_helpers import assert_error, token_client
 
 URL = "/api/v1/merchant/bulk/products/"
 

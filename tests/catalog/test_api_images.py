@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from catalog.models import ProductImage
-from tests.catalog.api_helpers import assert_error, token_client, upload
+from tests.api_helpers import assert_error, token_client, upload
 from tests.conftest import jpeg_bytes, photo
 
 

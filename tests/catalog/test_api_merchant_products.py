@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from catalog import services
 from catalog.models import Category, Product
 from search.models import ProductIndex
-from tests.catalog.api_helpers import assert_error, token_client, upload
+from tests.api_helpers import assert_error, token_client, upload
 from tests.conftest import jpeg_bytes
 
 LIST = "/api/v1/merchant/products/"

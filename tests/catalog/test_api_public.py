@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog.models import Product
-from tests.catalog.api_helpers import assert_error
+from tests.api_helpers import assert_error
 from tests.conftest import JERSEY, NIGHTDRESS, SHIRT
 
 PRODUCTS = "/api/v1/products/"

@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from catalog import services
-from tests.catalog.api_helpers import assert_error
+from tests.api_helpers import assert_error
 
 TOKEN = "/api/v1/auth/token/"
 

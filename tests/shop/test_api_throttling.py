@@ -8,7 +8,7 @@ from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from shop.throttling import AnonSearchThrottle
-from tests.catalog.api_helpers import assert_error, token_client
+from tests.api_helpers import assert_error, token_client
 
 SEARCH = "/api/v1/search/"
 QUERY = {"q": "x" * 300}  # refused at once (400), so no model is loaded; still counted

@@ -39,7 +39,8 @@ class Command(BaseCommand):
         with tqdm(total=embedding.count_stale(), unit="listing", file=stream, disable=None) as bar:
             totals, _ = embedding.embed_stale(encoder, on_batch=lambda r: bar.update(r.taken))
         seconds = time.monotonic() - started
-        vacuum_search_index()
+        if totals.written:
+            vacuum_search_index()
         self.stdout.write(
             f"Embedded {totals.written:,} listings in {seconds:.1f} s "
             f"({totals.written / max(seconds, 1e-9):.1f}/s) with {encoder.version}; "

@@ -1,4 +1,4 @@
-"""What the catalogue API tests share: clients and the error-shape check."""
+"""What the API tests share: clients, uploads and the error-shape check."""
 
 import io
 
@@ -30,5 +30,5 @@ def assert_error(response, status: int, code: str, fields: set[str] | None = Non
     assert error["code"] == code and error["message"]
     assert set(error) <= {"code", "message", "fields"}
     if fields is not None:
-        assert set(error["fields"]) == fields
+        assert set(error["fields"]) == fields and all(error["fields"].values())
     return error
