@@ -20,6 +20,7 @@ from search.encoders import get_encoder
 from search.models import ProductIndex
 from search.ranking import CandidateBatch, QueryBatch, reciprocal_rank_fusion
 from search.retrieval import Candidates, Filters, SourceQuery, retrieve
+from search.shopper_words import catalogue_words
 from search.vector_spaces import active_dims
 
 MAX_LIMIT = 100
@@ -60,7 +61,7 @@ class SearchResults:
 def search(query: SearchQuery) -> SearchResults:
     started = time.perf_counter()
     encoder = get_encoder()
-    text = " ".join(query.text.split())
+    text = catalogue_words(" ".join(query.text.split()))
     vectors = _QueryVectors(text=encoder.encode_texts([text])[0] if text else None)
     if query.photo is not None:
         image = encoder.encode_images([query.photo])

@@ -8,6 +8,7 @@ from catalog.models import Category, Product
 from search.colour import COLOUR_DIMS
 from search.db import as_array, binary_vector_cursor
 from search.models import ProductIndex, SearchEvent
+from search.shopper_words import catalogue_words
 from search.training.pseudo_queries import TextQuery
 
 
@@ -81,4 +82,5 @@ def logged_text_queries(snapshot: CatalogueSnapshot, limit: int) -> list[TextQue
         .order_by("-created_at")
         .values_list("query_text", "product_id")[:limit]
     )
-    return [TextQuery(text, rows[product_id]) for text, product_id in events]
+    # Read as search reads them, shoppers' words rewritten.
+    return [TextQuery(catalogue_words(text), rows[product_id]) for text, product_id in events]

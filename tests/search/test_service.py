@@ -107,3 +107,12 @@ def test_similar_products_leave_out_the_product_and_load_no_model(make_product, 
     hits = similar_products(dress)
     assert hits[0].product.sku == "DRESS-2"
     assert dress.pk not in {hit.product.pk for hit in hits}
+
+
+def test_a_shoppers_word_finds_the_listing_that_uses_the_catalogues(make_product, encoder):
+    make_product("SHOES", title="Nike Men Black Casual Shoes", photos=[])
+    make_product("BELT", title="Fastrack Men Black Belt", photos=[])
+    embed_stale(encoder)
+    results = search(SearchQuery(text="men black sneakers"))
+    assert results.hits[0].product.sku == "SHOES"
+    assert "keywords" in results.hits[0].why
