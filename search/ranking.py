@@ -24,6 +24,7 @@ SCALAR_FEATURES = (
     *SIMILARITIES,
     *(f"{name}_below_best" for name in SIMILARITIES),
     "keyword_rank",
+    "names_query_noun",
     "has_text_query",
     "has_photo_query",
     "has_product_text",
@@ -104,6 +105,9 @@ class CandidateBatch:
     image_similarity: torch.Tensor
     colour_similarity: torch.Tensor  # (B, C): the same for their colours
     keyword_rank: torch.Tensor  # (B, C): the query's full-text rank, 0 where it does not match
+    # (B, C): 1 where the product's title or category names the text query's head noun
+    # (vocabulary.names_noun)
+    names_query_noun: torch.Tensor
 
 
 def pair_features(queries: QueryBatch, candidates: CandidateBatch) -> torch.Tensor:
@@ -139,6 +143,7 @@ def pair_features(queries: QueryBatch, candidates: CandidateBatch) -> torch.Tens
             torch.stack(
                 [
                     torch.log1p(10 * candidates.keyword_rank),
+                    candidates.names_query_noun,
                     present_vector(queries.text).unsqueeze(1).expand(shape),
                     present_vector(queries.photo).unsqueeze(1).expand(shape),
                     present_vector(candidates.text),

@@ -75,6 +75,8 @@ class Candidates:
     image: np.ndarray | None = None  # (n, image_dim), L2-normalised; when asked for
     colour: np.ndarray | None = None  # (n, COLOUR_DIMS); with the images
     keyword_rank: np.ndarray | None = None  # (n,)
+    titles: list[str] = field(default_factory=list)  # (n,) what the match head reads nouns from
+    categories: list[str] = field(default_factory=list)  # (n,) full names, "" for none
 
     def __len__(self) -> int:
         return len(self.product_ids)
@@ -82,6 +84,7 @@ class Candidates:
 
 _PRODUCT = Product._meta.db_table
 _INDEX = ProductIndex._meta.db_table
+_CATEGORY = Category._meta.db_table
 
 
 def retrieve(
@@ -182,8 +185,11 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
         ), found AS MATERIALIZED ({" UNION ALL ".join(branches)})
         SELECT found.product_id, found.source, found.position, row.text_vector,
                row.photo_vector, {photo_columns},
-               ts_rank_cd(row.keywords, (SELECT terms FROM query))
+               ts_rank_cd(row.keywords, (SELECT terms FROM query)),
+               product.title, coalesce(category.full_name, '')
         FROM found JOIN {_INDEX} AS row USING (product_id)
+        JOIN {_PRODUCT} AS product ON product.id = found.product_id
+        LEFT JOIN {_CATEGORY} AS category ON category.id = product.category_id
     """
 
 
@@ -207,11 +213,11 @@ def _collect(rows, sources, text_dim: int, image_dim: int, with_images: bool) ->
     rows = sorted(rows, key=lambda row: row[2])
     order: dict[int, int] = {}
     ranks = {name: {} for name in sources}
-    vectors: dict[int, tuple] = {}
-    for product_id, source, _, *row_vectors in rows:
+    details: dict[int, tuple] = {}
+    for product_id, source, _, *row_details in rows:
         order.setdefault(product_id, len(order))
         ranks[source][product_id] = len(ranks[source])
-        vectors[product_id] = row_vectors
+        details[product_id] = row_details
     count = len(order)
     candidates = Candidates(
         product_ids=np.fromiter(order, dtype=np.int64, count=count),
@@ -226,7 +232,9 @@ def _collect(rows, sources, text_dim: int, image_dim: int, with_images: bool) ->
         keyword_rank=np.zeros(count, dtype=np.float32),
     )
     for i, product_id in enumerate(order):
-        text, photo, image, colour, keyword_rank = vectors[product_id]
+        text, photo, image, colour, keyword_rank, title, category = details[product_id]
+        candidates.titles.append(title)
+        candidates.categories.append(category)
         text, photo, image = as_array(text), as_array(photo), as_array(image)
         if text is not None:
             candidates.text[i] = text

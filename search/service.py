@@ -21,6 +21,7 @@ from search.models import ProductIndex
 from search.ranking import CandidateBatch, QueryBatch, reciprocal_rank_fusion
 from search.retrieval import Candidates, Filters, SourceQuery, retrieve
 from search.shopper_words import catalogue_words
+from search.training.vocabulary import attributes, names_noun
 from search.vector_spaces import active_dims
 
 MAX_LIMIT = 100
@@ -136,11 +137,13 @@ def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: 
     if model is None:
         scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
     else:
-        scores = model.score(*_batch(candidates, vectors))[0]
+        scores = model.score(*_batch(candidates, vectors, text))[0]
     return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
 
 
-def _batch(candidates: Candidates, vectors: _QueryVectors) -> tuple[QueryBatch, CandidateBatch]:
+def _batch(
+    candidates: Candidates, vectors: _QueryVectors, text: str
+) -> tuple[QueryBatch, CandidateBatch]:
     """The query and its candidates as the head reads them: a batch of one."""
 
     def one(array: np.ndarray) -> torch.Tensor:
@@ -159,8 +162,19 @@ def _batch(candidates: Candidates, vectors: _QueryVectors) -> tuple[QueryBatch, 
         image_similarity=similarity(candidates.image, vectors.image),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
+        names_query_noun=one(_names_noun(candidates, text)),
     )
     return queries, batch
+
+
+def _names_noun(candidates: Candidates, text: str) -> np.ndarray:
+    noun = attributes(text).head
+    return np.array(
+        [
+            names_noun(noun, title, category)
+            for title, category in zip(candidates.titles, candidates.categories, strict=True)
+        ]
+    )
 
 
 def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchResults:

@@ -17,7 +17,7 @@ from search import retrieval
 from search.ranking import CandidateBatch, MatchHead, QueryBatch, pair_features, rrf_scores
 from search.training.catalogue import CatalogueSnapshot
 from search.training.pseudo_queries import TextQuery, pseudo_query
-from search.training.vocabulary import ProductTerms, attributes, relevance
+from search.training.vocabulary import ProductTerms, attributes, names_noun, relevance
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -26,7 +26,9 @@ LIST_LENGTH = 160
 EPOCHS = 12
 BATCH_SIZE = 64
 LEARNING_RATE = 2e-3
-# Queries that lose their keyword signal in training, as shoppers' paraphrases do.
+# Queries that lose their keyword signal in training, as shoppers' paraphrases do. The title
+# noun is kept: shoppers' words are rewritten into the catalogue's before search
+# (search.shopper_words), and dropping it too was measured worse.
 KEYWORD_DROPOUT = 0.3
 
 
@@ -39,6 +41,7 @@ class RankedLists:
     candidates: np.ndarray  # (L, LIST_LENGTH) snapshot rows
     gains: np.ndarray  # (L, LIST_LENGTH) 0, 1 or 2
     keyword_rank: np.ndarray  # (L, LIST_LENGTH)
+    names_query_noun: np.ndarray  # (L, LIST_LENGTH) 1.0 where the title names the query's noun
     image_similarity: np.ndarray  # (L, LIST_LENGTH)
     colour_similarity: np.ndarray  # (L, LIST_LENGTH)
     text_hidden: np.ndarray  # (L, LIST_LENGTH) bool: the candidate plays sparse
@@ -86,6 +89,13 @@ def text_query_lists(
             ranked.gains[row][ranked.candidates[row] == query.clicked] = 2
     ranked.keyword_rank = keyword_ranks([query.text for query in queries], ranked.candidates)
     ranked.keyword_rank[ranked.text_hidden] = 0
+    for row, query in enumerate(queries):
+        noun = attributes(query.text).head
+        for slot, i in enumerate(ranked.candidates[row]):
+            if i >= 0 and not ranked.text_hidden[row, slot]:
+                ranked.names_query_noun[row, slot] = names_noun(
+                    noun, snapshot.titles[i], snapshot.categories[i]
+                )
     return ranked
 
 
@@ -227,6 +237,7 @@ def _assemble(lists, snapshot, terms, plays_sparse, image_query) -> RankedLists:
         candidates=candidates,
         gains=gains,
         keyword_rank=np.zeros((count, LIST_LENGTH), dtype=np.float32),
+        names_query_noun=np.zeros((count, LIST_LENGTH), dtype=np.float32),
         image_similarity=image_similarity,
         colour_similarity=colour_similarity,
         text_hidden=(candidates >= 0) & plays_sparse[np.maximum(candidates, 0)],
@@ -246,6 +257,7 @@ def _tensors(lists: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.
         image_similarity=torch.from_numpy(lists.image_similarity),
         colour_similarity=torch.from_numpy(lists.colour_similarity),
         keyword_rank=torch.from_numpy(lists.keyword_rank.astype(np.float32)),
+        names_query_noun=torch.from_numpy(lists.names_query_noun.astype(np.float32)),
     )
     return queries, candidates
 

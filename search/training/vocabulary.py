@@ -80,6 +80,15 @@ class ProductTerms:
         )
 
 
+def names_noun(noun: str, title: str, category: str) -> bool:
+    """Whether a product is, by its own words, what `noun` (a query's head noun) names: its
+    title's head noun or a word of its category. Words elsewhere in a title (a brand called
+    "Denim", "shirt" in "shirt dress") do not count."""
+    if not noun:
+        return False
+    return attributes(title).head == noun or noun in {stem(word) for word in words(category)}
+
+
 def relevance(query: Attributes, product: ProductTerms) -> int:
     """2: the product is what the query names, in its colours, for its gender; 1: only what it
     names; 0: something else. A product that names no gender, or is unisex, suits any."""

@@ -73,3 +73,6 @@ def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, en
     gains = dict(zip(lists.candidates[0].tolist(), lists.gains[0].tolist(), strict=True))
     assert gains[scarf] == 2  # chosen, though its title does not say "coat"
     assert gains[snapshot.titles.index("Grey wool coat")] == 2
+    # Only the coat's own title names what the shopper typed.
+    names = dict(zip(lists.candidates[0].tolist(), lists.names_query_noun[0], strict=True))
+    assert (names[snapshot.titles.index("Grey wool coat")], names[scarf]) == (1, 0)
