@@ -25,6 +25,10 @@ SCALAR_FEATURES = (
     *(f"{name}_below_best" for name in SIMILARITIES),
     "keyword_rank",
     "names_query_noun",
+    # For a photo query (search.attributes): the same kind of thing, colour, shopper.
+    "photo_query_noun_agrees",
+    "photo_query_colour_agrees",
+    "photo_query_gender_agrees",
     "has_text_query",
     "has_photo_query",
     "has_product_text",
@@ -108,6 +112,8 @@ class CandidateBatch:
     # (B, C): 1 where the product's title or category names the text query's head noun
     # (vocabulary.names_noun)
     names_query_noun: torch.Tensor
+    # (B, C, 3): search.attributes.agreement of a photo query and each product; 0 without one
+    attribute_agreement: torch.Tensor
 
 
 def pair_features(queries: QueryBatch, candidates: CandidateBatch) -> torch.Tensor:
@@ -144,6 +150,7 @@ def pair_features(queries: QueryBatch, candidates: CandidateBatch) -> torch.Tens
                 [
                     torch.log1p(10 * candidates.keyword_rank),
                     candidates.names_query_noun,
+                    *candidates.attribute_agreement.unbind(dim=-1),
                     present_vector(queries.text).unsqueeze(1).expand(shape),
                     present_vector(queries.photo).unsqueeze(1).expand(shape),
                     present_vector(candidates.text),

@@ -15,14 +15,15 @@ from PIL import Image
 
 from catalog.models import Product
 from search import trained
+from search.attributes import agreement
 from search.colour import colour_vector, normalise
 from search.encoders import get_encoder
 from search.models import ProductIndex
-from search.ranking import CandidateBatch, QueryBatch, reciprocal_rank_fusion
+from search.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
 from search.retrieval import Candidates, Filters, SourceQuery, retrieve
 from search.shopper_words import catalogue_words
-from search.training.vocabulary import attributes, names_noun
 from search.vector_spaces import active_dims
+from search.vocabulary import attributes, names_noun
 
 MAX_LIMIT = 100
 # A source explains a match ("why") when it ranked the product among its best this many.
@@ -137,12 +138,12 @@ def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: 
     if model is None:
         scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
     else:
-        scores = model.score(*_batch(candidates, vectors, text))[0]
+        scores = model.score(*_batch(candidates, vectors, text, model))[0]
     return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
 
 
 def _batch(
-    candidates: Candidates, vectors: _QueryVectors, text: str
+    candidates: Candidates, vectors: _QueryVectors, text: str, model: trained.SearchModel
 ) -> tuple[QueryBatch, CandidateBatch]:
     """The query and its candidates as the head reads them: a batch of one."""
 
@@ -163,6 +164,7 @@ def _batch(
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
         names_query_noun=one(_names_noun(candidates, text)),
+        attribute_agreement=one(_attribute_agreement(candidates, vectors, model)),
     )
     return queries, batch
 
@@ -175,6 +177,22 @@ def _names_noun(candidates: Candidates, text: str) -> np.ndarray:
             for title, category in zip(candidates.titles, candidates.categories, strict=True)
         ]
     )
+
+
+def _attribute_agreement(
+    candidates: Candidates, vectors: _QueryVectors, model: trained.SearchModel
+) -> np.ndarray:
+    classifier = model.attribute_classifier
+    if vectors.image is None or classifier is None:
+        return np.zeros((len(candidates), 3), dtype=np.float32)
+    query = classifier.predict(photo_map_input(vectors.image[None], vectors.colour[None]))
+    products = classifier.profiles(
+        candidates.titles,
+        candidates.categories,
+        photo_map_input(candidates.image, candidates.colour),
+        described=candidates.text.any(axis=1),
+    )
+    return agreement(classifier.classes, query, products)
 
 
 def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchResults:

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from django.conf import settings
 
+from search.attributes import AttributeClassifier
 from search.ranking import (
     CandidateBatch,
     MatchHead,
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 ACTIVE_FILE = "ACTIVE"
 # The layout of the head's features and the map's input: a saved model of another layout is
 # not used (search falls back to untrained fusion until the next training).
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 
 
 @dataclass
@@ -51,6 +52,8 @@ class SearchModel:
     head: MatchHead
     # None when the encoder already puts photos in the text space (CLIP).
     photo_map: PhotoToTextMap | None
+    # None when the catalogue's titles name too few things to learn from.
+    attribute_classifier: AttributeClassifier | None = None
     metrics: dict = field(default_factory=dict)
 
     @property
@@ -102,6 +105,12 @@ def save(model: SearchModel) -> Path:
             "head_args": model.head.args,
             "photo_map": model.photo_map.state_dict() if model.photo_map else None,
             "photo_map_args": model.photo_map.args if model.photo_map else None,
+            "attributes": (
+                model.attribute_classifier.state_dict() if model.attribute_classifier else None
+            ),
+            "attributes_args": (
+                model.attribute_classifier.args if model.attribute_classifier else None
+            ),
         },
         folder / "model.pt",
     )
@@ -137,12 +146,18 @@ def load(version: str) -> SearchModel | None:
         photo_map = PhotoToTextMap(*saved["photo_map_args"])
         photo_map.load_state_dict(saved["photo_map"])
         photo_map.eval()
+    attribute_classifier = None
+    if saved["attributes"] is not None:
+        attribute_classifier = AttributeClassifier(*saved["attributes_args"])
+        attribute_classifier.load_state_dict(saved["attributes"])
+        attribute_classifier.eval()
     metrics_file = models_dir() / version / "metrics.json"
     return SearchModel(
         version=saved["version"],
         encoder_version=saved["encoder_version"],
         head=head.eval(),
         photo_map=photo_map,
+        attribute_classifier=attribute_classifier,
         metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
     )
 

@@ -8,11 +8,13 @@ from collections.abc import Callable
 import numpy as np
 
 from search import trained
+from search.attributes import agreement
 from search.db import vacuum_search_index
 from search.encoders import Encoder
 from search.keyword import keyword_ranks
 from search.ranking import photo_map_input
 from search.remapping import remap_photos
+from search.training.attributes import held_out_accuracy, train_attribute_classifier
 from search.training.catalogue import load_snapshot, logged_text_queries
 from search.training.match_head import (
     RankedLists,
@@ -83,8 +85,15 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
         ),
         plays_sparse=plays_sparse,
     )
+    attribute_classifier, attribute_agreement = _fit_attribute_classifier(
+        snapshot, learning, held_out, plays_sparse, metrics, log
+    )
     lists_of_photos = photo_query_lists(
-        snapshot, photo_vectors, held_out[:MAX_PHOTO_QUERIES].tolist(), plays_sparse
+        snapshot,
+        photo_vectors,
+        held_out[:MAX_PHOTO_QUERIES].tolist(),
+        plays_sparse,
+        attribute_agreement,
     )
     text_training, text_evaluation = _split(lists_of_text)
     photo_training, photo_evaluation = _split(lists_of_photos)
@@ -104,6 +113,7 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
         encoder_version=encoder.version,
         head=head,
         photo_map=photo_map,
+        attribute_classifier=attribute_classifier,
         metrics={**metrics, "fit_seconds": round(time.monotonic() - started, 1)},
     )
     trained.save(model)
@@ -135,6 +145,32 @@ def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):
     }
     log(f"Photo map: {metrics['photo_map']}")
     return photo_map, mapped.astype(np.float32)
+
+
+def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metrics, log):
+    """The classifier, fitted on the photo map's listings, and the agreement of a listing's
+    photo with candidates as training lists see them (sparse ones judged by their photo)."""
+    log(f"Training the attribute classifier on {len(learning)} listings...")
+    inputs = photo_map_input(snapshot.image_normalised, snapshot.colour)
+    classifier = train_attribute_classifier(
+        inputs[learning], [snapshot.titles[i] for i in learning]
+    )
+    if classifier is None:
+        return None, None
+    queries = classifier.predict(inputs)
+    metrics["attribute_classifier"] = held_out_accuracy(
+        classifier, queries.rows(held_out), [snapshot.titles[i] for i in held_out]
+    )
+    log(f"Attribute classifier: {metrics['attribute_classifier']}")
+    products = classifier.profiles(
+        snapshot.titles, snapshot.categories, inputs, snapshot.has_text & ~plays_sparse
+    )
+
+    def attribute_agreement(query_row: int, candidate_rows: np.ndarray) -> np.ndarray:
+        query = queries.rows(np.array([query_row]))
+        return agreement(classifier.classes, query, products.rows(candidate_rows))
+
+    return classifier, attribute_agreement
 
 
 def _split(lists: RankedLists) -> tuple[RankedLists, RankedLists]:

@@ -17,7 +17,7 @@ from search import retrieval
 from search.ranking import CandidateBatch, MatchHead, QueryBatch, pair_features, rrf_scores
 from search.training.catalogue import CatalogueSnapshot
 from search.training.pseudo_queries import TextQuery, pseudo_query
-from search.training.vocabulary import ProductTerms, attributes, names_noun, relevance
+from search.vocabulary import ProductTerms, attributes, names_noun, relevance
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -42,6 +42,7 @@ class RankedLists:
     gains: np.ndarray  # (L, LIST_LENGTH) 0, 1 or 2
     keyword_rank: np.ndarray  # (L, LIST_LENGTH)
     names_query_noun: np.ndarray  # (L, LIST_LENGTH) 1.0 where the title names the query's noun
+    attribute_agreement: np.ndarray  # (L, LIST_LENGTH, 3) for photo queries, else 0
     image_similarity: np.ndarray  # (L, LIST_LENGTH)
     colour_similarity: np.ndarray  # (L, LIST_LENGTH)
     text_hidden: np.ndarray  # (L, LIST_LENGTH) bool: the candidate plays sparse
@@ -112,8 +113,10 @@ def photo_query_lists(
     photo_vectors: np.ndarray,
     sources: list[int],
     plays_sparse: np.ndarray,
+    attribute_agreement: Callable[[int, np.ndarray], np.ndarray] | None = None,
 ) -> RankedLists:
-    """Each listing in `sources` asks, by its photo, for the others like it."""
+    """Each listing in `sources` asks, by its photo, for the others like it;
+    `attribute_agreement(query row, candidate rows)` gives search.attributes.agreement."""
     terms = _product_terms(snapshot)
     lists = []
     for i in sources:
@@ -130,7 +133,11 @@ def photo_query_lists(
         )
         wanted = attributes(snapshot.titles[i])
         lists.append((np.zeros_like(query_photo), query_photo, candidates, wanted))
-    return _assemble(lists, snapshot, terms, plays_sparse, image_query=np.array(sources))
+    ranked = _assemble(lists, snapshot, terms, plays_sparse, image_query=np.array(sources))
+    if attribute_agreement is not None:
+        for row, (i, (_, _, candidates, _)) in enumerate(zip(sources, lists, strict=True)):
+            ranked.attribute_agreement[row, : len(candidates)] = attribute_agreement(i, candidates)
+    return ranked
 
 
 def train_head(
@@ -238,6 +245,7 @@ def _assemble(lists, snapshot, terms, plays_sparse, image_query) -> RankedLists:
         gains=gains,
         keyword_rank=np.zeros((count, LIST_LENGTH), dtype=np.float32),
         names_query_noun=np.zeros((count, LIST_LENGTH), dtype=np.float32),
+        attribute_agreement=np.zeros((count, LIST_LENGTH, 3), dtype=np.float32),
         image_similarity=image_similarity,
         colour_similarity=colour_similarity,
         text_hidden=(candidates >= 0) & plays_sparse[np.maximum(candidates, 0)],
@@ -258,6 +266,7 @@ def _tensors(lists: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.
         colour_similarity=torch.from_numpy(lists.colour_similarity),
         keyword_rank=torch.from_numpy(lists.keyword_rank.astype(np.float32)),
         names_query_noun=torch.from_numpy(lists.names_query_noun.astype(np.float32)),
+        attribute_agreement=torch.from_numpy(lists.attribute_agreement),
     )
     return queries, candidates
 

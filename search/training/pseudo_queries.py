@@ -8,7 +8,7 @@ noun always stays.
 import random
 from dataclasses import dataclass
 
-from search.training.vocabulary import COLOURS, GENDERS, words
+from search.vocabulary import COLOURS, GENDERS, words
 
 
 @dataclass(frozen=True)

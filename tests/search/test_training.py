@@ -37,6 +37,10 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(small_catalogu
     assert trained.active_model(encoder.version).version == model.version
     saved = json.loads((trained.models_dir() / model.version / "metrics.json").read_text())
     assert saved["photo_map"]["recall_at_10"] > saved["photo_map"]["zero_shot_recall_at_10"]
+    # On listings it never saw, the photo classifier names what they are better than a guess.
+    for attribute in ("noun", "colour"):
+        figures = saved["attribute_classifier"][attribute]
+        assert figures["accuracy"] > figures["most_common_share"] + 0.1
     # Every photo now goes through the trained map.
     with_photos = ProductIndex.objects.filter(image_vector__isnull=False)
     assert with_photos.exclude(map_version=model.version).count() == 0

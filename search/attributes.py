@@ -1,0 +1,90 @@
+"""What a product is, in the catalogue's own words: its head noun, colour and gender.
+
+A listing with text says so in its title ("Fabindia Men Printed Red Kurta"). A photo says it
+too, to a classifier trained on the catalogue's listings (search/training/attributes.py). A
+photo query and each candidate are compared attribute by attribute: how likely is it that the
+candidate is the same kind of thing, in the same colour, for the same shopper. These
+agreements are features of the match head; they are what a shopper means by "like this".
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from search.vocabulary import ProductTerms
+
+ATTRIBUTES = ("noun", "colour", "gender")
+UNISEX = "unisex"
+
+
+@dataclass
+class AttributeProfiles:
+    """n products' (or queries') attributes: a distribution or a multi-hot row per attribute,
+    over the classifier's classes."""
+
+    noun: np.ndarray  # (n, nouns)
+    colour: np.ndarray  # (n, colours)
+    gender: np.ndarray  # (n, genders)
+
+    def rows(self, index: np.ndarray) -> "AttributeProfiles":
+        return AttributeProfiles(self.noun[index], self.colour[index], self.gender[index])
+
+
+class AttributeClassifier(nn.Module):
+    """Photo-map inputs (image features and colours) -> logits over the catalogue's head nouns,
+    colours and genders, as its titles name them."""
+
+    def __init__(self, input_dim: int, classes: dict[str, list[str]], hidden: int = 512):
+        super().__init__()
+        self.args = (input_dim, classes, hidden)  # what a saved copy is rebuilt from
+        self.classes = classes
+        self.trunk = nn.Sequential(
+            nn.LayerNorm(input_dim), nn.Linear(input_dim, hidden), nn.GELU(), nn.Dropout(0.3)
+        )
+        self.outputs = nn.ModuleDict(
+            {name: nn.Linear(hidden, len(classes[name])) for name in ATTRIBUTES}
+        )
+
+    def forward(self, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+        shared = self.trunk(inputs)
+        return {name: output(shared) for name, output in self.outputs.items()}
+
+    def predict(self, inputs: np.ndarray) -> AttributeProfiles:
+        with torch.inference_mode():
+            logits = self(torch.from_numpy(np.asarray(inputs, dtype=np.float32)))
+        return AttributeProfiles(*(logits[name].softmax(-1).numpy() for name in ATTRIBUTES))
+
+    def profiles(
+        self, titles: list[str], categories: list[str], inputs: np.ndarray, described: np.ndarray
+    ) -> AttributeProfiles:
+        """Each product's attributes: from its words where `described`, else from its photo."""
+        profiles = self.predict(inputs) if len(inputs) else self._empty(len(titles))
+        for row in np.flatnonzero(described):
+            terms = ProductTerms.of(titles[row], categories[row])
+            for name, named in (("noun", terms.terms), ("colour", terms.terms)):
+                getattr(profiles, name)[row] = [value in named for value in self.classes[name]]
+            # A product that names no gender suits any shopper, as a unisex one does.
+            genders = terms.genders or {UNISEX}
+            profiles.gender[row] = [value in genders for value in self.classes["gender"]]
+        return profiles
+
+    def _empty(self, count: int) -> AttributeProfiles:
+        return AttributeProfiles(
+            *(np.zeros((count, len(self.classes[name])), np.float32) for name in ATTRIBUTES)
+        )
+
+
+def agreement(
+    classes: dict[str, list[str]], query: AttributeProfiles, products: AttributeProfiles
+) -> np.ndarray:
+    """(n, 3): for one query profile against n products, the chance that each is the same
+    kind of thing, in the same colour, for the same shopper (unisex on either side suits)."""
+    noun = products.noun @ query.noun[0]
+    colour = products.colour @ query.colour[0]
+    gender = products.gender @ query.gender[0]
+    if UNISEX in classes["gender"]:
+        unisex = classes["gender"].index(UNISEX)
+        gender = gender + query.gender[0, unisex] + products.gender[:, unisex]
+    return np.clip(np.stack([noun, colour, gender], axis=-1), 0, 1).astype(np.float32)

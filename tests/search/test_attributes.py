@@ -1,0 +1,50 @@
+"""What a product is, by its words or its photo, and how a photo query agrees with it."""
+
+import numpy as np
+import pytest
+
+from search.attributes import AttributeClassifier, AttributeProfiles, agreement
+
+CLASSES = {
+    "noun": ["kurta", "shoe"],
+    "colour": ["black", "red"],
+    "gender": ["men", "unisex", "women"],
+}
+
+
+@pytest.fixture
+def classifier() -> AttributeClassifier:
+    return AttributeClassifier(input_dim=4, classes=CLASSES, hidden=8).eval()
+
+
+def a_black_shoe_for_men() -> AttributeProfiles:
+    """A query photo the classifier is sure of."""
+    return AttributeProfiles(
+        noun=np.array([[0.0, 1.0]]), colour=np.array([[1.0, 0.0]]), gender=np.array([[1, 0, 0.0]])
+    )
+
+
+def test_described_products_are_read_from_their_words_and_the_rest_from_their_photo(classifier):
+    titles = ["Puma Men Black Shoe", "Fabindia Women Red Kurta", "Nike Black Shoe", "Item 37051"]
+    categories = ["Footwear > Shoes", "", "", ""]
+    profiles = classifier.profiles(
+        titles, categories, np.ones((4, 4), np.float32), described=np.array([1, 1, 1, 0], bool)
+    )
+    assert profiles.noun[:3].tolist() == [[0, 1], [1, 0], [0, 1]]
+    assert profiles.colour[:3].tolist() == [[1, 0], [0, 1], [1, 0]]
+    # A title that names no gender suits any shopper.
+    assert profiles.gender[:3].tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    # The listing without words: the classifier's distributions.
+    for values in (profiles.noun[3], profiles.colour[3], profiles.gender[3]):
+        assert values.sum() == pytest.approx(1) and (values > 0).all()
+
+
+def test_a_photo_query_agrees_with_the_same_thing_in_its_colour_for_its_shopper(classifier):
+    products = classifier.profiles(
+        ["Puma Men Black Shoe", "Fabindia Women Red Kurta", "ADIDAS Unisex Red Shoe"],
+        ["", "", ""],
+        np.zeros((3, 4), np.float32),
+        described=np.ones(3, bool),
+    )
+    agreements = agreement(CLASSES, a_black_shoe_for_men(), products)
+    assert agreements.tolist() == [[1, 1, 1], [0, 0, 0], [1, 0, 1]]
