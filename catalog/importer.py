@@ -20,7 +20,7 @@ from django.db import DatabaseError, connection
 from catalog import services
 from catalog.currencies import validate_currency
 from catalog.images import CheckedImage, check_image
-from catalog.models import Category, Merchant, Product, validate_sku
+from catalog.models import Category, Merchant, Product, ProductImage, validate_sku
 
 REQUIRED_COLUMNS = ("sku", "title", "image")
 OPTIONAL_COLUMNS = ("description", "category", "price", "currency", "stock")
@@ -85,6 +85,7 @@ class CatalogImport:
                     summary.rejections.append(rejection)
                     on_reject(rejection)
                 on_row()
+        _refresh_statistics()
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -175,6 +176,15 @@ def _asynchronous_commit() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
+
+
+def _refresh_statistics() -> None:
+    """Fresh planner statistics after a bulk load, as PostgreSQL advises: until autovacuum
+    catches up, stale ones can say the tables are empty, and every query joining them then
+    runs as nested loops over whole tables."""
+    tables = [model._meta.db_table for model in (Category, Product, ProductImage)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def count_rows(csv_path: Path) -> int:

@@ -68,10 +68,19 @@ def persistent_secret_key(data_dir: Path) -> str:
     """A random key kept in the data dir, for single-host runs that set no DJANGO_SECRET_KEY."""
     key_file = data_dir / "secret_key"
     if not key_file.exists():
+        # Written aside, then linked into place: processes starting together all read the
+        # one key that won, and never a file half written.
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = data_dir / f"secret_key.{os.getpid()}.tmp"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process's key won
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 

@@ -158,6 +158,7 @@ def train_head(
             batch = lists.subset(rows)
             drop_keywords = generator.random(len(rows)) < KEYWORD_DROPOUT
             batch.keyword_rank = batch.keyword_rank * ~drop_keywords[:, None]
+            batch.names_query_noun = batch.names_query_noun * ~drop_keywords[:, None]
             scores = head(pair_features(*_tensors(batch, snapshot, photo_vectors)))
             loss = _listwise_loss(scores, torch.from_numpy(batch.gains), batch.candidates >= 0)
             optimiser.zero_grad()

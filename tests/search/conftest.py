@@ -5,6 +5,7 @@ import itertools
 import pytest
 from django.core.management import call_command
 
+from search.db import vacuum_search_index
 from search.embedding import embed_stale
 from search.evaluation import read_truth
 from search.models import ProductIndex
@@ -24,6 +25,7 @@ def small_catalogue(db, tmp_path, encoder) -> dict:
         csv.writer(out).writerows(itertools.islice(rows, LISTINGS + 1))
     call_command("import_catalog", str(subset), images=DATASET_IMAGES, stdout=io.StringIO())
     embed_stale(encoder)
+    vacuum_search_index()  # in the test's transaction: fresh planner statistics
     truth = read_truth(KIT / "truth.csv")
     skus = set(ProductIndex.objects.values_list("product__sku", flat=True))
     return {sku: product for sku, product in truth.items() if sku in skus}
