@@ -25,6 +25,7 @@ SCALAR_FEATURES = (
     *(f"{name}_below_best" for name in SIMILARITIES),
     "keyword_rank",
     "names_query_noun",
+    "names_query_colours",
     # For a photo query (search.attributes): the same kind of thing, colour, shopper.
     "photo_query_noun_agrees",
     "photo_query_colour_agrees",
@@ -109,9 +110,9 @@ class CandidateBatch:
     image_similarity: torch.Tensor
     colour_similarity: torch.Tensor  # (B, C): the same for their colours
     keyword_rank: torch.Tensor  # (B, C): the query's full-text rank, 0 where it does not match
-    # (B, C): 1 where the product's title or category names the text query's head noun
-    # (vocabulary.names_noun)
-    names_query_noun: torch.Tensor
+    # (B, C, 2): what the product's title says of the text query's noun and colours
+    # (vocabulary.title_match)
+    title_match: torch.Tensor
     # (B, C, 3): search.attributes.agreement of a photo query and each product; 0 without one
     attribute_agreement: torch.Tensor
 
@@ -149,7 +150,7 @@ def pair_features(queries: QueryBatch, candidates: CandidateBatch) -> torch.Tens
             torch.stack(
                 [
                     torch.log1p(10 * candidates.keyword_rank),
-                    candidates.names_query_noun,
+                    *candidates.title_match.unbind(dim=-1),
                     *candidates.attribute_agreement.unbind(dim=-1),
                     present_vector(queries.text).unsqueeze(1).expand(shape),
                     present_vector(queries.photo).unsqueeze(1).expand(shape),

@@ -23,7 +23,7 @@ from search.ranking import CandidateBatch, QueryBatch, photo_map_input, reciproc
 from search.retrieval import Candidates, Filters, SourceQuery, retrieve
 from search.shopper_words import catalogue_words
 from search.vector_spaces import active_dims
-from search.vocabulary import attributes, names_noun
+from search.vocabulary import attributes, title_match
 
 MAX_LIMIT = 100
 # A source explains a match ("why") when it ranked the product among its best this many.
@@ -163,20 +163,21 @@ def _batch(
         image_similarity=similarity(candidates.image, vectors.image),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
-        names_query_noun=one(_names_noun(candidates, text)),
+        title_match=one(_title_match(candidates, text)),
         attribute_agreement=one(_attribute_agreement(candidates, vectors, model)),
     )
     return queries, batch
 
 
-def _names_noun(candidates: Candidates, text: str) -> np.ndarray:
-    noun = attributes(text).head
+def _title_match(candidates: Candidates, text: str) -> np.ndarray:
+    wanted = attributes(text)
     return np.array(
         [
-            names_noun(noun, title, category)
+            title_match(wanted, title, category)
             for title, category in zip(candidates.titles, candidates.categories, strict=True)
-        ]
-    )
+        ],
+        dtype=np.float32,
+    ).reshape(-1, 2)
 
 
 def _attribute_agreement(

@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 ACTIVE_FILE = "ACTIVE"
 # The layout of the head's features and the map's input: a saved model of another layout is
 # not used (search falls back to untrained fusion until the next training).
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 
 
 @dataclass

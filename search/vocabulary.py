@@ -89,6 +89,17 @@ def names_noun(noun: str, title: str, category: str) -> bool:
     return attributes(title).head == noun or noun in {stem(word) for word in words(category)}
 
 
+def title_match(query: Attributes, title: str, category: str) -> tuple[float, float]:
+    """What a product's own words say of a text query: whether they name its noun (names_noun),
+    and its colours: 1 for the very colours, 0.5 for those among others ("Blue & Black" for a
+    blue query), 0 for others or none."""
+    named = attributes(title).colours
+    colours = 0.0
+    if query.colours and query.colours <= named:
+        colours = 1.0 if query.colours == named else 0.5
+    return float(names_noun(query.head, title, category)), colours
+
+
 def relevance(query: Attributes, product: ProductTerms) -> int:
     """2: the product is what the query names, in its colours, for its gender; 1: only what it
     names; 0: something else. A product that names no gender, or is unisex, suits any."""

@@ -17,7 +17,7 @@ from search import retrieval
 from search.ranking import CandidateBatch, MatchHead, QueryBatch, pair_features, rrf_scores
 from search.training.catalogue import CatalogueSnapshot
 from search.training.pseudo_queries import TextQuery, pseudo_query
-from search.vocabulary import ProductTerms, attributes, names_noun, relevance
+from search.vocabulary import ProductTerms, attributes, relevance, title_match
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -42,7 +42,7 @@ class RankedLists:
     candidates: np.ndarray  # (L, LIST_LENGTH) snapshot rows
     gains: np.ndarray  # (L, LIST_LENGTH) 0, 1 or 2
     keyword_rank: np.ndarray  # (L, LIST_LENGTH)
-    names_query_noun: np.ndarray  # (L, LIST_LENGTH) 1.0 where the title names the query's noun
+    title_match: np.ndarray  # (L, LIST_LENGTH, 2) vocabulary.title_match
     attribute_agreement: np.ndarray  # (L, LIST_LENGTH, 3) for photo queries, else 0
     image_similarity: np.ndarray  # (L, LIST_LENGTH)
     colour_similarity: np.ndarray  # (L, LIST_LENGTH)
@@ -92,11 +92,11 @@ def text_query_lists(
     ranked.keyword_rank = keyword_ranks([query.text for query in queries], ranked.candidates)
     ranked.keyword_rank[ranked.text_hidden] = 0
     for row, query in enumerate(queries):
-        noun = attributes(query.text).head
+        wanted = attributes(query.text)
         for slot, i in enumerate(ranked.candidates[row]):
             if i >= 0 and not ranked.text_hidden[row, slot]:
-                ranked.names_query_noun[row, slot] = names_noun(
-                    noun, snapshot.titles[i], snapshot.categories[i]
+                ranked.title_match[row, slot] = title_match(
+                    wanted, snapshot.titles[i], snapshot.categories[i]
                 )
     return ranked
 
@@ -159,7 +159,7 @@ def train_head(
             batch = lists.subset(rows)
             kept = (generator.random(len(rows)) >= LEXICAL_DROPOUT)[:, None]
             batch.keyword_rank = batch.keyword_rank * kept
-            batch.names_query_noun = batch.names_query_noun * kept
+            batch.title_match[..., 0] *= kept  # colour words are the same for every shopper
             scores = head(pair_features(*_tensors(batch, snapshot, photo_vectors)))
             loss = _listwise_loss(scores, torch.from_numpy(batch.gains), batch.candidates >= 0)
             optimiser.zero_grad()
@@ -246,7 +246,7 @@ def _assemble(lists, snapshot, terms, plays_sparse, image_query) -> RankedLists:
         candidates=candidates,
         gains=gains,
         keyword_rank=np.zeros((count, LIST_LENGTH), dtype=np.float32),
-        names_query_noun=np.zeros((count, LIST_LENGTH), dtype=np.float32),
+        title_match=np.zeros((count, LIST_LENGTH, 2), dtype=np.float32),
         attribute_agreement=np.zeros((count, LIST_LENGTH, 3), dtype=np.float32),
         image_similarity=image_similarity,
         colour_similarity=colour_similarity,
@@ -267,7 +267,7 @@ def _tensors(lists: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.
         image_similarity=torch.from_numpy(lists.image_similarity),
         colour_similarity=torch.from_numpy(lists.colour_similarity),
         keyword_rank=torch.from_numpy(lists.keyword_rank.astype(np.float32)),
-        names_query_noun=torch.from_numpy(lists.names_query_noun.astype(np.float32)),
+        title_match=torch.from_numpy(lists.title_match),
         attribute_agreement=torch.from_numpy(lists.attribute_agreement),
     )
     return queries, candidates

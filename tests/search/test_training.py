@@ -78,5 +78,5 @@ def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, en
     assert gains[scarf] == 2  # chosen, though its title does not say "coat"
     assert gains[snapshot.titles.index("Grey wool coat")] == 2
     # Only the coat's own title names what the shopper typed.
-    names = dict(zip(lists.candidates[0].tolist(), lists.names_query_noun[0], strict=True))
+    names = dict(zip(lists.candidates[0].tolist(), lists.title_match[0, :, 0], strict=True))
     assert (names[snapshot.titles.index("Grey wool coat")], names[scarf]) == (1, 0)

@@ -3,7 +3,7 @@ the noun a shopper asked for."""
 
 import pytest
 
-from search.vocabulary import attributes, names_noun
+from search.vocabulary import attributes, names_noun, title_match
 
 
 def test_a_titles_head_noun_colours_and_gender():
@@ -26,3 +26,16 @@ def test_a_titles_head_noun_colours_and_gender():
 )
 def test_a_product_names_the_query_noun_by_its_title_head_or_category(noun, title, category, named):
     assert names_noun(noun, title, category) is named
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "colours"),
+    [
+        ("men blue shirt", "Arrow Men Blue Shirt", 1.0),
+        ("men blue shirt", "Arrow Men Blue & Black Check Shirt", 0.5),  # among others
+        ("men blue shirt", "Arrow Men Black Shirt", 0.0),
+        ("men shirt", "Arrow Men Blue Shirt", 0.0),  # a query without colours
+    ],
+)
+def test_a_title_names_the_query_colours_alone_or_among_others(query, title, colours):
+    assert title_match(attributes(query), title, "Apparel > Topwear") == (1.0, colours)
