@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from search.vocabulary import ProductTerms
+from search.vocabulary import Attributes, ProductTerms
 
 ATTRIBUTES = ("noun", "colour", "gender")
 UNISEX = "unisex"
@@ -88,3 +88,21 @@ def agreement(
         unisex = classes["gender"].index(UNISEX)
         gender = gender + query.gender[0, unisex] + products.gender[:, unisex]
     return np.clip(np.stack([noun, colour, gender], axis=-1), 0, 1).astype(np.float32)
+
+
+def predicted_title_match(
+    classes: dict[str, list[str]], predicted: AttributeProfiles, query: Attributes
+) -> np.ndarray:
+    """(n, 2): vocabulary.title_match for products without words, from their photos: the
+    chance that a title would name the query's noun, and its colours."""
+    nothing = np.zeros(len(predicted.noun), dtype=np.float32)
+    noun = (
+        predicted.noun[:, classes["noun"].index(query.head)]
+        if query.head in classes["noun"]
+        else nothing
+    )
+    colours = [
+        classes["colour"].index(colour) for colour in query.colours if colour in classes["colour"]
+    ]
+    colour = predicted.colour[:, colours].mean(axis=1) if colours else nothing
+    return np.stack([noun, colour], axis=-1).astype(np.float32)

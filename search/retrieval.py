@@ -72,8 +72,10 @@ class Candidates:
     source_ranks: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n,)
     text: np.ndarray | None = None  # (n, d), zero rows for missing vectors
     photo: np.ndarray | None = None  # (n, d)
-    image: np.ndarray | None = None  # (n, image_dim), L2-normalised; when asked for
-    colour: np.ndarray | None = None  # (n, COLOUR_DIMS); with the images
+    # (n, image_dim), L2-normalised, and (n, COLOUR_DIMS): every candidate's photo when asked
+    # for, else only those of candidates without text (zero rows for the rest)
+    image: np.ndarray | None = None
+    colour: np.ndarray | None = None
     keyword_rank: np.ndarray | None = None  # (n,)
     titles: list[str] = field(default_factory=list)  # (n,) what the match head reads nouns from
     categories: list[str] = field(default_factory=list)  # (n,) full names, "" for none
@@ -125,7 +127,7 @@ def retrieve(
             cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
         cursor.execute(_candidates_sql(sources, conditions, exact, with_images), parameters)
         rows = cursor.fetchall()
-    return _collect(rows, sources, text_dim, image_dim, with_images)
+    return _collect(rows, sources, text_dim, image_dim)
 
 
 def _conditions(filters: Filters, encoder_version: str) -> tuple[str, dict]:
@@ -174,8 +176,13 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
         for name in sources
         for match, order in [_source_order(name, exact)]
     ]
+    # A photo query compares every candidate's photo with its own; a text query reads only the
+    # photos of listings without words, by which the match head judges what they are.
     photo_columns = (
-        "row.image_vector, row.colour_vector" if with_images else "NULL::vector, NULL::vector"
+        "row.image_vector, row.colour_vector"
+        if with_images
+        else "CASE WHEN row.text_vector IS NULL THEN row.image_vector END, "
+        "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END"
     )
     # `found` is materialised: the sources run once, whatever plan the join gets (on a table
     # whose statistics say it is tiny, PostgreSQL would otherwise re-run them for every row).
@@ -208,7 +215,7 @@ def _source_order(name: str, exact: bool) -> tuple[str, str]:
     return f"row.{column} IS NOT NULL", distance
 
 
-def _collect(rows, sources, text_dim: int, image_dim: int, with_images: bool) -> Candidates:
+def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
     """A candidate's rank in a source is its place in that source's order."""
     rows = sorted(rows, key=lambda row: row[2])
     order: dict[int, int] = {}
@@ -227,8 +234,8 @@ def _collect(rows, sources, text_dim: int, image_dim: int, with_images: bool) ->
         },
         text=np.zeros((count, text_dim), dtype=np.float32),
         photo=np.zeros((count, text_dim), dtype=np.float32),
-        image=np.zeros((count, image_dim), dtype=np.float32) if with_images else None,
-        colour=np.zeros((count, COLOUR_DIMS), dtype=np.float32) if with_images else None,
+        image=np.zeros((count, image_dim), dtype=np.float32),
+        colour=np.zeros((count, COLOUR_DIMS), dtype=np.float32),
         keyword_rank=np.zeros(count, dtype=np.float32),
     )
     for i, product_id in enumerate(order):
@@ -240,9 +247,9 @@ def _collect(rows, sources, text_dim: int, image_dim: int, with_images: bool) ->
             candidates.text[i] = text
         if photo is not None:
             candidates.photo[i] = photo
-        if image is not None and with_images:
+        if image is not None:
             candidates.image[i] = normalise(image)
-        if colour is not None and with_images:
+        if colour is not None:
             candidates.colour[i] = as_array(colour)
         candidates.keyword_rank[i] = keyword_rank or 0.0
     return candidates

@@ -15,7 +15,7 @@ from PIL import Image
 
 from catalog.models import Product
 from search import trained
-from search.attributes import agreement
+from search.attributes import agreement, predicted_title_match
 from search.colour import colour_vector, normalise
 from search.encoders import get_encoder
 from search.models import ProductIndex
@@ -163,21 +163,31 @@ def _batch(
         image_similarity=similarity(candidates.image, vectors.image),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
-        title_match=one(_title_match(candidates, text)),
+        title_match=one(_title_match(candidates, text, model)),
         attribute_agreement=one(_attribute_agreement(candidates, vectors, model)),
     )
     return queries, batch
 
 
-def _title_match(candidates: Candidates, text: str) -> np.ndarray:
+def _title_match(candidates: Candidates, text: str, model: trained.SearchModel) -> np.ndarray:
+    """vocabulary.title_match of each candidate; for those without words, its prediction from
+    their photos (search.attributes.predicted_title_match)."""
     wanted = attributes(text)
-    return np.array(
+    matches = np.array(
         [
             title_match(wanted, title, category)
             for title, category in zip(candidates.titles, candidates.categories, strict=True)
         ],
         dtype=np.float32,
     ).reshape(-1, 2)
+    classifier = model.attribute_classifier
+    wordless = ~candidates.text.any(axis=1) & candidates.image.any(axis=1)
+    if text and classifier is not None and wordless.any():
+        inputs = photo_map_input(candidates.image[wordless], candidates.colour[wordless])
+        matches[wordless] = predicted_title_match(
+            classifier.classes, classifier.predict(inputs), wanted
+        )
+    return matches
 
 
 def _attribute_agreement(

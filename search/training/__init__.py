@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from search import trained
-from search.attributes import agreement
+from search.attributes import agreement, predicted_title_match
 from search.db import vacuum_search_index
 from search.encoders import Encoder
 from search.keyword import keyword_ranks
@@ -70,6 +70,9 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     plays_sparse = np.zeros(len(snapshot), dtype=bool)
     plays_sparse[held_out] = True
 
+    attribute_classifier, predicted, attribute_agreement = _fit_attribute_classifier(
+        snapshot, learning, held_out, plays_sparse, metrics, log
+    )
     log("Building ranked lists from pseudo-queries...")
     with_text = np.flatnonzero(snapshot.has_text).tolist()
     sources = rng.sample(with_text, min(MAX_TEXT_QUERIES, len(with_text)))
@@ -84,9 +87,7 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
             queries, np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1)
         ),
         plays_sparse=plays_sparse,
-    )
-    attribute_classifier, attribute_agreement = _fit_attribute_classifier(
-        snapshot, learning, held_out, plays_sparse, metrics, log
+        predicted_match=_predicted_match(attribute_classifier, predicted),
     )
     lists_of_photos = photo_query_lists(
         snapshot,
@@ -148,15 +149,16 @@ def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):
 
 
 def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metrics, log):
-    """The classifier, fitted on the photo map's listings, and the agreement of a listing's
-    photo with candidates as training lists see them (sparse ones judged by their photo)."""
+    """The classifier, fitted on the photo map's listings; what it predicts from every
+    listing's photo; and the agreement of a listing's photo with candidates as training lists
+    see them (sparse ones judged by their photo)."""
     log(f"Training the attribute classifier on {len(learning)} listings...")
     inputs = photo_map_input(snapshot.image_normalised, snapshot.colour)
     classifier = train_attribute_classifier(
         inputs[learning], [snapshot.titles[i] for i in learning]
     )
     if classifier is None:
-        return None, None
+        return None, None, None
     queries = classifier.predict(inputs)
     metrics["attribute_classifier"] = held_out_accuracy(
         classifier, queries.rows(held_out), [snapshot.titles[i] for i in held_out]
@@ -170,7 +172,16 @@ def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metric
         query = queries.rows(np.array([query_row]))
         return agreement(classifier.classes, query, products.rows(candidate_rows))
 
-    return classifier, attribute_agreement
+    return classifier, queries, attribute_agreement
+
+
+def _predicted_match(classifier, predicted):
+    """title_match for listings playing sparse, from their photos; None without a classifier."""
+    if classifier is None:
+        return None
+    return lambda wanted, rows: predicted_title_match(
+        classifier.classes, predicted.rows(rows), wanted
+    )
 
 
 def _split(lists: RankedLists) -> tuple[RankedLists, RankedLists]:

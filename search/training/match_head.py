@@ -17,7 +17,7 @@ from search import retrieval
 from search.ranking import CandidateBatch, MatchHead, QueryBatch, pair_features, rrf_scores
 from search.training.catalogue import CatalogueSnapshot
 from search.training.pseudo_queries import TextQuery, pseudo_query
-from search.vocabulary import ProductTerms, attributes, relevance, title_match
+from search.vocabulary import Attributes, ProductTerms, attributes, relevance, title_match
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -71,8 +71,11 @@ def text_query_lists(
     encode_texts: Callable[[list[str]], np.ndarray],
     keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
     plays_sparse: np.ndarray,
+    predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None = None,
 ) -> RankedLists:
-    """A ranked list for each text query; a product a shopper chose counts as fully relevant."""
+    """A ranked list for each text query; a product a shopper chose counts as fully relevant.
+    `predicted_match(query attributes, rows)` stands in for title_match where a candidate plays
+    sparse (search.attributes.predicted_title_match)."""
     vectors = encode_texts([query.text for query in queries])
     terms = _product_terms(snapshot)
     lists = []
@@ -98,6 +101,11 @@ def text_query_lists(
                 ranked.title_match[row, slot] = title_match(
                     wanted, snapshot.titles[i], snapshot.categories[i]
                 )
+        hidden = ranked.text_hidden[row]
+        if predicted_match is not None and hidden.any():
+            ranked.title_match[row, hidden] = predicted_match(
+                wanted, ranked.candidates[row, hidden]
+            )
     return ranked
 
 

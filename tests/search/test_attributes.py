@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from search.attributes import AttributeClassifier, AttributeProfiles, agreement
+from search.attributes import (
+    AttributeClassifier,
+    AttributeProfiles,
+    agreement,
+    predicted_title_match,
+)
+from search.vocabulary import attributes
 
 CLASSES = {
     "noun": ["kurta", "shoe"],
@@ -48,3 +54,16 @@ def test_a_photo_query_agrees_with_the_same_thing_in_its_colour_for_its_shopper(
     )
     agreements = agreement(CLASSES, a_black_shoe_for_men(), products)
     assert agreements.tolist() == [[1, 1, 1], [0, 0, 0], [1, 0, 1]]
+
+
+def test_a_listing_without_words_is_matched_to_a_text_query_by_its_predicted_attributes():
+    predicted = AttributeProfiles(
+        noun=np.array([[0.2, 0.8], [0.9, 0.1]]),
+        colour=np.array([[0.7, 0.3], [0.4, 0.6]]),
+        gender=np.full((2, 3), 1 / 3),
+    )
+    matches = predicted_title_match(CLASSES, predicted, attributes("men black shoes"))
+    assert matches == pytest.approx(np.array([[0.8, 0.7], [0.1, 0.4]]))
+    # A noun or colour no title names: nothing to match.
+    unknown = predicted_title_match(CLASSES, predicted, attributes("teal umbrella"))
+    assert unknown.tolist() == [[0, 0], [0, 0]]

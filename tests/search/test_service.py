@@ -116,3 +116,17 @@ def test_a_shoppers_word_finds_the_listing_that_uses_the_catalogues(make_product
     results = search(SearchQuery(text="men black sneakers"))
     assert results.hits[0].product.sku == "SHOES"
     assert "keywords" in results.hits[0].why
+
+
+def test_a_text_query_reads_the_photos_of_listings_without_words_only(make_product, encoder):
+    make_product("WORDS", title="Puma Men Black Shoe", photos=[dataset_photo("6385")])
+    make_product("PHOTO", title="Item 6385", photos=[dataset_photo("6385")], category_path=None)
+    embed_stale(encoder)
+    words = encoder.encode_texts(["black shoe"])[0]
+    query = retrieval.SourceQuery(text_vector=words, photo_vector=words)
+    candidates = retrieval.retrieve(
+        query, Filters(), encoder.version, (encoder.dims.text, encoder.dims.image)
+    )
+    has_photo = dict(zip(candidates.product_ids, candidates.image.any(axis=1), strict=True))
+    ids = dict(Product.objects.values_list("sku", "pk"))
+    assert (has_photo[ids["WORDS"]], has_photo[ids["PHOTO"]]) == (False, True)
