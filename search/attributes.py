@@ -57,23 +57,25 @@ class AttributeClassifier(nn.Module):
         return AttributeProfiles(*(logits[name].softmax(-1).numpy() for name in ATTRIBUTES))
 
     def profiles(
-        self, titles: list[str], categories: list[str], inputs: np.ndarray, described: np.ndarray
+        self,
+        titles: list[str],
+        categories: list[str],
+        predicted: AttributeProfiles,
+        described: np.ndarray,
     ) -> AttributeProfiles:
-        """Each product's attributes: from its words where `described`, else from its photo."""
-        profiles = self.predict(inputs) if len(inputs) else self._empty(len(titles))
+        """Each product's attributes: from its words where `described`, else what `predict`
+        read from its photo (`predicted`, left as it is)."""
+        profiles = AttributeProfiles(*(getattr(predicted, name).copy() for name in ATTRIBUTES))
         for row in np.flatnonzero(described):
             terms = ProductTerms.of(titles[row], categories[row])
-            for name, named in (("noun", terms.terms), ("colour", terms.terms)):
-                getattr(profiles, name)[row] = [value in named for value in self.classes[name]]
+            for name in ("noun", "colour"):
+                getattr(profiles, name)[row] = [
+                    value in terms.terms for value in self.classes[name]
+                ]
             # A product that names no gender suits any shopper, as a unisex one does.
             genders = terms.genders or {UNISEX}
             profiles.gender[row] = [value in genders for value in self.classes["gender"]]
         return profiles
-
-    def _empty(self, count: int) -> AttributeProfiles:
-        return AttributeProfiles(
-            *(np.zeros((count, len(self.classes[name])), np.float32) for name in ATTRIBUTES)
-        )
 
 
 def agreement(

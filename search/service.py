@@ -200,7 +200,7 @@ def _attribute_agreement(
     products = classifier.profiles(
         candidates.titles,
         candidates.categories,
-        photo_map_input(candidates.image, candidates.colour),
+        classifier.predict(photo_map_input(candidates.image, candidates.colour)),
         described=candidates.text.any(axis=1),
     )
     return agreement(classifier.classes, query, products)

@@ -165,7 +165,7 @@ def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metric
     )
     log(f"Attribute classifier: {metrics['attribute_classifier']}")
     products = classifier.profiles(
-        snapshot.titles, snapshot.categories, inputs, snapshot.has_text & ~plays_sparse
+        snapshot.titles, snapshot.categories, queries, snapshot.has_text & ~plays_sparse
     )
 
     def attribute_agreement(query_row: int, candidate_rows: np.ndarray) -> np.ndarray:

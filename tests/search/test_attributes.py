@@ -34,7 +34,10 @@ def test_described_products_are_read_from_their_words_and_the_rest_from_their_ph
     titles = ["Puma Men Black Shoe", "Fabindia Women Red Kurta", "Nike Black Shoe", "Item 37051"]
     categories = ["Footwear > Shoes", "", "", ""]
     profiles = classifier.profiles(
-        titles, categories, np.ones((4, 4), np.float32), described=np.array([1, 1, 1, 0], bool)
+        titles,
+        categories,
+        classifier.predict(np.ones((4, 4), np.float32)),
+        described=np.array([1, 1, 1, 0], bool),
     )
     assert profiles.noun[:3].tolist() == [[0, 1], [1, 0], [0, 1]]
     assert profiles.colour[:3].tolist() == [[1, 0], [0, 1], [1, 0]]
@@ -49,7 +52,7 @@ def test_a_photo_query_agrees_with_the_same_thing_in_its_colour_for_its_shopper(
     products = classifier.profiles(
         ["Puma Men Black Shoe", "Fabindia Women Red Kurta", "ADIDAS Unisex Red Shoe"],
         ["", "", ""],
-        np.zeros((3, 4), np.float32),
+        classifier.predict(np.zeros((3, 4), np.float32)),
         described=np.ones(3, bool),
     )
     agreements = agreement(CLASSES, a_black_shoe_for_men(), products)
