@@ -33,6 +33,7 @@ from catalog.serializers import (
     PublicProductSerializer,
 )
 from catalog.views.storefront import listed_products
+from search.models import with_index_state
 from shop.api import error_body, validation_error_body
 
 SKU_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
@@ -166,7 +167,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Product]:
-        products = self.merchant.products.select_related("category", "search_index")
+        products = with_index_state(self.merchant.products.select_related("category"))
         products = products.prefetch_related("images")
         if self.action == "list" and self.request.query_params.get("status"):
             wanted = self.request.query_params["status"]

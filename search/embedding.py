@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 MAX_PHOTOS_PER_LISTING = 4
 MAX_DESCRIPTION_CHARS = 600
-# How much the text counts against the photo in the fused vector.
-FUSED_TEXT_WEIGHT = 0.6
 # Words that say nothing about a product: a title made of these (and numbers) is no text.
 _EMPTY_WORDS = {"item", "items", "product", "products", "listing", "untitled", "new", "sku", "no"}
 _WORD = re.compile(r"[^\W\d_]+")
@@ -221,16 +219,6 @@ def _encode_photos(
     return images, colour_means
 
 
-def fuse(
-    text_vector: np.ndarray | None, photo_in_text_space: np.ndarray | None
-) -> np.ndarray | None:
-    """Text and photo combined; either alone when the listing has only that."""
-    if text_vector is None or photo_in_text_space is None:
-        return text_vector if photo_in_text_space is None else photo_in_text_space
-    fused = FUSED_TEXT_WEIGHT * text_vector + (1 - FUSED_TEXT_WEIGHT) * photo_in_text_space
-    return fused / np.linalg.norm(fused)
-
-
 def _write(
     encoder: "Encoder",
     listings: list[Listing],
@@ -249,15 +237,12 @@ def _write(
         photo_in_text_space = dict(zip(ids, mapped, strict=True))
     rows = []
     for listing in listings:
-        text_vector = text_vectors.get(listing.product_id)
-        photo_vector = photo_in_text_space.get(listing.product_id)
         rows.append(
             (
-                text_vector,
+                text_vectors.get(listing.product_id),
                 image_vectors.get(listing.product_id),
                 colour_vectors.get(listing.product_id),
-                photo_vector,
-                fuse(text_vector, photo_vector),
+                photo_in_text_space.get(listing.product_id),
                 map_version,
                 encoder.version,
                 "\n".join(listing.errors),
@@ -272,7 +257,7 @@ def _write(
 
 _WRITE_SQL = f"""
 UPDATE {ProductIndex._meta.db_table}
-SET text_vector = %s, image_vector = %s, colour_vector = %s, photo_vector = %s, fused_vector = %s,
+SET text_vector = %s, image_vector = %s, colour_vector = %s, photo_vector = %s,
     map_version = %s, encoder_version = %s, error = %s,
     dirty = false, indexed_at = now(), lease_expires_at = NULL, updated_at = now()
 WHERE product_id = %s AND changed_at = %s AND dirty

@@ -31,11 +31,8 @@ class ProductIndex(models.Model):
     # The photos' colours (search.colour): a photo query's colour match, and part of what the
     # trained map reads.
     colour_vector = VectorField(dimensions=COLOUR_DIMS, null=True)
-    # The trained map that made photo_vector and fused_vector ("" for the zero-shot one).
+    # The trained map that made photo_vector ("" for the zero-shot one).
     map_version = models.CharField(max_length=40, blank=True, db_default="")
-    # Text and photo combined, in the text space: the head reads it; no index, as no query
-    # needs candidates from it that the text and photo indexes do not already give.
-    fused_vector = EncoderVectorField(space="fused", null=True)
     # Title (weight A) above category (B) above description (C).
     keywords = SearchVectorField(null=True)
     # The encoder that made the vectors: search never compares vectors of two versions.
@@ -89,6 +86,17 @@ class ProductIndex(models.Model):
 
     def get_state_display(self) -> str:
         return self.State(self.state).label
+
+
+# An index row's vectors and keyword document: kilobytes a row, none of it needed for its state.
+_INDEX_PAYLOAD = ("text_vector", "image_vector", "photo_vector", "colour_vector", "keywords")
+
+
+def with_index_state(products: models.QuerySet[Product]) -> models.QuerySet[Product]:
+    """`products` with their index rows joined in (for `state`), leaving the payload unread."""
+    return products.select_related("search_index").defer(
+        *(f"search_index__{name}" for name in _INDEX_PAYLOAD)
+    )
 
 
 class SearchEvent(models.Model):

@@ -6,7 +6,6 @@ from django.db import transaction
 
 from search.colour import COLOUR_DIMS
 from search.db import as_array, binary_vector_cursor
-from search.embedding import fuse
 from search.models import ProductIndex
 from search.trained import SearchModel
 
@@ -14,13 +13,13 @@ BATCH_SIZE = 500
 
 _TABLE = ProductIndex._meta.db_table
 _STALE_SQL = f"""
-SELECT product_id, text_vector, image_vector, colour_vector FROM {_TABLE}
+SELECT product_id, image_vector, colour_vector FROM {_TABLE}
 WHERE encoder_version = %s AND map_version <> %s AND image_vector IS NOT NULL
   AND product_id > %s
 ORDER BY product_id LIMIT %s
 """
 _WRITE_SQL = f"""
-UPDATE {_TABLE} SET photo_vector = %s, fused_vector = %s, map_version = %s, updated_at = now()
+UPDATE {_TABLE} SET photo_vector = %s, map_version = %s, updated_at = now()
 WHERE product_id = %s AND encoder_version = %s AND image_vector IS NOT NULL
 """
 
@@ -37,20 +36,14 @@ def remap_photos(model: SearchModel) -> int:
             if not rows:
                 return changed
             photos = model.map_photos(
-                np.stack([as_array(image) for _, _, image, _ in rows]),
+                np.stack([as_array(image) for _, image, _ in rows]),
                 np.stack([_colour_or_zero(colour) for *_, colour in rows]),
             )
             cursor.executemany(
                 _WRITE_SQL,
                 [
-                    (
-                        photo,
-                        fuse(as_array(text), photo),
-                        model.version,
-                        product_id,
-                        model.encoder_version,
-                    )
-                    for (product_id, text, *_), photo in zip(rows, photos, strict=True)
+                    (photo, model.version, product_id, model.encoder_version)
+                    for (product_id, *_), photo in zip(rows, photos, strict=True)
                 ],
             )
         changed += len(rows)

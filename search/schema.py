@@ -11,7 +11,7 @@ from django.db.models.functions import Now
 from search.models import ProductIndex
 from search.vector_spaces import VectorDims, active_dims
 
-VECTOR_FIELDS = ("text_vector", "image_vector", "photo_vector", "fused_vector")
+VECTOR_FIELDS = ("text_vector", "image_vector", "photo_vector")
 
 
 def column_dimensions() -> dict[str, int]:

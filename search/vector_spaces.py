@@ -13,11 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 class VectorDims:
     text: int  # text embedding
     image: int  # image embedding, in the image encoder's own space
-    fused: int  # text and photo combined, in the text space
 
 
 # The offline default: all-MiniLM-L6-v2 (384) for text, EfficientNet-Lite0 (1280) for photos.
-EMBEDDED_DIMS = VectorDims(text=384, image=1280, fused=384)
+EMBEDDED_DIMS = VectorDims(text=384, image=1280)
 
 
 def active_dims() -> VectorDims:

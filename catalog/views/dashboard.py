@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from catalog import services
 from catalog.forms import ProductForm, StockForm
 from catalog.models import Merchant, Product, ProductImage
+from search.models import with_index_state
 
 LISTINGS_PER_PAGE = 50
 
@@ -42,8 +43,7 @@ def _own_product(request: HttpRequest, sku: str) -> Product:
 @merchant_required
 def product_list(request: HttpRequest) -> HttpResponse:
     products = (
-        # search_index: the row search keeps for each listing, with its indexing state.
-        request.merchant.products.select_related("category", "search_index")
+        with_index_state(request.merchant.products.select_related("category"))
         .prefetch_related("images")
         .order_by("-updated_at", "-id")
     )

@@ -116,7 +116,7 @@ def _dims_from_config(config: Any) -> VectorDims:
             f"A {config.model_type!r} config is not a CLIP-family one: it names no shared "
             "text-image projection size."
         )
-    return VectorDims(text=width, image=width, fused=width)
+    return VectorDims(text=width, image=width)
 
 
 def _projected(output: Any) -> torch.Tensor:

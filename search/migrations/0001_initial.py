@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
         ('catalog', '0001_initial'),
     ]
 
+    # fused_vector (dropped in 0004) was a text-space vector: it is sized as one.
     operations = [
         VectorExtension(),
         migrations.CreateModel(
@@ -26,7 +27,7 @@ class Migration(migrations.Migration):
                 ('product', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_index', serialize=False, to='catalog.product')),
                 ('text_vector', search.fields.EncoderVectorField(null=True, space='text')),
                 ('image_vector', search.fields.EncoderVectorField(null=True, space='image')),
-                ('fused_vector', search.fields.EncoderVectorField(null=True, space='fused')),
+                ('fused_vector', search.fields.EncoderVectorField(null=True, space='text')),
                 ('keywords', django.contrib.postgres.search.SearchVectorField(null=True)),
                 ('encoder_version', models.CharField(blank=True, max_length=200)),
                 ('dirty', models.BooleanField(default=True)),

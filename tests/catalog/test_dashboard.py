@@ -5,6 +5,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Product
@@ -54,6 +56,19 @@ def test_the_list_shows_only_the_merchants_own_listings(alice_client, make_produ
     page = alice_client.get(reverse("catalog:dashboard")).content.decode()
     assert "Alice&#x27;s kurta" in page
     assert "Bob&#x27;s boots" not in page and "BOB-1" not in page
+
+
+def test_the_list_shows_each_listings_index_state_without_reading_its_vectors(
+    alice_client, make_product
+):
+    indexed, broken = make_product("OK"), make_product("BROKEN")
+    ProductIndex.objects.filter(product=indexed).update(dirty=False)
+    ProductIndex.objects.filter(product=broken).update(dirty=False, error="photo 1: corrupt")
+    with CaptureQueriesContext(connection) as queries:
+        page = alice_client.get(reverse("catalog:dashboard")).content.decode()
+    assert page.count("index-state index-indexed") == page.count("index-state index-error") == 1
+    assert "photo 1: corrupt" in page
+    assert not any("image_vector" in query["sql"] for query in queries.captured_queries)
 
 
 @pytest.mark.parametrize("name", ["product_edit", "product_delete"])

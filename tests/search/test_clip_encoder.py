@@ -54,7 +54,7 @@ def unit_rows(vectors: np.ndarray) -> bool:
 
 def test_text_and_photos_share_one_space_of_the_configured_width(encoder, folder, settings):
     assert isinstance(encoder, ClipEncoder)
-    assert encoder.dims == VectorDims(text=16, image=16, fused=16)
+    assert encoder.dims == VectorDims(text=16, image=16)
     assert clip_dims(str(folder)) == encoder.dims
     settings.VITRINE_ENCODER = f"clip:{folder}"
     assert active_dims() == encoder.dims
@@ -101,7 +101,7 @@ def test_the_version_follows_the_checkpoint(encoder, folder, checkpoints):
     assert load_encoder(f"clip:{folder}").version == encoder.version
 
     wider = load_encoder(f"clip:{build_tiny_clip(checkpoints / 'wider', projection_dim=8)}")
-    assert wider.dims == VectorDims(8, 8, 8)
+    assert wider.dims == VectorDims(8, 8)
     # Same config, other weights (a fine-tune): the version must still change.
     retrained = load_encoder(f"clip:{build_tiny_clip(checkpoints / 'retrained', seed=1)}")
     versions = {encoder.version, wider.version, retrained.version}

@@ -36,19 +36,18 @@ def test_a_listing_with_text_and_photo_gets_all_three_vectors(make_product, enco
     assert not indexed.dirty and indexed.state == ProductIndex.State.INDEXED
     assert indexed.encoder_version == encoder.version and indexed.indexed_at
     assert len(indexed.text_vector) == 384 and len(indexed.image_vector) == 1280
-    assert len(indexed.photo_vector) == 384
-    assert np.linalg.norm(indexed.fused_vector) == pytest.approx(1, abs=1e-3)
+    assert np.linalg.norm(indexed.photo_vector) == pytest.approx(1, abs=1e-3)
     text_only = encoder.encode_texts([embedding.listing_text(product)])[0]
     assert np.dot(indexed.text_vector, text_only) == pytest.approx(1, abs=1e-3)
-    assert np.dot(indexed.fused_vector, text_only) < 0.999  # the photo counts too
 
 
-def test_without_photos_the_fused_vector_is_the_text(make_product, encoder):
+def test_without_photos_only_the_text_is_embedded(make_product, encoder):
     product = make_product(photos=[])
     embed_all(encoder)
     indexed = row(product)
+    assert indexed.text_vector is not None and indexed.state == ProductIndex.State.INDEXED
     assert indexed.image_vector is None and indexed.photo_vector is None
-    assert np.allclose(indexed.fused_vector, indexed.text_vector, atol=1e-5)
+    assert indexed.colour_vector is None
 
 
 def test_without_useful_text_the_photo_carries_the_listing(make_product, encoder):
@@ -58,7 +57,6 @@ def test_without_useful_text_the_photo_carries_the_listing(make_product, encoder
     assert indexed.text_vector is None and indexed.image_vector is not None
     mapped = encoder.images_to_text_space(np.array([indexed.image_vector]))[0]
     assert np.allclose(indexed.photo_vector, mapped, atol=1e-5)
-    assert np.allclose(indexed.fused_vector, mapped, atol=1e-5)
 
 
 def test_an_unreadable_photo_is_recorded_and_the_text_still_embedded(

@@ -72,12 +72,7 @@ def test_search_page(client, make_product):
 
 
 def test_vector_columns_are_sized_by_the_active_encoder(db):
-    assert column_dimensions() == {
-        "text_vector": 384,
-        "image_vector": 1280,
-        "photo_vector": 384,
-        "fused_vector": 384,
-    }
+    assert column_dimensions() == {"text_vector": 384, "image_vector": 1280, "photo_vector": 384}
 
 
 def test_the_searched_vector_columns_and_keywords_are_indexed(db):
@@ -94,19 +89,14 @@ def test_the_searched_vector_columns_and_keywords_are_indexed(db):
 def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product):
     product = make_product()
     ProductIndex.objects.update(dirty=False, encoder_version="old-encoder")
-    resized = resize_vector_columns(VectorDims(text=8, image=16, fused=8))
-    assert resized == ["text_vector", "image_vector", "photo_vector", "fused_vector"]
-    assert column_dimensions() == {
-        "text_vector": 8,
-        "image_vector": 16,
-        "photo_vector": 8,
-        "fused_vector": 8,
-    }
+    resized = resize_vector_columns(VectorDims(text=8, image=16))
+    assert resized == ["text_vector", "image_vector", "photo_vector"]
+    assert column_dimensions() == {"text_vector": 8, "image_vector": 16, "photo_vector": 8}
     ProductIndex.objects.filter(product=product).update(text_vector=[0.5] * 8)
     row = ProductIndex.objects.get(product=product)
     assert row.dirty and row.encoder_version == ""
     assert len(row.text_vector) == 8
-    assert resize_vector_columns(VectorDims(text=8, image=16, fused=8)) == []
+    assert resize_vector_columns(VectorDims(text=8, image=16)) == []
     resize_vector_columns(EMBEDDED_DIMS)
     assert column_dimensions()["image_vector"] == 1280
 

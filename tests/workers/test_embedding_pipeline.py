@@ -78,7 +78,7 @@ def test_a_saved_listing_gets_its_vectors_and_the_dashboard_says_so(client, merc
         wait_until(lambda: not ProductIndex.objects.get(product=product).dirty, 180, "vectors")
     row = ProductIndex.objects.get(product=product)
     assert row.text_vector is not None and row.image_vector is not None
-    assert row.fused_vector is not None and row.encoder_version.startswith("embedded:")
+    assert row.photo_vector is not None and row.encoder_version.startswith("embedded:")
     client.force_login(merchant.user)
     assert "index-indexed" in client.get(reverse("catalog:dashboard")).content.decode()
 
