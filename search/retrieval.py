@@ -170,7 +170,8 @@ def _count(cursor, conditions: str, parameters: dict) -> int:
 
 def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_images: bool) -> str:
     branches = [
-        f"(SELECT row.product_id, '{name}' AS source, {order} AS position "
+        f"(SELECT row.product_id, '{name}' AS source, {order} AS position, "
+        "product.title, product.category_id "
         f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
         f"WHERE {conditions} AND {match} ORDER BY position LIMIT %(limit)s)"
         for name in sources
@@ -186,6 +187,8 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
     )
     # `found` is materialised: the sources run once, whatever plan the join gets (on a table
     # whose statistics say it is tiny, PostgreSQL would otherwise re-run them for every row).
+    # It carries the product's title from the sources' own join: joined again here, the
+    # planner would hash the whole product table for a few hundred candidates.
     return f"""
         WITH query AS (
             SELECT websearch_to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
@@ -193,10 +196,9 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
         SELECT found.product_id, found.source, found.position, row.text_vector,
                row.photo_vector, {photo_columns},
                ts_rank_cd(row.keywords, (SELECT terms FROM query)),
-               product.title, coalesce(category.full_name, '')
+               found.title, coalesce(category.full_name, '')
         FROM found JOIN {_INDEX} AS row USING (product_id)
-        JOIN {_PRODUCT} AS product ON product.id = found.product_id
-        LEFT JOIN {_CATEGORY} AS category ON category.id = product.category_id
+        LEFT JOIN {_CATEGORY} AS category ON category.id = found.category_id
     """
 
 

@@ -8,6 +8,7 @@ not facts learned from any one catalogue.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -56,6 +57,9 @@ class Attributes:
     gender: str
 
 
+# Every query compares its words with the titles of some 150 candidates, most of them met
+# before: reading each title once per process keeps that off a query's path.
+@lru_cache(maxsize=65_536)
 def attributes(text: str) -> Attributes:
     tokens = words(text)
     colours = frozenset(token for token in tokens if token in COLOURS)
@@ -86,7 +90,12 @@ def names_noun(noun: str, title: str, category: str) -> bool:
     "Denim", "shirt" in "shirt dress") do not count."""
     if not noun:
         return False
-    return attributes(title).head == noun or noun in {stem(word) for word in words(category)}
+    return attributes(title).head == noun or noun in _category_nouns(category)
+
+
+@lru_cache(maxsize=4096)
+def _category_nouns(category: str) -> frozenset[str]:
+    return frozenset(stem(word) for word in words(category))
 
 
 def title_match(query: Attributes, title: str, category: str) -> tuple[float, float]:
