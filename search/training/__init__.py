@@ -16,15 +16,15 @@ from search.ranking import photo_map_input
 from search.remapping import remap_photos
 from search.training.attributes import held_out_accuracy, train_attribute_classifier
 from search.training.catalogue import load_snapshot, logged_text_queries
-from search.training.match_head import (
+from search.training.match_head import evaluate_head, train_head
+from search.training.photo_map import photo_text_agreement, recall_at, train_photo_map
+from search.training.ranked_lists import (
     RankedLists,
-    evaluate_head,
     photo_query_lists,
     pseudo_text_queries,
+    refined_photo_query_lists,
     text_query_lists,
-    train_head,
 )
-from search.training.photo_map import photo_text_agreement, recall_at, train_photo_map
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ MIN_LISTINGS = 40  # with both text and a photo
 HELD_OUT_SHARE = 0.2
 MAX_TEXT_QUERIES = 3000
 MAX_PHOTO_QUERIES = 1500
+MAX_REFINED_PHOTO_QUERIES = 750  # a photo and a colour: "like this, but in black"
 MAX_LOGGED_QUERIES = 5000  # the newest shoppers' choices
 EVALUATION_SHARE = 0.1
 
@@ -78,34 +79,55 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     sources = rng.sample(with_text, min(MAX_TEXT_QUERIES, len(with_text)))
     clicks = logged_text_queries(snapshot, MAX_LOGGED_QUERIES)
     metrics["logged_queries"] = len(clicks)
-    lists_of_text = text_query_lists(
-        snapshot,
-        photo_vectors,
-        pseudo_text_queries(snapshot, sources, rng) + clicks,
-        encode_texts=encoder.encode_texts,
-        keyword_ranks=lambda queries, rows: keyword_ranks(
+
+    def snapshot_keyword_ranks(queries: list[str], rows: np.ndarray) -> np.ndarray:
+        return keyword_ranks(
             queries, np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1)
+        )
+
+    predicted_match = _predicted_match(attribute_classifier, predicted)
+    lists = {
+        "text": text_query_lists(
+            snapshot,
+            photo_vectors,
+            pseudo_text_queries(snapshot, sources, rng) + clicks,
+            encode_texts=encoder.encode_texts,
+            keyword_ranks=snapshot_keyword_ranks,
+            plays_sparse=plays_sparse,
+            predicted_match=predicted_match,
         ),
-        plays_sparse=plays_sparse,
-        predicted_match=_predicted_match(attribute_classifier, predicted),
-    )
-    lists_of_photos = photo_query_lists(
-        snapshot,
-        photo_vectors,
-        held_out[:MAX_PHOTO_QUERIES].tolist(),
-        plays_sparse,
-        attribute_agreement,
-    )
-    text_training, text_evaluation = _split(lists_of_text)
-    photo_training, photo_evaluation = _split(lists_of_photos)
+        "photo": photo_query_lists(
+            snapshot,
+            photo_vectors,
+            held_out[:MAX_PHOTO_QUERIES].tolist(),
+            plays_sparse,
+            attribute_agreement,
+        ),
+        "refined_photo": refined_photo_query_lists(
+            snapshot,
+            photo_vectors,
+            held_out[:MAX_REFINED_PHOTO_QUERIES].tolist(),
+            plays_sparse,
+            encode_texts=encoder.encode_texts,
+            keyword_ranks=snapshot_keyword_ranks,
+            rng=rng,
+            attribute_agreement=attribute_agreement,
+            predicted_match=predicted_match,
+        ),
+    }
+    splits = {name: _split(kind) for name, kind in lists.items()}
     log(
-        f"Training the match head on {len(text_training)} text and "
-        f"{len(photo_training)} photo lists..."
+        "Training the match head on "
+        + ", ".join(f"{len(training)} {name} lists" for name, (training, _) in splits.items())
+        + "..."
     )
     head = train_head(
-        RankedLists.concatenate(text_training, photo_training), snapshot, photo_vectors, seed
+        RankedLists.concatenate(*(training for training, _ in splits.values())),
+        snapshot,
+        photo_vectors,
+        seed,
     )
-    for name, evaluation in (("text", text_evaluation), ("photo", photo_evaluation)):
+    for name, (_, evaluation) in splits.items():
         metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_vectors)
         log(f"{name} pseudo-queries: {metrics[f'{name}_queries']}")
 

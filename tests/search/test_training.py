@@ -2,6 +2,7 @@
 its model is saved, activated and applied to the index."""
 
 import json
+import random
 
 import numpy as np
 import pytest
@@ -14,8 +15,8 @@ from search.models import ProductIndex
 from search.service import SearchQuery, search
 from search.training import NotEnoughData, train_search
 from search.training.catalogue import load_snapshot, logged_text_queries
-from search.training.match_head import text_query_lists
 from search.training.pseudo_queries import TextQuery
+from search.training.ranked_lists import refined_photo_query_lists, text_query_lists
 from tests.search.conftest import KIT
 
 
@@ -41,6 +42,10 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(small_catalogu
     for attribute in ("noun", "colour"):
         figures = saved["attribute_classifier"][attribute]
         assert figures["accuracy"] > figures["most_common_share"] + 0.1
+    # Asked by photo for its kind in another colour, the head ranks held-out lists better.
+    refined = saved["refined_photo_queries"]
+    assert refined["lists"] > 0
+    assert refined["head_ndcg_at_10"] > refined["untrained_ndcg_at_10"] + 0.05
     # Every photo now goes through the trained map.
     with_photos = ProductIndex.objects.filter(image_vector__isnull=False)
     assert with_photos.exclude(map_version=model.version).count() == 0
@@ -80,3 +85,40 @@ def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, en
     # Only the coat's own title names what the shopper typed.
     names = dict(zip(lists.candidates[0].tolist(), lists.title_match[0, :, 0], strict=True))
     assert (names[snapshot.titles.index("Grey wool coat")], names[scarf]) == (1, 0)
+
+
+def test_a_refined_photo_query_asks_for_its_kind_in_a_colour_the_catalogue_has(
+    make_product, encoder
+):
+    make_product("RED-1", title="Nike Men Red Tshirt")
+    for n in range(3):
+        make_product(f"BLACK-{n}", title=f"Puma Men Black Tshirt {n}")
+    make_product("GREEN", title="Puma Men Green Tshirt")  # too few green ones to ask for
+    make_product("BELT", title="Fastrack Men Black Belt")
+    embed_stale(encoder)
+    snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
+    red = snapshot.titles.index("Nike Men Red Tshirt")
+
+    lists = refined_photo_query_lists(
+        snapshot,
+        snapshot.text,  # stands in for the mapped photos
+        [red],
+        plays_sparse=np.zeros(len(snapshot), dtype=bool),
+        encode_texts=encoder.encode_texts,
+        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
+        rng=random.Random(0),
+    )
+    assert len(lists) == 1 and np.allclose(lists.query_photo[0], snapshot.text[red])
+    gains = {
+        snapshot.titles[row]: gain
+        for row, gain in zip(lists.candidates[0], lists.gains[0], strict=True)
+        if row >= 0
+    }
+    assert red not in lists.candidates[0]  # a photo does not find itself
+    assert {title for title, gain in gains.items() if gain == 2} == {
+        f"Puma Men Black Tshirt {n}" for n in range(3)
+    }
+    assert gains["Puma Men Green Tshirt"] == 1 and gains["Fastrack Men Black Belt"] == 0
+    # The words ask for black: the black listings' titles say so.
+    colours = dict(zip(lists.candidates[0].tolist(), lists.title_match[0, :, 1], strict=True))
+    assert colours[snapshot.titles.index("Puma Men Black Tshirt 0")] == 1
