@@ -131,8 +131,7 @@ def test_a_text_query_reads_the_photos_of_listings_without_words_only(make_produ
     ids = dict(Product.objects.values_list("sku", "pk"))
     assert (has_photo[ids["WORDS"]], has_photo[ids["PHOTO"]]) == (False, True)
     # Each candidate comes with the words the match head reads: its title and category.
-    words_of = dict(
-        zip(candidates.product_ids, zip(candidates.titles, candidates.categories), strict=True)
-    )
+    named = zip(candidates.titles, candidates.categories, strict=True)
+    words_of = dict(zip(candidates.product_ids, named, strict=True))
     assert words_of[ids["WORDS"]] == ("Puma Men Black Shoe", "Apparel > Topwear")
     assert words_of[ids["PHOTO"]] == ("Item 6385", "")
