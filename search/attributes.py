@@ -56,6 +56,17 @@ class AttributeClassifier(nn.Module):
             logits = self(torch.from_numpy(np.asarray(inputs, dtype=np.float32)))
         return AttributeProfiles(*(logits[name].softmax(-1).numpy() for name in ATTRIBUTES))
 
+    def predict_rows(self, inputs: np.ndarray, rows: np.ndarray) -> AttributeProfiles:
+        """`predict` for the inputs that `rows` (a boolean mask) selects; zero rows elsewhere."""
+        profiles = AttributeProfiles(
+            *(np.zeros((len(inputs), len(self.classes[name])), np.float32) for name in ATTRIBUTES)
+        )
+        if rows.any():
+            predicted = self.predict(inputs[rows])
+            for name in ATTRIBUTES:
+                getattr(profiles, name)[rows] = getattr(predicted, name)
+        return profiles
+
     def profiles(
         self,
         titles: list[str],

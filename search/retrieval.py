@@ -83,6 +83,11 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.product_ids)
 
+    @property
+    def wordless(self) -> np.ndarray:
+        """(n,) bool: the candidates that only their photos describe."""
+        return ~self.text.any(axis=1) & self.image.any(axis=1)
+
 
 _PRODUCT = Product._meta.db_table
 _INDEX = ProductIndex._meta.db_table

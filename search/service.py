@@ -15,7 +15,12 @@ from PIL import Image
 
 from catalog.models import Product
 from search import trained
-from search.attributes import agreement, predicted_title_match
+from search.attributes import (
+    AttributeClassifier,
+    AttributeProfiles,
+    agreement,
+    predicted_title_match,
+)
 from search.colour import colour_vector, normalise
 from search.encoders import get_encoder
 from search.models import ProductIndex
@@ -157,21 +162,35 @@ def _batch(
         return one(np.zeros(len(candidates)) if query is None else products @ query)
 
     queries = QueryBatch(text=query_row(vectors.text), photo=query_row(vectors.photo))
+    classifier = model.attribute_classifier
+    # What the photos of candidates without words say: read once, for both features below.
+    read = (
+        None
+        if classifier is None
+        else classifier.predict_rows(
+            photo_map_input(candidates.image, candidates.colour), candidates.wordless
+        )
+    )
     batch = CandidateBatch(
         text=one(candidates.text),
         photo=one(candidates.photo),
         image_similarity=similarity(candidates.image, vectors.image),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
-        title_match=one(_title_match(candidates, text, model)),
-        attribute_agreement=one(_attribute_agreement(candidates, vectors, model)),
+        title_match=one(_title_match(candidates, text, classifier, read)),
+        attribute_agreement=one(_attribute_agreement(candidates, vectors, classifier, read)),
     )
     return queries, batch
 
 
-def _title_match(candidates: Candidates, text: str, model: trained.SearchModel) -> np.ndarray:
+def _title_match(
+    candidates: Candidates,
+    text: str,
+    classifier: AttributeClassifier | None,
+    read: AttributeProfiles | None,
+) -> np.ndarray:
     """vocabulary.title_match of each candidate; for those without words, its prediction from
-    their photos (search.attributes.predicted_title_match)."""
+    what the classifier `read` from their photos (search.attributes.predicted_title_match)."""
     wanted = attributes(text)
     matches = np.array(
         [
@@ -180,28 +199,23 @@ def _title_match(candidates: Candidates, text: str, model: trained.SearchModel) 
         ],
         dtype=np.float32,
     ).reshape(-1, 2)
-    classifier = model.attribute_classifier
-    wordless = ~candidates.text.any(axis=1) & candidates.image.any(axis=1)
-    if text and classifier is not None and wordless.any():
-        inputs = photo_map_input(candidates.image[wordless], candidates.colour[wordless])
-        matches[wordless] = predicted_title_match(
-            classifier.classes, classifier.predict(inputs), wanted
-        )
+    wordless = candidates.wordless
+    if text and read is not None and wordless.any():
+        matches[wordless] = predicted_title_match(classifier.classes, read.rows(wordless), wanted)
     return matches
 
 
 def _attribute_agreement(
-    candidates: Candidates, vectors: _QueryVectors, model: trained.SearchModel
+    candidates: Candidates,
+    vectors: _QueryVectors,
+    classifier: AttributeClassifier | None,
+    read: AttributeProfiles | None,
 ) -> np.ndarray:
-    classifier = model.attribute_classifier
-    if vectors.image is None or classifier is None:
+    if vectors.image is None or read is None:
         return np.zeros((len(candidates), 3), dtype=np.float32)
     query = classifier.predict(photo_map_input(vectors.image[None], vectors.colour[None]))
     products = classifier.profiles(
-        candidates.titles,
-        candidates.categories,
-        classifier.predict(photo_map_input(candidates.image, candidates.colour)),
-        described=candidates.text.any(axis=1),
+        candidates.titles, candidates.categories, read, described=candidates.text.any(axis=1)
     )
     return agreement(classifier.classes, query, products)
 

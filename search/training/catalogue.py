@@ -1,6 +1,7 @@
 """The catalogue as training reads it: every embedded listing's vectors and words, in memory."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from search.db import as_array, binary_vector_cursor
 from search.models import ProductIndex, SearchEvent
 from search.shopper_words import catalogue_words
 from search.training.pseudo_queries import TextQuery
+from search.vocabulary import ProductTerms
 
 
 @dataclass
@@ -28,7 +30,15 @@ class CatalogueSnapshot:
     def __len__(self) -> int:
         return len(self.product_ids)
 
-    @property
+    @cached_property
+    def terms(self) -> list[ProductTerms]:
+        """Each listing's words, as relevance labels read them."""
+        return [
+            ProductTerms.of(title, category)
+            for title, category in zip(self.titles, self.categories, strict=True)
+        ]
+
+    @cached_property
     def image_normalised(self) -> np.ndarray:
         norms = np.linalg.norm(self.image, axis=1, keepdims=True)
         return self.image / np.maximum(norms, 1e-9)

@@ -16,7 +16,7 @@ import numpy as np
 from search import retrieval
 from search.training.catalogue import CatalogueSnapshot
 from search.training.pseudo_queries import TextQuery, pseudo_query
-from search.vocabulary import Attributes, ProductTerms, attributes, relevance, title_match
+from search.vocabulary import Attributes, attributes, relevance, title_match
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -70,14 +70,13 @@ def text_query_lists(
     `predicted_match(query attributes, rows)` stands in for title_match where a candidate plays
     sparse (search.attributes.predicted_title_match)."""
     vectors = encode_texts([query.text for query in queries])
-    terms = _product_terms(snapshot)
     lists = []
     for query, vector in zip(queries, vectors, strict=True):
         candidates = _retrieved(
             snapshot, photo_vectors, plays_sparse, vector, vector, include=query.clicked
         )
         lists.append((vector, np.zeros_like(vector), candidates, attributes(query.text)))
-    ranked = _assemble(lists, snapshot, terms, plays_sparse, image_query=None)
+    ranked = _assemble(lists, snapshot, plays_sparse, image_query=None)
     for row, query in enumerate(queries):
         if query.clicked is not None:
             ranked.gains[row][ranked.candidates[row] == query.clicked] = 2
@@ -104,7 +103,6 @@ def photo_query_lists(
 ) -> RankedLists:
     """Each listing in `sources` asks, by its photo, for the others like it;
     `attribute_agreement(query row, candidate rows)` gives search.attributes.agreement."""
-    terms = _product_terms(snapshot)
     lists = []
     for i in sources:
         query_photo = photo_vectors[i]
@@ -114,7 +112,7 @@ def photo_query_lists(
         )
         wanted = attributes(snapshot.titles[i])
         lists.append((np.zeros_like(query_photo), query_photo, candidates, wanted))
-    ranked = _assemble(lists, snapshot, terms, plays_sparse, image_query=np.array(sources))
+    ranked = _assemble(lists, snapshot, plays_sparse, image_query=np.array(sources))
     _add_photo_agreement(ranked, sources, attribute_agreement)
     return ranked
 
@@ -136,7 +134,6 @@ def refined_photo_query_lists(
 ) -> RankedLists:
     """Each listing in `sources` asks, by its photo and a few words, for the same kind of thing
     in another colour that the catalogue has it in: "like this, but in black"."""
-    terms = _product_terms(snapshot)
     colours_by_noun = _colours_by_noun(snapshot)
     asked, texts, wanted_by_query = [], [], []
     for i in sources:
@@ -148,7 +145,7 @@ def refined_photo_query_lists(
             texts.append(rng.choice(_COLOUR_REFINEMENTS).format(colour))
             wanted_by_query.append(Attributes(own.head, frozenset({colour}), own.gender))
     if not asked:
-        return _assemble([], snapshot, terms, plays_sparse, image_query=np.array([], dtype=int))
+        return _assemble([], snapshot, plays_sparse, image_query=np.array([], dtype=int))
     lists = []
     for i, text_vector, wanted in zip(asked, encode_texts(texts), wanted_by_query, strict=True):
         # Words and photo together against the products' photos, as search.service has it.
@@ -158,7 +155,7 @@ def refined_photo_query_lists(
             snapshot, photo_vectors, plays_sparse, text_vector, combined, exclude=i
         )
         lists.append((text_vector, photo_vectors[i], candidates, wanted))
-    ranked = _assemble(lists, snapshot, terms, plays_sparse, image_query=np.array(asked))
+    ranked = _assemble(lists, snapshot, plays_sparse, image_query=np.array(asked))
     _add_text_signals(ranked, texts, snapshot, keyword_ranks, predicted_match)
     _add_photo_agreement(ranked, asked, attribute_agreement)
     return ranked
@@ -247,14 +244,7 @@ def _retrieved(
     return np.array(list(chosen)[:LIST_LENGTH])
 
 
-def _product_terms(snapshot: CatalogueSnapshot) -> list[ProductTerms]:
-    return [
-        ProductTerms.of(title, category)
-        for title, category in zip(snapshot.titles, snapshot.categories, strict=True)
-    ]
-
-
-def _assemble(lists, snapshot, terms, plays_sparse, image_query) -> RankedLists:
+def _assemble(lists, snapshot, plays_sparse, image_query) -> RankedLists:
     count = len(lists)
     candidates = np.full((count, LIST_LENGTH), -1, dtype=np.int64)
     gains = np.zeros((count, LIST_LENGTH), dtype=np.float32)
@@ -263,7 +253,7 @@ def _assemble(lists, snapshot, terms, plays_sparse, image_query) -> RankedLists:
     images = snapshot.image_normalised if image_query is not None else None
     for row, (_, _, found, wanted) in enumerate(lists):
         candidates[row, : len(found)] = found
-        gains[row, : len(found)] = [relevance(wanted, terms[i]) for i in found]
+        gains[row, : len(found)] = [relevance(wanted, snapshot.terms[i]) for i in found]
         if images is not None:
             query = image_query[row]
             image_similarity[row, : len(found)] = images[found] @ images[query]
