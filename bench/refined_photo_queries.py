@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from common import ROOT, SHARED, record_result
 
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vitrine.settings")
 
 import django
 
@@ -29,7 +29,6 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from search import trained  # noqa: E402
 from search.evaluation import (  # noqa: E402
     EvaluationQuery,
     Truth,
@@ -37,8 +36,9 @@ from search.evaluation import (  # noqa: E402
     read_photo_queries,
     read_truth,
 )
-from search.images import load_photo  # noqa: E402
-from search.service import SearchQuery, search  # noqa: E402
+from search.ml import trained  # noqa: E402
+from search.photos import load_photo  # noqa: E402
+from search.selectors import SearchQuery, search  # noqa: E402
 
 KIT = SHARED / "eval"
 IMAGES = SHARED / "datasets" / "fashion-product-images-small" / "images"

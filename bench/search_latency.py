@@ -21,7 +21,7 @@ import time
 from common import ROOT, SHARED, record_result
 
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vitrine.settings")
 # One client sends every query: the per-address search limit would answer 429.
 os.environ.setdefault("VITRINE_API_RATE_SEARCH_ANON", "1000000/min")
 
@@ -33,8 +33,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from search import trained  # noqa: E402
 from search.keyword import keyword_search  # noqa: E402
+from search.ml import trained  # noqa: E402
 from search.models import ProductIndex  # noqa: E402
 
 KIT = SHARED / "eval"

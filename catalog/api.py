@@ -1,42 +1,20 @@
-"""The catalogue's REST API: the public catalogue for anyone, and each merchant's own listings
-(the dashboard's twin) for their account. Writes go through catalog.services."""
+"""The public catalogue's REST API: products and categories, for anyone."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.exceptions import ErrorDetail
-from rest_framework.generics import GenericAPIView
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, viewsets
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
-from catalog import services
-from catalog.models import Category, Merchant, Product, ProductImage
+from catalog.models import Category, Product
+from catalog.selectors import listed_products
 from catalog.serializers import (
-    BULK_ITEM_STATUSES,
-    BulkItemSerializer,
-    BulkUpsertResultSerializer,
-    BulkUpsertSerializer,
     CategoryNodeSerializer,
-    ImageMoveSerializer,
-    ImageSerializer,
-    MerchantProductSerializer,
-    MerchantProductUploadSerializer,
-    PhotosUploadSerializer,
     ProductFilterSerializer,
     PublicProductSerializer,
 )
-from catalog.views.storefront import listed_products
-from search.models import with_index_state
-from shop.api import error_body, validation_error_body
-
-SKU_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 
 
 class NewestFirst(CursorPagination):
@@ -44,16 +22,6 @@ class NewestFirst(CursorPagination):
     page_size = 24
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-class BySku(CursorPagination):
-    ordering = "sku"  # unique per merchant: a stable cursor while listings change
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-# The public catalogue
 
 
 @extend_schema_view(
@@ -104,229 +72,3 @@ class CategoryTreeView(APIView):
             parent = by_id.get(category.parent_id)
             (parent.child_nodes if parent else roots).append(category)
         return Response(CategoryNodeSerializer(roots, many=True, context={"request": request}).data)
-
-
-# A merchant's own listings
-
-
-class IsMerchant(permissions.BasePermission):
-    message = "The merchant API is for merchant accounts."
-
-    def has_permission(self, request: Request, view) -> bool:
-        return hasattr(request.user, "merchant")
-
-
-class MerchantAPIView(GenericAPIView):
-    permission_classes = [permissions.IsAuthenticated, IsMerchant]
-
-    @property
-    def merchant(self) -> Merchant:
-        return self.request.user.merchant
-
-    def own_product(self, sku: str) -> Product:
-        # Another merchant's SKU is a 404: nothing tells it exists.
-        return get_object_or_404(Product, merchant=self.merchant, sku=sku)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Your listings, by SKU",
-        parameters=[OpenApiParameter("status", enum=Product.Status.values)],
-    ),
-    create=extend_schema(
-        summary="Create a listing",
-        request={
-            "application/json": MerchantProductSerializer,
-            "multipart/form-data": MerchantProductUploadSerializer,
-        },
-    ),
-    update=extend_schema(
-        summary="Replace a listing",
-        request={
-            "application/json": MerchantProductSerializer,
-            "multipart/form-data": MerchantProductUploadSerializer,
-        },
-    ),
-    partial_update=extend_schema(
-        summary="Change some of a listing's fields",
-        request={
-            "application/json": MerchantProductSerializer,
-            "multipart/form-data": MerchantProductUploadSerializer,
-        },
-    ),
-    retrieve=extend_schema(summary="One of your listings"),
-    destroy=extend_schema(summary="Delete a listing and its photos"),
-)
-class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
-    """The merchant's listings, addressed by SKU. Photos may come with a multipart create or
-    update (`photos`, repeated); the images endpoint adds, reorders and deletes them."""
-
-    lookup_field = "sku"
-    lookup_value_regex = SKU_PATTERN
-    pagination_class = BySku
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_queryset(self) -> QuerySet[Product]:
-        products = with_index_state(self.merchant.products.select_related("category"))
-        products = products.prefetch_related("images")
-        if self.action == "list" and self.request.query_params.get("status"):
-            wanted = self.request.query_params["status"]
-            if wanted not in Product.Status.values:
-                raise serializers.ValidationError(
-                    {"status": [f"Choose one of {', '.join(Product.Status.values)}."]}
-                )
-            products = products.filter(status=wanted)
-        return products
-
-    def get_serializer_class(self) -> type[serializers.Serializer]:
-        if self.request is not None and self.request.content_type.startswith("multipart/"):
-            return MerchantProductUploadSerializer
-        return MerchantProductSerializer
-
-    def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "merchant": self.merchant}
-
-    def perform_create(self, serializer: MerchantProductSerializer) -> None:
-        self._save(Product(merchant=self.merchant), serializer)
-
-    def perform_update(self, serializer: MerchantProductSerializer) -> None:
-        self._save(serializer.instance, serializer)
-
-    def perform_destroy(self, product: Product) -> None:
-        services.delete_product(product)
-
-    def _save(self, product: Product, serializer: MerchantProductSerializer) -> None:
-        fields = dict(serializer.validated_data)
-        photos = fields.pop("photos", [])
-        category_path = _pop_category_path(fields)
-        for name, value in fields.items():
-            setattr(product, name, value)
-        try:
-            services.save_product(product, photos=photos, category_path=category_path)
-        except IntegrityError:
-            # Another request took the SKU between the check and the write.
-            raise serializers.ValidationError(
-                {"sku": [ErrorDetail("You already have a listing with this SKU.", "taken")]}
-            ) from None
-        serializer.instance = self.get_queryset().get(pk=product.pk)
-
-
-class BulkUpsertView(MerchantAPIView):
-    serializer_class = BulkUpsertSerializer
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        request=BulkUpsertSerializer,
-        responses=BulkUpsertResultSerializer,
-        summary="Create or update up to 500 listings by SKU",
-        description=(
-            "Each item is checked and written on its own, in its own transaction: an item is "
-            "created, updated, left unchanged, or rejected with the reason, and a rejected item "
-            "changes nothing. Photos are not part of a bulk upsert: send them to the images "
-            "endpoint, or with a multipart create."
-        ),
-    )
-    def post(self, request: Request) -> Response:
-        batch = BulkUpsertSerializer(data=request.data)
-        batch.is_valid(raise_exception=True)
-        results = []
-        seen: dict[str, int] = {}
-        for index, item in enumerate(batch.validated_data["products"]):
-            results.append({"index": index, **self._upsert(item, index, seen)})
-        counts = dict.fromkeys(BULK_ITEM_STATUSES, 0)
-        for result in results:
-            counts[result["status"]] += 1
-        return Response({**counts, "results": results})
-
-    def _upsert(self, item: dict, index: int, seen: dict[str, int]) -> dict:
-        sku = item.get("sku") if isinstance(item.get("sku"), str) else None
-        if sku is not None and sku in seen:
-            error = error_body("duplicate_sku", f"sku {sku} is also item {seen[sku]}: skipped.")
-            return {"sku": sku, "status": "rejected", **error}
-        if sku is not None:
-            seen[sku] = index
-        checked = BulkItemSerializer(data=item, partial=True, context={"request": self.request})
-        try:
-            checked.is_valid(raise_exception=True)
-            fields = dict(checked.validated_data)
-            sku = fields.pop("sku")
-            category_path = _pop_category_path(fields)
-            outcome = services.upsert_listing(
-                self.merchant, sku, fields, category_path=category_path
-            )
-        except (serializers.ValidationError, DjangoValidationError) as error:
-            return {"sku": sku, "status": "rejected", **_validation_error(error)}
-        except DatabaseError:
-            message = "The listing could not be saved (a concurrent change?); send it again."
-            return {"sku": sku, "status": "rejected", **error_body("conflict", message)}
-        return {"sku": sku, "status": str(outcome)}
-
-
-def _pop_category_path(fields: dict) -> str | None:
-    """The category path to set ("" clears it), or None to leave the category as it is."""
-    if "category" not in fields:
-        return None
-    return fields.pop("category") or ""
-
-
-def _validation_error(error: serializers.ValidationError | DjangoValidationError) -> dict:
-    """A rejected item's reason, in the shape of every API error."""
-    if isinstance(error, DjangoValidationError):
-        return validation_error_body(as_serializer_error(error))
-    return validation_error_body(error.detail)
-
-
-# A listing's photos
-
-
-class ProductImagesView(MerchantAPIView):
-    serializer_class = ImageSerializer
-    pagination_class = None
-    parser_classes = [MultiPartParser]  # photos come as files
-
-    def images(self, product: Product) -> Response:
-        data = ImageSerializer(product.images.all(), many=True, context={"request": self.request})
-        return Response(data.data)
-
-    @extend_schema(summary="A listing's photos, main photo first")
-    def get(self, request: Request, sku: str) -> Response:
-        return self.images(self.own_product(sku))
-
-    @extend_schema(
-        request={"multipart/form-data": PhotosUploadSerializer},
-        responses={201: ImageSerializer(many=True)},
-        summary="Add photos (multipart, `photos` repeated); answers all the listing's photos",
-    )
-    def post(self, request: Request, sku: str) -> Response:
-        product = self.own_product(sku)
-        upload = PhotosUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        services.add_product_photos(product, upload.validated_data["photos"])
-        response = self.images(product)
-        response.status_code = status.HTTP_201_CREATED
-        return response
-
-
-class ProductImageView(MerchantAPIView):
-    serializer_class = ImageSerializer
-
-    def own_image(self, sku: str, image_id: int) -> ProductImage:
-        return get_object_or_404(ProductImage, pk=image_id, product=self.own_product(sku))
-
-    @extend_schema(
-        request=ImageMoveSerializer,
-        responses=ImageSerializer(many=True),
-        summary="Move a photo (0: the main photo); answers all the listing's photos in order",
-    )
-    def patch(self, request: Request, sku: str, image_id: int) -> Response:
-        image = self.own_image(sku, image_id)
-        move = ImageMoveSerializer(data=request.data)
-        move.is_valid(raise_exception=True)
-        services.move_product_image(image, move.validated_data["position"])
-        images = image.product.images.all()
-        return Response(ImageSerializer(images, many=True, context={"request": request}).data)
-
-    @extend_schema(responses={204: None}, summary="Delete a photo")
-    def delete(self, request: Request, sku: str, image_id: int) -> Response:
-        services.delete_product_image(self.own_image(sku, image_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -19,13 +19,13 @@ from django.utils.text import slugify
 
 from catalog.images import CheckedImage, make_thumbnail
 from catalog.models import CATEGORY_SEPARATOR, Category, Merchant, Product, ProductImage
-from catalog.signals import listings_changed
+from catalog.signals import products_changed
 
 
 def announce_listings_changed(product_ids: Iterable[int]) -> None:
     ids = sorted(set(product_ids))
     if ids:
-        listings_changed.send(sender=Product, product_ids=ids)
+        products_changed.send(sender=Product, product_ids=ids)
 
 
 # Merchants

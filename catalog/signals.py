@@ -1,7 +1,7 @@
-"""What the catalogue announces. It knows nothing of search; search listens."""
+"""What the catalogue announces, naming none of the apps that listen (search, workers)."""
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that created or changed listings, with `product_ids`.
-# Receivers' writes commit or roll back with the listing itself.
-listings_changed = Signal()
+# Sent inside the transaction that created or changed products, with `product_ids`.
+# Receivers' writes commit or roll back with the products themselves.
+products_changed = Signal()

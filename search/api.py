@@ -10,8 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.views.storefront import listed_products
+from catalog.selectors import listed_products
+from core.throttling import AnonSearchThrottle, UserSearchThrottle
 from search.retrieval import Filters
+from search.selectors import SearchQuery, search, similar_products
 from search.serializers import (
     HitSerializer,
     PhotoSearchParamsSerializer,
@@ -20,8 +22,6 @@ from search.serializers import (
     SimilarParamsSerializer,
     SimilarProductsSerializer,
 )
-from search.service import SearchQuery, search, similar_products
-from shop.throttling import AnonSearchThrottle, UserSearchThrottle
 
 
 class SearchView(APIView):

@@ -7,8 +7,10 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from catalog.signals import listings_changed
-        from search import receivers, schema
+        from catalog.signals import products_changed
+        from search import schema, signal_handlers
 
-        listings_changed.connect(receivers.mark_listings_stale, dispatch_uid="search.mark_stale")
+        products_changed.connect(
+            signal_handlers.mark_products_stale, dispatch_uid="search.mark_stale"
+        )
         post_migrate.connect(schema.resize_vectors_after_migrate, sender=self)

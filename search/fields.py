@@ -2,7 +2,8 @@
 
 from pgvector.django import VectorField
 
-from search.vector_spaces import VectorDims, active_dims
+from search.ml.encoders import active_dims
+from search.ml.encoders.dims import VectorDims
 
 
 class EncoderVectorField(VectorField):

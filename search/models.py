@@ -7,8 +7,8 @@ from django.db.models.functions import Now
 from pgvector.django import HnswIndex, VectorField
 
 from catalog.models import Product
-from search.colour import COLOUR_DIMS
 from search.fields import EncoderVectorField
+from search.ml.colour import COLOUR_DIMS
 
 
 class ProductIndex(models.Model):
@@ -28,7 +28,7 @@ class ProductIndex(models.Model):
     image_vector = EncoderVectorField(space="image", null=True)
     # Its photos mapped into the text space: how a text query finds a listing by its photo.
     photo_vector = EncoderVectorField(space="text", null=True)
-    # The photos' colours (search.colour): a photo query's colour match, and part of what the
+    # The photos' colours (search.ml.colour): a photo query's colour match, and part of what the
     # trained map reads.
     colour_vector = VectorField(dimensions=COLOUR_DIMS, null=True)
     # The trained map that made photo_vector ("" for the zero-shot one).
@@ -86,17 +86,6 @@ class ProductIndex(models.Model):
 
     def get_state_display(self) -> str:
         return self.State(self.state).label
-
-
-# An index row's vectors and keyword document: kilobytes a row, none of it needed for its state.
-_INDEX_PAYLOAD = ("text_vector", "image_vector", "photo_vector", "colour_vector", "keywords")
-
-
-def with_index_state(products: models.QuerySet[Product]) -> models.QuerySet[Product]:
-    """`products` with their index rows joined in (for `state`), leaving the payload unread."""
-    return products.select_related("search_index").defer(
-        *(f"search_index__{name}" for name in _INDEX_PAYLOAD)
-    )
 
 
 class SearchEvent(models.Model):

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog.models import Category, Product
-from search.colour import COLOUR_DIMS, normalise
 from search.db import as_array, binary_vector_cursor
 from search.keyword import MAX_QUERY_LENGTH
+from search.ml.colour import COLOUR_DIMS, normalise
 from search.models import ProductIndex
 
 CANDIDATES_PER_SOURCE = 50

@@ -8,8 +8,9 @@ from django.apps import AppConfig
 from django.db import connection, transaction
 from django.db.models.functions import Now
 
+from search.ml.encoders import active_dims
+from search.ml.encoders.dims import VectorDims
 from search.models import ProductIndex
-from search.vector_spaces import VectorDims, active_dims
 
 VECTOR_FIELDS = ("text_vector", "image_vector", "photo_vector")
 

@@ -6,9 +6,9 @@ from rest_framework.exceptions import ErrorDetail
 
 from catalog.models import Category
 from catalog.serializers import category_at_path
-from search.images import decode_query_photo
 from search.keyword import MAX_QUERY_LENGTH
-from search.service import MAX_LIMIT, Hit
+from search.photos import decode_query_photo
+from search.selectors import MAX_LIMIT, Hit
 
 DEFAULT_LIMIT = 24
 # One code per parameter, for clients to switch on; the message says what exactly was wrong.

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from PIL import Image
 
 from catalog.models import Category, Product
-from search.images import decode_query_photo
 from search.keyword import MAX_QUERY_LENGTH
 from search.models import SearchEvent
+from search.photos import decode_query_photo
 from search.retrieval import Filters
-from search.service import SearchQuery, SearchResults, search
+from search.selectors import SearchQuery, SearchResults, search
 from search.services import log_search_event
 
 RESULTS_PER_PAGE = 24

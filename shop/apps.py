@@ -8,6 +8,6 @@ class ShopConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from shop import receivers
+        from shop import signal_handlers
 
-        user_logged_in.connect(receivers.merge_cart_at_login, dispatch_uid="shop.merge_cart")
+        user_logged_in.connect(signal_handlers.merge_cart_at_login, dispatch_uid="shop.merge_cart")

@@ -1,18 +1,20 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+"""The shopper's pages: cart, checkout, orders, sign-up."""
+
+from django.urls import path
+
+from shop.views import accounts, cart, checkout, orders
+
+app_name = "shop"
 
 urlpatterns = [
-    path("", include("catalog.urls")),
-    path("", include("shop.shopping_urls")),
-    path("search/", include("search.urls")),
-    path("api/", include("shop.api_urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
+    path("cart/", cart.cart_page, name="cart"),
+    path("cart/add/", cart.add, name="cart_add"),
+    path("cart/lines/<int:line_id>/", cart.update, name="cart_update"),
+    path("cart/lines/<int:line_id>/remove/", cart.remove, name="cart_remove"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/thank-you/", checkout.order_placed, name="order_placed"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("orders/<str:number>/cancel/", orders.order_cancel, name="order_cancel"),
+    path("accounts/signup/", accounts.signup, name="signup"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

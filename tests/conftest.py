@@ -39,7 +39,7 @@ def search_models_dir(settings, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def encoder():
     """The real offline encoder, loaded once for the whole run."""
-    from search.encoders import get_encoder
+    from search.ml.encoders import get_encoder
 
     return get_encoder()
 
@@ -78,7 +78,7 @@ NIGHTDRESS, SHIRT, JERSEY = "39239", "15970", "1163"
 def three_listings(make_product, encoder) -> dict[str, Product]:
     """Three real listings with their dataset photos, embedded: a nightdress in stock, a shirt
     out of stock, a jersey; the shirt and jersey share a category."""
-    from search.embedding import embed_stale
+    from search.indexing import embed_stale
 
     listings = (
         (

@@ -24,7 +24,7 @@ def _local_redis_answers() -> bool:
 if not os.environ.get("REDIS_URL") and _local_redis_answers():
     os.environ["REDIS_URL"] = LOCAL_REDIS
 
-from shop.settings import *  # noqa: E402, F403
+from vitrine.settings import *  # noqa: E402, F403
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vitrine-test-media-")
 # A model trained in the developer's data folder must not change rankings under test.
@@ -32,7 +32,7 @@ VITRINE_SEARCH_MODELS_DIR = Path(tempfile.mkdtemp(prefix="vitrine-test-search-mo
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
-# No rate limits, but where a test sets them (tests/shop/test_api_throttling.py); counts of this
+# No rate limits, but where a test sets them (tests/core/test_api_throttling.py); counts of this
 # run apart from any other's on the same Redis.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405

@@ -10,15 +10,14 @@ import time
 from dataclasses import asdict
 from datetime import timedelta
 
-from celery import shared_task
+from celery import current_app, shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 from django.utils import timezone
 
-from search import embedding
+from core.broker import redis_client
+from search import indexing
 from search.models import ProductIndex
-from shop.broker import redis_client
-from shop.celery import app
 from workers.routing import EMBED_QUEUE
 
 logger = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ def request_embedding() -> None:
     Redis down the rows stay dirty and the sweeper queues them later."""
     try:
         if redis_client().set(_REQUESTED_KEY, 1, nx=True, ex=_REQUEST_TTL_SECONDS):
-            app.send_task(EMBED_TASK, retry=False)
+            current_app.send_task(EMBED_TASK, retry=False)
     except Exception as error:  # Redis or the broker is down
         logger.warning("Could not queue embedding (%s); the sweeper will catch up.", error)
 
@@ -51,10 +50,10 @@ def request_embedding() -> None:
 )
 def embed_stale_listings() -> dict:
     """Embed dirty rows, batch after batch, until none is left or time is up."""
-    from search.encoders import get_encoder  # torch: only where model work runs
+    from search.ml.encoders import get_encoder  # torch: only where model work runs
 
     redis_client().delete(_REQUESTED_KEY)
-    totals, finished = embedding.embed_stale(
+    totals, finished = indexing.embed_stale(
         get_encoder(), deadline=time.monotonic() + DRAIN_SECONDS
     )
     if not finished:
@@ -76,12 +75,12 @@ def sweep_stale_listings() -> bool:
 def load_encoder_once(**kwargs) -> None:
     """Each process of an `embed` worker loads the models at start, not per task, and re-flags
     the rows that another encoder version embedded."""
-    consumed = app.amqp.queues.consume_from
+    consumed = current_app.amqp.queues.consume_from
     if consumed is not None and EMBED_QUEUE not in consumed:
         return
-    from search.encoders import get_encoder
+    from search.ml.encoders import get_encoder
 
     encoder = get_encoder()
-    stale = embedding.mark_other_versions_stale(encoder.version)
+    stale = indexing.mark_other_versions_stale(encoder.version)
     if stale:
         logger.info("Encoder %s: %d rows to re-embed.", encoder.version, stale)

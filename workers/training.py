@@ -8,9 +8,9 @@ import logging
 
 from celery import shared_task
 
-from search import trained
+from core.broker import redis_client
+from search.ml import trained
 from search.models import ProductIndex
-from shop.broker import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +24,8 @@ _LOCK_SECONDS = 2 * 3600
 def train_search_model() -> str | None:
     """Train and activate a search model; returns its version (None when one is in training
     already, or the catalogue is too small)."""
-    from search.encoders import get_encoder  # torch: only where model work runs
-    from search.training import NotEnoughData, train_search
+    from search.ml.encoders import get_encoder  # torch: only where model work runs
+    from search.ml.training import NotEnoughData, train_search
 
     lock = redis_client().lock(_LOCK_KEY, timeout=_LOCK_SECONDS, blocking=False)
     if not lock.acquire():

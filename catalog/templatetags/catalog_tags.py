@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -16,3 +18,17 @@ def money(amount: Decimal | None, currency: str) -> str:
     number = intcomma(f"{amount:.2f}")
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{currency} {number}"
+
+
+@register.simple_tag(takes_context=True)
+def slot(context: template.Context, name: str) -> str:
+    """What the apps above the catalogue show in this place of its pages: the templates that
+    settings.VITRINE_CATALOG_SLOTS lists for `name`, rendered with the page's context. The
+    catalogue names its places; the project decides what fills them."""
+    engine = context.template.engine
+    return mark_safe(
+        "".join(
+            engine.get_template(template_name).render(context)
+            for template_name in settings.VITRINE_CATALOG_SLOTS.get(name, ())
+        )
+    )

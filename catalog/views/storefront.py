@@ -1,11 +1,11 @@
 """The shopper's pages: home, category, product."""
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Category, Product
+from catalog.selectors import listed_products
 
 PRODUCTS_PER_PAGE = 24
 NEWEST_ON_HOME = 12
@@ -14,15 +14,6 @@ SORT_ORDERS = {
     "price": ("price", "id"),
     "-price": ("-price", "id"),
 }
-
-
-def listed_products() -> QuerySet[Product]:
-    """Active listings, with what a product card shows."""
-    return (
-        Product.objects.filter(status=Product.Status.ACTIVE)
-        .select_related("category")
-        .prefetch_related("images")
-    )
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,7 @@
 from django import template
 
 from catalog.models import Product
-from search import advice, service
+from search import selectors
 
 register = template.Library()
 
@@ -9,22 +9,4 @@ register = template.Library()
 @register.inclusion_tag("search/_similar_products.html")
 def similar_products(product: Product, limit: int = 8) -> dict:
     """Products like this one; nothing when the index has no vectors for it yet."""
-    return {"hits": service.similar_products(product, limit=limit)}
-
-
-@register.inclusion_tag("search/_category_suggestion.html")
-def category_suggestion(product: Product) -> dict:
-    """A merchant's hint: the category that listings looking like this one are in."""
-    return {"category": advice.suggested_category(product)}
-
-
-@register.inclusion_tag("search/_photo_text_warning.html")
-def photo_text_warning(product: Product) -> dict:
-    """A merchant's warning: search sees this listing's photo and text as different products."""
-    return {"disagree": advice.photo_text_disagree(product)}
-
-
-@register.simple_tag
-def photo_text_disagreements(products) -> set[int]:
-    """For a page of listings, in one query: the ids of those whose photo and text disagree."""
-    return advice.photo_text_disagreements(products)
+    return {"hits": selectors.similar_products(product, limit=limit)}

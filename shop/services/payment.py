@@ -2,16 +2,14 @@
 method there is today, pay on delivery.
 
 The order services call a method's hooks inside their own transaction, with the order row
-locked; a hook sets the order's payment fields and never saves the order itself.
+locked; a hook sets the order's payment fields and never saves the order itself. A hook needs
+only those fields (`Payable`), so this module knows nothing of the order model.
 """
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import models
-
-if TYPE_CHECKING:
-    from shop.models import Order
 
 
 class PaymentStatus(models.TextChoices):
@@ -20,21 +18,27 @@ class PaymentStatus(models.TextChoices):
     VOID = "void", "Void"
 
 
+class Payable(Protocol):
+    """What a payment method sees of an order: where its money stands."""
+
+    payment_status: str
+
+
 class PaymentMethod(ABC):
     code: str
     label: str
     description: str
 
     @abstractmethod
-    def order_placed(self, order: "Order") -> None:
+    def order_placed(self, order: Payable) -> None:
         """The order was just placed: start taking the money, or note that it is due."""
 
     @abstractmethod
-    def order_delivered(self, order: "Order") -> None:
+    def order_delivered(self, order: Payable) -> None:
         """The shopper has the goods."""
 
     @abstractmethod
-    def order_cancelled(self, order: "Order") -> None:
+    def order_cancelled(self, order: Payable) -> None:
         """The order will not be fulfilled: release or refund what was taken."""
 
 
@@ -45,13 +49,13 @@ class PayOnDelivery(PaymentMethod):
     label = "Pay on delivery"
     description = "Pay the courier in cash or by card when your order arrives."
 
-    def order_placed(self, order: "Order") -> None:
+    def order_placed(self, order: Payable) -> None:
         order.payment_status = PaymentStatus.DUE
 
-    def order_delivered(self, order: "Order") -> None:
+    def order_delivered(self, order: Payable) -> None:
         order.payment_status = PaymentStatus.PAID
 
-    def order_cancelled(self, order: "Order") -> None:
+    def order_cancelled(self, order: Payable) -> None:
         order.payment_status = PaymentStatus.VOID
 
 

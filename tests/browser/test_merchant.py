@@ -11,13 +11,13 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from catalog.models import Product
-from shop.broker import redis_client
-from shop.celery import app
+from core.broker import redis_client
 from shop.models import Order
 from shop.services.checkout import place_order
 from tests.browser.helpers import screenshots
 from tests.conftest import DATASET_IMAGES, JERSEY
 from tests.shop.conftest import ADDRESS, cart_of
+from vitrine.celery import app
 from workers import embedding as embedding_tasks
 
 NEW_PHOTO = DATASET_IMAGES / "15970.jpg"

@@ -8,22 +8,22 @@ from PIL import Image
 from catalog import services
 from catalog.images import check_image
 from catalog.models import Category, Product, ProductImage
-from catalog.signals import listings_changed
+from catalog.signals import products_changed
 from search.models import ProductIndex
 from tests.conftest import jpeg_bytes, photo
 
 
 @pytest.fixture
 def announced():
-    """The product ids each listings_changed announcement carried."""
+    """The product ids each products_changed announcement carried."""
     received: list[list[int]] = []
 
     def receiver(sender, product_ids, **kwargs):
         received.append(list(product_ids))
 
-    listings_changed.connect(receiver)
+    products_changed.connect(receiver)
     yield received
-    listings_changed.disconnect(receiver)
+    products_changed.disconnect(receiver)
 
 
 def test_create_merchant_makes_a_user_that_can_log_in(db):

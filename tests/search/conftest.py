@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from search.db import vacuum_search_index
-from search.embedding import embed_stale
 from search.evaluation import read_truth
+from search.indexing import embed_stale
 from search.models import ProductIndex
 from tests.conftest import DATASET_IMAGES, SHARED
 

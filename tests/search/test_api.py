@@ -8,9 +8,9 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.models import Product, ProductImage
-from search.embedding import embed_stale
+from core.api_errors import json_exception_handler
+from search.indexing import embed_stale
 from search.models import ProductIndex
-from shop.api import json_exception_handler
 from tests.api_helpers import assert_error, upload
 from tests.conftest import DATASET_IMAGES, dataset_photo, jpeg_bytes
 

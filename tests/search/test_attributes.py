@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from search.attributes import (
+from search.ml.attribute_classifier import (
     AttributeClassifier,
     AttributeProfiles,
     agreement,
     predicted_title_match,
 )
-from search.vocabulary import attributes
+from search.ml.vocabulary import attributes
 
 CLASSES = {
     "noun": ["kurta", "shoe"],

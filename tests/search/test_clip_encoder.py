@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
-from search.encoders import load_encoder
-from search.encoders.clip import ClipEncoder, clip_dims
-from search.vector_spaces import VectorDims, active_dims
+from search.ml.encoders import active_dims, load_encoder
+from search.ml.encoders.clip import ClipEncoder
+from search.ml.encoders.dims import VectorDims
 from tests.search.tiny_clip import build_tiny_clip
 
 TEXTS = ["red cotton kurta", "blue denim jeans for men", "a"]
@@ -55,7 +55,7 @@ def unit_rows(vectors: np.ndarray) -> bool:
 def test_text_and_photos_share_one_space_of_the_configured_width(encoder, folder, settings):
     assert isinstance(encoder, ClipEncoder)
     assert encoder.dims == VectorDims(text=16, image=16)
-    assert clip_dims(str(folder)) == encoder.dims
+    assert ClipEncoder.declared_dims(str(folder)) == encoder.dims
     settings.VITRINE_ENCODER = f"clip:{folder}"
     assert active_dims() == encoder.dims
 
@@ -123,9 +123,9 @@ def test_a_model_without_a_shared_text_image_space_is_refused(checkpoints):
     with pytest.raises(ImproperlyConfigured, match="not a CLIP-family model"):
         load_encoder(f"clip:{folder}")
     with pytest.raises(ImproperlyConfigured, match="not a CLIP-family"):
-        clip_dims(str(folder))
+        ClipEncoder.declared_dims(str(folder))
 
 
 def test_a_missing_checkpoint_is_a_configuration_error(checkpoints):
     with pytest.raises(ImproperlyConfigured, match="cannot be loaded"):
-        clip_dims(str(checkpoints / "missing"))
+        ClipEncoder.declared_dims(str(checkpoints / "missing"))

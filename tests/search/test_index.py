@@ -6,12 +6,13 @@ from django.db import connection
 from catalog import services
 from catalog.models import Product
 from search.db import vacuum_search_index
-from search.embedding import embed_stale
-from search.encoders import get_encoder
+from search.indexing import embed_stale
 from search.keyword import keyword_search
+from search.ml.encoders import get_encoder
+from search.ml.encoders.dims import VectorDims
+from search.ml.encoders.embedded import EmbeddedEncoder
 from search.models import ProductIndex
 from search.schema import column_dimensions, resize_vector_columns
-from search.vector_spaces import EMBEDDED_DIMS, VectorDims
 
 
 def test_every_new_listing_gets_a_dirty_index_row_with_keywords(make_product):
@@ -97,7 +98,7 @@ def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product)
     assert row.dirty and row.encoder_version == ""
     assert len(row.text_vector) == 8
     assert resize_vector_columns(VectorDims(text=8, image=16)) == []
-    resize_vector_columns(EMBEDDED_DIMS)
+    resize_vector_columns(EmbeddedEncoder.dims)
     assert column_dimensions()["image_vector"] == 1280
 
 

@@ -8,15 +8,16 @@ import numpy as np
 import pytest
 
 from catalog.models import Product
-from search import services, trained
-from search.embedding import embed_stale
+from search import services
 from search.evaluation import evaluate, read_text_queries
+from search.indexing import embed_stale
+from search.ml import trained
+from search.ml.training import NotEnoughData, train_search
+from search.ml.training.catalogue import load_snapshot, logged_text_queries
+from search.ml.training.pseudo_queries import TextQuery
+from search.ml.training.ranked_lists import refined_photo_query_lists, text_query_lists
 from search.models import ProductIndex
-from search.service import SearchQuery, search
-from search.training import NotEnoughData, train_search
-from search.training.catalogue import load_snapshot, logged_text_queries
-from search.training.pseudo_queries import TextQuery
-from search.training.ranked_lists import refined_photo_query_lists, text_query_lists
+from search.selectors import SearchQuery, search
 from tests.search.conftest import KIT
 
 

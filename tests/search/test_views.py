@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from search.embedding import embed_stale
+from search.indexing import embed_stale
 from search.models import SearchEvent
 from tests.conftest import DATASET_IMAGES, JERSEY, NIGHTDRESS, SHIRT, jpeg_bytes
 

@@ -3,7 +3,7 @@ the noun a shopper asked for."""
 
 import pytest
 
-from search.vocabulary import attributes, names_noun, title_match
+from search.ml.vocabulary import attributes, names_noun, title_match
 
 
 def test_a_titles_head_noun_colours_and_gender():

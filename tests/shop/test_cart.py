@@ -91,7 +91,7 @@ def test_an_anonymous_cart_becomes_the_users_first_cart(client, shopper, make_pr
 def test_abandoned_anonymous_carts_are_purged_with_the_expired_sessions(
     shopper, make_product, settings
 ):
-    from workers.tasks import clear_expired_sessions
+    from shop.tasks import clear_expired_sessions
 
     product = make_product(stock=5)
     old_anonymous, fresh_anonymous = Cart.objects.create(), Cart.objects.create()

@@ -102,9 +102,9 @@ def test_a_merchant_sees_only_orders_of_their_products(
 ):
     bobs = make_product("BOB-1", owner=other_merchant, title="Bob's boots", stock=2)
     [bobs_order] = checkout(shopper, (bobs, 1))
-    page = merchant_client.get(reverse("shop:merchant_orders")).content.decode()
+    page = merchant_client.get(reverse("merchant:orders")).content.decode()
     assert order.number in page and bobs_order.number not in page
-    detail = merchant_client.get(reverse("shop:merchant_order", args=[order.number]))
+    detail = merchant_client.get(reverse("merchant:order", args=[order.number]))
     assert "Red kurta" in detail.content.decode() and "Mark shipped" in detail.content.decode()
 
 
@@ -114,16 +114,15 @@ def test_another_merchants_order_is_404_to_read_and_to_change(
     bobs = make_product("BOB-1", owner=other_merchant, stock=2)
     [bobs_order] = checkout(shopper, (bobs, 1))
     assert (
-        merchant_client.get(reverse("shop:merchant_order", args=[bobs_order.number])).status_code
-        == 404
+        merchant_client.get(reverse("merchant:order", args=[bobs_order.number])).status_code == 404
     )
-    url = reverse("shop:merchant_order_status", args=[bobs_order.number])
+    url = reverse("merchant:order_status", args=[bobs_order.number])
     assert merchant_client.post(url, {"status": "shipped"}).status_code == 404
     assert Order.objects.get(pk=bobs_order.pk).status == "placed"
 
 
 def test_a_merchant_ships_then_delivers_from_the_order_page(merchant_client, order):
-    url = reverse("shop:merchant_order_status", args=[order.number])
+    url = reverse("merchant:order_status", args=[order.number])
     response = merchant_client.post(url, {"status": "shipped"}, follow=True)
     assert f"Order {order.number} is shipped." in response.content.decode()
     assert "Mark delivered" in response.content.decode()
@@ -136,13 +135,13 @@ def test_a_merchant_ships_then_delivers_from_the_order_page(merchant_client, ord
 def test_the_orders_list_filters_by_status(merchant_client, order, shopper, kurta):
     [second] = checkout(shopper, (kurta, 1))
     orders.ship(second)
-    page = merchant_client.get(reverse("shop:merchant_orders"), {"status": "shipped"})
+    page = merchant_client.get(reverse("merchant:orders"), {"status": "shipped"})
     assert second.number in page.content.decode() and order.number not in page.content.decode()
 
 
 def test_a_shopper_cannot_open_the_merchant_orders(client, shopper, order):
     client.force_login(shopper)
-    assert client.get(reverse("shop:merchant_orders")).status_code == 403
+    assert client.get(reverse("merchant:orders")).status_code == 403
 
 
 # The shopper's pages

@@ -195,7 +195,7 @@ def test_list_pages_query_a_fixed_number_of_times(
             assert client.get(reverse(name)).status_code == 200
     client.force_login(merchant.user)
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("shop:merchant_orders")).status_code == 200
+        assert client.get(reverse("merchant:orders")).status_code == 200
 
 
 # Page weight: no page over 300 KB before images.

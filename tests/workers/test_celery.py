@@ -4,8 +4,9 @@ from celery.contrib.testing.worker import start_worker
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from shop.celery import app
-from workers.tasks import clear_expired_sessions, ping
+from shop.tasks import clear_expired_sessions
+from vitrine.celery import app
+from workers.tasks import ping
 
 
 def test_a_real_worker_answers_through_redis():

@@ -11,18 +11,18 @@ from django.urls import reverse
 
 from catalog import services
 from catalog.models import Product
+from core.broker import redis_client
+from core.embedded import EmbeddedRedis
 from search.models import ProductIndex
-from shop.broker import redis_client
-from shop.celery import app
-from shop.embedded import EmbeddedRedis
 from tests.conftest import photo
-from tests.shop.helpers import (
+from tests.processes import (
     current_database_url,
     project_env,
     run_python,
     spawn_worker,
     stop_process_group,
 )
+from vitrine.celery import app
 from workers import embedding as embedding_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,7 +80,7 @@ def test_a_saved_listing_gets_its_vectors_and_the_dashboard_says_so(client, merc
     assert row.text_vector is not None and row.image_vector is not None
     assert row.photo_vector is not None and row.encoder_version.startswith("embedded:")
     client.force_login(merchant.user)
-    assert "index-indexed" in client.get(reverse("catalog:dashboard")).content.decode()
+    assert "index-indexed" in client.get(reverse("merchant:dashboard")).content.decode()
 
 
 def test_a_worker_killed_mid_batch_loses_no_listing(tmp_path, own_redis, merchant):

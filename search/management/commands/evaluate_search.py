@@ -12,8 +12,8 @@ from search.evaluation import (
     read_text_queries,
     read_truth,
 )
-from search.images import load_photo
-from search.service import SearchQuery, search
+from search.photos import load_photo
+from search.selectors import SearchQuery, search
 
 _KIT = Path(settings.BASE_DIR).parent / "shared" / "eval"
 _IMAGES = (

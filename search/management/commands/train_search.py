@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.encoders import get_encoder
-from search.training import NotEnoughData, train_search
+from search.ml.encoders import get_encoder
+from search.ml.training import NotEnoughData, train_search
 
 
 class Command(BaseCommand):

@@ -1,0 +1,24 @@
+"""The merchant API under /api/v1/merchant/: a merchant's own listings and their photos."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from merchant import api
+
+router = SimpleRouter()
+router.register("products", api.MerchantProductViewSet, basename="merchant-product")
+
+urlpatterns = [
+    path("bulk/products/", api.BulkUpsertView.as_view(), name="merchant-bulk-upsert"),
+    path(
+        "products/<str:sku>/images/",
+        api.ProductImagesView.as_view(),
+        name="merchant-product-images",
+    ),
+    path(
+        "products/<str:sku>/images/<int:image_id>/",
+        api.ProductImageView.as_view(),
+        name="merchant-product-image",
+    ),
+    *router.urls,
+]

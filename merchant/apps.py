@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MerchantConfig(AppConfig):
+    name = "merchant"
+    verbose_name = "Merchant dashboard"

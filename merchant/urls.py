@@ -1,0 +1,28 @@
+"""The merchant dashboard under /merchant/: listings, their photos and stock, and orders."""
+
+from django.urls import path
+
+from merchant.views import orders, products
+
+app_name = "merchant"
+
+urlpatterns = [
+    path("", products.product_list, name="dashboard"),
+    path("products/new/", products.product_create, name="product_create"),
+    path("products/<str:sku>/", products.product_edit, name="product_edit"),
+    path("products/<str:sku>/delete/", products.product_delete, name="product_delete"),
+    path("products/<str:sku>/stock/", products.stock_update, name="stock_update"),
+    path(
+        "products/<str:sku>/photos/<int:image_id>/delete/",
+        products.photo_delete,
+        name="photo_delete",
+    ),
+    path(
+        "products/<str:sku>/photos/<int:image_id>/move/",
+        products.photo_move,
+        name="photo_move",
+    ),
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/status/", orders.order_status, name="order_status"),
+]

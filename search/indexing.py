@@ -1,0 +1,264 @@
+"""Embedding listings: a batch of stale index rows in, vectors out.
+
+A worker takes (leases) the stalest dirty rows, reads each listing's text and photos, encodes
+them in batches, and writes the vectors, clearing the dirty flag in one transaction, for each
+row that has not changed since it was taken. A photo that does not decode is recorded as the
+row's error and the listing is embedded from the rest.
+"""
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from PIL import Image
+
+from catalog.models import Product, ProductImage
+from search.db import binary_vector_cursor
+from search.ml.colour import colour_vector, normalise
+from search.ml.trained import photos_to_text_space
+from search.models import ProductIndex
+from search.photos import PhotoDecodeError, load_photo
+
+if TYPE_CHECKING:
+    from search.ml.encoders.base import Encoder
+
+MAX_PHOTOS_PER_LISTING = 4
+MAX_DESCRIPTION_CHARS = 600
+# Words that say nothing about a product: a title made of these (and numbers) is no text.
+_EMPTY_WORDS = {"item", "items", "product", "products", "listing", "untitled", "new", "sku", "no"}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass
+class Listing:
+    """What one stale row gives the encoder."""
+
+    product_id: int
+    changed_at: datetime
+    text: str | None
+    photos: list[Image.Image] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    taken: int  # rows leased for this batch
+    written: int  # rows whose vectors were written (the others changed meanwhile)
+    photo_errors: int
+    failed: int = 0  # rows that could not be embedded at all (recorded as errors)
+
+    def __add__(self, other: "BatchResult") -> "BatchResult":
+        return BatchResult(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def lease_stale_rows(limit: int) -> list[tuple[int, datetime]]:
+    """Take up to `limit` of the stalest dirty rows no other worker holds: (id, changed_at)."""
+    table = ProductIndex._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH taken AS MATERIALIZED (
+                -- Materialised: run once, so the update cannot take more than `limit` rows.
+                SELECT product_id FROM {table}
+                WHERE dirty AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                ORDER BY changed_at
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE {table} AS row SET lease_expires_at = now() + %s
+            FROM taken WHERE row.product_id = taken.product_id
+            RETURNING row.product_id, row.changed_at
+            """,
+            [limit, timedelta(seconds=settings.VITRINE_EMBED_LEASE_SECONDS)],
+        )
+        return sorted(cursor.fetchall(), key=lambda row: row[1])
+
+
+def release_leases(product_ids: Sequence[int]) -> None:
+    """Hand rows back after a failed batch, so that a retry may take them at once."""
+    ProductIndex.objects.filter(pk__in=product_ids).update(lease_expires_at=None)
+
+
+def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> BatchResult:
+    """Embed the leased rows and write their vectors."""
+    listings = _gather(leased)
+    text_vectors = _encode_texts(encoder, listings)
+    image_vectors, colour_vectors = _encode_photos(encoder, listings)
+    written = _write(encoder, listings, text_vectors, image_vectors, colour_vectors)
+    return BatchResult(
+        taken=len(leased),
+        written=written,
+        photo_errors=sum(bool(listing.errors) for listing in listings),
+    )
+
+
+def embed_batch_isolating_failures(encoder: "Encoder", leased: list[tuple[int, datetime]]):
+    """embed_batch, but a listing that breaks its batch is found and set aside with its error,
+    so that one bad listing never blocks the others (nor is retried forever). Database errors
+    are not the listing's fault: they propagate, and the batch is retried."""
+    try:
+        return embed_batch(encoder, leased)
+    except DatabaseError:
+        raise
+    except Exception as error:
+        if len(leased) > 1:
+            return sum(
+                (embed_batch_isolating_failures(encoder, [row]) for row in leased),
+                BatchResult(0, 0, 0),
+            )
+        [(product_id, changed_at)] = leased
+        ProductIndex.objects.filter(pk=product_id, changed_at=changed_at).update(
+            dirty=False, lease_expires_at=None, error=f"Embedding failed: {error}"
+        )
+        return BatchResult(taken=1, written=0, photo_errors=0, failed=1)
+
+
+def embed_stale(
+    encoder: "Encoder",
+    *,
+    deadline: float | None = None,
+    on_batch: Callable[[BatchResult], None] = lambda result: None,
+) -> tuple[BatchResult, bool]:
+    """Lease and embed stale rows, batch after batch, until none is left or time.monotonic()
+    passes `deadline`. Returns the totals and whether no stale row was left to take.
+
+    A batch that fails hands its rows back at once, then the error propagates (to be retried).
+    """
+    totals = BatchResult(0, 0, 0)
+    while leased := lease_stale_rows(encoder.profile.listing_batch_size):
+        try:
+            result = embed_batch_isolating_failures(encoder, leased)
+        except Exception:
+            release_leases([product_id for product_id, _ in leased])
+            raise
+        totals += result
+        on_batch(result)
+        if deadline is not None and time.monotonic() > deadline:
+            return totals, False
+    return totals, True
+
+
+def count_stale() -> int:
+    return ProductIndex.objects.filter(dirty=True).count()
+
+
+def mark_all_stale() -> int:
+    """Flag every row for re-embedding (`embed --all`)."""
+    return ProductIndex.objects.update(dirty=True, changed_at=timezone.now(), lease_expires_at=None)
+
+
+def mark_other_versions_stale(version: str) -> int:
+    """Flag the rows embedded by another encoder version: their vectors must not be compared."""
+    return (
+        ProductIndex.objects.filter(dirty=False)
+        .exclude(encoder_version=version)
+        .update(dirty=True, changed_at=timezone.now(), lease_expires_at=None)
+    )
+
+
+def listing_text(product: Product) -> str | None:
+    """Title, category path and description as one text; None when they say nothing."""
+    category = product.category.full_name.replace(" > ", ", ") if product.category else ""
+    description = product.description[:MAX_DESCRIPTION_CHARS]
+    words = {word.lower() for word in _WORD.findall(f"{product.title} {category} {description}")}
+    if not words - _EMPTY_WORDS:
+        return None
+    return ". ".join(part for part in (product.title, category, description) if part)
+
+
+def _gather(leased: list[tuple[int, datetime]]) -> list[Listing]:
+    changed_at = dict(leased)
+    products = (
+        Product.objects.filter(pk__in=changed_at)
+        .select_related("category")
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position")))
+    )
+    listings = []
+    for product in products:
+        listing = Listing(product.pk, changed_at[product.pk], listing_text(product))
+        for image in list(product.images.all())[:MAX_PHOTOS_PER_LISTING]:
+            try:
+                with image.image.open("rb") as photo_file:
+                    listing.photos.append(
+                        load_photo(photo_file, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
+                    )
+            except (PhotoDecodeError, OSError) as error:
+                listing.errors.append(f"Photo {image.position + 1} could not be read: {error}")
+        listings.append(listing)
+    return listings
+
+
+def _encode_texts(encoder: "Encoder", listings: list[Listing]) -> dict[int, np.ndarray]:
+    with_text = [listing for listing in listings if listing.text]
+    vectors = encoder.encode_texts([listing.text for listing in with_text])
+    return {listing.product_id: vector for listing, vector in zip(with_text, vectors, strict=True)}
+
+
+def _encode_photos(
+    encoder: "Encoder", listings: list[Listing]
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Per listing with photos: the mean of its photos' image vectors, and of their colours."""
+    photos = [photo for listing in listings for photo in listing.photos]
+    vectors = encoder.encode_images(photos)
+    colours = np.stack([colour_vector(photo) for photo in photos]) if photos else None
+    images, colour_means, start = {}, {}, 0
+    for listing in listings:
+        if listing.photos:
+            end = start + len(listing.photos)
+            images[listing.product_id] = vectors[start:end].mean(axis=0)
+            colour_means[listing.product_id] = normalise(colours[start:end].mean(axis=0))
+            start = end
+    return images, colour_means
+
+
+def _write(
+    encoder: "Encoder",
+    listings: list[Listing],
+    text_vectors: dict[int, np.ndarray],
+    image_vectors: dict[int, np.ndarray],
+    colour_vectors: dict[int, np.ndarray],
+) -> int:
+    photo_in_text_space, map_version = {}, ""
+    if image_vectors:
+        ids = list(image_vectors)
+        mapped, map_version = photos_to_text_space(
+            encoder,
+            np.stack([image_vectors[i] for i in ids]),
+            np.stack([colour_vectors[i] for i in ids]),
+        )
+        photo_in_text_space = dict(zip(ids, mapped, strict=True))
+    rows = []
+    for listing in listings:
+        rows.append(
+            (
+                text_vectors.get(listing.product_id),
+                image_vectors.get(listing.product_id),
+                colour_vectors.get(listing.product_id),
+                photo_in_text_space.get(listing.product_id),
+                map_version,
+                encoder.version,
+                "\n".join(listing.errors),
+                listing.product_id,
+                listing.changed_at,
+            )
+        )
+    with transaction.atomic(), binary_vector_cursor() as cursor:
+        cursor.executemany(_WRITE_SQL, rows)
+        return cursor.rowcount
+
+
+_WRITE_SQL = f"""
+UPDATE {ProductIndex._meta.db_table}
+SET text_vector = %s, image_vector = %s, colour_vector = %s, photo_vector = %s,
+    map_version = %s, encoder_version = %s, error = %s,
+    dirty = false, indexed_at = now(), lease_expires_at = NULL, updated_at = now()
+WHERE product_id = %s AND changed_at = %s AND dirty
+"""

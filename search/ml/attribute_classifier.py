@@ -1,0 +1,121 @@
+"""What a product is, in the catalogue's own words: its head noun, colour and gender.
+
+A listing with text says so in its title ("Fabindia Men Printed Red Kurta"). A photo says it
+too, to a classifier trained on the catalogue's listings (search/training/attributes.py). A
+photo query and each candidate are compared attribute by attribute: how likely is it that the
+candidate is the same kind of thing, in the same colour, for the same shopper. These
+agreements are features of the match head; they are what a shopper means by "like this".
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from search.ml.vocabulary import Attributes, ProductTerms
+
+ATTRIBUTES = ("noun", "colour", "gender")
+UNISEX = "unisex"
+
+
+@dataclass
+class AttributeProfiles:
+    """n products' (or queries') attributes: a distribution or a multi-hot row per attribute,
+    over the classifier's classes."""
+
+    noun: np.ndarray  # (n, nouns)
+    colour: np.ndarray  # (n, colours)
+    gender: np.ndarray  # (n, genders)
+
+    def rows(self, index: np.ndarray) -> "AttributeProfiles":
+        return AttributeProfiles(self.noun[index], self.colour[index], self.gender[index])
+
+
+class AttributeClassifier(nn.Module):
+    """Photo-map inputs (image features and colours) -> logits over the catalogue's head nouns,
+    colours and genders, as its titles name them."""
+
+    def __init__(self, input_dim: int, classes: dict[str, list[str]], hidden: int = 512):
+        super().__init__()
+        self.args = (input_dim, classes, hidden)  # what a saved copy is rebuilt from
+        self.classes = classes
+        self.trunk = nn.Sequential(
+            nn.LayerNorm(input_dim), nn.Linear(input_dim, hidden), nn.GELU(), nn.Dropout(0.3)
+        )
+        self.outputs = nn.ModuleDict(
+            {name: nn.Linear(hidden, len(classes[name])) for name in ATTRIBUTES}
+        )
+
+    def forward(self, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+        shared = self.trunk(inputs)
+        return {name: output(shared) for name, output in self.outputs.items()}
+
+    def predict(self, inputs: np.ndarray) -> AttributeProfiles:
+        with torch.inference_mode():
+            logits = self(torch.from_numpy(np.asarray(inputs, dtype=np.float32)))
+        return AttributeProfiles(*(logits[name].softmax(-1).numpy() for name in ATTRIBUTES))
+
+    def predict_rows(self, inputs: np.ndarray, rows: np.ndarray) -> AttributeProfiles:
+        """`predict` for the inputs that `rows` (a boolean mask) selects; zero rows elsewhere."""
+        profiles = AttributeProfiles(
+            *(np.zeros((len(inputs), len(self.classes[name])), np.float32) for name in ATTRIBUTES)
+        )
+        if rows.any():
+            predicted = self.predict(inputs[rows])
+            for name in ATTRIBUTES:
+                getattr(profiles, name)[rows] = getattr(predicted, name)
+        return profiles
+
+    def profiles(
+        self,
+        titles: list[str],
+        categories: list[str],
+        predicted: AttributeProfiles,
+        described: np.ndarray,
+    ) -> AttributeProfiles:
+        """Each product's attributes: from its words where `described`, else what `predict`
+        read from its photo (`predicted`, left as it is)."""
+        profiles = AttributeProfiles(*(getattr(predicted, name).copy() for name in ATTRIBUTES))
+        for row in np.flatnonzero(described):
+            terms = ProductTerms.of(titles[row], categories[row])
+            for name in ("noun", "colour"):
+                getattr(profiles, name)[row] = [
+                    value in terms.terms for value in self.classes[name]
+                ]
+            # A product that names no gender suits any shopper, as a unisex one does.
+            genders = terms.genders or {UNISEX}
+            profiles.gender[row] = [value in genders for value in self.classes["gender"]]
+        return profiles
+
+
+def agreement(
+    classes: dict[str, list[str]], query: AttributeProfiles, products: AttributeProfiles
+) -> np.ndarray:
+    """(n, 3): for one query profile against n products, the chance that each is the same
+    kind of thing, in the same colour, for the same shopper (unisex on either side suits)."""
+    noun = products.noun @ query.noun[0]
+    colour = products.colour @ query.colour[0]
+    gender = products.gender @ query.gender[0]
+    if UNISEX in classes["gender"]:
+        unisex = classes["gender"].index(UNISEX)
+        gender = gender + query.gender[0, unisex] + products.gender[:, unisex]
+    return np.clip(np.stack([noun, colour, gender], axis=-1), 0, 1).astype(np.float32)
+
+
+def predicted_title_match(
+    classes: dict[str, list[str]], predicted: AttributeProfiles, query: Attributes
+) -> np.ndarray:
+    """(n, 2): vocabulary.title_match for products without words, from their photos: the
+    chance that a title would name the query's noun, and its colours."""
+    nothing = np.zeros(len(predicted.noun), dtype=np.float32)
+    noun = (
+        predicted.noun[:, classes["noun"].index(query.head)]
+        if query.head in classes["noun"]
+        else nothing
+    )
+    colours = [
+        classes["colour"].index(colour) for colour in query.colours if colour in classes["colour"]
+    ]
+    colour = predicted.colour[:, colours].mean(axis=1) if colours else nothing
+    return np.stack([noun, colour], axis=-1).astype(np.float32)

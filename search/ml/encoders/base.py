@@ -1,0 +1,87 @@
+"""The encoder interface: listing text and photos in, vectors out, in batches."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+from PIL import Image
+
+from search.ml.encoders.device import DeviceProfile
+from search.ml.encoders.dims import VectorDims
+
+
+class Encoder(ABC):
+    """Turns texts and photos into vectors. Load one per process and keep it (it is costly).
+
+    - `encode_texts`: texts into the text space, L2-normalised.
+    - `encode_images`: photos into the image encoder's own space (what photo-to-photo
+      similarity compares).
+    - `images_to_text_space`: image vectors into the text space, so that a text query can
+      find a listing by its photo.
+    """
+
+    version: str  # names the models and settings: vectors of two versions never meet
+    dims: VectorDims
+    # Whether photos and texts already share one space (CLIP); if not, a photo map is trained.
+    shares_text_space: bool = False
+
+    @classmethod
+    @abstractmethod
+    def declared_dims(cls, checkpoint: str) -> VectorDims:
+        """The widths of the vectors it makes from `checkpoint` (the spec's part after ":"),
+        read without loading the model."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, checkpoint: str, profile: DeviceProfile) -> "Encoder":
+        """The encoder with its models loaded, on the profile's device."""
+
+    def __init__(self, profile: DeviceProfile):
+        self.profile = profile
+        self.device, self.dtype = profile.device, profile.dtype
+        self.text_batch_size = profile.text_batch_size
+        self.image_batch_size = profile.image_batch_size
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        # Similar lengths share a batch, so that little padding is computed.
+        return _batched(texts, self.text_batch_size, self._encode_text_batch, self.dims.text, len)
+
+    def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray:
+        return _batched(images, self.image_batch_size, self._encode_image_batch, self.dims.image)
+
+    @abstractmethod
+    def images_to_text_space(self, image_vectors: np.ndarray) -> np.ndarray: ...
+
+    @abstractmethod
+    def _encode_text_batch(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    @abstractmethod
+    def _encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray: ...
+
+
+def l2_normalise(vectors: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.normalize(vectors.float(), dim=-1)
+
+
+def _batched(
+    items: Sequence,
+    batch_size: int,
+    encode: Callable[[Sequence], np.ndarray],
+    width: int,
+    key: Callable | None = None,
+) -> np.ndarray:
+    """encode() over batches of items (grouped by `key` when given), rows in the items' order."""
+    order = list(range(len(items)))
+    if key:
+        order.sort(key=lambda i: key(items[i]))
+    parts = [
+        encode([items[i] for i in order[start : start + batch_size]])
+        for start in range(0, len(order), batch_size)
+    ]
+    if not parts:
+        return np.zeros((0, width), dtype=np.float32)
+    stacked = np.concatenate(parts)
+    result = np.empty_like(stacked)
+    result[order] = stacked
+    return result

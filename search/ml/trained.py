@@ -1,0 +1,207 @@
+"""Trained search models: saved by version under the data dir, activated atomically, and picked
+up by every web and worker process without a restart.
+
+    <models dir>/<version>/model.pt      the map and the head
+    <models dir>/<version>/metrics.json  what training measured
+    <models dir>/ACTIVE                  the active version's name
+
+The models dir is VITRINE_SEARCH_MODELS_DIR, by default <data dir>/search-models.
+
+Activation replaces ACTIVE in one rename; a process compares ACTIVE's stamp on each use (one
+stat call) and loads the new version when it changed.
+"""
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from django.conf import settings
+
+from search.ml.attribute_classifier import AttributeClassifier
+from search.ml.ranking import (
+    CandidateBatch,
+    MatchHead,
+    PhotoToTextMap,
+    QueryBatch,
+    pair_features,
+    photo_map_input,
+)
+
+if TYPE_CHECKING:
+    from search.ml.encoders.base import Encoder
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_FILE = "ACTIVE"
+# The layout of the head's features and the map's input: a saved model of another layout is
+# not used (search falls back to untrained fusion until the next training).
+MODEL_FORMAT = 5
+
+
+@dataclass
+class SearchModel:
+    version: str
+    encoder_version: str  # the encoder whose vectors it was trained on
+    head: MatchHead
+    # None when the encoder already puts photos in the text space (CLIP).
+    photo_map: PhotoToTextMap | None
+    # None when the catalogue's titles name too few things to learn from.
+    attribute_classifier: AttributeClassifier | None = None
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def map_version(self) -> str:
+        """What index rows whose photos went through this model's map record as map_version."""
+        return self.version if self.photo_map is not None else ""
+
+    def map_photos(self, image_vectors: np.ndarray, colour_vectors: np.ndarray) -> np.ndarray:
+        return map_photos(self.photo_map, image_vectors, colour_vectors)
+
+    def score(self, queries: QueryBatch, candidates: CandidateBatch) -> np.ndarray:
+        with torch.inference_mode():
+            return self.head(pair_features(queries, candidates)).numpy()
+
+
+def map_photos(
+    photo_map: PhotoToTextMap, image_vectors: np.ndarray, colour_vectors: np.ndarray
+) -> np.ndarray:
+    inputs = torch.from_numpy(photo_map_input(image_vectors, colour_vectors))
+    with torch.inference_mode():
+        return photo_map(inputs).numpy()
+
+
+def models_dir() -> Path:
+    return Path(settings.VITRINE_SEARCH_MODELS_DIR)
+
+
+_VERSION_FORMAT = "%Y%m%dT%H%M%S%fZ"
+
+
+def new_version() -> str:
+    """A new model's version: when it was trained, in UTC, so versions sort by age."""
+    return datetime.now(UTC).strftime(_VERSION_FORMAT)
+
+
+def trained_at(version: str) -> datetime:
+    return datetime.strptime(version, _VERSION_FORMAT).replace(tzinfo=UTC)
+
+
+def save(model: SearchModel) -> Path:
+    folder = models_dir() / model.version
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save(
+        {
+            "format": MODEL_FORMAT,
+            "version": model.version,
+            "encoder_version": model.encoder_version,
+            "head": model.head.state_dict(),
+            "head_args": model.head.args,
+            "photo_map": model.photo_map.state_dict() if model.photo_map else None,
+            "photo_map_args": model.photo_map.args if model.photo_map else None,
+            "attributes": (
+                model.attribute_classifier.state_dict() if model.attribute_classifier else None
+            ),
+            "attributes_args": (
+                model.attribute_classifier.args if model.attribute_classifier else None
+            ),
+        },
+        folder / "model.pt",
+    )
+    (folder / "metrics.json").write_text(json.dumps(model.metrics, indent=2) + "\n")
+    return folder
+
+
+def activate(version: str) -> None:
+    """Make `version` the one every process uses, in one atomic rename."""
+    pointer = models_dir() / ACTIVE_FILE
+    temporary = pointer.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(version + "\n")
+    os.replace(temporary, pointer)
+
+
+def active_version() -> str | None:
+    try:
+        return (models_dir() / ACTIVE_FILE).read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def load(version: str) -> SearchModel | None:
+    """The saved model, or None when it was saved in another format."""
+    saved = torch.load(models_dir() / version / "model.pt", weights_only=True)
+    if saved.get("format") != MODEL_FORMAT:
+        logger.warning("Search model %s has another format; it is not used.", version)
+        return None
+    head = MatchHead(*saved["head_args"])
+    head.load_state_dict(saved["head"])
+    photo_map = None
+    if saved["photo_map"] is not None:
+        photo_map = PhotoToTextMap(*saved["photo_map_args"])
+        photo_map.load_state_dict(saved["photo_map"])
+        photo_map.eval()
+    attribute_classifier = None
+    if saved["attributes"] is not None:
+        attribute_classifier = AttributeClassifier(*saved["attributes_args"])
+        attribute_classifier.load_state_dict(saved["attributes"])
+        attribute_classifier.eval()
+    metrics_file = models_dir() / version / "metrics.json"
+    return SearchModel(
+        version=saved["version"],
+        encoder_version=saved["encoder_version"],
+        head=head.eval(),
+        photo_map=photo_map,
+        attribute_classifier=attribute_classifier,
+        metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
+    )
+
+
+def active_model(encoder_version: str) -> SearchModel | None:
+    """The active model when it was trained for this encoder version, else None."""
+    model = _active.get()
+    if model is None or model.encoder_version != encoder_version:
+        return None
+    return model
+
+
+class _ActiveModelCache:
+    """This process's copy of the active model, reloaded when ACTIVE changes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self._model: SearchModel | None = None
+
+    def get(self) -> SearchModel | None:
+        try:
+            status = (models_dir() / ACTIVE_FILE).stat()
+            stamp = (status.st_ino, status.st_mtime_ns)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    version = active_version() if stamp else None
+                    self._model = load(version) if version else None
+                    self._stamp = stamp
+        return self._model
+
+
+_active = _ActiveModelCache()
+
+
+def photos_to_text_space(
+    encoder: "Encoder", image_vectors: np.ndarray, colour_vectors: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """Photos in the text space, by the active trained map when there is one (else the
+    encoder's own, zero-shot one), and the map's version ("" for the encoder's)."""
+    model = active_model(encoder.version)
+    if model is not None and model.photo_map is not None:
+        return model.map_photos(image_vectors, colour_vectors), model.map_version
+    return encoder.images_to_text_space(image_vectors), ""

@@ -1,0 +1,216 @@
+"""`train_search`: the photo map and the match head, fitted on the catalogue, saved, activated."""
+
+import logging
+import random
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from search.db import vacuum_search_index
+from search.keyword import keyword_ranks
+from search.ml import trained
+from search.ml.attribute_classifier import agreement, predicted_title_match
+from search.ml.encoders.base import Encoder
+from search.ml.ranking import photo_map_input
+from search.ml.remapping import remap_photos
+from search.ml.training.catalogue import load_snapshot, logged_text_queries
+from search.ml.training.classifier import held_out_accuracy, train_attribute_classifier
+from search.ml.training.match_head import evaluate_head, train_head
+from search.ml.training.photo_map import photo_text_agreement, recall_at, train_photo_map
+from search.ml.training.ranked_lists import (
+    RankedLists,
+    photo_query_lists,
+    pseudo_text_queries,
+    refined_photo_query_lists,
+    text_query_lists,
+)
+
+logger = logging.getLogger(__name__)
+
+MIN_LISTINGS = 40  # with both text and a photo
+HELD_OUT_SHARE = 0.2
+MAX_TEXT_QUERIES = 3000
+MAX_PHOTO_QUERIES = 1500
+MAX_REFINED_PHOTO_QUERIES = 750  # a photo and a colour: "like this, but in black"
+MAX_LOGGED_QUERIES = 5000  # the newest shoppers' choices
+EVALUATION_SHARE = 0.1
+
+
+class NotEnoughData(Exception):
+    pass
+
+
+def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] = logger.info):
+    """Train, save and activate a search model on the embedded catalogue; returns the model.
+
+    Listings with text and photo are split: the photo map learns from 80% of them; the other
+    20% measure it and, in the head's training lists, play the sparse listings (their text
+    hidden), so that the head learns how far a photo the map never saw can be trusted.
+    """
+    started = time.monotonic()
+    log = _timed(log, started)
+    rng = random.Random(seed)
+    snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
+    paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
+    if len(paired) < MIN_LISTINGS:
+        raise NotEnoughData(
+            f"{len(paired)} embedded listings have both text and a photo; training needs "
+            f"{MIN_LISTINGS}. Run `embed --sync` first, or add listings."
+        )
+    shuffled = np.random.default_rng(seed).permutation(paired)
+    held_out = shuffled[: max(2, int(len(paired) * HELD_OUT_SHARE))]
+    learning = shuffled[len(held_out) :]
+    metrics: dict = {"listings": len(snapshot), "paired_listings": len(paired)}
+
+    photo_map, photo_vectors = _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log)
+    metrics["photo_text_agreement"] = photo_text_agreement(
+        photo_vectors[held_out], snapshot.text[held_out], np.random.default_rng(seed)
+    )
+    log(f"Photo and text agreement: {metrics['photo_text_agreement']}")
+    plays_sparse = np.zeros(len(snapshot), dtype=bool)
+    plays_sparse[held_out] = True
+
+    attribute_classifier, predicted, attribute_agreement = _fit_attribute_classifier(
+        snapshot, learning, held_out, plays_sparse, metrics, log
+    )
+    log("Building ranked lists from pseudo-queries...")
+    with_text = np.flatnonzero(snapshot.has_text).tolist()
+    sources = rng.sample(with_text, min(MAX_TEXT_QUERIES, len(with_text)))
+    clicks = logged_text_queries(snapshot, MAX_LOGGED_QUERIES)
+    metrics["logged_queries"] = len(clicks)
+
+    def snapshot_keyword_ranks(queries: list[str], rows: np.ndarray) -> np.ndarray:
+        return keyword_ranks(
+            queries, np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1)
+        )
+
+    predicted_match = _predicted_match(attribute_classifier, predicted)
+    lists = {
+        "text": text_query_lists(
+            snapshot,
+            photo_vectors,
+            pseudo_text_queries(snapshot, sources, rng) + clicks,
+            encode_texts=encoder.encode_texts,
+            keyword_ranks=snapshot_keyword_ranks,
+            plays_sparse=plays_sparse,
+            predicted_match=predicted_match,
+        ),
+        "photo": photo_query_lists(
+            snapshot,
+            photo_vectors,
+            held_out[:MAX_PHOTO_QUERIES].tolist(),
+            plays_sparse,
+            attribute_agreement,
+        ),
+        "refined_photo": refined_photo_query_lists(
+            snapshot,
+            photo_vectors,
+            held_out[:MAX_REFINED_PHOTO_QUERIES].tolist(),
+            plays_sparse,
+            encode_texts=encoder.encode_texts,
+            keyword_ranks=snapshot_keyword_ranks,
+            rng=rng,
+            attribute_agreement=attribute_agreement,
+            predicted_match=predicted_match,
+        ),
+    }
+    splits = {name: _split(kind) for name, kind in lists.items()}
+    log(
+        "Training the match head on "
+        + ", ".join(f"{len(training)} {name} lists" for name, (training, _) in splits.items())
+        + "..."
+    )
+    head = train_head(
+        RankedLists.concatenate(*(training for training, _ in splits.values())),
+        snapshot,
+        photo_vectors,
+        seed,
+    )
+    for name, (_, evaluation) in splits.items():
+        metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_vectors)
+        log(f"{name} pseudo-queries: {metrics[f'{name}_queries']}")
+
+    model = trained.SearchModel(
+        version=trained.new_version(),
+        encoder_version=encoder.version,
+        head=head,
+        photo_map=photo_map,
+        attribute_classifier=attribute_classifier,
+        metrics={**metrics, "fit_seconds": round(time.monotonic() - started, 1)},
+    )
+    trained.save(model)
+    trained.activate(model.version)
+    remapped = remap_photos(model)
+    vacuum_search_index()
+    log(f"Activated search model {model.version}; {remapped} photos re-mapped.")
+    return model
+
+
+def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):
+    """The trained map (None for an encoder with one shared space) and every listing's photo
+    in the text space, by it."""
+    if encoder.shares_text_space:
+        return None, encoder.images_to_text_space(snapshot.image) * snapshot.has_photo[:, None]
+    log(f"Training the photo map on {len(learning)} listings...")
+    photo_map = train_photo_map(
+        photo_map_input(snapshot.image[learning], snapshot.colour[learning]),
+        snapshot.text[learning],
+    )
+    mapped = (
+        trained.map_photos(photo_map, snapshot.image, snapshot.colour) * snapshot.has_photo[:, None]
+    )
+    zero_shot = encoder.images_to_text_space(snapshot.image[held_out])
+    metrics["photo_map"] = {
+        "held_out_pairs": len(held_out),
+        "recall_at_10": recall_at(10, mapped[held_out], snapshot.text[held_out]),
+        "zero_shot_recall_at_10": recall_at(10, zero_shot, snapshot.text[held_out]),
+    }
+    log(f"Photo map: {metrics['photo_map']}")
+    return photo_map, mapped.astype(np.float32)
+
+
+def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metrics, log):
+    """The classifier, fitted on the photo map's listings; what it predicts from every
+    listing's photo; and the agreement of a listing's photo with candidates as training lists
+    see them (sparse ones judged by their photo)."""
+    log(f"Training the attribute classifier on {len(learning)} listings...")
+    inputs = photo_map_input(snapshot.image_normalised, snapshot.colour)
+    classifier = train_attribute_classifier(
+        inputs[learning], [snapshot.titles[i] for i in learning]
+    )
+    if classifier is None:
+        return None, None, None
+    queries = classifier.predict(inputs)
+    metrics["attribute_classifier"] = held_out_accuracy(
+        classifier, queries.rows(held_out), [snapshot.titles[i] for i in held_out]
+    )
+    log(f"Attribute classifier: {metrics['attribute_classifier']}")
+    products = classifier.profiles(
+        snapshot.titles, snapshot.categories, queries, snapshot.has_text & ~plays_sparse
+    )
+
+    def attribute_agreement(query_row: int, candidate_rows: np.ndarray) -> np.ndarray:
+        query = queries.rows(np.array([query_row]))
+        return agreement(classifier.classes, query, products.rows(candidate_rows))
+
+    return classifier, queries, attribute_agreement
+
+
+def _predicted_match(classifier, predicted):
+    """title_match for listings playing sparse, from their photos; None without a classifier."""
+    if classifier is None:
+        return None
+    return lambda wanted, rows: predicted_title_match(
+        classifier.classes, predicted.rows(rows), wanted
+    )
+
+
+def _split(lists: RankedLists) -> tuple[RankedLists, RankedLists]:
+    """(training, evaluation) lists."""
+    evaluation = np.arange(len(lists)) < len(lists) * EVALUATION_SHARE
+    return lists.subset(~evaluation), lists.subset(evaluation)
+
+
+def _timed(log: Callable[[str], None], started: float) -> Callable[[str], None]:
+    return lambda message: log(f"[{time.monotonic() - started:5.0f} s] {message}")

@@ -1,0 +1,96 @@
+"""The catalogue as training reads it: every embedded listing's vectors and words, in memory."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from catalog.models import Category, Product
+from search.db import as_array, binary_vector_cursor
+from search.ml.colour import COLOUR_DIMS
+from search.ml.training.pseudo_queries import TextQuery
+from search.ml.vocabulary import ProductTerms
+from search.models import ProductIndex, SearchEvent
+from search.shopper_words import catalogue_words
+
+
+@dataclass
+class CatalogueSnapshot:
+    """n embedded listings of one encoder version; zero vectors where a listing has none."""
+
+    product_ids: np.ndarray  # (n,)
+    titles: list[str]
+    categories: list[str]
+    text: np.ndarray  # (n, d) listing text vectors
+    image: np.ndarray  # (n, image_dim) raw photo features
+    colour: np.ndarray  # (n, COLOUR_DIMS)
+    has_text: np.ndarray  # (n,) bool
+    has_photo: np.ndarray  # (n,) bool
+
+    def __len__(self) -> int:
+        return len(self.product_ids)
+
+    @cached_property
+    def terms(self) -> list[ProductTerms]:
+        """Each listing's words, as relevance labels read them."""
+        return [
+            ProductTerms.of(title, category)
+            for title, category in zip(self.titles, self.categories, strict=True)
+        ]
+
+    @cached_property
+    def image_normalised(self) -> np.ndarray:
+        norms = np.linalg.norm(self.image, axis=1, keepdims=True)
+        return self.image / np.maximum(norms, 1e-9)
+
+
+_SNAPSHOT_SQL = f"""
+SELECT product.id, product.title, coalesce(category.full_name, ''),
+       row.text_vector, row.image_vector, row.colour_vector
+FROM {ProductIndex._meta.db_table} AS row
+JOIN {Product._meta.db_table} AS product ON product.id = row.product_id
+LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
+WHERE row.encoder_version = %s AND NOT row.dirty
+  AND (row.text_vector IS NOT NULL OR row.image_vector IS NOT NULL)
+ORDER BY product.id
+"""
+
+
+def load_snapshot(encoder_version: str, text_dim: int, image_dim: int) -> CatalogueSnapshot:
+    with binary_vector_cursor() as cursor:
+        cursor.execute(_SNAPSHOT_SQL, [encoder_version])
+        rows = cursor.fetchall()
+    text = np.zeros((len(rows), text_dim), dtype=np.float32)
+    image = np.zeros((len(rows), image_dim), dtype=np.float32)
+    colour = np.zeros((len(rows), COLOUR_DIMS), dtype=np.float32)
+    for i, (_, _, _, text_vector, image_vector, colour_vector) in enumerate(rows):
+        if text_vector is not None:
+            text[i] = as_array(text_vector)
+        if image_vector is not None:
+            image[i] = as_array(image_vector)
+        if colour_vector is not None:
+            colour[i] = as_array(colour_vector)
+    return CatalogueSnapshot(
+        product_ids=np.array([row[0] for row in rows], dtype=np.int64),
+        titles=[row[1] for row in rows],
+        categories=[row[2] for row in rows],
+        text=text,
+        image=image,
+        colour=colour,
+        has_text=np.array([row[3] is not None for row in rows]),
+        has_photo=np.array([row[4] is not None for row in rows]),
+    )
+
+
+def logged_text_queries(snapshot: CatalogueSnapshot, limit: int) -> list[TextQuery]:
+    """The newest text queries for which shoppers chose a result (a click or an add to cart),
+    each with the chosen listing's snapshot row."""
+    rows = {int(product_id): row for row, product_id in enumerate(snapshot.product_ids)}
+    events = (
+        SearchEvent.objects.filter(had_photo=False, product_id__in=rows)
+        .exclude(query_text="")
+        .order_by("-created_at")
+        .values_list("query_text", "product_id")[:limit]
+    )
+    # Read as search reads them, shoppers' words rewritten.
+    return [TextQuery(catalogue_words(text), rows[product_id]) for text, product_id in events]

@@ -1,0 +1,93 @@
+"""Training the attribute classifier: listings' photos labelled by their own titles' head noun,
+colour and gender. Only values that enough listings name become classes."""
+
+from collections import Counter
+
+import numpy as np
+import torch
+
+from search.ml.attribute_classifier import ATTRIBUTES, AttributeClassifier, AttributeProfiles
+from search.ml.vocabulary import attributes
+
+MIN_LISTINGS_PER_CLASS = 5
+EPOCHS = 25
+BATCH_SIZE = 256
+LEARNING_RATE = 3e-3
+UNLABELLED = -100  # cross_entropy's ignore_index
+
+
+def train_attribute_classifier(
+    inputs: np.ndarray, titles: list[str], seed: int = 0
+) -> AttributeClassifier | None:
+    """A classifier fitted on (photo-map input, title) pairs; None when no attribute has two
+    classes to tell apart."""
+    named = [_named(title) for title in titles]
+    classes = {name: _classes(values[name] for values in named) for name in ATTRIBUTES}
+    if any(len(values) < 2 for values in classes.values()):
+        return None
+    labels = torch.tensor(
+        [[_label(classes[name], values[name]) for name in ATTRIBUTES] for values in named]
+    )
+    torch.manual_seed(seed)
+    features = torch.from_numpy(np.asarray(inputs, dtype=np.float32))
+    classifier = AttributeClassifier(features.shape[1], classes)
+    optimiser = torch.optim.AdamW(classifier.parameters(), lr=LEARNING_RATE, weight_decay=1e-3)
+    classifier.train()
+    for _ in range(EPOCHS):
+        for batch in torch.randperm(len(features)).split(BATCH_SIZE):
+            logits = classifier(features[batch])
+            loss = sum(
+                torch.nn.functional.cross_entropy(
+                    logits[name],
+                    labels[batch, column],
+                    ignore_index=UNLABELLED,
+                    label_smoothing=0.05,
+                )
+                for column, name in enumerate(ATTRIBUTES)
+                if (labels[batch, column] != UNLABELLED).any()
+            )
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    return classifier.eval()
+
+
+def held_out_accuracy(
+    classifier: AttributeClassifier, predicted: AttributeProfiles, titles: list[str]
+) -> dict[str, dict[str, float]]:
+    """Per attribute, on listings it never learned from: the share whose title's value the
+    classifier ranks first, beside the share of the most common value (guessing it)."""
+    named = [_named(title) for title in titles]
+    figures = {}
+    for name in ATTRIBUTES:
+        classes = classifier.classes[name]
+        labels = np.array([_label(classes, values[name]) for values in named])
+        known = labels != UNLABELLED
+        if not known.any():
+            continue
+        guesses = getattr(predicted, name)[known].argmax(axis=1)
+        figures[name] = {
+            "classes": len(classes),
+            "accuracy": round(float((guesses == labels[known]).mean()), 3),
+            "most_common_share": round(float(np.bincount(labels[known]).max() / known.sum()), 3),
+        }
+    return figures
+
+
+def _named(title: str) -> dict[str, str]:
+    """The title's head noun, its colour when it names exactly one, and its gender."""
+    found = attributes(title)
+    return {
+        "noun": found.head,
+        "colour": next(iter(found.colours)) if len(found.colours) == 1 else "",
+        "gender": found.gender,
+    }
+
+
+def _label(classes: list[str], value: str) -> int:
+    return classes.index(value) if value in classes else UNLABELLED
+
+
+def _classes(values) -> list[str]:
+    counts = Counter(value for value in values if value)
+    return sorted(value for value, count in counts.items() if count >= MIN_LISTINGS_PER_CLASS)

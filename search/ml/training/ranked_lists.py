@@ -1,0 +1,273 @@
+"""Ranked lists to train and measure the match head on, built from the catalogue.
+
+Each list is one pseudo-query (a shopper-like text from a listing's title, a listing's photo, or
+its photo with a colour asked for) with the candidates retrieval would give it (hard negatives
+included) and each candidate's relevance, read from its own title. Some listings play "sparse":
+their text is hidden from the head, so that it learns to rank a listing by its photo alone.
+"""
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from search import retrieval
+from search.ml.training.catalogue import CatalogueSnapshot
+from search.ml.training.pseudo_queries import TextQuery, pseudo_query
+from search.ml.vocabulary import Attributes, attributes, relevance, title_match
+
+# As many per source as search takes (search.retrieval), so that the head learns on lists
+# like those it will rank.
+CANDIDATES_PER_SOURCE = retrieval.CANDIDATES_PER_SOURCE
+LIST_LENGTH = 160
+# A colour that fewer listings of a kind name is not offered as a refinement of it.
+MIN_LISTINGS_PER_COLOUR = 3
+
+
+@dataclass
+class RankedLists:
+    """L lists of up to LIST_LENGTH candidates (index -1 pads)."""
+
+    query_text: np.ndarray  # (L, d), zero for photo queries
+    query_photo: np.ndarray  # (L, d), zero for text queries
+    candidates: np.ndarray  # (L, LIST_LENGTH) snapshot rows
+    gains: np.ndarray  # (L, LIST_LENGTH) 0, 1 or 2
+    keyword_rank: np.ndarray  # (L, LIST_LENGTH)
+    title_match: np.ndarray  # (L, LIST_LENGTH, 2) vocabulary.title_match
+    attribute_agreement: np.ndarray  # (L, LIST_LENGTH, 3) for photo queries, else 0
+    image_similarity: np.ndarray  # (L, LIST_LENGTH)
+    colour_similarity: np.ndarray  # (L, LIST_LENGTH)
+    text_hidden: np.ndarray  # (L, LIST_LENGTH) bool: the candidate plays sparse
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def subset(self, rows: np.ndarray) -> "RankedLists":
+        return RankedLists(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
+
+    @classmethod
+    def concatenate(cls, *parts: "RankedLists") -> "RankedLists":
+        return cls(
+            *(
+                np.concatenate([getattr(part, name) for part in parts])
+                for name in cls.__dataclass_fields__
+            )
+        )
+
+
+def text_query_lists(
+    snapshot: CatalogueSnapshot,
+    photo_vectors: np.ndarray,
+    queries: list[TextQuery],
+    encode_texts: Callable[[list[str]], np.ndarray],
+    keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
+    plays_sparse: np.ndarray,
+    predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None = None,
+) -> RankedLists:
+    """A ranked list for each text query; a product a shopper chose counts as fully relevant.
+    `predicted_match(query attributes, rows)` stands in for title_match where a candidate plays
+    sparse (search.ml.attribute_classifier.predicted_title_match)."""
+    vectors = encode_texts([query.text for query in queries])
+    lists = []
+    for query, vector in zip(queries, vectors, strict=True):
+        candidates = _retrieved(
+            snapshot, photo_vectors, plays_sparse, vector, vector, include=query.clicked
+        )
+        lists.append((vector, np.zeros_like(vector), candidates, attributes(query.text)))
+    ranked = _assemble(lists, snapshot, plays_sparse, image_query=None)
+    for row, query in enumerate(queries):
+        if query.clicked is not None:
+            ranked.gains[row][ranked.candidates[row] == query.clicked] = 2
+    _add_text_signals(
+        ranked, [query.text for query in queries], snapshot, keyword_ranks, predicted_match
+    )
+    return ranked
+
+
+def pseudo_text_queries(
+    snapshot: CatalogueSnapshot, sources: list[int], rng: random.Random
+) -> list[TextQuery]:
+    """A shopper-like query from the title of each listing in `sources`."""
+    texts = (pseudo_query(snapshot.titles[i], rng) for i in sources)
+    return [TextQuery(text) for text in texts if text]
+
+
+def photo_query_lists(
+    snapshot: CatalogueSnapshot,
+    photo_vectors: np.ndarray,
+    sources: list[int],
+    plays_sparse: np.ndarray,
+    attribute_agreement: Callable[[int, np.ndarray], np.ndarray] | None = None,
+) -> RankedLists:
+    """Each listing in `sources` asks, by its photo, for the others like it;
+    `attribute_agreement(query row, candidate rows)` gives attribute_classifier.agreement."""
+    lists = []
+    for i in sources:
+        query_photo = photo_vectors[i]
+        # A photo-only query finds products by their text through its mapped photo.
+        candidates = _retrieved(
+            snapshot, photo_vectors, plays_sparse, query_photo, query_photo, exclude=i
+        )
+        wanted = attributes(snapshot.titles[i])
+        lists.append((np.zeros_like(query_photo), query_photo, candidates, wanted))
+    ranked = _assemble(lists, snapshot, plays_sparse, image_query=np.array(sources))
+    _add_photo_agreement(ranked, sources, attribute_agreement)
+    return ranked
+
+
+# What a shopper types beside a photo to ask for the same thing in another colour.
+_COLOUR_REFINEMENTS = ("{}", "in {}", "but in {}", "same in {}")
+
+
+def refined_photo_query_lists(
+    snapshot: CatalogueSnapshot,
+    photo_vectors: np.ndarray,
+    sources: list[int],
+    plays_sparse: np.ndarray,
+    encode_texts: Callable[[list[str]], np.ndarray],
+    keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
+    rng: random.Random,
+    attribute_agreement: Callable[[int, np.ndarray], np.ndarray] | None = None,
+    predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None = None,
+) -> RankedLists:
+    """Each listing in `sources` asks, by its photo and a few words, for the same kind of thing
+    in another colour that the catalogue has it in: "like this, but in black"."""
+    colours_by_noun = _colours_by_noun(snapshot)
+    asked, texts, wanted_by_query = [], [], []
+    for i in sources:
+        own = attributes(snapshot.titles[i])
+        others = sorted(colours_by_noun.get(own.head, set()) - own.colours)
+        if others:
+            colour = rng.choice(others)
+            asked.append(i)
+            texts.append(rng.choice(_COLOUR_REFINEMENTS).format(colour))
+            wanted_by_query.append(Attributes(own.head, frozenset({colour}), own.gender))
+    if not asked:
+        return _assemble([], snapshot, plays_sparse, image_query=np.array([], dtype=int))
+    lists = []
+    for i, text_vector, wanted in zip(asked, encode_texts(texts), wanted_by_query, strict=True):
+        # Words and photo together against the products' photos, as search.selectors has it.
+        combined = text_vector + photo_vectors[i]
+        combined = combined / np.linalg.norm(combined)
+        candidates = _retrieved(
+            snapshot, photo_vectors, plays_sparse, text_vector, combined, exclude=i
+        )
+        lists.append((text_vector, photo_vectors[i], candidates, wanted))
+    ranked = _assemble(lists, snapshot, plays_sparse, image_query=np.array(asked))
+    _add_text_signals(ranked, texts, snapshot, keyword_ranks, predicted_match)
+    _add_photo_agreement(ranked, asked, attribute_agreement)
+    return ranked
+
+
+def _colours_by_noun(snapshot: CatalogueSnapshot) -> dict[str, set[str]]:
+    """The single colours that listings' titles give each head noun, where at least
+    MIN_LISTINGS_PER_COLOUR listings do."""
+    counts = Counter()
+    for title in snapshot.titles:
+        named = attributes(title)
+        if named.head and len(named.colours) == 1:
+            counts[named.head, next(iter(named.colours))] += 1
+    colours: dict[str, set[str]] = {}
+    for (noun, colour), count in counts.items():
+        if count >= MIN_LISTINGS_PER_COLOUR:
+            colours.setdefault(noun, set()).add(colour)
+    return colours
+
+
+def _add_text_signals(
+    ranked: RankedLists,
+    texts: list[str],
+    snapshot: CatalogueSnapshot,
+    keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
+    predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None,
+) -> None:
+    """Each list's keyword ranks and title matches for its query's words; listings playing
+    sparse have neither words nor keywords, only what their photos predict."""
+    ranked.keyword_rank = keyword_ranks(texts, ranked.candidates)
+    ranked.keyword_rank[ranked.text_hidden] = 0
+    for row, text in enumerate(texts):
+        wanted = attributes(text)
+        for slot, i in enumerate(ranked.candidates[row]):
+            if i >= 0 and not ranked.text_hidden[row, slot]:
+                ranked.title_match[row, slot] = title_match(
+                    wanted, snapshot.titles[i], snapshot.categories[i]
+                )
+        hidden = ranked.text_hidden[row]
+        if predicted_match is not None and hidden.any():
+            ranked.title_match[row, hidden] = predicted_match(
+                wanted, ranked.candidates[row, hidden]
+            )
+
+
+def _add_photo_agreement(
+    ranked: RankedLists,
+    query_rows: list[int],
+    attribute_agreement: Callable[[int, np.ndarray], np.ndarray] | None,
+) -> None:
+    if attribute_agreement is None:
+        return
+    for row, i in enumerate(query_rows):
+        found = ranked.candidates[row][ranked.candidates[row] >= 0]
+        ranked.attribute_agreement[row, : len(found)] = attribute_agreement(i, found)
+
+
+def _retrieved(
+    snapshot: CatalogueSnapshot,
+    photo_vectors: np.ndarray,
+    plays_sparse: np.ndarray,
+    text_query: np.ndarray,
+    photo_query: np.ndarray,
+    exclude: int = -1,
+    include: int | None = None,
+) -> np.ndarray:
+    """The candidates search.retrieval would give, by its vector sources: `text_query` against
+    the listings' text, `photo_query` against their photos, and against the photos of those
+    playing sparse alone. Their union among listings with text (only those have labels), best
+    first, cut to LIST_LENGTH; `include` first when given."""
+    photo_scores = photo_vectors @ photo_query
+    scores = [
+        snapshot.text @ text_query,
+        photo_scores,
+        np.where(plays_sparse, photo_scores, -np.inf),
+    ]
+    chosen: dict[int, None] = {} if include is None else {include: None}
+    for score in scores:
+        score = np.where(snapshot.has_text, score, -np.inf)
+        if exclude >= 0:
+            score[exclude] = -np.inf
+        wanted = min(CANDIDATES_PER_SOURCE, len(score) - 1)
+        top = np.argpartition(-score, wanted)[:wanted]
+        top = top[np.isfinite(score[top])]
+        chosen.update(dict.fromkeys(top[np.argsort(-score[top])].tolist()))
+    return np.array(list(chosen)[:LIST_LENGTH])
+
+
+def _assemble(lists, snapshot, plays_sparse, image_query) -> RankedLists:
+    count = len(lists)
+    candidates = np.full((count, LIST_LENGTH), -1, dtype=np.int64)
+    gains = np.zeros((count, LIST_LENGTH), dtype=np.float32)
+    image_similarity = np.zeros((count, LIST_LENGTH), dtype=np.float32)
+    colour_similarity = np.zeros((count, LIST_LENGTH), dtype=np.float32)
+    images = snapshot.image_normalised if image_query is not None else None
+    for row, (_, _, found, wanted) in enumerate(lists):
+        candidates[row, : len(found)] = found
+        gains[row, : len(found)] = [relevance(wanted, snapshot.terms[i]) for i in found]
+        if images is not None:
+            query = image_query[row]
+            image_similarity[row, : len(found)] = images[found] @ images[query]
+            colour_similarity[row, : len(found)] = snapshot.colour[found] @ snapshot.colour[query]
+    width = snapshot.text.shape[1]  # photos are compared in the text space too
+    return RankedLists(
+        query_text=np.array([entry[0] for entry in lists], dtype=np.float32).reshape(count, width),
+        query_photo=np.array([entry[1] for entry in lists], dtype=np.float32).reshape(count, width),
+        candidates=candidates,
+        gains=gains,
+        keyword_rank=np.zeros((count, LIST_LENGTH), dtype=np.float32),
+        title_match=np.zeros((count, LIST_LENGTH, 2), dtype=np.float32),
+        attribute_agreement=np.zeros((count, LIST_LENGTH, 3), dtype=np.float32),
+        image_similarity=image_similarity,
+        colour_similarity=colour_similarity,
+        text_hidden=(candidates >= 0) & plays_sparse[np.maximum(candidates, 0)],
+    )

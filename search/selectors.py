@@ -1,0 +1,257 @@
+"""The search service: a text, photo or text+photo query in, ranked products out.
+
+encode the query (models loaded once per process)
+-> candidates from the HNSW indexes and full-text search, filtered (search.retrieval)
+-> scored by the active match head, or by reciprocal rank fusion before one is trained
+-> the page asked for, with why each product matched
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from django.db.models import QuerySet
+from PIL import Image
+
+from catalog.models import Product
+from search.ml import trained
+from search.ml.attribute_classifier import (
+    AttributeClassifier,
+    AttributeProfiles,
+    agreement,
+    predicted_title_match,
+)
+from search.ml.colour import colour_vector, normalise
+from search.ml.encoders import active_dims, get_encoder
+from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
+from search.ml.vocabulary import attributes, title_match
+from search.models import ProductIndex
+from search.retrieval import Candidates, Filters, SourceQuery, retrieve
+from search.shopper_words import catalogue_words
+
+MAX_LIMIT = 100
+# A source explains a match ("why") when it ranked the product among its best this many.
+WHY_DEPTH = 20
+# The signal each candidate source stands for, as "why" names it.
+_SIGNALS = {
+    "text": "text",
+    "photo": "photo",
+    "photo_only": "photo",
+    "keywords": "keywords",
+}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    photo: Image.Image | None = None
+    filters: Filters = field(default_factory=Filters)
+    limit: int = 24
+    offset: int = 0
+
+
+@dataclass
+class Hit:
+    product: Product
+    score: float
+    why: list[str]  # the signals that matched: "text", "photo", "keywords"
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    count: int  # results available, of which `hits` is the page asked for
+    took_ms: float
+
+
+def search(query: SearchQuery) -> SearchResults:
+    started = time.perf_counter()
+    encoder = get_encoder()
+    text = catalogue_words(" ".join(query.text.split()))
+    vectors = _QueryVectors(text=encoder.encode_texts([text])[0] if text else None)
+    if query.photo is not None:
+        image = encoder.encode_images([query.photo])
+        colour = colour_vector(query.photo)[None]
+        vectors.photo = trained.photos_to_text_space(encoder, image, colour)[0][0]
+        vectors.image, vectors.colour = normalise(image[0]), colour[0]
+    ranked = _rank(vectors, text, query.filters, encoder.version)
+    return _page(ranked, query.limit, query.offset, started)
+
+
+def similar_products(product: Product, limit: int = 8) -> list[Hit]:
+    """Products like this one, found by its stored vectors among those of the same encoder:
+    by photo when it has one (what shoppers mean by "similar"), else by its text. Nothing is
+    encoded, so a product page never loads a model."""
+    row = (
+        ProductIndex.objects.filter(product=product)
+        .exclude(encoder_version="")
+        .values("encoder_version", "text_vector", "photo_vector", "image_vector", "colour_vector")
+        .first()
+    )
+    if row is None:
+        return []
+    text, photo, image, colour = (
+        None if row[name] is None else np.asarray(row[name], dtype=np.float32)
+        for name in ("text_vector", "photo_vector", "image_vector", "colour_vector")
+    )
+    if photo is not None:
+        vectors = _QueryVectors(photo=photo, image=normalise(image), colour=colour)
+    elif text is not None:
+        vectors = _QueryVectors(text=text)
+    else:
+        return []
+    filters = Filters(exclude_product_id=product.pk)
+    ranked = _rank(vectors, "", filters, row["encoder_version"])
+    return _page(ranked, limit, 0, time.perf_counter()).hits
+
+
+@dataclass
+class _QueryVectors:
+    text: np.ndarray | None = None  # the words, in the text space
+    photo: np.ndarray | None = None  # the photo, mapped into the text space
+    image: np.ndarray | None = None  # the photo in the image encoder's space, normalised
+    colour: np.ndarray | None = None  # the photo's colours
+
+
+@dataclass
+class _Ranked:
+    candidates: Candidates
+    order: np.ndarray  # candidate positions, best first
+    scores: np.ndarray
+
+
+def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: str) -> _Ranked:
+    given = [vector for vector in (vectors.text, vectors.photo) if vector is not None]
+    source_query = SourceQuery(
+        # A photo-only query finds products by their text through its mapped photo.
+        text_vector=vectors.text if vectors.text is not None else vectors.photo,
+        photo_vector=normalise(np.sum(given, axis=0)),
+        keywords=text or None,
+    )
+    dims = active_dims()
+    candidates = retrieve(
+        source_query,
+        filters,
+        encoder_version,
+        (dims.text, dims.image),
+        with_images=vectors.image is not None,
+    )
+    if not len(candidates):
+        return _Ranked(candidates, np.zeros(0, dtype=np.int64), np.zeros(0))
+    model = trained.active_model(encoder_version)
+    if model is None:
+        scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
+    else:
+        scores = model.score(*_batch(candidates, vectors, text, model))[0]
+    return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
+
+
+def _batch(
+    candidates: Candidates, vectors: _QueryVectors, text: str, model: trained.SearchModel
+) -> tuple[QueryBatch, CandidateBatch]:
+    """The query and its candidates as the head reads them: a batch of one."""
+
+    def one(array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(array, dtype=np.float32))[None]
+
+    def query_row(vector: np.ndarray | None) -> torch.Tensor:
+        return one(np.zeros(candidates.text.shape[1]) if vector is None else vector)
+
+    def similarity(products: np.ndarray | None, query: np.ndarray | None) -> torch.Tensor:
+        return one(np.zeros(len(candidates)) if query is None else products @ query)
+
+    queries = QueryBatch(text=query_row(vectors.text), photo=query_row(vectors.photo))
+    classifier = model.attribute_classifier
+    # What the photos of candidates without words say: read once, for both features below.
+    read = (
+        None
+        if classifier is None
+        else classifier.predict_rows(
+            photo_map_input(candidates.image, candidates.colour), candidates.wordless
+        )
+    )
+    batch = CandidateBatch(
+        text=one(candidates.text),
+        photo=one(candidates.photo),
+        image_similarity=similarity(candidates.image, vectors.image),
+        colour_similarity=similarity(candidates.colour, vectors.colour),
+        keyword_rank=one(candidates.keyword_rank),
+        title_match=one(_title_match(candidates, text, classifier, read)),
+        attribute_agreement=one(_attribute_agreement(candidates, vectors, classifier, read)),
+    )
+    return queries, batch
+
+
+def _title_match(
+    candidates: Candidates,
+    text: str,
+    classifier: AttributeClassifier | None,
+    read: AttributeProfiles | None,
+) -> np.ndarray:
+    """vocabulary.title_match of each candidate; for those without words, its prediction from
+    what the classifier `read` from their photos (attribute_classifier.predicted_title_match)."""
+    wanted = attributes(text)
+    matches = np.array(
+        [
+            title_match(wanted, title, category)
+            for title, category in zip(candidates.titles, candidates.categories, strict=True)
+        ],
+        dtype=np.float32,
+    ).reshape(-1, 2)
+    wordless = candidates.wordless
+    if text and read is not None and wordless.any():
+        matches[wordless] = predicted_title_match(classifier.classes, read.rows(wordless), wanted)
+    return matches
+
+
+def _attribute_agreement(
+    candidates: Candidates,
+    vectors: _QueryVectors,
+    classifier: AttributeClassifier | None,
+    read: AttributeProfiles | None,
+) -> np.ndarray:
+    if vectors.image is None or read is None:
+        return np.zeros((len(candidates), 3), dtype=np.float32)
+    query = classifier.predict(photo_map_input(vectors.image[None], vectors.colour[None]))
+    products = classifier.profiles(
+        candidates.titles, candidates.categories, read, described=candidates.text.any(axis=1)
+    )
+    return agreement(classifier.classes, query, products)
+
+
+def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchResults:
+    chosen = ranked.order[offset : offset + limit]
+    ids = ranked.candidates.product_ids[chosen].tolist()
+    products = Product.objects.select_related("category").prefetch_related("images").in_bulk(ids)
+    hits = []
+    for position in chosen:
+        product = products.get(int(ranked.candidates.product_ids[position]))
+        if product is None:  # deleted since it was found
+            continue
+        why = list(
+            dict.fromkeys(
+                _SIGNALS[name]
+                for name, ranks in ranked.candidates.source_ranks.items()
+                if 0 <= ranks[position] < WHY_DEPTH
+            )
+        )
+        if "keywords" not in why and ranked.candidates.keyword_rank[position] > 0:
+            why.append("keywords")
+        hits.append(Hit(product, float(ranked.scores[position]), why))
+    return SearchResults(
+        hits=hits,
+        count=len(ranked.order),
+        took_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+# An index row's vectors and keyword document: kilobytes a row, none of it needed for its state.
+_INDEX_PAYLOAD = ("text_vector", "image_vector", "photo_vector", "colour_vector", "keywords")
+
+
+def with_index_state(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`products` with their index rows joined in (for `state`), leaving the payload unread."""
+    return products.select_related("search_index").defer(
+        *(f"search_index__{name}" for name in _INDEX_PAYLOAD)
+    )

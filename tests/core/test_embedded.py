@@ -1,0 +1,101 @@
+"""The embedded PostgreSQL and Redis: one of each per data dir, shared by every process."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from core.embedded import EmbeddedPostgres, EmbeddedRedis
+from tests.processes import PROJECT_ROOT, current_database_url, project_env, run_python
+
+REPORT_SERVERS = """
+import json, django
+django.setup()
+import redis
+from django.conf import settings
+from django.db import connection
+from vitrine.celery import app
+app.conf.broker_url  # the Celery app starts the embedded Redis on first use
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid(), current_setting('data_directory'), "
+                   "pg_postmaster_start_time()::text")
+    _, data_directory, started = cursor.fetchone()
+redis_info = redis.Redis.from_url(settings.REDIS_URL).info("server")
+print(json.dumps({"postgres": [data_directory, started],
+                  "redis": [redis_info["run_id"], redis_info["process_id"]]}))
+"""
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    yield tmp_path
+    EmbeddedPostgres(tmp_path).stop()
+    EmbeddedRedis(tmp_path).stop()
+
+
+def test_two_processes_of_one_data_dir_share_one_postgres_and_one_redis(data_dir):
+    env = project_env(VITRINE_DATA_DIR=str(data_dir))
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", REPORT_SERVERS],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    reports = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    first, second = reports
+    assert first == second
+    assert first["postgres"][0] == str(data_dir / "postgres")
+    assert EmbeddedRedis(data_dir).is_running()
+
+    # A third process later attaches to the same servers rather than starting new ones.
+    third = run_python(REPORT_SERVERS, env)
+    assert json.loads(third.stdout.strip().splitlines()[-1]) == first
+
+
+def test_stopped_servers_start_again_on_next_use(data_dir):
+    env = project_env(VITRINE_DATA_DIR=str(data_dir))
+    before = json.loads(run_python(REPORT_SERVERS, env).stdout.strip().splitlines()[-1])
+    assert EmbeddedPostgres(data_dir).stop() and EmbeddedRedis(data_dir).stop()
+    assert EmbeddedPostgres(data_dir).socket_dir() is None
+    assert not EmbeddedRedis(data_dir).is_running()
+    after = run_python(REPORT_SERVERS, env)
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout.strip().splitlines()[-1])["redis"] != before["redis"]
+
+
+def test_with_both_urls_set_nothing_embedded_starts(tmp_path, db):
+    env = project_env(
+        VITRINE_DATA_DIR=str(tmp_path),
+        DATABASE_URL=current_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+    )
+    result = run_python(REPORT_SERVERS, env)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "postgres").exists()
+    assert not (tmp_path / "redis").exists()
+
+
+def test_the_migrations_create_the_vector_extension(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        (version,) = cursor.fetchone()
+    assert tuple(int(part) for part in version.split(".")[:2]) >= (0, 6)
+
+
+def test_a_long_data_dir_path_gets_a_short_redis_socket(tmp_path):
+    deep = tmp_path / ("d" * 120)
+    socket_path = EmbeddedRedis(deep).socket_path
+    assert len(str(socket_path)) < 108
+    assert socket_path == EmbeddedRedis(deep).socket_path  # the same for every process

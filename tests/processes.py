@@ -1,0 +1,69 @@
+"""Running project processes the way a user does, with a chosen environment."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "VITRINE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+
+
+def project_env(**variables: str) -> dict[str, str]:
+    """This process's environment without the service settings, plus `variables`."""
+    env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "vitrine.settings"
+    env.update(variables)
+    return env
+
+
+def spawn_worker(env: dict[str, str], log: Path, queues: str) -> subprocess.Popen:
+    """A Celery worker as `make worker` starts one, in its own process group, logging to `log`."""
+    command = [sys.executable, "-m", "celery", "-A", "vitrine", "worker", "--queues", queues]
+    with open(log, "ab") as log_file:
+        return subprocess.Popen(
+            [*command, "--concurrency", "1", "--loglevel", "info"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    process.wait(timeout=60)
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def current_database_url() -> str:
+    """A postgresql:// URL for the database these tests run on."""
+    params = connection.get_connection_params()
+    user = quote(params.get("user", ""))
+    password = quote(params.get("password", ""))
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    host = params.get("host", "")
+    location = (
+        f"/{params['dbname']}?host={host}"
+        if host.startswith("/")
+        else f"{host}:{params.get('port', 5432)}/{params['dbname']}"
+    )
+    return f"postgresql://{credentials}{location}"

@@ -1,0 +1,158 @@
+"""The embedding service with the real offline encoder, on the real database."""
+
+import numpy as np
+import pytest
+
+from catalog import services
+from catalog.models import Product
+from search import indexing
+from search.models import ProductIndex
+from tests.conftest import photo
+
+
+def embed_all(encoder) -> list[indexing.BatchResult]:
+    results = []
+    while leased := indexing.lease_stale_rows(64):
+        results.append(indexing.embed_batch(encoder, leased))
+    return results
+
+
+def row(product: Product) -> ProductIndex:
+    return ProductIndex.objects.get(product=product)
+
+
+def test_listing_text_skips_listings_that_say_nothing(make_product):
+    sparse = make_product("37051", title="Item 37051", category_path="", description="")
+    assert indexing.listing_text(sparse) is None
+    kurta = make_product("K", title="Women Red Kurta", description="Cotton.")
+    assert indexing.listing_text(kurta) == "Women Red Kurta. Apparel, Topwear. Cotton."
+
+
+def test_a_listing_with_text_and_photo_gets_all_three_vectors(make_product, encoder):
+    product = make_product(title="Women Red Kurta", photos=[photo("red"), photo("darkred")])
+    [result] = embed_all(encoder)
+    assert (result.taken, result.written, result.photo_errors) == (1, 1, 0)
+    indexed = row(product)
+    assert not indexed.dirty and indexed.state == ProductIndex.State.INDEXED
+    assert indexed.encoder_version == encoder.version and indexed.indexed_at
+    assert len(indexed.text_vector) == 384 and len(indexed.image_vector) == 1280
+    assert np.linalg.norm(indexed.photo_vector) == pytest.approx(1, abs=1e-3)
+    text_only = encoder.encode_texts([indexing.listing_text(product)])[0]
+    assert np.dot(indexed.text_vector, text_only) == pytest.approx(1, abs=1e-3)
+
+
+def test_without_photos_only_the_text_is_embedded(make_product, encoder):
+    product = make_product(photos=[])
+    embed_all(encoder)
+    indexed = row(product)
+    assert indexed.text_vector is not None and indexed.state == ProductIndex.State.INDEXED
+    assert indexed.image_vector is None and indexed.photo_vector is None
+    assert indexed.colour_vector is None
+
+
+def test_without_useful_text_the_photo_carries_the_listing(make_product, encoder):
+    product = make_product("555", title="Item 555", category_path="", photos=[photo("blue")])
+    embed_all(encoder)
+    indexed = row(product)
+    assert indexed.text_vector is None and indexed.image_vector is not None
+    mapped = encoder.images_to_text_space(np.array([indexed.image_vector]))[0]
+    assert np.allclose(indexed.photo_vector, mapped, atol=1e-5)
+
+
+def test_an_unreadable_photo_is_recorded_and_the_text_still_embedded(
+    make_product, encoder, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    product = make_product(photos=[photo("red"), photo("blue")])
+    broken = product.images.last()
+    (tmp_path / broken.image.name).write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    [result] = embed_all(encoder)
+    assert result.photo_errors == 1
+    indexed = row(product)
+    assert not indexed.dirty  # not retried forever
+    assert indexed.state == ProductIndex.State.ERROR
+    assert "Photo 2 could not be read" in indexed.error
+    assert indexed.text_vector is not None and indexed.image_vector is not None
+    assert indexing.lease_stale_rows(10) == []
+
+
+def test_a_row_changed_while_embedding_stays_dirty(make_product, encoder):
+    product = make_product(title="Blue jeans")
+    leased = indexing.lease_stale_rows(10)
+    product.title = "Blue denim jeans"
+    services.save_product(product)  # a merchant edit lands mid-batch
+    result = indexing.embed_batch(encoder, leased)
+    assert result.written == 0
+    assert row(product).dirty and row(product).text_vector is None
+    assert [product_id for product_id, _ in indexing.lease_stale_rows(10)] == [product.pk]
+
+
+def test_leased_rows_go_to_one_worker_until_the_lease_runs_out(make_product, settings):
+    first, second = make_product("A"), make_product("B")
+    taken = [product_id for product_id, _ in indexing.lease_stale_rows(1)]
+    assert taken == [first.pk]
+    assert [product_id for product_id, _ in indexing.lease_stale_rows(10)] == [second.pk]
+    assert indexing.lease_stale_rows(10) == []
+    ProductIndex.objects.update(lease_expires_at="2000-01-01T00:00:00Z")  # a dead worker's
+    assert len(indexing.lease_stale_rows(10)) == 2
+    indexing.release_leases([first.pk, second.pk])
+    assert len(indexing.lease_stale_rows(10)) == 2
+
+
+def test_rows_of_another_encoder_version_are_flagged_again(make_product, encoder):
+    product = make_product()
+    embed_all(encoder)
+    assert indexing.mark_other_versions_stale(encoder.version) == 0
+    ProductIndex.objects.update(encoder_version="embedded:an-older-model")
+    assert indexing.mark_other_versions_stale(encoder.version) == 1
+    assert row(product).dirty
+    embed_all(encoder)
+    assert row(product).encoder_version == encoder.version
+
+
+def test_text_vectors_place_listings_by_meaning(make_product, encoder):
+    kurta = make_product("K", title="Women Red Kurta", photos=[])
+    watch = make_product(
+        "W", title="Men Steel Analog Watch", category_path="Accessories", photos=[]
+    )
+    embed_all(encoder)
+    query = encoder.encode_texts(["ethnic tunic for women"])[0]
+    assert np.dot(query, row(kurta).text_vector) > np.dot(query, row(watch).text_vector)
+
+
+def test_mark_all_stale_flags_every_row(make_product, encoder):
+    make_product("A"), make_product("B")
+    embed_all(encoder)
+    assert indexing.mark_all_stale() == 2
+    assert indexing.count_stale() == 2
+
+
+class ChokingEncoder:
+    """The real encoder, except that it fails on texts containing `word`: a stand-in for a
+    listing that breaks the model, which real data cannot be made to do on purpose."""
+
+    def __init__(self, real, word: str):
+        self.real, self.word = real, word
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def encode_texts(self, texts):
+        if any(self.word in text for text in texts):
+            raise ValueError("the model choked")
+        return self.real.encode_texts(texts)
+
+
+def test_a_listing_that_breaks_its_batch_is_set_aside_with_its_error(make_product, encoder):
+    good = make_product("G", title="Blue jeans")
+    bad = make_product("B", title="Poison shirt")
+    leased = indexing.lease_stale_rows(10)
+    result = indexing.embed_batch_isolating_failures(ChokingEncoder(encoder, "Poison"), leased)
+    assert (result.taken, result.written, result.failed) == (2, 1, 1)
+    assert row(good).state == ProductIndex.State.INDEXED
+    assert row(bad).state == ProductIndex.State.ERROR
+    assert row(bad).error == "Embedding failed: the model choked"
+    assert indexing.lease_stale_rows(10) == []  # not retried until the listing changes
+    bad.title = "Plain shirt"
+    services.save_product(bad)
+    assert [product_id for product_id, _ in indexing.lease_stale_rows(10)] == [bad.pk]

@@ -1,0 +1,137 @@
+"""The search service over the real database and encoders: filters, the k-results guarantee,
+encoder-version isolation, similar products."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Product
+from search import retrieval
+from search.indexing import embed_stale
+from search.models import ProductIndex
+from search.retrieval import Filters
+from search.selectors import SearchQuery, search, similar_products
+from tests.conftest import dataset_photo
+
+
+def titles(results) -> list[str]:
+    return [hit.product.title for hit in results.hits]
+
+
+@pytest.fixture
+def crowded_catalogue(make_product, encoder):
+    """120 black shoes, which fill every source's candidates for "black shoes", and 15 red
+    kurtas in another category, priced 10 to 24, 5 of each in stock."""
+    for number in range(120):
+        make_product(
+            f"SHOE-{number}",
+            title=f"Black leather shoes {number}",
+            photos=[],
+            category_path="Footwear > Shoes",
+        )
+    for number in range(15):
+        make_product(
+            f"KURTA-{number}",
+            title=f"Red cotton kurta {number}",
+            photos=[],
+            price=Decimal(10 + number),
+            stock=5,
+            category_path="Apparel > Topwear > Kurtas",
+        )
+    embed_stale(encoder)
+
+
+@pytest.mark.parametrize("through_the_index", [False, True])
+def test_a_filtered_query_still_returns_every_match_up_to_the_limit(
+    crowded_catalogue, monkeypatch, through_the_index
+):
+    # Both paths: exact search of the filtered set, and the widened HNSW scan.
+    if through_the_index:
+        monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_ROWS", -2)
+        monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_PRODUCTS", 0)
+    category = Product.objects.get(sku="KURTA-0").category.parent  # Apparel > Topwear
+    results = search(SearchQuery(text="black shoes", filters=Filters(category=category), limit=12))
+    assert len(results.hits) == 12
+    assert all(hit.product.sku.startswith("KURTA-") for hit in results.hits)
+
+
+def test_price_and_stock_filters_bound_the_results(crowded_catalogue):
+    Product.objects.filter(sku="KURTA-3").update(stock=0)
+    filters = Filters(min_price=Decimal(12), max_price=Decimal(15), in_stock=True)
+    results = search(SearchQuery(text="kurta", filters=filters, limit=50))
+    assert sorted(hit.product.sku for hit in results.hits) == ["KURTA-2", "KURTA-4", "KURTA-5"]
+
+
+def test_the_merchant_filter_keeps_one_merchants_listings(make_product, other_merchant, encoder):
+    make_product("A-1", title="Blue denim jeans")
+    make_product("B-1", title="Blue denim jeans", owner=other_merchant)
+    embed_stale(encoder)
+    results = search(SearchQuery(text="jeans", filters=Filters(merchant_id=other_merchant.pk)))
+    assert [hit.product.sku for hit in results.hits] == ["B-1"]
+
+
+def test_vectors_of_another_encoder_version_are_never_compared(make_product, encoder):
+    make_product("NEW", title="Green silk scarf")
+    make_product("OLD", title="Green silk scarf")
+    embed_stale(encoder)
+    ProductIndex.objects.filter(product__sku="OLD").update(encoder_version="an older encoder")
+    assert [hit.product.sku for hit in search(SearchQuery(text="scarf")).hits] == ["NEW"]
+
+
+def test_drafts_and_unembedded_listings_are_not_found(make_product, encoder):
+    make_product("LIVE", title="Yellow raincoat")
+    make_product("DRAFT", title="Yellow raincoat", status=Product.Status.DRAFT)
+    embed_stale(encoder)
+    make_product("LATE", title="Yellow raincoat")  # not embedded yet
+    assert [hit.product.sku for hit in search(SearchQuery(text="raincoat")).hits] == ["LIVE"]
+
+
+def test_a_photo_query_finds_products_that_look_alike_and_says_why(make_product, encoder):
+    make_product("DRESS", title="Femella Women Blue Nightdress", photos=[dataset_photo("39239")])
+    make_product("WATCH", title="Titan Men Steel Watch", photos=[dataset_photo("1163")])
+    embed_stale(encoder)
+    from search.photos import load_photo
+
+    query_photo = load_photo(dataset_photo("39239").content, max_pixels=10**7)
+    results = search(SearchQuery(photo=query_photo))
+    assert results.hits[0].product.sku == "DRESS"
+    assert "photo" in results.hits[0].why
+    assert "keywords" not in results.hits[0].why
+
+
+def test_similar_products_leave_out_the_product_and_load_no_model(make_product, encoder):
+    dress = make_product("DRESS", title="Blue nightdress", photos=[dataset_photo("39239")])
+    make_product("DRESS-2", title="Pink nightdress", photos=[dataset_photo("39239")])
+    make_product("PLAIN", title="Plain listing", photos=[])
+    embed_stale(encoder)
+    hits = similar_products(dress)
+    assert hits[0].product.sku == "DRESS-2"
+    assert dress.pk not in {hit.product.pk for hit in hits}
+
+
+def test_a_shoppers_word_finds_the_listing_that_uses_the_catalogues(make_product, encoder):
+    make_product("SHOES", title="Nike Men Black Casual Shoes", photos=[])
+    make_product("BELT", title="Fastrack Men Black Belt", photos=[])
+    embed_stale(encoder)
+    results = search(SearchQuery(text="men black sneakers"))
+    assert results.hits[0].product.sku == "SHOES"
+    assert "keywords" in results.hits[0].why
+
+
+def test_a_text_query_reads_the_photos_of_listings_without_words_only(make_product, encoder):
+    make_product("WORDS", title="Puma Men Black Shoe", photos=[dataset_photo("6385")])
+    make_product("PHOTO", title="Item 6385", photos=[dataset_photo("6385")], category_path=None)
+    embed_stale(encoder)
+    words = encoder.encode_texts(["black shoe"])[0]
+    query = retrieval.SourceQuery(text_vector=words, photo_vector=words)
+    candidates = retrieval.retrieve(
+        query, Filters(), encoder.version, (encoder.dims.text, encoder.dims.image)
+    )
+    has_photo = dict(zip(candidates.product_ids, candidates.image.any(axis=1), strict=True))
+    ids = dict(Product.objects.values_list("sku", "pk"))
+    assert (has_photo[ids["WORDS"]], has_photo[ids["PHOTO"]]) == (False, True)
+    # Each candidate comes with the words the match head reads: its title and category.
+    named = zip(candidates.titles, candidates.categories, strict=True)
+    words_of = dict(zip(candidates.product_ids, named, strict=True))
+    assert words_of[ids["WORDS"]] == ("Puma Men Black Shoe", "Apparel > Topwear")
+    assert words_of[ids["PHOTO"]] == ("Item 6385", "")

@@ -1,0 +1,66 @@
+"""`make run`'s process group: web, one worker and beat start together and stop together."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+from django.conf import settings
+
+from tests.processes import PROJECT_ROOT, current_database_url, project_env
+from workers.tasks import ping
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_page(url: str, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_web_worker_and_beat_run_together_and_stop_on_ctrl_c(db, tmp_path):
+    port = free_port()
+    venv_bin = str(Path(sys.executable).parent)
+    env = project_env(
+        VITRINE_DATA_DIR=str(tmp_path),
+        DATABASE_URL=current_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        DJANGO_DEBUG="1",
+        WEB_PORT=str(port),
+        PATH=f"{venv_bin}{os.pathsep}{os.environ['PATH']}",
+    )
+    honcho = subprocess.Popen(
+        [f"{venv_bin}/honcho", "start", "--procfile", "Procfile"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert wait_for_page(f"http://127.0.0.1:{port}/", timeout=60) == 200
+        assert ping.delay().get(timeout=60)["pong"] is True
+        children = psutil.Process(honcho.pid).children(recursive=True)
+        commands = " ".join(" ".join(child.cmdline()) for child in children)
+        assert "runserver" in commands and " worker " in commands and " beat " in commands
+    finally:
+        honcho.send_signal(signal.SIGINT)
+        output, _ = honcho.communicate(timeout=60)
+    assert not [child for child in children if child.is_running() and child.status() != "zombie"]
+    assert list(tmp_path.glob("celerybeat-schedule*")), output  # beat ran on this data dir

@@ -1,0 +1,358 @@
+"""Vitrine settings, read from the environment.
+
+DATABASE_URL / REDIS_URL unset means the embedded PostgreSQL / Redis under VITRINE_DATA_DIR
+(see shop/embedded.py). All local state lives under VITRINE_DATA_DIR (default ./var).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from psycopg.conninfo import conninfo_to_dict
+
+from core.embedded import DATABASE_NAME, DATABASE_USER, EmbeddedRedis
+from workers.routing import DEFAULT_QUEUE, TASK_QUEUES, TASK_ROUTES
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    try:
+        return default if value in (None, "") else int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url: str) -> dict:
+    """Django's DATABASES entry for a postgresql:// URL (any server with pgvector)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_URL must be a postgresql:// URL")
+    params = conninfo_to_dict(url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": params.pop("dbname", ""),
+        "USER": params.pop("user", ""),
+        "PASSWORD": params.pop("password", ""),
+        "HOST": params.pop("host", ""),
+        "PORT": params.pop("port", ""),
+        "OPTIONS": params,
+    }
+
+
+def celery_url(redis_url: str) -> str:
+    """Kombu names Redis over a unix socket redis+socket://."""
+    if redis_url.startswith("unix://"):
+        return "redis+socket://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
+def persistent_secret_key(data_dir: Path) -> str:
+    """A random key kept in the data dir, for single-host runs that set no DJANGO_SECRET_KEY."""
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        # Written aside, then linked into place: processes starting together all read the
+        # one key that won, and never a file half written.
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f"secret_key.{os.getpid()}.tmp"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process's key won
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
+
+
+VITRINE_DATA_DIR = Path(os.environ.get("VITRINE_DATA_DIR") or BASE_DIR / "var").resolve()
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or persistent_secret_key(VITRINE_DATA_DIR)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # Lowest layer first; each app imports only those above it in this list (make lint).
+    "core",
+    "catalog",
+    "search",
+    "workers",
+    "shop",
+    "merchant",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ answer JSON, whichever layer made them (URL 404s, debug pages).
+    "core.middleware.JsonApiErrorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vitrine.urls"
+WSGI_APPLICATION = "vitrine.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shop.context_processors.cart",
+            ],
+        },
+    },
+]
+
+REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "core.api_errors.json_exception_handler",
+    # The browsable API only for developers.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    # Programs send `Authorization: Token <key>`; the site's own JavaScript its session (with
+    # CSRF). Token first: an anonymous request is told to authenticate (401), not refused (403).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiSchema",
+    # Counted in Redis (the "throttle" cache below), so limits hold across web processes.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("VITRINE_API_RATE_ANON", "120/min"),
+        "user": os.environ.get("VITRINE_API_RATE_USER", "1200/min"),
+        "search_anon": os.environ.get("VITRINE_API_RATE_SEARCH_ANON", "30/min"),
+        "search_user": os.environ.get("VITRINE_API_RATE_SEARCH_USER", "300/min"),
+        "token": os.environ.get("VITRINE_API_RATE_TOKEN", "10/min"),
+    },
+    # Clients are told apart by the connecting address; X-Forwarded-For counts only when this
+    # many trusted proxies stand in front (else anyone could pick a fresh address per request).
+    "NUM_PROXIES": env_int("VITRINE_TRUSTED_PROXIES", 0),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vitrine API",
+    "DESCRIPTION": (
+        "The public catalogue and search, and merchants' own listings. Reads of the catalogue "
+        "need no authentication; writes need `Authorization: Token <key>` (from "
+        "`POST /api/v1/auth/token/`). Every error answers "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    # Tags and operation ids from the path after the version: products, merchant, search...
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The schema and docs describe /api/v1/, not themselves.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components: read-only fields are not asked of clients.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page's scripts and styles come from this site (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "BulkItemStatusEnum": "merchant.serializers.BULK_ITEM_STATUSES",
+    },
+}
+
+# Database: any PostgreSQL with pgvector, or the embedded one.
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "core.embedded_postgres",
+            "NAME": DATABASE_NAME,
+            "USER": DATABASE_USER,
+        }
+    }
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis: the Celery broker and result store.
+REDIS_IS_EMBEDDED = not os.environ.get("REDIS_URL")
+REDIS_URL = os.environ.get("REDIS_URL") or EmbeddedRedis(VITRINE_DATA_DIR).url
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # API rate-limit counters, shared by every process of the site.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "vitrine-throttle",
+    },
+}
+
+CELERY_BROKER_URL = celery_url(REDIS_URL)
+CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
+CELERY_RESULT_EXPIRES = 3600
+CELERY_IMPORTS = ("workers.tasks", "workers.embedding", "workers.training", "shop.tasks")
+CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
+CELERY_TASK_QUEUES = TASK_QUEUES
+CELERY_TASK_ROUTES = TASK_ROUTES
+# A task is acknowledged when done, so a worker killed mid-task leaves it for another worker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VITRINE_DATA_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-listings": {"task": "workers.embedding.sweep_stale_listings", "schedule": 60},
+    "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    "retrain-when-catalogue-changed": {
+        "task": "workers.training.retrain_when_catalogue_changed",
+        "schedule": 3600,
+    },
+    "retrain-nightly": {
+        "task": "workers.training.train_search_model",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
+# A publish that cannot reach the broker fails fast: the dirty flags cover lost messages.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The places of the catalogue's pages that apps above it fill (catalog_tags.slot): the
+# project composes its pages here, so that the catalogue imports none of those apps.
+VITRINE_CATALOG_SLOTS = {
+    # Beside a product's details, for shoppers: its buy box.
+    "product_actions": ["shop/_product_buy_box.html"],
+    # Beside a product's details, for the merchant who owns it.
+    "product_owner_tools": ["merchant/_owner_tools.html"],
+    # Below a product: products like it.
+    "product_related": ["search/_similar_products_slot.html"],
+    # On a product card that asks for its actions (search results): add to cart.
+    "card_actions": ["shop/_add_to_cart.html"],
+}
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "catalog:home"
+LOGOUT_REDIRECT_URL = "catalog:home"
+
+# Order emails. The console backend prints them; set an SMTP backend and its EMAIL_* settings
+# (see Django's docs) to send them.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Vitrine <orders@localhost>")
+# The site's address, for links in emails.
+VITRINE_SITE_URL = os.environ.get("VITRINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VITRINE_DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VITRINE_DATA_DIR / "media"
+
+# Listing photos: the upload limits every path (page, API, import) enforces.
+VITRINE_MAX_IMAGE_BYTES = env_int("VITRINE_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+VITRINE_MAX_IMAGE_PIXELS = env_int("VITRINE_MAX_IMAGE_PIXELS", 40_000_000)
+VITRINE_DEFAULT_CURRENCY = os.environ.get("VITRINE_DEFAULT_CURRENCY", "USD")
+# The merchant that owns imported listings when no --merchant is given: the store itself.
+VITRINE_HOUSE_MERCHANT = os.environ.get("VITRINE_HOUSE_MERCHANT", "vitrine")
+# Django's full-text search configuration for the keyword document.
+SEARCH_TEXT_CONFIG = os.environ.get("VITRINE_SEARCH_TEXT_CONFIG", "english")
+VITRINE_ENCODER = os.environ.get("VITRINE_ENCODER", "embedded")
+# Where train_search saves search models (the photo map and match head) and marks the active one.
+VITRINE_SEARCH_MODELS_DIR = Path(
+    os.environ.get("VITRINE_SEARCH_MODELS_DIR") or VITRINE_DATA_DIR / "search-models"
+)
+# A worker holds the rows it embeds this long; a dead worker's rows go to another after it.
+VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
+# The sweeper asks again for rows left dirty longer than this.
+VITRINE_SWEEP_AFTER_SECONDS = env_int("VITRINE_SWEEP_AFTER_SECONDS", 120)
+
+# Security headers; behind TLS by default once debug is off.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # pgserver narrates every attach and exit, the autoreloader its start, at INFO.
+        "pgserver": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
+    },
+}
