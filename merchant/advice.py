@@ -39,9 +39,9 @@ def photo_text_disagreements(products: Iterable[Product]) -> set[int]:
             product__in=[product.pk for product in products],
             dirty=False,
             text_vector__isnull=False,
-            photo_vector__isnull=False,
+            photo_text_vector__isnull=False,
         )
-        .annotate(distance=CosineDistance("photo_vector", F("text_vector")))
+        .annotate(distance=CosineDistance("photo_text_vector", F("text_vector")))
         .values_list("product_id", "encoder_version", "map_version", "distance")
     )
     rows = list(rows)

@@ -91,8 +91,8 @@ def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> Batch
     """Embed the leased rows and write their vectors."""
     listings = _gather(leased)
     text_vectors = _encode_texts(encoder, listings)
-    image_vectors, colour_vectors = _encode_photos(encoder, listings)
-    written = _write(encoder, listings, text_vectors, image_vectors, colour_vectors)
+    photo_features, colour_vectors = _encode_photos(encoder, listings)
+    written = _write(encoder, listings, text_vectors, photo_features, colour_vectors)
     return BatchResult(
         taken=len(leased),
         written=written,
@@ -223,15 +223,15 @@ def _write(
     encoder: "Encoder",
     listings: list[Listing],
     text_vectors: dict[int, np.ndarray],
-    image_vectors: dict[int, np.ndarray],
+    photo_features: dict[int, np.ndarray],
     colour_vectors: dict[int, np.ndarray],
 ) -> int:
     photo_in_text_space, map_version = {}, ""
-    if image_vectors:
-        ids = list(image_vectors)
+    if photo_features:
+        ids = list(photo_features)
         mapped, map_version = photos_to_text_space(
             encoder,
-            np.stack([image_vectors[i] for i in ids]),
+            np.stack([photo_features[i] for i in ids]),
             np.stack([colour_vectors[i] for i in ids]),
         )
         photo_in_text_space = dict(zip(ids, mapped, strict=True))
@@ -240,7 +240,7 @@ def _write(
         rows.append(
             (
                 text_vectors.get(listing.product_id),
-                image_vectors.get(listing.product_id),
+                photo_features.get(listing.product_id),
                 colour_vectors.get(listing.product_id),
                 photo_in_text_space.get(listing.product_id),
                 map_version,
@@ -257,7 +257,7 @@ def _write(
 
 _WRITE_SQL = f"""
 UPDATE {ProductIndex._meta.db_table}
-SET text_vector = %s, image_vector = %s, colour_vector = %s, photo_vector = %s,
+SET text_vector = %s, photo_features = %s, colour_vector = %s, photo_text_vector = %s,
     map_version = %s, encoder_version = %s, error = %s,
     dirty = false, indexed_at = now(), lease_expires_at = NULL, updated_at = now()
 WHERE product_id = %s AND changed_at = %s AND dirty

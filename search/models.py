@@ -25,13 +25,13 @@ class ProductIndex(models.Model):
     # Its photos in the image encoder's own space: exact photo-to-photo comparison of
     # candidates, and the input of the photo-to-text map. No index: keeping a 1280-d HNSW index
     # cost 19 ms a listing on 2 cores, more than all the model work (12 ms).
-    image_vector = EncoderVectorField(space="image", null=True)
+    photo_features = EncoderVectorField(space="image", null=True)
     # Its photos mapped into the text space: how a text query finds a listing by its photo.
-    photo_vector = EncoderVectorField(space="text", null=True)
+    photo_text_vector = EncoderVectorField(space="text", null=True)
     # The photos' colours (search.ml.colour): a photo query's colour match, and part of what the
     # trained map reads.
     colour_vector = VectorField(dimensions=COLOUR_DIMS, null=True)
-    # The trained map that made photo_vector ("" for the zero-shot one).
+    # The trained map that made photo_text_vector ("" for the zero-shot one).
     map_version = models.CharField(max_length=40, blank=True, db_default="")
     # Title (weight A) above category (B) above description (C).
     keywords = SearchVectorField(null=True)
@@ -62,13 +62,13 @@ class ProductIndex(models.Model):
                 opclasses=["vector_cosine_ops"],
             ),
             HnswIndex(
-                fields=["photo_vector"],
+                fields=["photo_text_vector"],
                 name="productindex_photo_hnsw",
                 opclasses=["vector_cosine_ops"],
             ),
             # Listings that only their photo describes: their own candidate source.
             HnswIndex(
-                fields=["photo_vector"],
+                fields=["photo_text_vector"],
                 name="productindex_photo_only_hnsw",
                 opclasses=["vector_cosine_ops"],
                 condition=models.Q(text_vector__isnull=True),

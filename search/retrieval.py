@@ -60,7 +60,7 @@ class SourceQuery:
     text_vector: np.ndarray | None = None  # against the products' text vectors
     # Against the products' photos in the text space; also alone against the photos of
     # listings without text, so that those always get candidate places of their own.
-    photo_vector: np.ndarray | None = None
+    photo_text_vector: np.ndarray | None = None
     keywords: str | None = None  # full-text search
 
 
@@ -106,7 +106,7 @@ def retrieve(
     conditions, parameters = _conditions(filters, encoder_version)
     parameters |= {
         "text_vector": query.text_vector,
-        "photo_vector": query.photo_vector,
+        "photo_text_vector": query.photo_text_vector,
         "limit": CANDIDATES_PER_SOURCE,
         "keywords": (query.keywords or "")[:MAX_QUERY_LENGTH],
         "config": settings.SEARCH_TEXT_CONFIG,
@@ -115,8 +115,8 @@ def retrieve(
         name
         for name, given in (
             ("text", query.text_vector),
-            ("photo", query.photo_vector),
-            ("photo_only", query.photo_vector),
+            ("photo", query.photo_text_vector),
+            ("photo_only", query.photo_text_vector),
             ("keywords", query.keywords),
         )
         if given is not None and (name != "keywords" or given.strip())
@@ -185,9 +185,9 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
     # A photo query compares every candidate's photo with its own; a text query reads only the
     # photos of listings without words, by which the match head judges what they are.
     photo_columns = (
-        "row.image_vector, row.colour_vector"
+        "row.photo_features, row.colour_vector"
         if with_images
-        else "CASE WHEN row.text_vector IS NULL THEN row.image_vector END, "
+        else "CASE WHEN row.text_vector IS NULL THEN row.photo_features END, "
         "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END"
     )
     # `found` is materialised: the sources run once, whatever plan the join gets (on a table
@@ -199,12 +199,16 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
             SELECT websearch_to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
         ), found AS MATERIALIZED ({" UNION ALL ".join(branches)})
         SELECT found.product_id, found.source, found.position, row.text_vector,
-               row.photo_vector, {photo_columns},
+               row.photo_text_vector, {photo_columns},
                ts_rank_cd(row.keywords, (SELECT terms FROM query)),
                found.title, coalesce(category.full_name, '')
         FROM found JOIN {_INDEX} AS row USING (product_id)
         LEFT JOIN {_CATEGORY} AS category ON category.id = found.category_id
     """
+
+
+# The vector column that each vector source searches.
+_SOURCE_COLUMNS = {"text": "text_vector", "photo": "photo_text_vector"}
 
 
 def _source_order(name: str, exact: bool) -> tuple[str, str]:
@@ -215,7 +219,7 @@ def _source_order(name: str, exact: bool) -> tuple[str, str]:
     if name == "photo_only":  # served by the partial index on rows without text
         match, distance = _source_order("photo", exact)
         return f"row.text_vector IS NULL AND {match}", distance
-    column = f"{name}_vector"
+    column = _SOURCE_COLUMNS[name]
     # "+ 0" hides the distance from the planner's index matching: an exact scan of the
     # filtered rows, which returns every match that an index scan might filter away.
     distance = f"(row.{column} <=> %({column})s)" + (" + 0" if exact else "")

@@ -12,7 +12,7 @@ from search.ml.encoders import active_dims
 from search.ml.encoders.dims import VectorDims
 from search.models import ProductIndex
 
-VECTOR_FIELDS = ("text_vector", "image_vector", "photo_vector")
+VECTOR_FIELDS = ("text_vector", "photo_features", "photo_text_vector")
 
 
 def column_dimensions() -> dict[str, int]:

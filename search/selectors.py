@@ -86,14 +86,16 @@ def similar_products(product: Product, limit: int = 8) -> list[Hit]:
     row = (
         ProductIndex.objects.filter(product=product)
         .exclude(encoder_version="")
-        .values("encoder_version", "text_vector", "photo_vector", "image_vector", "colour_vector")
+        .values(
+            "encoder_version", "text_vector", "photo_text_vector", "photo_features", "colour_vector"
+        )
         .first()
     )
     if row is None:
         return []
     text, photo, image, colour = (
         None if row[name] is None else np.asarray(row[name], dtype=np.float32)
-        for name in ("text_vector", "photo_vector", "image_vector", "colour_vector")
+        for name in ("text_vector", "photo_text_vector", "photo_features", "colour_vector")
     )
     if photo is not None:
         vectors = _QueryVectors(photo=photo, image=normalise(image), colour=colour)
@@ -126,7 +128,7 @@ def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: 
     source_query = SourceQuery(
         # A photo-only query finds products by their text through its mapped photo.
         text_vector=vectors.text if vectors.text is not None else vectors.photo,
-        photo_vector=normalise(np.sum(given, axis=0)),
+        photo_text_vector=normalise(np.sum(given, axis=0)),
         keywords=text or None,
     )
     dims = active_dims()
@@ -247,7 +249,7 @@ def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchRes
 
 
 # An index row's vectors and keyword document: kilobytes a row, none of it needed for its state.
-_INDEX_PAYLOAD = ("text_vector", "image_vector", "photo_vector", "colour_vector", "keywords")
+_INDEX_PAYLOAD = ("text_vector", "photo_features", "photo_text_vector", "colour_vector", "keywords")
 
 
 def with_index_state(products: QuerySet[Product]) -> QuerySet[Product]:

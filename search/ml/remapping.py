@@ -13,14 +13,14 @@ BATCH_SIZE = 500
 
 _TABLE = ProductIndex._meta.db_table
 _STALE_SQL = f"""
-SELECT product_id, image_vector, colour_vector FROM {_TABLE}
-WHERE encoder_version = %s AND map_version <> %s AND image_vector IS NOT NULL
+SELECT product_id, photo_features, colour_vector FROM {_TABLE}
+WHERE encoder_version = %s AND map_version <> %s AND photo_features IS NOT NULL
   AND product_id > %s
 ORDER BY product_id LIMIT %s
 """
 _WRITE_SQL = f"""
-UPDATE {_TABLE} SET photo_vector = %s, map_version = %s, updated_at = now()
-WHERE product_id = %s AND encoder_version = %s AND image_vector IS NOT NULL
+UPDATE {_TABLE} SET photo_text_vector = %s, map_version = %s, updated_at = now()
+WHERE product_id = %s AND encoder_version = %s AND photo_features IS NOT NULL
 """
 
 

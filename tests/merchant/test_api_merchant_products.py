@@ -101,7 +101,7 @@ def test_the_index_state_says_indexed_or_why_not(api, make_product):
         states = {p["sku"]: p["index"] for p in api.get(LIST).json()["results"]}
     assert states["OK"]["state"] == "indexed"
     # The state is read without the row's payload: its 1280-d image vector, say.
-    assert not any("image_vector" in query["sql"] for query in queries.captured_queries)
+    assert not any("photo_features" in query["sql"] for query in queries.captured_queries)
     assert states["BROKEN"] == {"state": "error", "error": "photo 1: corrupt", "indexed_at": None}
 
 

@@ -68,7 +68,7 @@ def test_the_list_shows_each_listings_index_state_without_reading_its_vectors(
         page = alice_client.get(reverse("merchant:dashboard")).content.decode()
     assert page.count("index-state index-indexed") == page.count("index-state index-error") == 1
     assert "photo 1: corrupt" in page
-    assert not any("image_vector" in query["sql"] for query in queries.captured_queries)
+    assert not any("photo_features" in query["sql"] for query in queries.captured_queries)
 
 
 @pytest.mark.parametrize("name", ["product_edit", "product_delete"])

@@ -73,7 +73,11 @@ def test_search_page(client, make_product):
 
 
 def test_vector_columns_are_sized_by_the_active_encoder(db):
-    assert column_dimensions() == {"text_vector": 384, "image_vector": 1280, "photo_vector": 384}
+    assert column_dimensions() == {
+        "text_vector": 384,
+        "photo_features": 1280,
+        "photo_text_vector": 384,
+    }
 
 
 def test_the_searched_vector_columns_and_keywords_are_indexed(db):
@@ -82,7 +86,7 @@ def test_the_searched_vector_columns_and_keywords_are_indexed(db):
             "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [ProductIndex._meta.db_table]
         )
         definitions = [row[0] for row in cursor.fetchall()]
-    for column in ("text_vector", "photo_vector"):
+    for column in ("text_vector", "photo_text_vector"):
         assert any(f"hnsw ({column} vector_cosine_ops)" in d for d in definitions), column
     assert any("gin (keywords)" in d for d in definitions)
 
@@ -91,22 +95,22 @@ def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product)
     product = make_product()
     ProductIndex.objects.update(dirty=False, encoder_version="old-encoder")
     resized = resize_vector_columns(VectorDims(text=8, image=16))
-    assert resized == ["text_vector", "image_vector", "photo_vector"]
-    assert column_dimensions() == {"text_vector": 8, "image_vector": 16, "photo_vector": 8}
+    assert resized == ["text_vector", "photo_features", "photo_text_vector"]
+    assert column_dimensions() == {"text_vector": 8, "photo_features": 16, "photo_text_vector": 8}
     ProductIndex.objects.filter(product=product).update(text_vector=[0.5] * 8)
     row = ProductIndex.objects.get(product=product)
     assert row.dirty and row.encoder_version == ""
     assert len(row.text_vector) == 8
     assert resize_vector_columns(VectorDims(text=8, image=16)) == []
     resize_vector_columns(EmbeddedEncoder.dims)
-    assert column_dimensions()["image_vector"] == 1280
+    assert column_dimensions()["photo_features"] == 1280
 
 
 @pytest.mark.django_db(transaction=True)
 def test_vacuum_clears_out_the_entries_of_replaced_vectors(make_product, encoder):
     make_product("A")
     embed_stale(encoder)
-    ProductIndex.objects.update(photo_vector=None)  # leaves dead entries in the indexes
+    ProductIndex.objects.update(photo_text_vector=None)  # leaves dead entries in the indexes
     # A session publishes its statistics up to a second late: the update's dead rows must be
     # counted before the vacuum, or they would be added after it. Earlier tests of the session
     # may have vacuumed the table too, so vacuums are counted from here.

@@ -35,8 +35,8 @@ def test_a_listing_with_text_and_photo_gets_all_three_vectors(make_product, enco
     indexed = row(product)
     assert not indexed.dirty and indexed.state == ProductIndex.State.INDEXED
     assert indexed.encoder_version == encoder.version and indexed.indexed_at
-    assert len(indexed.text_vector) == 384 and len(indexed.image_vector) == 1280
-    assert np.linalg.norm(indexed.photo_vector) == pytest.approx(1, abs=1e-3)
+    assert len(indexed.text_vector) == 384 and len(indexed.photo_features) == 1280
+    assert np.linalg.norm(indexed.photo_text_vector) == pytest.approx(1, abs=1e-3)
     text_only = encoder.encode_texts([indexing.listing_text(product)])[0]
     assert np.dot(indexed.text_vector, text_only) == pytest.approx(1, abs=1e-3)
 
@@ -46,7 +46,7 @@ def test_without_photos_only_the_text_is_embedded(make_product, encoder):
     embed_all(encoder)
     indexed = row(product)
     assert indexed.text_vector is not None and indexed.state == ProductIndex.State.INDEXED
-    assert indexed.image_vector is None and indexed.photo_vector is None
+    assert indexed.photo_features is None and indexed.photo_text_vector is None
     assert indexed.colour_vector is None
 
 
@@ -54,9 +54,9 @@ def test_without_useful_text_the_photo_carries_the_listing(make_product, encoder
     product = make_product("555", title="Item 555", category_path="", photos=[photo("blue")])
     embed_all(encoder)
     indexed = row(product)
-    assert indexed.text_vector is None and indexed.image_vector is not None
-    mapped = encoder.images_to_text_space(np.array([indexed.image_vector]))[0]
-    assert np.allclose(indexed.photo_vector, mapped, atol=1e-5)
+    assert indexed.text_vector is None and indexed.photo_features is not None
+    mapped = encoder.images_to_text_space(np.array([indexed.photo_features]))[0]
+    assert np.allclose(indexed.photo_text_vector, mapped, atol=1e-5)
 
 
 def test_an_unreadable_photo_is_recorded_and_the_text_still_embedded(
@@ -72,7 +72,7 @@ def test_an_unreadable_photo_is_recorded_and_the_text_still_embedded(
     assert not indexed.dirty  # not retried forever
     assert indexed.state == ProductIndex.State.ERROR
     assert "Photo 2 could not be read" in indexed.error
-    assert indexed.text_vector is not None and indexed.image_vector is not None
+    assert indexed.text_vector is not None and indexed.photo_features is not None
     assert indexing.lease_stale_rows(10) == []
 
 

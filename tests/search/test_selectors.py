@@ -123,7 +123,7 @@ def test_a_text_query_reads_the_photos_of_listings_without_words_only(make_produ
     make_product("PHOTO", title="Item 6385", photos=[dataset_photo("6385")], category_path=None)
     embed_stale(encoder)
     words = encoder.encode_texts(["black shoe"])[0]
-    query = retrieval.SourceQuery(text_vector=words, photo_vector=words)
+    query = retrieval.SourceQuery(text_vector=words, photo_text_vector=words)
     candidates = retrieval.retrieve(
         query, Filters(), encoder.version, (encoder.dims.text, encoder.dims.image)
     )

@@ -48,7 +48,7 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(small_catalogu
     assert refined["lists"] > 0
     assert refined["head_ndcg_at_10"] > refined["untrained_ndcg_at_10"] + 0.05
     # Every photo now goes through the trained map.
-    with_photos = ProductIndex.objects.filter(image_vector__isnull=False)
+    with_photos = ProductIndex.objects.filter(photo_features__isnull=False)
     assert with_photos.exclude(map_version=model.version).count() == 0
     assert text_ndcg(small_catalogue) > untrained + 0.02
 

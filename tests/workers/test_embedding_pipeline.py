@@ -77,8 +77,8 @@ def test_a_saved_listing_gets_its_vectors_and_the_dashboard_says_so(client, merc
         product = make_product(title="Women Red Kurta")  # commits, then asks for embedding
         wait_until(lambda: not ProductIndex.objects.get(product=product).dirty, 180, "vectors")
     row = ProductIndex.objects.get(product=product)
-    assert row.text_vector is not None and row.image_vector is not None
-    assert row.photo_vector is not None and row.encoder_version.startswith("embedded:")
+    assert row.text_vector is not None and row.photo_features is not None
+    assert row.photo_text_vector is not None and row.encoder_version.startswith("embedded:")
     client.force_login(merchant.user)
     assert "index-indexed" in client.get(reverse("merchant:dashboard")).content.decode()
 

@@ -63,9 +63,11 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     learning = shuffled[len(held_out) :]
     metrics: dict = {"listings": len(snapshot), "paired_listings": len(paired)}
 
-    photo_map, photo_vectors = _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log)
+    photo_map, photo_text_vectors = _fit_photo_map(
+        encoder, snapshot, learning, held_out, metrics, log
+    )
     metrics["photo_text_agreement"] = photo_text_agreement(
-        photo_vectors[held_out], snapshot.text[held_out], np.random.default_rng(seed)
+        photo_text_vectors[held_out], snapshot.text[held_out], np.random.default_rng(seed)
     )
     log(f"Photo and text agreement: {metrics['photo_text_agreement']}")
     plays_sparse = np.zeros(len(snapshot), dtype=bool)
@@ -89,7 +91,7 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     lists = {
         "text": text_query_lists(
             snapshot,
-            photo_vectors,
+            photo_text_vectors,
             pseudo_text_queries(snapshot, sources, rng) + clicks,
             encode_texts=encoder.encode_texts,
             keyword_ranks=snapshot_keyword_ranks,
@@ -98,14 +100,14 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
         ),
         "photo": photo_query_lists(
             snapshot,
-            photo_vectors,
+            photo_text_vectors,
             held_out[:MAX_PHOTO_QUERIES].tolist(),
             plays_sparse,
             attribute_agreement,
         ),
         "refined_photo": refined_photo_query_lists(
             snapshot,
-            photo_vectors,
+            photo_text_vectors,
             held_out[:MAX_REFINED_PHOTO_QUERIES].tolist(),
             plays_sparse,
             encode_texts=encoder.encode_texts,
@@ -124,11 +126,11 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     head = train_head(
         RankedLists.concatenate(*(training for training, _ in splits.values())),
         snapshot,
-        photo_vectors,
+        photo_text_vectors,
         seed,
     )
     for name, (_, evaluation) in splits.items():
-        metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_vectors)
+        metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_text_vectors)
         log(f"{name} pseudo-queries: {metrics[f'{name}_queries']}")
 
     model = trained.SearchModel(

@@ -46,12 +46,12 @@ class CatalogueSnapshot:
 
 _SNAPSHOT_SQL = f"""
 SELECT product.id, product.title, coalesce(category.full_name, ''),
-       row.text_vector, row.image_vector, row.colour_vector
+       row.text_vector, row.photo_features, row.colour_vector
 FROM {ProductIndex._meta.db_table} AS row
 JOIN {Product._meta.db_table} AS product ON product.id = row.product_id
 LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
 WHERE row.encoder_version = %s AND NOT row.dirty
-  AND (row.text_vector IS NOT NULL OR row.image_vector IS NOT NULL)
+  AND (row.text_vector IS NOT NULL OR row.photo_features IS NOT NULL)
 ORDER BY product.id
 """
 
@@ -63,11 +63,11 @@ def load_snapshot(encoder_version: str, text_dim: int, image_dim: int) -> Catalo
     text = np.zeros((len(rows), text_dim), dtype=np.float32)
     image = np.zeros((len(rows), image_dim), dtype=np.float32)
     colour = np.zeros((len(rows), COLOUR_DIMS), dtype=np.float32)
-    for i, (_, _, _, text_vector, image_vector, colour_vector) in enumerate(rows):
+    for i, (_, _, _, text_vector, photo_features, colour_vector) in enumerate(rows):
         if text_vector is not None:
             text[i] = as_array(text_vector)
-        if image_vector is not None:
-            image[i] = as_array(image_vector)
+        if photo_features is not None:
+            image[i] = as_array(photo_features)
         if colour_vector is not None:
             colour[i] = as_array(colour_vector)
     return CatalogueSnapshot(
