@@ -1,11 +1,11 @@
-"""Embedding throughput: listings per second on the evaluation catalogue (10,000 listings).
+"""Embedding throughput: products per second on the evaluation catalogue (10,000 products).
 
 Each measurement starts from a fresh, temporary data dir (its own embedded PostgreSQL and
 Redis) into which the catalogue is imported:
   1. one Celery worker (`celery -A vitrine worker --queues embed --concurrency 1`), from the
      request to the last row written; the worker loads its models at start, before timing;
   2. `manage.py embed --sync`, in one process;
-  3. then `manage.py embed --all --sync` on the same data: re-embedding listings that have
+  3. then `manage.py embed --all --sync` on the same data: re-embedding products that have
      vectors already (dearer: the HNSW indexes keep the old entries until vacuumed).
 Records them in bench/results/embed_throughput.json with the machine described.
 
@@ -89,15 +89,15 @@ def measure_worker(env: dict, data_dir: str) -> dict:
 
 def measure_sync(env: dict, *options: str) -> dict:
     output = run([*MANAGE, "embed", *options, "--sync"], env)
-    embedded, seconds = re.search(r"Embedded ([\d,]+) listings in ([\d.]+) s", output).groups()
+    embedded, seconds = re.search(r"Embedded ([\d,]+) products in ([\d.]+) s", output).groups()
     return {**rate(int(embedded.replace(",", "")), float(seconds)), "output": output.strip()}
 
 
-def rate(listings: int, seconds: float) -> dict:
+def rate(products: int, seconds: float) -> dict:
     return {
-        "listings": listings,
+        "products": products,
         "seconds": round(seconds, 1),
-        "listings_per_second": round(listings / seconds, 1),
+        "products_per_second": round(products / seconds, 1),
     }
 
 
@@ -116,15 +116,15 @@ def main() -> None:
             results["one_worker"] = measure_worker(env, data_dir)
         finally:
             stop_services(env)
-    print(f"one worker:      {results['one_worker']['listings_per_second']} listings/s")
+    print(f"one worker:      {results['one_worker']['products_per_second']} products/s")
     with tempfile.TemporaryDirectory(prefix="vitrine-bench-") as data_dir:
         env = fresh_catalogue(data_dir, args.catalog, args.images)
         try:
             results["sync"] = measure_sync(env)
-            print(f"embed --sync:    {results['sync']['listings_per_second']} listings/s")
+            print(f"embed --sync:    {results['sync']['products_per_second']} products/s")
             results["sync_reembed"] = measure_sync(env, "--all")
             print(
-                f"embed --all --sync (re-embed): {results['sync_reembed']['listings_per_second']}"
+                f"embed --all --sync (re-embed): {results['sync_reembed']['products_per_second']}"
             )
         finally:
             stop_services(env)

@@ -4,7 +4,7 @@ On a fixed random sample of the evaluation catalogue (seed 0), for each input si
 
 - speed: photos per second through `encode_images` (PIL fitting and normalising included,
   photos decoded beforehand), timed over the whole sample after one warm-up batch;
-- photo to photo: for each listing its 10 nearest others by cosine similarity; P@10 is the
+- photo to photo: for each product its 10 nearest others by cosine similarity; P@10 is the
   share with the same article type, "exact" P@10 the share with the same type and colour;
 - text to photo (ConSE): for each article type in the sample, the query is its name
   lower-cased ("casual shoes"); P@10 is the share of the 10 best photos (through
@@ -37,7 +37,7 @@ BUSY = 0.10  # other processes using this share of the CPU make a speed figure u
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
-    parser.add_argument("--sample", type=int, default=2000, help="listings (default 2000)")
+    parser.add_argument("--sample", type=int, default=2000, help="products (default 2000)")
     parser.add_argument(
         "--recheck",
         type=int,
@@ -52,11 +52,11 @@ def main() -> None:
     setup_django()
     from search.ml.encoders.device import device_profile
 
-    listings = sample_listings(args.catalog, args.truth, args.images, args.sample)
-    images = [load_photo(listing["path"]) for listing in listings]
-    types = np.array([listing["article_type"] for listing in listings])
-    colours = np.array([listing["colour"] for listing in listings])
-    print(f"{len(listings)} listings, {len(set(types))} article types; photos decoded.")
+    products = sample_products(args.catalog, args.truth, args.images, args.sample)
+    images = [load_photo(product["path"]) for product in products]
+    types = np.array([product["article_type"] for product in products])
+    colours = np.array([product["colour"] for product in products])
+    print(f"{len(products)} products, {len(set(types))} article types; photos decoded.")
 
     profile = device_profile()
     results = []
@@ -107,7 +107,7 @@ def main() -> None:
         {
             "encoder": "EmbeddedEncoder (efficientnet-lite0 photos, minilm-l6-v2 text, ConSE)",
             "catalog": args.catalog.name,
-            "sample": len(listings),
+            "sample": len(products),
             "sample_seed": 0,
             "article_types_in_sample": len(set(types)),
             "device": str(profile.device),
@@ -131,7 +131,7 @@ def setup_django() -> None:
     django.setup()
 
 
-def sample_listings(catalog: Path, truth: Path, images: Path, size: int) -> list[dict]:
+def sample_products(catalog: Path, truth: Path, images: Path, size: int) -> list[dict]:
     with truth.open(newline="") as handle:
         truth_by_sku = {row["sku"]: row for row in csv.DictReader(handle)}
     with catalog.open(newline="") as handle:
@@ -205,7 +205,7 @@ def speed_note(busy: float | None) -> str:
 def photo_to_photo(vectors: np.ndarray, types: np.ndarray, colours: np.ndarray) -> dict:
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
     similarity = unit @ unit.T
-    np.fill_diagonal(similarity, -np.inf)  # a listing is not its own neighbour
+    np.fill_diagonal(similarity, -np.inf)  # a product is not its own neighbour
     nearest = top_k(similarity)
     same_type = types[nearest] == types[:, None]
     same_colour = colours[nearest] == colours[:, None]

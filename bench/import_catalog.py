@@ -1,4 +1,4 @@
-"""Time `manage.py import_catalog` on the evaluation catalogue (10,000 listings with photos).
+"""Time `manage.py import_catalog` on the evaluation catalogue (10,000 products with photos).
 
 Runs in a fresh, temporary data dir (its own embedded PostgreSQL) so the figure includes no
 earlier state, and records the result in bench/results/import_catalog.json.

@@ -1,7 +1,7 @@
 """Text+photo queries, "like this, but in <colour>", on the evaluation kit.
 
 Each dev photo query asks for its own article type (and gender) in another colour: the one the
-most catalogue listings of that type have, as truth.csv says. Scored as the kit scores a photo
+most catalogue products of that type have, as truth.csv says. Scored as the kit scores a photo
 query with that colour (nDCG@10, P@10, sparse recall@100), for the photo alone (which does not
 know the colour asked for) and for the photo with the words "but in <colour>".
 
@@ -43,14 +43,14 @@ from search.selectors import SearchQuery, search  # noqa: E402
 KIT = SHARED / "eval"
 IMAGES = SHARED / "datasets" / "fashion-product-images-small" / "images"
 DEPTH = 100  # results taken per query, as evaluate_search takes them
-# A colour fewer listings of the type have is not asked for; "Multi" names no one colour.
-MIN_LISTINGS = 5
+# A colour fewer products of the type have is not asked for; "Multi" names no one colour.
+MIN_PRODUCTS = 5
 
 
 def other_colour(query: EvaluationQuery, colours: Counter) -> str | None:
     """The most common colour of the query's type other than its own, if there is one."""
     for colour, count in colours.most_common():
-        if colour not in (query.colour, "Multi", "") and count >= MIN_LISTINGS:
+        if colour not in (query.colour, "Multi", "") and count >= MIN_PRODUCTS:
             return colour
     return None
 

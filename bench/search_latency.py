@@ -80,7 +80,7 @@ def main() -> None:
     text_request("warm up")  # loads the models once, as a serving process does
     photo_request(photos[0])
     results = {
-        "listings": ProductIndex.objects.count(),
+        "products": ProductIndex.objects.count(),
         "search_model": trained.active_version(),
         "api_text": percentiles([timed(lambda q=q: text_request(q)) for q in texts * args.rounds]),
         "api_photo": percentiles(

@@ -29,7 +29,7 @@ class NewestFirst(CursorPagination):
     retrieve=extend_schema(summary="An active product"),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
-    """Active listings, newest first."""
+    """Active products, newest first."""
 
     permission_classes = [permissions.AllowAny]
     serializer_class = PublicProductSerializer

@@ -1,4 +1,4 @@
-"""ISO 4217 currency codes a listing may be priced in."""
+"""ISO 4217 currency codes a product may be priced in."""
 
 from django.core.exceptions import ValidationError
 

@@ -1,4 +1,4 @@
-"""Validation of listing photos: every upload path (page, API, import) goes through check_image."""
+"""Validation of product photos: every upload path (page, API, import) goes through check_image."""
 
 import hashlib
 import io

@@ -1,4 +1,4 @@
-"""Import listings from a CSV file: `sku,title,description,category,image[,price,currency,stock]`.
+"""Import products from a CSV file: `sku,title,description,category,image[,price,currency,stock]`.
 
 Each row is checked in full (fields, photo) before anything is written, then upserted by SKU
 in its own transaction: a bad row is reported with its line number and the others import.
@@ -32,7 +32,7 @@ class RowError(Exception):
 
 
 @dataclass(frozen=True)
-class ListingRow:
+class ProductRow:
     line: int
     sku: str
     fields: dict
@@ -89,7 +89,7 @@ class CatalogImport:
         summary.seconds = time.monotonic() - started
         return summary
 
-    def parse(self, line: int, row: dict) -> ListingRow:
+    def parse(self, line: int, row: dict) -> ProductRow:
         """Check a row in full, photo included; raise RowError saying what is wrong."""
         if None in row:
             raise RowError("the row has more fields than the header")
@@ -112,7 +112,7 @@ class CatalogImport:
             _validate(validate_currency, fields["currency"], "currency")
         if "stock" in values:
             fields["stock"] = _parse_stock(values["stock"])
-        return ListingRow(
+        return ProductRow(
             line=line,
             sku=sku,
             fields=fields,
@@ -120,13 +120,13 @@ class CatalogImport:
             photo=self._read_photo(values["image"]),
         )
 
-    def import_row(self, listing: ListingRow) -> services.UpsertOutcome:
-        fields = dict(listing.fields)
+    def import_row(self, product: ProductRow) -> services.UpsertOutcome:
+        fields = dict(product.fields)
         try:
-            if listing.category_path is not None:
-                fields["category"] = self._category(listing.category_path)
-            return services.upsert_listing(
-                self.merchant, listing.sku, fields, main_photo=listing.photo
+            if product.category_path is not None:
+                fields["category"] = self._category(product.category_path)
+            return services.upsert_product(
+                self.merchant, product.sku, fields, main_photo=product.photo
             )
         except ValidationError as error:
             raise RowError(_describe(error)) from None

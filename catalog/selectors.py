@@ -6,7 +6,7 @@ from catalog.models import Product
 
 
 def listed_products() -> QuerySet[Product]:
-    """Active listings, with what a product card shows."""
+    """Active products, with what a product card shows."""
     return (
         Product.objects.filter(status=Product.Status.ACTIVE)
         .select_related("category")

@@ -36,7 +36,7 @@ class ImageSerializer(serializers.ModelSerializer):
 
 
 class PublicProductSerializer(serializers.ModelSerializer):
-    """A listing as shoppers see it."""
+    """A product as shoppers see it."""
 
     category = serializers.CharField(source="category.full_name", allow_null=True, default=None)
     category_path = serializers.CharField(source="category.path", allow_null=True, default=None)

@@ -1,6 +1,6 @@
 """Operations that change the catalogue. Views, the admin, the API and commands call these.
 
-Each runs in one transaction and announces the listings it touched (catalog.signals), so the
+Each runs in one transaction and announces the products it touched (catalog.signals), so the
 search index is marked stale in the same commit.
 """
 
@@ -22,7 +22,7 @@ from catalog.models import CATEGORY_SEPARATOR, Category, Merchant, Product, Prod
 from catalog.signals import products_changed
 
 
-def announce_listings_changed(product_ids: Iterable[int]) -> None:
+def announce_products_changed(product_ids: Iterable[int]) -> None:
     ids = sorted(set(product_ids))
     if ids:
         products_changed.send(sender=Product, product_ids=ids)
@@ -44,7 +44,7 @@ def create_merchant(username: str, password: str | None, *, name: str = "") -> M
 
 
 def house_merchant() -> Merchant:
-    """The store's own merchant account, owner of listings imported without --merchant."""
+    """The store's own merchant account, owner of products imported without --merchant."""
     username = settings.VITRINE_HOUSE_MERCHANT
     merchant = Merchant.objects.filter(user__username=username).first()
     return merchant or create_merchant(username, None, name="Vitrine")
@@ -101,7 +101,7 @@ def save_category(category: Category) -> Category:
                 descendant.parent = Category.objects.get(pk=descendant.parent_id)
                 _derive_path(descendant)
                 descendant.save(update_fields=["path", "full_name"])
-        announce_listings_changed(
+        announce_products_changed(
             Product.objects.filter(category__in=category.subtree()).values_list("pk", flat=True)
         )
     return category
@@ -116,7 +116,7 @@ def _derive_path(category: Category) -> None:
         category.full_name = f"{category.parent.full_name}{CATEGORY_SEPARATOR}{category.name}"
 
 
-# Listings
+# Products
 
 
 class UpsertOutcome(StrEnum):
@@ -131,23 +131,23 @@ def save_product(
     photos: Sequence[CheckedImage] = (),
     category_path: str | None = None,
 ) -> Product:
-    """Create or update a listing, adding any new photos, in one transaction.
+    """Create or update a product, adding any new photos, in one transaction.
 
     `category_path` ("Apparel > Topwear"), when given, sets the category, creating it if new.
     """
     if not product.currency:
         product.currency = settings.VITRINE_DEFAULT_CURRENCY
-    with _listing_transaction() as written:
+    with _product_transaction() as written:
         if category_path is not None:
             product.category = category_from_path(category_path)
         _validate(product)
         product.save()
         _add_photos(product, photos, written)
-        announce_listings_changed([product.pk])
+        announce_products_changed([product.pk])
     return product
 
 
-def upsert_listing(
+def upsert_product(
     merchant: Merchant,
     sku: str,
     fields: dict,
@@ -155,13 +155,13 @@ def upsert_listing(
     main_photo: CheckedImage | None = None,
     category_path: str | None = None,
 ) -> UpsertOutcome:
-    """Create the merchant's listing with this SKU, or update the fields given.
+    """Create the merchant's product with this SKU, or update the fields given.
 
-    `main_photo` becomes the listing's first photo, replacing the one there unless it is the
-    same picture. Fields not in `fields` keep their values (or defaults, for a new listing).
+    `main_photo` becomes the product's first photo, replacing the one there unless it is the
+    same picture. Fields not in `fields` keep their values (or defaults, for a new product).
     `category_path`, when given, sets the category as in save_product (in this transaction).
     """
-    with _listing_transaction() as written:
+    with _product_transaction() as written:
         if category_path is not None:
             fields = {**fields, "category": category_from_path(category_path)}
         product = Product.objects.select_for_update().filter(merchant=merchant, sku=sku).first()
@@ -184,12 +184,12 @@ def upsert_listing(
             _store_photo(product, main_photo, 0, written)
         elif photo_changed:
             _replace_main_photo(product, main_photo, written)
-        announce_listings_changed([product.pk])
+        announce_products_changed([product.pk])
     return UpsertOutcome.CREATED if created else UpsertOutcome.UPDATED
 
 
 def set_stock(product: Product, stock: int) -> Product:
-    """A quick stock count from the dashboard. Search reads stock live, so the listing's index
+    """A quick stock count from the dashboard. Search reads stock live, so the product's index
     row stays as it is."""
     if stock < 0:
         raise ValidationError("Stock cannot be negative.", code="negative_stock")
@@ -207,9 +207,9 @@ def delete_product(product: Product) -> None:
 
 
 def add_product_photos(product: Product, photos: Sequence[CheckedImage]) -> list[ProductImage]:
-    with _listing_transaction() as written:
+    with _product_transaction() as written:
         images = _add_photos(product, photos, written)
-        announce_listings_changed([product.pk])
+        announce_products_changed([product.pk])
     return images
 
 
@@ -217,7 +217,7 @@ def delete_product_image(image: ProductImage) -> None:
     with transaction.atomic():
         image.delete()
         _save_positions(_locked_images(image.product))
-        announce_listings_changed([image.product_id])
+        announce_products_changed([image.product_id])
         transaction.on_commit(lambda: _delete_files(image.file_names))
 
 
@@ -227,7 +227,7 @@ def move_product_image(image: ProductImage, position: int) -> None:
         images = [other for other in _locked_images(image.product) if other.pk != image.pk]
         images.insert(max(0, min(position, len(images))), image)
         _save_positions(images)
-        announce_listings_changed([image.product_id])
+        announce_products_changed([image.product_id])
 
 
 def _validate(product: Product) -> None:
@@ -238,7 +238,7 @@ def _validate(product: Product) -> None:
 
 
 @contextmanager
-def _listing_transaction() -> Iterator[list[str]]:
+def _product_transaction() -> Iterator[list[str]]:
     """A transaction that also removes the photo files it wrote, should it roll back."""
     written: list[str] = []
     try:

@@ -8,7 +8,7 @@ ERROR_DESCRIPTIONS = {
     400: "The request is invalid: see `code`, and `fields` for the fields at fault.",
     401: "Authentication is missing or wrong.",
     403: "This account may not do this (not a merchant, or a missing CSRF token).",
-    404: "No such resource (another merchant's listing is not found either).",
+    404: "No such resource (another merchant's product is not found either).",
     413: "The request body is too large.",
     415: "The request body's content type is not accepted.",
     429: "Too many requests: retry after `Retry-After` seconds.",

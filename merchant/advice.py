@@ -1,4 +1,4 @@
-"""Help for merchants, read from the search index: what a listing looks like to search."""
+"""Help for merchants, read from the search index: what a product looks like to search."""
 
 from collections import Counter
 from collections.abc import Iterable
@@ -12,13 +12,13 @@ from search.models import ProductIndex
 from search.selectors import similar_products
 
 NEIGHBOURS = 10
-# The share of the look-alike listings that must agree on a category for it to be suggested.
+# The share of the look-alike products that must agree on a category for it to be suggested.
 AGREEMENT = 0.6
 
 
 def suggested_category(product: Product) -> Category | None:
-    """The category that most listings looking like this one are in, when it is not the
-    product's own; None when they do not agree, or the listing is not indexed yet."""
+    """The category that most products looking like this one are in, when it is not the
+    product's own; None when they do not agree, or the product is not indexed yet."""
     hits = similar_products(product, limit=NEIGHBOURS)
     votes = Counter(hit.product.category for hit in hits if hit.product.category_id)
     if not votes:
@@ -30,8 +30,8 @@ def suggested_category(product: Product) -> Category | None:
 
 
 def photo_text_disagreements(products: Iterable[Product]) -> set[int]:
-    """The ids of those listings whose photo and text look like different products to search:
-    the photo, in the text space, is further from the listing's own text than the active
+    """The ids of those products whose photo and text look like different products to search:
+    the photo, in the text space, is further from the product's own text than the active
     model's warning threshold. None before a model is trained, nor for a row being re-indexed.
     """
     rows = (

@@ -1,4 +1,4 @@
-"""The merchant API: each merchant's own listings and their photos (the dashboard's twin),
+"""The merchant API: each merchant's own products and their photos (the dashboard's twin),
 with search's indexing state. Writes go through catalog.services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,7 +35,7 @@ SKU_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 
 
 class BySku(CursorPagination):
-    ordering = "sku"  # unique per merchant: a stable cursor while listings change
+    ordering = "sku"  # unique per merchant: a stable cursor while products change
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -62,35 +62,35 @@ class MerchantAPIView(GenericAPIView):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Your listings, by SKU",
+        summary="Your products, by SKU",
         parameters=[OpenApiParameter("status", enum=Product.Status.values)],
     ),
     create=extend_schema(
-        summary="Create a listing",
+        summary="Create a product",
         request={
             "application/json": MerchantProductSerializer,
             "multipart/form-data": MerchantProductUploadSerializer,
         },
     ),
     update=extend_schema(
-        summary="Replace a listing",
+        summary="Replace a product",
         request={
             "application/json": MerchantProductSerializer,
             "multipart/form-data": MerchantProductUploadSerializer,
         },
     ),
     partial_update=extend_schema(
-        summary="Change some of a listing's fields",
+        summary="Change some of a product's fields",
         request={
             "application/json": MerchantProductSerializer,
             "multipart/form-data": MerchantProductUploadSerializer,
         },
     ),
-    retrieve=extend_schema(summary="One of your listings"),
-    destroy=extend_schema(summary="Delete a listing and its photos"),
+    retrieve=extend_schema(summary="One of your products"),
+    destroy=extend_schema(summary="Delete a product and its photos"),
 )
 class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
-    """The merchant's listings, addressed by SKU. Photos may come with a multipart create or
+    """The merchant's products, addressed by SKU. Photos may come with a multipart create or
     update (`photos`, repeated); the images endpoint adds, reorders and deletes them."""
 
     lookup_field = "sku"
@@ -138,7 +138,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
         except IntegrityError:
             # Another request took the SKU between the check and the write.
             raise serializers.ValidationError(
-                {"sku": [ErrorDetail("You already have a listing with this SKU.", "taken")]}
+                {"sku": [ErrorDetail("You already have a product with this SKU.", "taken")]}
             ) from None
         serializer.instance = self.get_queryset().get(pk=product.pk)
 
@@ -150,7 +150,7 @@ class BulkUpsertView(MerchantAPIView):
     @extend_schema(
         request=BulkUpsertSerializer,
         responses=BulkUpsertResultSerializer,
-        summary="Create or update up to 500 listings by SKU",
+        summary="Create or update up to 500 products by SKU",
         description=(
             "Each item is checked and written on its own, in its own transaction: an item is "
             "created, updated, left unchanged, or rejected with the reason, and a rejected item "
@@ -183,13 +183,13 @@ class BulkUpsertView(MerchantAPIView):
             fields = dict(checked.validated_data)
             sku = fields.pop("sku")
             category_path = _pop_category_path(fields)
-            outcome = services.upsert_listing(
+            outcome = services.upsert_product(
                 self.merchant, sku, fields, category_path=category_path
             )
         except (serializers.ValidationError, DjangoValidationError) as error:
             return {"sku": sku, "status": "rejected", **_validation_error(error)}
         except DatabaseError:
-            message = "The listing could not be saved (a concurrent change?); send it again."
+            message = "The product could not be saved (a concurrent change?); send it again."
             return {"sku": sku, "status": "rejected", **error_body("conflict", message)}
         return {"sku": sku, "status": str(outcome)}
 
@@ -208,7 +208,7 @@ def _validation_error(error: serializers.ValidationError | DjangoValidationError
     return validation_error_body(error.detail)
 
 
-# A listing's photos
+# A product's photos
 
 
 class ProductImagesView(MerchantAPIView):
@@ -220,14 +220,14 @@ class ProductImagesView(MerchantAPIView):
         data = ImageSerializer(product.images.all(), many=True, context={"request": self.request})
         return Response(data.data)
 
-    @extend_schema(summary="A listing's photos, main photo first")
+    @extend_schema(summary="A product's photos, main photo first")
     def get(self, request: Request, sku: str) -> Response:
         return self.images(self.own_product(sku))
 
     @extend_schema(
         request={"multipart/form-data": PhotosUploadSerializer},
         responses={201: ImageSerializer(many=True)},
-        summary="Add photos (multipart, `photos` repeated); answers all the listing's photos",
+        summary="Add photos (multipart, `photos` repeated); answers all the product's photos",
     )
     def post(self, request: Request, sku: str) -> Response:
         product = self.own_product(sku)
@@ -248,7 +248,7 @@ class ProductImageView(MerchantAPIView):
     @extend_schema(
         request=ImageMoveSerializer,
         responses=ImageSerializer(many=True),
-        summary="Move a photo (0: the main photo); answers all the listing's photos in order",
+        summary="Move a photo (0: the main photo); answers all the product's photos in order",
     )
     def patch(self, request: Request, sku: str, image_id: int) -> Response:
         image = self.own_image(sku, image_id)

@@ -1,4 +1,4 @@
-"""The merchant API under /api/v1/merchant/: a merchant's own listings and their photos."""
+"""The merchant API under /api/v1/merchant/: a merchant's own products and their photos."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

@@ -63,7 +63,7 @@ class ProductForm(forms.ModelForm):
         self.instance.merchant = merchant
         if self.instance.category_id:
             self.initial.setdefault("category_path", self.instance.category.full_name)
-        # A new listing is in the store's currency unless the merchant picks another.
+        # A new product is in the store's currency unless the merchant picks another.
         self.initial.setdefault(
             "currency", self.instance.currency or settings.VITRINE_DEFAULT_CURRENCY
         )
@@ -74,7 +74,7 @@ class ProductForm(forms.ModelForm):
         sku = self.cleaned_data["sku"]
         taken = Product.objects.filter(merchant=self.merchant, sku=sku).exclude(pk=self.instance.pk)
         if taken.exists():
-            raise ValidationError("You already have a listing with this SKU.", code="taken")
+            raise ValidationError("You already have a product with this SKU.", code="taken")
         return sku
 
 

@@ -1,4 +1,4 @@
-"""The merchant API's representations: a merchant's listings as they write them, with what
+"""The merchant API's representations: a merchant's products as they write them, with what
 search makes of them, and the checks on what comes in.
 
 The writes themselves are catalog.services' (called by merchant.api), never a serializer's.
@@ -23,7 +23,7 @@ BULK_ITEM_STATUSES = ["created", "updated", "unchanged", "rejected"]
 
 class RefuseUnknownFields:
     """A misspelt field ("prize") is an error, not silently ignored. Read-only fields may come
-    back as they were read (a client sending a fetched listing back)."""
+    back as they were read (a client sending a fetched product back)."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -39,7 +39,7 @@ class RefuseUnknownFields:
 
 
 class IndexStateSerializer(serializers.Serializer):
-    """The search index's view of a listing, as the dashboard shows it."""
+    """The search index's view of a product, as the dashboard shows it."""
 
     state = serializers.ChoiceField(choices=ProductIndex.State.choices)
     error = serializers.CharField(help_text="Why the last indexing was incomplete, if it was.")
@@ -59,10 +59,10 @@ class CategoryPathField(serializers.CharField):
 
 
 class ProductFieldsSerializer(RefuseUnknownFields, serializers.ModelSerializer):
-    """A merchant's listing: the fields a merchant writes, and what the API tells about it."""
+    """A merchant's product: the fields a merchant writes, and what the API tells about it."""
 
     category = CategoryPathField(help_text='Path of names, e.g. "Apparel > Topwear".')
-    url = serializers.SerializerMethodField(help_text="The listing's storefront page.")
+    url = serializers.SerializerMethodField(help_text="The product's storefront page.")
     images = ImageSerializer(many=True, read_only=True)
     index = serializers.SerializerMethodField(help_text="Search indexing state.")
 
@@ -104,7 +104,7 @@ class ProductFieldsSerializer(RefuseUnknownFields, serializers.ModelSerializer):
 
 
 class MerchantProductSerializer(ProductFieldsSerializer):
-    """Create, replace or change one listing; the SKU must be free among the merchant's."""
+    """Create, replace or change one product; the SKU must be free among the merchant's."""
 
     def validate_sku(self, sku: str) -> str:
         taken = Product.objects.filter(merchant=self.context["merchant"], sku=sku)
@@ -112,7 +112,7 @@ class MerchantProductSerializer(ProductFieldsSerializer):
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
             raise serializers.ValidationError(
-                "You already have a listing with this SKU.", code="taken"
+                "You already have a product with this SKU.", code="taken"
             )
         return sku
 
@@ -130,7 +130,7 @@ class PhotoUploadsField(serializers.ListField):
 
 
 class MerchantProductUploadSerializer(MerchantProductSerializer):
-    """The listing as a multipart form, with its photos."""
+    """The product as a multipart form, with its photos."""
 
     photos = PhotoUploadsField(required=False, write_only=True)
 
@@ -149,7 +149,7 @@ class ImageMoveSerializer(RefuseUnknownFields, serializers.Serializer):
 
 
 class BulkItemSerializer(ProductFieldsSerializer):
-    """One listing of a bulk upsert: the SKU, and the fields to set. A new listing needs a
+    """One product of a bulk upsert: the SKU, and the fields to set. A new product needs a
     title; an existing one keeps the fields not given."""
 
     def validate(self, attrs: dict) -> dict:
@@ -171,7 +171,7 @@ class BulkItemsField(serializers.ListField):
 
 
 class BulkUpsertSerializer(RefuseUnknownFields, serializers.Serializer):
-    products = BulkItemsField(help_text=f"1 to {MAX_BULK_ITEMS} listings, upserted by SKU.")
+    products = BulkItemsField(help_text=f"1 to {MAX_BULK_ITEMS} products, upserted by SKU.")
 
 
 class BulkItemResultSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""The merchant dashboard under /merchant/: listings, their photos and stock, and orders."""
+"""The merchant dashboard under /merchant/: products, their photos and stock, and orders."""
 
 from django.urls import path
 

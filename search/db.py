@@ -35,7 +35,7 @@ def as_array(value: Vector | None) -> np.ndarray | None:
 def vacuum_search_index() -> None:
     """Clear out the index entries of vectors just replaced in bulk (a re-mapping, a
     re-embedding): until vacuumed, HNSW scans spend their candidates on those dead entries and
-    search finds fewer live listings. VACUUM cannot run inside a transaction: there only the
+    search finds fewer live products. VACUUM cannot run inside a transaction: there only the
     planner's statistics are refreshed, and the dead entries are left to autovacuum."""
     table = ProductIndex._meta.db_table
     with connection.cursor() as cursor:

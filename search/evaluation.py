@@ -1,5 +1,5 @@
 """Search quality on an evaluation kit (../shared/eval/README.md): graded relevance from a truth
-file, nDCG@10, P@10 and sparse-listing recall@100, per query kind and overall."""
+file, nDCG@10, P@10 and sparse-product recall@100, per query kind and overall."""
 
 import csv
 import math
@@ -79,7 +79,7 @@ def query_metrics(
     query: EvaluationQuery, ranked_skus: list[str], truth: dict[str, Truth]
 ) -> dict[str, float | None]:
     """nDCG@10 (ideal over the whole catalogue), P@10 and sparse recall@100 (None when no
-    sparse listing is fully relevant) of one ranking."""
+    sparse product is fully relevant) of one ranking."""
     gains = [query.gain(truth[sku]) if sku in truth else 0 for sku in ranked_skus]
     ideal = sorted((query.gain(product) for product in truth.values()), reverse=True)[:K]
     ideal_dcg = _dcg(ideal)

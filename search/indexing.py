@@ -1,9 +1,9 @@
-"""Embedding listings: a batch of stale index rows in, vectors out.
+"""Embedding products: a batch of stale index rows in, vectors out.
 
-A worker takes (leases) the stalest dirty rows, reads each listing's text and photos, encodes
+A worker takes (leases) the stalest dirty rows, reads each product's text and photos, encodes
 them in batches, and writes the vectors, clearing the dirty flag in one transaction, for each
 row that has not changed since it was taken. A photo that does not decode is recorded as the
-row's error and the listing is embedded from the rest.
+row's error and the product is embedded from the rest.
 """
 
 import re
@@ -30,7 +30,7 @@ from search.photos import PhotoDecodeError, load_photo
 if TYPE_CHECKING:
     from search.ml.encoders.base import Encoder
 
-MAX_PHOTOS_PER_LISTING = 4
+MAX_PHOTOS_PER_PRODUCT = 4
 MAX_DESCRIPTION_CHARS = 600
 # Words that say nothing about a product: a title made of these (and numbers) is no text.
 _EMPTY_WORDS = {"item", "items", "product", "products", "listing", "untitled", "new", "sku", "no"}
@@ -38,7 +38,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
-class Listing:
+class ProductToEmbed:
     """What one stale row gives the encoder."""
 
     product_id: int
@@ -89,21 +89,21 @@ def release_leases(product_ids: Sequence[int]) -> None:
 
 def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> BatchResult:
     """Embed the leased rows and write their vectors."""
-    listings = _gather(leased)
-    text_vectors = _encode_texts(encoder, listings)
-    photo_features, colour_vectors = _encode_photos(encoder, listings)
-    written = _write(encoder, listings, text_vectors, photo_features, colour_vectors)
+    batch = _gather(leased)
+    text_vectors = _encode_texts(encoder, batch)
+    photo_features, colour_vectors = _encode_photos(encoder, batch)
+    written = _write(encoder, batch, text_vectors, photo_features, colour_vectors)
     return BatchResult(
         taken=len(leased),
         written=written,
-        photo_errors=sum(bool(listing.errors) for listing in listings),
+        photo_errors=sum(bool(item.errors) for item in batch),
     )
 
 
 def embed_batch_isolating_failures(encoder: "Encoder", leased: list[tuple[int, datetime]]):
-    """embed_batch, but a listing that breaks its batch is found and set aside with its error,
-    so that one bad listing never blocks the others (nor is retried forever). Database errors
-    are not the listing's fault: they propagate, and the batch is retried."""
+    """embed_batch, but a product that breaks its batch is found and set aside with its error,
+    so that one bad product never blocks the others (nor is retried forever). Database errors
+    are not the product's fault: they propagate, and the batch is retried."""
     try:
         return embed_batch(encoder, leased)
     except DatabaseError:
@@ -133,7 +133,7 @@ def embed_stale(
     A batch that fails hands its rows back at once, then the error propagates (to be retried).
     """
     totals = BatchResult(0, 0, 0)
-    while leased := lease_stale_rows(encoder.profile.listing_batch_size):
+    while leased := lease_stale_rows(encoder.profile.product_batch_size):
         try:
             result = embed_batch_isolating_failures(encoder, leased)
         except Exception:
@@ -164,7 +164,7 @@ def mark_other_versions_stale(version: str) -> int:
     )
 
 
-def listing_text(product: Product) -> str | None:
+def product_text(product: Product) -> str | None:
     """Title, category path and description as one text; None when they say nothing."""
     category = product.category.full_name.replace(" > ", ", ") if product.category else ""
     description = product.description[:MAX_DESCRIPTION_CHARS]
@@ -174,54 +174,54 @@ def listing_text(product: Product) -> str | None:
     return ". ".join(part for part in (product.title, category, description) if part)
 
 
-def _gather(leased: list[tuple[int, datetime]]) -> list[Listing]:
+def _gather(leased: list[tuple[int, datetime]]) -> list[ProductToEmbed]:
     changed_at = dict(leased)
     products = (
         Product.objects.filter(pk__in=changed_at)
         .select_related("category")
         .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position")))
     )
-    listings = []
+    batch = []
     for product in products:
-        listing = Listing(product.pk, changed_at[product.pk], listing_text(product))
-        for image in list(product.images.all())[:MAX_PHOTOS_PER_LISTING]:
+        item = ProductToEmbed(product.pk, changed_at[product.pk], product_text(product))
+        for image in list(product.images.all())[:MAX_PHOTOS_PER_PRODUCT]:
             try:
                 with image.image.open("rb") as photo_file:
-                    listing.photos.append(
+                    item.photos.append(
                         load_photo(photo_file, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
                     )
             except (PhotoDecodeError, OSError) as error:
-                listing.errors.append(f"Photo {image.position + 1} could not be read: {error}")
-        listings.append(listing)
-    return listings
+                item.errors.append(f"Photo {image.position + 1} could not be read: {error}")
+        batch.append(item)
+    return batch
 
 
-def _encode_texts(encoder: "Encoder", listings: list[Listing]) -> dict[int, np.ndarray]:
-    with_text = [listing for listing in listings if listing.text]
-    vectors = encoder.encode_texts([listing.text for listing in with_text])
-    return {listing.product_id: vector for listing, vector in zip(with_text, vectors, strict=True)}
+def _encode_texts(encoder: "Encoder", batch: list[ProductToEmbed]) -> dict[int, np.ndarray]:
+    with_text = [item for item in batch if item.text]
+    vectors = encoder.encode_texts([item.text for item in with_text])
+    return {item.product_id: vector for item, vector in zip(with_text, vectors, strict=True)}
 
 
 def _encode_photos(
-    encoder: "Encoder", listings: list[Listing]
+    encoder: "Encoder", batch: list[ProductToEmbed]
 ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    """Per listing with photos: the mean of its photos' image vectors, and of their colours."""
-    photos = [photo for listing in listings for photo in listing.photos]
+    """Per product with photos: the mean of its photos' image vectors, and of their colours."""
+    photos = [photo for item in batch for photo in item.photos]
     vectors = encoder.encode_images(photos)
     colours = np.stack([colour_vector(photo) for photo in photos]) if photos else None
     images, colour_means, start = {}, {}, 0
-    for listing in listings:
-        if listing.photos:
-            end = start + len(listing.photos)
-            images[listing.product_id] = vectors[start:end].mean(axis=0)
-            colour_means[listing.product_id] = normalise(colours[start:end].mean(axis=0))
+    for item in batch:
+        if item.photos:
+            end = start + len(item.photos)
+            images[item.product_id] = vectors[start:end].mean(axis=0)
+            colour_means[item.product_id] = normalise(colours[start:end].mean(axis=0))
             start = end
     return images, colour_means
 
 
 def _write(
     encoder: "Encoder",
-    listings: list[Listing],
+    batch: list[ProductToEmbed],
     text_vectors: dict[int, np.ndarray],
     photo_features: dict[int, np.ndarray],
     colour_vectors: dict[int, np.ndarray],
@@ -236,18 +236,18 @@ def _write(
         )
         photo_in_text_space = dict(zip(ids, mapped, strict=True))
     rows = []
-    for listing in listings:
+    for item in batch:
         rows.append(
             (
-                text_vectors.get(listing.product_id),
-                photo_features.get(listing.product_id),
-                colour_vectors.get(listing.product_id),
-                photo_in_text_space.get(listing.product_id),
+                text_vectors.get(item.product_id),
+                photo_features.get(item.product_id),
+                colour_vectors.get(item.product_id),
+                photo_in_text_space.get(item.product_id),
                 map_version,
                 encoder.version,
-                "\n".join(listing.errors),
-                listing.product_id,
-                listing.changed_at,
+                "\n".join(item.errors),
+                item.product_id,
+                item.changed_at,
             )
         )
     with transaction.atomic(), binary_vector_cursor() as cursor:

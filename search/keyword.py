@@ -13,7 +13,7 @@ MAX_QUERY_LENGTH = 200
 
 
 def keyword_search(query: str) -> QuerySet[Product]:
-    """Active listings matching the query, best first.
+    """Active products matching the query, best first.
 
     The query is read as a web search query (quotes, OR, -word), which accepts any input
     without a syntax error; it is cut to MAX_QUERY_LENGTH characters.

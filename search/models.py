@@ -20,13 +20,13 @@ class ProductIndex(models.Model):
     product = models.OneToOneField(
         Product, primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
-    # The listing's text.
+    # The product's text.
     text_vector = EncoderVectorField(space="text", null=True)
     # Its photos in the image encoder's own space: exact photo-to-photo comparison of
     # candidates, and the input of the photo-to-text map. No index: keeping a 1280-d HNSW index
-    # cost 19 ms a listing on 2 cores, more than all the model work (12 ms).
+    # cost 19 ms a product on 2 cores, more than all the model work (12 ms).
     photo_features = EncoderVectorField(space="image", null=True)
-    # Its photos mapped into the text space: how a text query finds a listing by its photo.
+    # Its photos mapped into the text space: how a text query finds a product by its photo.
     photo_text_vector = EncoderVectorField(space="text", null=True)
     # The photos' colours (search.ml.colour): a photo query's colour match, and part of what the
     # trained map reads.
@@ -37,7 +37,7 @@ class ProductIndex(models.Model):
     keywords = SearchVectorField(null=True)
     # The encoder that made the vectors: search never compares vectors of two versions.
     encoder_version = models.CharField(max_length=200, blank=True)
-    # Set in the transaction that changed the listing; cleared when its vectors are written.
+    # Set in the transaction that changed the product; cleared when its vectors are written.
     dirty = models.BooleanField(default=True)
     changed_at = models.DateTimeField(db_default=Now())
     indexed_at = models.DateTimeField(null=True, blank=True)
@@ -66,7 +66,7 @@ class ProductIndex(models.Model):
                 name="productindex_photo_hnsw",
                 opclasses=["vector_cosine_ops"],
             ),
-            # Listings that only their photo describes: their own candidate source.
+            # Products that only their photo describes: their own candidate source.
             HnswIndex(
                 fields=["photo_text_vector"],
                 name="productindex_photo_only_hnsw",

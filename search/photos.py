@@ -1,4 +1,4 @@
-"""Decoding of listing photos for the embedding workers: anything on disk in, 8-bit RGB out.
+"""Decoding of product photos for the embedding workers: anything on disk in, 8-bit RGB out.
 
 Uploads were checked by catalog.images.check_image, but files on disk can still be truncated,
 replaced or huge, so every failure here becomes a PhotoDecodeError that says why.

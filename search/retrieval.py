@@ -59,7 +59,7 @@ class SourceQuery:
 
     text_vector: np.ndarray | None = None  # against the products' text vectors
     # Against the products' photos in the text space; also alone against the photos of
-    # listings without text, so that those always get candidate places of their own.
+    # products without text, so that those always get candidate places of their own.
     photo_text_vector: np.ndarray | None = None
     keywords: str | None = None  # full-text search
 
@@ -183,7 +183,7 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
         for match, order in [_source_order(name, exact)]
     ]
     # A photo query compares every candidate's photo with its own; a text query reads only the
-    # photos of listings without words, by which the match head judges what they are.
+    # photos of products without words, by which the match head judges what they are.
     photo_columns = (
         "row.photo_features, row.colour_vector"
         if with_images

@@ -8,8 +8,8 @@ from django.db import connection
 from catalog.models import Category, Product
 from search.models import ProductIndex, SearchEvent
 
-# One statement per batch of listings: the keyword document is rebuilt from the listing and the
-# row is flagged for re-embedding, inside the transaction that changed the listing.
+# One statement per batch of products: the keyword document is rebuilt from the product and the
+# row is flagged for re-embedding, inside the transaction that changed the product.
 _MARK_STALE_SQL = f"""
 INSERT INTO {ProductIndex._meta.db_table}
     (product_id, keywords, dirty, changed_at, error, encoder_version, created_at, updated_at,
@@ -33,7 +33,7 @@ ON CONFLICT (product_id) DO UPDATE SET
 
 
 def mark_stale(product_ids: Sequence[int]) -> None:
-    """Refresh these listings' keyword documents and flag their vectors for re-embedding."""
+    """Refresh these products' keyword documents and flag their vectors for re-embedding."""
     with connection.cursor() as cursor:
         cursor.execute(
             _MARK_STALE_SQL, {"config": settings.SEARCH_TEXT_CONFIG, "ids": list(product_ids)}

@@ -1,6 +1,6 @@
 """Shoppers' words for products, rewritten into the words catalogues use.
 
-A shopper types "men charcoal sneakers" or "grey school rucksack"; listings say "Casual Shoes"
+A shopper types "men charcoal sneakers" or "grey school rucksack"; products say "Casual Shoes"
 and "Backpack". Neither full-text search nor a small sentence encoder bridges every such gap,
 so a query is rewritten before it is encoded and matched. The list is general English fashion
 retail vocabulary (British, American and Indian usage), the kind of synonym table every

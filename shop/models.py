@@ -118,7 +118,7 @@ class OrderLine(models.Model):
     """A product as it was sold: its title, SKU and price are copied at checkout."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    # Kept when the listing is later deleted: the line still says what was sold.
+    # Kept when the product is later deleted: the line still says what was sold.
     product = models.ForeignKey(
         Product, null=True, on_delete=models.SET_NULL, related_name="order_lines"
     )

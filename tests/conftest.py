@@ -23,9 +23,9 @@ def photo(color: str = "red") -> CheckedImage:
     return check_image(jpeg_bytes(color))
 
 
-def dataset_photo(listing_id: str | int) -> CheckedImage:
+def dataset_photo(product_id: str | int) -> CheckedImage:
     """A real product photo from the shared dataset."""
-    return check_image((DATASET_IMAGES / f"{listing_id}.jpg").read_bytes())
+    return check_image((DATASET_IMAGES / f"{product_id}.jpg").read_bytes())
 
 
 @pytest.fixture(autouse=True)
@@ -75,12 +75,12 @@ NIGHTDRESS, SHIRT, JERSEY = "39239", "15970", "1163"
 
 
 @pytest.fixture
-def three_listings(make_product, encoder) -> dict[str, Product]:
-    """Three real listings with their dataset photos, embedded: a nightdress in stock, a shirt
+def three_products(make_product, encoder) -> dict[str, Product]:
+    """Three real products with their dataset photos, embedded: a nightdress in stock, a shirt
     out of stock, a jersey; the shirt and jersey share a category."""
     from search.indexing import embed_stale
 
-    listings = (
+    rows = (
         (
             NIGHTDRESS,
             "Femella Women Blue Nightdress",
@@ -106,7 +106,7 @@ def three_listings(make_product, encoder) -> dict[str, Product]:
             stock=stock,
             photos=[dataset_photo(sku)],
         )
-        for sku, title, category, price, stock in listings
+        for sku, title, category, price, stock in rows
     }
     embed_stale(encoder)
     return products

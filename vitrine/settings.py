@@ -184,7 +184,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
     "DESCRIPTION": (
-        "The public catalogue and search, and merchants' own listings. Reads of the catalogue "
+        "The public catalogue and search, and merchants' own products. Reads of the catalogue "
         "need no authentication; writes need `Authorization: Token <key>` (from "
         "`POST /api/v1/auth/token/`). Every error answers "
         '`{"error": {"code", "message", "fields"}}`.'
@@ -250,7 +250,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VITRINE_DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-listings": {"task": "workers.embedding.sweep_stale_listings", "schedule": 60},
+    "sweep-stale-products": {"task": "workers.embedding.sweep_stale_products", "schedule": 60},
     "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 24 * 3600},
     "retrain-when-catalogue-changed": {
         "task": "workers.training.retrain_when_catalogue_changed",
@@ -311,11 +311,11 @@ STATIC_ROOT = VITRINE_DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VITRINE_DATA_DIR / "media"
 
-# Listing photos: the upload limits every path (page, API, import) enforces.
+# Product photos: the upload limits every path (page, API, import) enforces.
 VITRINE_MAX_IMAGE_BYTES = env_int("VITRINE_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 VITRINE_MAX_IMAGE_PIXELS = env_int("VITRINE_MAX_IMAGE_PIXELS", 40_000_000)
 VITRINE_DEFAULT_CURRENCY = os.environ.get("VITRINE_DEFAULT_CURRENCY", "USD")
-# The merchant that owns imported listings when no --merchant is given: the store itself.
+# The merchant that owns imported products when no --merchant is given: the store itself.
 VITRINE_HOUSE_MERCHANT = os.environ.get("VITRINE_HOUSE_MERCHANT", "vitrine")
 # Django's full-text search configuration for the keyword document.
 SEARCH_TEXT_CONFIG = os.environ.get("VITRINE_SEARCH_TEXT_CONFIG", "english")

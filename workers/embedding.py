@@ -1,6 +1,6 @@
-"""Embedding tasks (queue `embed`), their trigger on commit, and the stale-listing sweeper.
+"""Embedding tasks (queue `embed`), their trigger on commit, and the stale-product sweeper.
 
-A listing change commits its index row as dirty, then asks for an embedding task. Tasks drain
+A product change commits its index row as dirty, then asks for an embedding task. Tasks drain
 the dirty rows in batches; a message lost on the way (Redis down, a worker killed) costs
 nothing, because the sweeper asks again for rows that have stayed dirty too long.
 """
@@ -22,7 +22,7 @@ from workers.routing import EMBED_QUEUE
 
 logger = logging.getLogger(__name__)
 
-EMBED_TASK = "workers.embedding.embed_stale_listings"
+EMBED_TASK = "workers.embedding.embed_stale_products"
 # One task drains for at most this long, then hands over to a fresh task.
 DRAIN_SECONDS = 120
 # While a task is queued and not yet started, further changes need not queue another.
@@ -48,7 +48,7 @@ def request_embedding() -> None:
     retry_backoff_max=600,
     max_retries=8,
 )
-def embed_stale_listings() -> dict:
+def embed_stale_products() -> dict:
     """Embed dirty rows, batch after batch, until none is left or time is up."""
     from search.ml.encoders import get_encoder  # torch: only where model work runs
 
@@ -61,8 +61,8 @@ def embed_stale_listings() -> dict:
     return asdict(totals)
 
 
-@shared_task(name="workers.embedding.sweep_stale_listings")
-def sweep_stale_listings() -> bool:
+@shared_task(name="workers.embedding.sweep_stale_products")
+def sweep_stale_products() -> bool:
     """Beat, every minute: queue embedding for rows left dirty too long. Returns whether it did."""
     cutoff = timezone.now() - timedelta(seconds=settings.VITRINE_SWEEP_AFTER_SECONDS)
     if not ProductIndex.objects.filter(dirty=True, changed_at__lt=cutoff).exists():

@@ -42,7 +42,7 @@ def train_search_model() -> str | None:
 
 @shared_task(name="workers.training.retrain_when_catalogue_changed")
 def retrain_when_catalogue_changed() -> bool:
-    """Beat, hourly: queue training when the share of listings embedded since the active model
+    """Beat, hourly: queue training when the share of products embedded since the active model
     was trained passes RETRAIN_SHARE (or there is no model yet). Returns whether it queued."""
     model_version = trained.active_version()
     rows = ProductIndex.objects.exclude(encoder_version="").filter(dirty=False)
@@ -53,6 +53,6 @@ def retrain_when_catalogue_changed() -> bool:
         changed = rows.filter(indexed_at__gt=trained.trained_at(model_version)).count()
     if total == 0 or changed / total <= RETRAIN_SHARE:
         return False
-    logger.info("%d of %d listings changed since the last training: retraining.", changed, total)
+    logger.info("%d of %d products changed since the last training: retraining.", changed, total)
     train_search_model.delay()
     return True

@@ -1,9 +1,9 @@
 """Build the small demo catalogue in catalog/demo/ from the Fashion Product Images (Small) dataset.
 
-Picks ``--count`` listings like a real storefront: the slots are shared out across article
+Picks ``--count`` products like a real storefront: the slots are shared out across article
 types in proportion to how often each type occurs in the dataset (largest-remainder rounding,
-at least one for each type with ``MIN_TYPE_SIZE`` or more listings), then filled with random
-listings of each type. Writes ``catalog.csv`` with generated descriptions, USD prices and
+at least one for each type with ``MIN_TYPE_SIZE`` or more products), then filled with random
+products of each type. Writes ``catalog.csv`` with generated descriptions, USD prices and
 stock levels, and copies the matching photos into ``images/``.
 
 This script was used once to build the committed subset; it is kept so the subset can be
@@ -32,7 +32,7 @@ PRICE_RANGES = {
 DEFAULT_PRICE_RANGE = (10, 60)
 MAX_STOCK = 40
 OUT_OF_STOCK_SHARE = 0.1
-# Article types with at least this many listings get at least one slot; rarer ones may get none.
+# Article types with at least this many products get at least one slot; rarer ones may get none.
 MIN_TYPE_SIZE = 40
 
 
@@ -55,7 +55,7 @@ def load_rows(source: Path) -> list[dict[str, str]]:
 def allocate(sizes: dict[str, int], count: int) -> dict[str, int]:
     """Share ``count`` slots out in proportion to ``sizes``, by largest remainder.
 
-    A type with at least MIN_TYPE_SIZE listings whose proportional share is below one slot
+    A type with at least MIN_TYPE_SIZE products whose proportional share is below one slot
     gets exactly one, and the remaining slots are shared out again among the other types.
     """
     if sum(n >= MIN_TYPE_SIZE for n in sizes.values()) > count:
@@ -79,7 +79,7 @@ def allocate(sizes: dict[str, int], count: int) -> dict[str, int]:
 
 
 def pick(rows: list[dict[str, str]], count: int, rng: random.Random) -> list[dict[str, str]]:
-    """Random listings of each article type, as many as allocate() gives the type."""
+    """Random products of each article type, as many as allocate() gives the type."""
     by_type: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         by_type.setdefault(row["article_type"], []).append(row)
@@ -88,7 +88,7 @@ def pick(rows: list[dict[str, str]], count: int, rng: random.Random) -> list[dic
 
 
 def describe(row: dict[str, str]) -> str:
-    """A short sentence built from the listing's attributes."""
+    """A short sentence built from the product's attributes."""
     words = [w for w in (row["base_colour"], row["article_type"].lower()) if present(w)]
     text = " ".join(words) or "item"
     if present(row["usage"]):
@@ -107,7 +107,7 @@ def price(row: dict[str, str], rng: random.Random) -> Decimal:
 
 
 def stock(rng: random.Random) -> int:
-    """0 for about OUT_OF_STOCK_SHARE of listings, otherwise 1..MAX_STOCK."""
+    """0 for about OUT_OF_STOCK_SHARE of products, otherwise 1..MAX_STOCK."""
     return 0 if rng.random() < OUT_OF_STOCK_SHARE else rng.randint(1, MAX_STOCK)
 
 
@@ -115,7 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True, help="dataset folder")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--count", type=int, default=300, help="number of listings")
+    parser.add_argument("--count", type=int, default=300, help="number of products")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
     args = parser.parse_args()
 
@@ -147,7 +147,7 @@ def main() -> None:
                     "stock": stock(rng),
                 }
             )
-    print(f"wrote {len(chosen)} listings to {args.out / 'catalog.csv'}")
+    print(f"wrote {len(chosen)} products to {args.out / 'catalog.csv'}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": 
 
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
-    """ "$34.99", "CHF 12.00", or "Price on request" for a listing without a price."""
+    """ "$34.99", "CHF 12.00", or "Price on request" for a product without a price."""
     if amount is None:
         return "Price on request"
     number = intcomma(f"{amount:.2f}")

@@ -1,4 +1,4 @@
-"""The merchant dashboard: a merchant sees and changes only their own listings."""
+"""The merchant dashboard: a merchant sees and changes only their own products."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,7 +13,7 @@ from merchant.access import merchant_required
 from merchant.forms import ProductForm, StockForm
 from search.selectors import with_index_state
 
-LISTINGS_PER_PAGE = 50
+PRODUCTS_PER_PAGE = 50
 
 
 def _own_product(request: HttpRequest, sku: str) -> Product:
@@ -28,7 +28,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("images")
         .order_by("-updated_at", "-id")
     )
-    page = Paginator(products, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "merchant/dashboard.html", {"page": page})
 
 
@@ -43,7 +43,7 @@ def product_edit(request: HttpRequest, sku: str) -> HttpResponse:
 
 
 def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse:
-    """The listing form: a new listing when `product` is None."""
+    """The product form: a new product when `product` is None."""
     form = ProductForm(
         request.POST or None, request.FILES or None, instance=product, merchant=request.merchant
     )

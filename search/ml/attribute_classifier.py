@@ -1,7 +1,7 @@
 """What a product is, in the catalogue's own words: its head noun, colour and gender.
 
-A listing with text says so in its title ("Fabindia Men Printed Red Kurta"). A photo says it
-too, to a classifier trained on the catalogue's listings (search/training/attributes.py). A
+A product with text says so in its title ("Fabindia Men Printed Red Kurta"). A photo says it
+too, to a classifier trained on the catalogue's products (search/ml/training/classifier.py). A
 photo query and each candidate are compared attribute by attribute: how likely is it that the
 candidate is the same kind of thing, in the same colour, for the same shopper. These
 agreements are features of the match head; they are what a shopper means by "like this".

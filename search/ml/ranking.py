@@ -1,6 +1,6 @@
 """The learned parts of search: the photo-to-text map and the fusion match head.
 
-Both are small torch modules trained on the catalogue itself (search/training/). The features
+Both are small torch modules trained on the catalogue itself (search/ml/training/). The features
 the head reads are built here, by one function, for training and for serving alike.
 """
 

@@ -1,4 +1,4 @@
-"""What a listing's words say about it, for pseudo-queries and their relevance labels.
+"""What a product's words say about it, for pseudo-queries and their relevance labels.
 
 Shoppers search by what a product is (its head noun: "kurta", "shoes"), its colour and whom it
 is for. Product titles say the same in their own order ("Fabindia Men Printed Red Kurta"): the

@@ -20,9 +20,9 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def catalogue(transactional_db, three_listings) -> dict[str, Product]:
-    """The three listings, committed, so that the server thread sees them."""
-    return three_listings
+def catalogue(transactional_db, three_products) -> dict[str, Product]:
+    """The three products, committed, so that the server thread sees them."""
+    return three_products
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A merchant, in a real browser with a real Celery worker: a new listing goes from pending to
+"""A merchant, in a real browser with a real Celery worker: a new product goes from pending to
 indexed, and an order goes out."""
 
 from collections.abc import Iterator
@@ -40,7 +40,7 @@ def placed_order(catalogue: dict[str, Product]) -> Order:
 @pytest.fixture
 def worker(catalogue) -> Iterator[WorkController]:
     """A real Celery worker thread with the real encoder, consuming only the default queue
-    until the test hands it the embed queue: so the test sees a new listing pending first."""
+    until the test hands it the embed queue: so the test sees a new product pending first."""
     redis_client().delete(embedding_tasks._REQUESTED_KEY)
     with start_worker(
         app, queues=["default"], perform_ping_check=False, pool="solo", shutdown_timeout=60
@@ -49,7 +49,7 @@ def worker(catalogue) -> Iterator[WorkController]:
 
 
 def wait_for_state(page: Page, title: str, state: str) -> None:
-    """Reload the dashboard until the listing shows `state` (the worker takes a few seconds)."""
+    """Reload the dashboard until the product shows `state` (the worker takes a few seconds)."""
     row = page.get_by_role("row").filter(has_text=title)
     for _ in range(90):
         page.reload()
@@ -67,11 +67,11 @@ def test_a_merchant_lists_a_product_sees_it_indexed_and_ships_an_order(
     page.get_by_label("Password").fill("correct-horse-battery")
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your listings")
-    screenshots(page, "merchant-listings")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your products")
+    screenshots(page, "merchant-products")
 
     with page.expect_navigation():
-        page.get_by_role("link", name="New listing").click()
+        page.get_by_role("link", name="New product").click()
     page.get_by_label("SKU").fill("NAVY-1")
     page.get_by_label("Title").fill("Navy check shirt")
     page.get_by_label("Description").fill("Cotton, regular fit.")
@@ -80,21 +80,21 @@ def test_a_merchant_lists_a_product_sees_it_indexed_and_ships_an_order(
     page.get_by_label("Stock").fill("7")
     page.get_by_label("Status").select_option("active")
     page.get_by_label("Photos").set_input_files(NEW_PHOTO)
-    screenshots(page, "merchant-new-listing")
+    screenshots(page, "merchant-new-product")
     with page.expect_navigation():
-        page.get_by_role("button", name="Create listing").click()
+        page.get_by_role("button", name="Create product").click()
     expect(page.locator(".messages")).to_contain_text("Created Navy check shirt.")
     expect(page.get_by_role("img", name="Navy check shirt, photo 1")).to_be_visible()
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Your listings").click()
+        page.get_by_role("link", name="Your products").click()
     row = page.get_by_role("row").filter(has_text="Navy check shirt")
     expect(row.locator(".index-state")).to_have_text("Pending")
-    screenshots(page, "merchant-listing-pending")
+    screenshots(page, "merchant-product-pending")
     # Now the worker may take the embedding the save asked for.
     app.control.add_consumer("embed", destination=[worker.hostname], reply=True, timeout=10)
     wait_for_state(page, "Navy check shirt", "Indexed")
-    screenshots(page, "merchant-listing-indexed")
+    screenshots(page, "merchant-product-indexed")
 
     with page.expect_navigation():
         page.get_by_role("navigation", name="Merchant dashboard").get_by_role(

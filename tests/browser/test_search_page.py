@@ -8,12 +8,12 @@ from tests.browser.helpers import screenshot
 from tests.conftest import DATASET_IMAGES, NIGHTDRESS, SHIRT
 
 
-def search_with_photo(page: Page, listing: str, text: str = "") -> None:
+def search_with_photo(page: Page, product: str, text: str = "") -> None:
     page.goto("/search/")
     form = page.locator("[data-search-form]")
-    form.locator("input[type=file]").set_input_files(DATASET_IMAGES / f"{listing}.jpg")
+    form.locator("input[type=file]").set_input_files(DATASET_IMAGES / f"{product}.jpg")
     # search.js shows the chosen photo in the drop zone.
-    expect(form.locator("[data-drop-zone]")).to_contain_text(f"{listing}.jpg")
+    expect(form.locator("[data-drop-zone]")).to_contain_text(f"{product}.jpg")
     if text:
         form.get_by_label("What are you looking for?").fill(text)
     with page.expect_navigation():

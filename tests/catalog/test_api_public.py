@@ -115,8 +115,8 @@ def test_writes_are_not_offered(client, shelf):
     assert_error(client.delete(url), 405, "method_not_allowed")
 
 
-def test_similar_products_by_photo(client, three_listings):
-    shirt = three_listings[SHIRT]
+def test_similar_products_by_photo(client, three_products):
+    shirt = three_products[SHIRT]
     response = client.get(f"{PRODUCTS}{shirt.pk}/similar/", {"limit": 5})
     assert response.status_code == 200, response.json()
     results = response.json()["results"]

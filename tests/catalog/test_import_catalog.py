@@ -81,7 +81,7 @@ def test_imports_rows_with_categories_photos_and_index_rows(db, tmp_path, images
     assert ProductIndex.objects.filter(product__in=[kurta, shirt], dirty=True).count() == 2
 
 
-def test_without_merchant_the_listings_belong_to_the_house_account(db, tmp_path, images):
+def test_without_merchant_the_products_belong_to_the_house_account(db, tmp_path, images):
     csv_path = write_csv(tmp_path / "c.csv", [["A1", "Watch", "", "", "red.jpg", "", "", ""]])
     assert run_import(csv_path, images)[2] == 0
     assert Product.objects.get(sku="A1").merchant.user.username == "vitrine"

@@ -73,7 +73,7 @@ def test_subtree_and_ancestors(db):
     assert [c.name for c in shirts.ancestors()] == ["Apparel", "Topwear"]
 
 
-def test_renaming_a_category_rederives_the_subtree_and_restales_its_listings(make_product):
+def test_renaming_a_category_rederives_the_subtree_and_restales_its_products(make_product):
     product = make_product(category_path="Apparel > Topwear > Shirts")
     ProductIndex.objects.update(dirty=False)
     apparel = Category.objects.get(path="apparel")
@@ -84,7 +84,7 @@ def test_renaming_a_category_rederives_the_subtree_and_restales_its_listings(mak
     assert ProductIndex.objects.get(product=product).dirty
 
 
-def test_save_product_writes_listing_photos_and_announces_it(merchant, announced):
+def test_save_product_writes_product_photos_and_announces_it(merchant, announced):
     product = services.save_product(
         Product(merchant=merchant, sku="A-1", title="Blue jeans", price=Decimal("40")),
         photos=[photo("blue"), photo("navy")],
@@ -102,7 +102,7 @@ def test_save_product_validates_fields(merchant):
     assert not Product.objects.exists()
 
 
-def test_the_database_refuses_a_second_listing_with_the_same_sku(make_product):
+def test_the_database_refuses_a_second_product_with_the_same_sku(make_product):
     make_product("DUP")
     with pytest.raises(IntegrityError):
         make_product("DUP")
@@ -152,18 +152,18 @@ def test_each_photo_gets_a_small_jpeg_thumbnail_beside_it(merchant, settings, tm
     assert image.thumbnail_url == image.thumbnail.url
 
 
-def test_upsert_listing_reports_created_updated_unchanged(merchant, announced):
+def test_upsert_product_reports_created_updated_unchanged(merchant, announced):
     fields = {"title": "Red kurta", "status": Product.Status.ACTIVE}
-    outcome = services.upsert_listing(merchant, "U1", fields, main_photo=photo("red"))
+    outcome = services.upsert_product(merchant, "U1", fields, main_photo=photo("red"))
     assert outcome == services.UpsertOutcome.CREATED
-    assert services.upsert_listing(merchant, "U1", fields, main_photo=photo("red")) == "unchanged"
-    outcome = services.upsert_listing(merchant, "U1", fields, main_photo=photo("blue"))
+    assert services.upsert_product(merchant, "U1", fields, main_photo=photo("red")) == "unchanged"
+    outcome = services.upsert_product(merchant, "U1", fields, main_photo=photo("blue"))
     assert outcome == services.UpsertOutcome.UPDATED
     assert ProductImage.objects.get().sha256 == photo("blue").sha256
     assert len(announced) == 2
 
 
-def test_deleting_a_listing_removes_its_index_row_and_files(
+def test_deleting_a_product_removes_its_index_row_and_files(
     make_product, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path

@@ -31,7 +31,7 @@ def test_product_page_shows_photos_price_and_stock(client, make_product):
     assert f'src="{product.images.get().image.url}"' in page and 'alt="Red kurta"' in page
 
 
-def test_a_listing_without_price_is_on_request(client, make_product):
+def test_a_product_without_price_is_on_request(client, make_product):
     product = make_product(price=None)
     assert "Price on request" in client.get(product.get_absolute_url()).content.decode()
 

@@ -51,7 +51,7 @@ def in_test_transaction():
 
 @pytest.fixture
 def catalogue(merchant, make_product, other_merchant) -> None:
-    """Something to find: listings of two merchants, with photos, in a category tree."""
+    """Something to find: products of two merchants, with photos, in a category tree."""
     make_product("KURTA", photos=[photo("red"), photo("blue")])
     make_product("BOBS", owner=other_merchant, category_path="Home > Lamps")
 

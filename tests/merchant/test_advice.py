@@ -1,5 +1,5 @@
-"""Merchant help from the search index: the category that look-alike listings are in, and a
-warning when a listing's photo and text show different products."""
+"""Merchant help from the search index: the category that look-alike products are in, and a
+warning when a product's photo and text show different products."""
 
 from django.urls import reverse
 
@@ -22,7 +22,7 @@ def nightdresses(make_product, count: int) -> None:
         )
 
 
-def test_a_listing_filed_apart_from_its_look_alikes_gets_their_category(make_product, encoder):
+def test_a_product_filed_apart_from_its_look_alikes_gets_their_category(make_product, encoder):
     nightdresses(make_product, 5)
     misfiled = make_product(
         "ODD", title="Item 1", category_path="Footwear > Shoes", photos=[dataset_photo(NIGHTDRESS)]
@@ -46,12 +46,12 @@ def test_the_dashboard_shows_the_suggestion(client, merchant, make_product, enco
     embed_stale(encoder)
     client.force_login(merchant.user)
     page = client.get(reverse("merchant:product_edit", args=["ODD"])).content.decode()
-    assert "Listings that look like this one are mostly in" in page
+    assert "Products that look like this one are mostly in" in page
     assert NIGHTWEAR.replace(">", "&gt;") in page
 
 
-def test_a_listing_whose_photo_shows_another_product_is_flagged(
-    small_catalogue, three_listings, make_product, merchant, client, encoder
+def test_a_product_whose_photo_shows_another_product_is_flagged(
+    small_catalogue, three_products, make_product, merchant, client, encoder
 ):
     mislabelled = make_product(
         "ODD",
@@ -67,10 +67,10 @@ def test_a_listing_whose_photo_shows_another_product_is_flagged(
     assert model.metrics["photo_text_agreement"]["mismatches_warned"] > 0.3
     warned = photo_text_disagreements(Product.objects.all())
     assert mislabelled.pk in warned
-    assert not warned & {product.pk for product in three_listings.values()}
+    assert not warned & {product.pk for product in three_products.values()}
     assert len(warned) < 0.1 * Product.objects.count()
     client.force_login(merchant.user)
     dashboard = client.get(reverse("merchant:dashboard")).content.decode()
     assert dashboard.count("Photo and text look like different products") == 1
     edit_page = client.get(reverse("merchant:product_edit", args=["ODD"])).content.decode()
-    assert "Search sees this listing's photo and its text as different" in edit_page
+    assert "Search sees this product's photo and its text as different" in edit_page

@@ -67,7 +67,7 @@ def test_sending_the_same_items_again_changes_nothing(api):
     assert again["unchanged"] == 1 and again["results"][0]["status"] == "unchanged"
 
 
-def test_items_upsert_only_the_merchants_own_listings(api, make_product, other_merchant):
+def test_items_upsert_only_the_merchants_own_products(api, make_product, other_merchant):
     bobs = make_product("SHARED", owner=other_merchant, title="Bob's")
     body = api.post(URL, {"products": [{"sku": "SHARED", "title": "Alice's"}]}, format="json")
     assert body.json()["results"][0]["status"] == "created"

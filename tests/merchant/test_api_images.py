@@ -1,4 +1,4 @@
-"""A listing's photos through the API: multipart upload, reorder, delete; own listings only."""
+"""A product's photos through the API: multipart upload, reorder, delete; own products only."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""The merchant product API: a merchant's own listings only, with the dashboard's rules."""
+"""The merchant product API: a merchant's own products only, with the dashboard's rules."""
 
 from decimal import Decimal
 
@@ -58,7 +58,7 @@ def test_an_account_without_merchant_profile_answers_403(db, django_user_model):
     assert_error(client.get(LIST), 403, "permission_denied")
 
 
-def test_a_merchant_lists_only_their_listings_by_sku(api, make_product, other_merchant):
+def test_a_merchant_lists_only_their_products_by_sku(api, make_product, other_merchant):
     for sku in ("B-2", "A-1", "C-3"):
         make_product(sku)
     make_product("BOBS", owner=other_merchant)
@@ -201,14 +201,14 @@ def test_put_can_rename_the_sku_and_adds_photos(api, make_product):
     assert api.get(detail("OLD")).status_code == 404
 
 
-def test_delete_removes_the_listing(api, make_product):
+def test_delete_removes_the_product(api, make_product):
     make_product("KURTA")
     assert api.delete(detail("KURTA")).status_code == 204
     assert not Product.objects.filter(sku="KURTA").exists()
     assert_error(api.delete(detail("KURTA")), 404, "not_found")
 
 
-def test_another_merchants_listing_is_not_found(bob_api, make_product):
+def test_another_merchants_product_is_not_found(bob_api, make_product):
     product = make_product("KURTA")
     assert_error(bob_api.get(detail("KURTA")), 404, "not_found")
     assert_error(bob_api.patch(detail("KURTA"), {"title": "Mine"}, format="json"), 404, "not_found")

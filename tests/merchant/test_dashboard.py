@@ -1,4 +1,4 @@
-"""The merchant dashboard: merchant A never sees or changes merchant B's listings."""
+"""The merchant dashboard: merchant A never sees or changes merchant B's products."""
 
 from decimal import Decimal
 
@@ -25,7 +25,7 @@ def bobs_product(make_product, other_merchant):
     return make_product("BOB-1", owner=other_merchant, title="Bob's boots")
 
 
-def listing_form(**overrides) -> dict:
+def product_form(**overrides) -> dict:
     data = {
         "sku": "NEW-1",
         "title": "Women Red Kurta",
@@ -51,14 +51,14 @@ def test_a_shopper_without_a_merchant_profile_gets_403(client, db):
     assert client.get(reverse("merchant:product_create")).status_code == 403
 
 
-def test_the_list_shows_only_the_merchants_own_listings(alice_client, make_product, bobs_product):
+def test_the_list_shows_only_the_merchants_own_products(alice_client, make_product, bobs_product):
     make_product("ALICE-1", title="Alice's kurta")
     page = alice_client.get(reverse("merchant:dashboard")).content.decode()
     assert "Alice&#x27;s kurta" in page
     assert "Bob&#x27;s boots" not in page and "BOB-1" not in page
 
 
-def test_the_list_shows_each_listings_index_state_without_reading_its_vectors(
+def test_the_list_shows_each_products_index_state_without_reading_its_vectors(
     alice_client, make_product
 ):
     indexed, broken = make_product("OK"), make_product("BROKEN")
@@ -72,13 +72,13 @@ def test_the_list_shows_each_listings_index_state_without_reading_its_vectors(
 
 
 @pytest.mark.parametrize("name", ["product_edit", "product_delete"])
-def test_another_merchants_listing_is_404_to_read(alice_client, bobs_product, name):
+def test_another_merchants_product_is_404_to_read(alice_client, bobs_product, name):
     assert alice_client.get(reverse(f"merchant:{name}", args=["BOB-1"])).status_code == 404
 
 
-def test_another_merchants_listing_is_404_to_change_or_delete(alice_client, bobs_product):
+def test_another_merchants_product_is_404_to_change_or_delete(alice_client, bobs_product):
     edit = alice_client.post(
-        reverse("merchant:product_edit", args=["BOB-1"]), listing_form(sku="BOB-1")
+        reverse("merchant:product_edit", args=["BOB-1"]), product_form(sku="BOB-1")
     )
     delete = alice_client.post(reverse("merchant:product_delete", args=["BOB-1"]))
     assert (edit.status_code, delete.status_code) == (404, 404)
@@ -94,13 +94,13 @@ def test_another_merchants_photos_are_404(alice_client, bobs_product):
     assert bobs_product.images.count() == 1
 
 
-def test_create_a_listing_with_photos(alice_client, merchant):
+def test_create_a_product_with_photos(alice_client, merchant):
     photos = [
         SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes(color), "image/jpeg")
         for i, color in enumerate(["red", "blue"])
     ]
     response = alice_client.post(
-        reverse("merchant:product_create"), {**listing_form(), "photos": photos}
+        reverse("merchant:product_create"), {**product_form(), "photos": photos}
     )
     assert response.status_code == 302
     product = Product.objects.get(merchant=merchant, sku="NEW-1")
@@ -112,11 +112,11 @@ def test_create_a_listing_with_photos(alice_client, merchant):
     assert ProductIndex.objects.get(product=product).dirty
 
 
-def test_a_bad_photo_rejects_the_whole_listing(alice_client, merchant):
+def test_a_bad_photo_rejects_the_whole_product(alice_client, merchant):
     bad = SimpleUploadedFile("photo.jpg", b"not an image", "image/jpeg")
     good = SimpleUploadedFile("good.jpg", jpeg_bytes(), "image/jpeg")
     response = alice_client.post(
-        reverse("merchant:product_create"), {**listing_form(), "photos": [good, bad]}
+        reverse("merchant:product_create"), {**product_form(), "photos": [good, bad]}
     )
     assert response.status_code == 200
     assert "photo.jpg: The file is not an image" in response.content.decode()
@@ -125,8 +125,8 @@ def test_a_bad_photo_rejects_the_whole_listing(alice_client, merchant):
 
 def test_a_duplicate_sku_is_a_form_error(alice_client, make_product):
     make_product("NEW-1")
-    response = alice_client.post(reverse("merchant:product_create"), listing_form())
-    assert "You already have a listing with this SKU." in response.content.decode()
+    response = alice_client.post(reverse("merchant:product_create"), product_form())
+    assert "You already have a product with this SKU." in response.content.decode()
 
 
 def test_edit_add_photo_move_and_delete(alice_client, make_product):
@@ -134,7 +134,7 @@ def test_edit_add_photo_move_and_delete(alice_client, make_product):
     url = reverse("merchant:product_edit", args=["ALICE-1"])
     upload = SimpleUploadedFile("extra.png", jpeg_bytes("green"), "image/jpeg")
     response = alice_client.post(
-        url, {**listing_form(sku="ALICE-1", title="Renamed"), "photos": upload}
+        url, {**product_form(sku="ALICE-1", title="Renamed"), "photos": upload}
     )
     assert response.status_code == 302
     product.refresh_from_db()
@@ -149,7 +149,7 @@ def test_edit_add_photo_move_and_delete(alice_client, make_product):
     assert list(product.images.all()) == [second]
 
 
-def test_delete_a_listing(alice_client, make_product):
+def test_delete_a_product(alice_client, make_product):
     make_product("ALICE-1")
     response = alice_client.post(reverse("merchant:product_delete", args=["ALICE-1"]))
     assert response.status_code == 302
@@ -161,7 +161,7 @@ def test_forms_are_csrf_protected(merchant):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(merchant.user)
-    assert client.post(reverse("merchant:product_create"), listing_form()).status_code == 403
+    assert client.post(reverse("merchant:product_create"), product_form()).status_code == 403
     assert not Product.objects.exists()
 
 
@@ -186,7 +186,7 @@ def test_another_merchants_stock_is_404(alice_client, bobs_product):
     assert bobs_product.stock == 0
 
 
-def test_a_new_listing_starts_in_the_stores_currency(alice_client, settings):
+def test_a_new_product_starts_in_the_stores_currency(alice_client, settings):
     settings.VITRINE_DEFAULT_CURRENCY = "EUR"
     page = alice_client.get(reverse("merchant:product_create")).content.decode()
     assert '<option value="EUR" selected>' in page

@@ -85,7 +85,7 @@ def test_a_text_query_finds_the_matching_product_first(client, catalogue):
     assert "text" in first["why"] and "keywords" in first["why"]
 
 
-def test_a_listing_without_price_or_photo_answers_null(client, catalogue):
+def test_a_product_without_price_or_photo_answers_null(client, catalogue):
     [first, *_] = client.get(URL, {"q": "black casual shoes"}).json()["results"]
     assert first["sku"] == "SHOES"
     assert first["price"] is None and first["image"] is None
@@ -148,7 +148,7 @@ def test_limit_and_offset_page_through_one_ranking(client, catalogue):
     assert skus(client.get(URL, {"q": "black", "offset": 50})) == []
 
 
-def test_a_draft_listing_never_appears(client, catalogue, make_product, encoder):
+def test_a_draft_product_never_appears(client, catalogue, make_product, encoder):
     draft = make_product("DRAFT", title="Secret Golden Tiara", status=Product.Status.DRAFT)
     embed_stale(encoder)
     assert ProductIndex.objects.get(product=draft).text_vector is not None  # indexed, yet hidden

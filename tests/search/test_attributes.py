@@ -43,7 +43,7 @@ def test_described_products_are_read_from_their_words_and_the_rest_from_their_ph
     assert profiles.colour[:3].tolist() == [[1, 0], [0, 1], [1, 0]]
     # A title that names no gender suits any shopper.
     assert profiles.gender[:3].tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
-    # The listing without words: the classifier's distributions.
+    # The product without words: the classifier's distributions.
     for values in (profiles.noun[3], profiles.colour[3], profiles.gender[3]):
         assert values.sum() == pytest.approx(1) and (values > 0).all()
 
@@ -59,7 +59,7 @@ def test_a_photo_query_agrees_with_the_same_thing_in_its_colour_for_its_shopper(
     assert agreements.tolist() == [[1, 1, 1], [0, 0, 0], [1, 0, 1]]
 
 
-def test_a_listing_without_words_is_matched_to_a_text_query_by_its_predicted_attributes():
+def test_a_product_without_words_is_matched_to_a_text_query_by_its_predicted_attributes():
     predicted = AttributeProfiles(
         noun=np.array([[0.2, 0.8], [0.9, 0.1]]),
         colour=np.array([[0.7, 0.3], [0.4, 0.6]]),

@@ -15,7 +15,7 @@ from search.models import ProductIndex
 from search.schema import column_dimensions, resize_vector_columns
 
 
-def test_every_new_listing_gets_a_dirty_index_row_with_keywords(make_product):
+def test_every_new_product_gets_a_dirty_index_row_with_keywords(make_product):
     product = make_product(title="Women Red Kurta", category_path="Apparel > Topwear")
     row = ProductIndex.objects.get(product=product)
     assert row.dirty and row.state == ProductIndex.State.PENDING
@@ -32,7 +32,7 @@ def test_a_change_marks_an_indexed_row_stale_again(make_product):
     assert row.dirty and row.error == "" and "linen" in row.keywords
 
 
-def test_a_rolled_back_listing_leaves_no_index_row(merchant):
+def test_a_rolled_back_product_leaves_no_index_row(merchant):
     from django.db import transaction
 
     try:
@@ -51,7 +51,7 @@ def test_keyword_search_ranks_title_above_category_above_description(make_produc
     assert [p.sku for p in keyword_search("kurta")] == ["T", "C", "D"]
 
 
-def test_keyword_search_shows_active_listings_only(make_product):
+def test_keyword_search_shows_active_products_only(make_product):
     make_product("A", title="Red kurta")
     make_product("B", title="Red kurta draft", status=Product.Status.DRAFT)
     assert [p.sku for p in keyword_search("kurta")] == ["A"]
@@ -66,7 +66,7 @@ def test_keyword_search_survives_hostile_queries(make_product):
 
 def test_search_page(client, make_product):
     make_product("A", title="Women Red Kurta")
-    embed_stale(get_encoder())  # the search page finds embedded listings only
+    embed_stale(get_encoder())  # the search page finds embedded products only
     page = client.get("/search/", {"q": "red kurtas"}).content.decode()
     assert "Women Red Kurta" in page and "1 product" in page
     assert "Type what you are looking for" in client.get("/search/", {"q": "  "}).content.decode()

@@ -21,14 +21,14 @@ def row(product: Product) -> ProductIndex:
     return ProductIndex.objects.get(product=product)
 
 
-def test_listing_text_skips_listings_that_say_nothing(make_product):
+def test_product_text_skips_products_that_say_nothing(make_product):
     sparse = make_product("37051", title="Item 37051", category_path="", description="")
-    assert indexing.listing_text(sparse) is None
+    assert indexing.product_text(sparse) is None
     kurta = make_product("K", title="Women Red Kurta", description="Cotton.")
-    assert indexing.listing_text(kurta) == "Women Red Kurta. Apparel, Topwear. Cotton."
+    assert indexing.product_text(kurta) == "Women Red Kurta. Apparel, Topwear. Cotton."
 
 
-def test_a_listing_with_text_and_photo_gets_all_three_vectors(make_product, encoder):
+def test_a_product_with_text_and_photo_gets_all_three_vectors(make_product, encoder):
     product = make_product(title="Women Red Kurta", photos=[photo("red"), photo("darkred")])
     [result] = embed_all(encoder)
     assert (result.taken, result.written, result.photo_errors) == (1, 1, 0)
@@ -37,7 +37,7 @@ def test_a_listing_with_text_and_photo_gets_all_three_vectors(make_product, enco
     assert indexed.encoder_version == encoder.version and indexed.indexed_at
     assert len(indexed.text_vector) == 384 and len(indexed.photo_features) == 1280
     assert np.linalg.norm(indexed.photo_text_vector) == pytest.approx(1, abs=1e-3)
-    text_only = encoder.encode_texts([indexing.listing_text(product)])[0]
+    text_only = encoder.encode_texts([indexing.product_text(product)])[0]
     assert np.dot(indexed.text_vector, text_only) == pytest.approx(1, abs=1e-3)
 
 
@@ -50,7 +50,7 @@ def test_without_photos_only_the_text_is_embedded(make_product, encoder):
     assert indexed.colour_vector is None
 
 
-def test_without_useful_text_the_photo_carries_the_listing(make_product, encoder):
+def test_without_useful_text_the_photo_carries_the_product(make_product, encoder):
     product = make_product("555", title="Item 555", category_path="", photos=[photo("blue")])
     embed_all(encoder)
     indexed = row(product)
@@ -110,7 +110,7 @@ def test_rows_of_another_encoder_version_are_flagged_again(make_product, encoder
     assert row(product).encoder_version == encoder.version
 
 
-def test_text_vectors_place_listings_by_meaning(make_product, encoder):
+def test_text_vectors_place_products_by_meaning(make_product, encoder):
     kurta = make_product("K", title="Women Red Kurta", photos=[])
     watch = make_product(
         "W", title="Men Steel Analog Watch", category_path="Accessories", photos=[]
@@ -129,7 +129,7 @@ def test_mark_all_stale_flags_every_row(make_product, encoder):
 
 class ChokingEncoder:
     """The real encoder, except that it fails on texts containing `word`: a stand-in for a
-    listing that breaks the model, which real data cannot be made to do on purpose."""
+    product that breaks the model, which real data cannot be made to do on purpose."""
 
     def __init__(self, real, word: str):
         self.real, self.word = real, word
@@ -143,7 +143,7 @@ class ChokingEncoder:
         return self.real.encode_texts(texts)
 
 
-def test_a_listing_that_breaks_its_batch_is_set_aside_with_its_error(make_product, encoder):
+def test_a_product_that_breaks_its_batch_is_set_aside_with_its_error(make_product, encoder):
     good = make_product("G", title="Blue jeans")
     bad = make_product("B", title="Poison shirt")
     leased = indexing.lease_stale_rows(10)
@@ -152,7 +152,7 @@ def test_a_listing_that_breaks_its_batch_is_set_aside_with_its_error(make_produc
     assert row(good).state == ProductIndex.State.INDEXED
     assert row(bad).state == ProductIndex.State.ERROR
     assert row(bad).error == "Embedding failed: the model choked"
-    assert indexing.lease_stale_rows(10) == []  # not retried until the listing changes
+    assert indexing.lease_stale_rows(10) == []  # not retried until the product changes
     bad.title = "Plain shirt"
     services.save_product(bad)
     assert [product_id for product_id, _ in indexing.lease_stale_rows(10)] == [bad.pk]

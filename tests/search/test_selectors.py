@@ -62,7 +62,7 @@ def test_price_and_stock_filters_bound_the_results(crowded_catalogue):
     assert sorted(hit.product.sku for hit in results.hits) == ["KURTA-2", "KURTA-4", "KURTA-5"]
 
 
-def test_the_merchant_filter_keeps_one_merchants_listings(make_product, other_merchant, encoder):
+def test_the_merchant_filter_keeps_one_merchants_products(make_product, other_merchant, encoder):
     make_product("A-1", title="Blue denim jeans")
     make_product("B-1", title="Blue denim jeans", owner=other_merchant)
     embed_stale(encoder)
@@ -78,7 +78,7 @@ def test_vectors_of_another_encoder_version_are_never_compared(make_product, enc
     assert [hit.product.sku for hit in search(SearchQuery(text="scarf")).hits] == ["NEW"]
 
 
-def test_drafts_and_unembedded_listings_are_not_found(make_product, encoder):
+def test_drafts_and_unembedded_products_are_not_found(make_product, encoder):
     make_product("LIVE", title="Yellow raincoat")
     make_product("DRAFT", title="Yellow raincoat", status=Product.Status.DRAFT)
     embed_stale(encoder)
@@ -102,14 +102,14 @@ def test_a_photo_query_finds_products_that_look_alike_and_says_why(make_product,
 def test_similar_products_leave_out_the_product_and_load_no_model(make_product, encoder):
     dress = make_product("DRESS", title="Blue nightdress", photos=[dataset_photo("39239")])
     make_product("DRESS-2", title="Pink nightdress", photos=[dataset_photo("39239")])
-    make_product("PLAIN", title="Plain listing", photos=[])
+    make_product("PLAIN", title="Plain product", photos=[])
     embed_stale(encoder)
     hits = similar_products(dress)
     assert hits[0].product.sku == "DRESS-2"
     assert dress.pk not in {hit.product.pk for hit in hits}
 
 
-def test_a_shoppers_word_finds_the_listing_that_uses_the_catalogues(make_product, encoder):
+def test_a_shoppers_word_finds_the_product_that_uses_the_catalogues(make_product, encoder):
     make_product("SHOES", title="Nike Men Black Casual Shoes", photos=[])
     make_product("BELT", title="Fastrack Men Black Belt", photos=[])
     embed_stale(encoder)
@@ -118,7 +118,7 @@ def test_a_shoppers_word_finds_the_listing_that_uses_the_catalogues(make_product
     assert "keywords" in results.hits[0].why
 
 
-def test_a_text_query_reads_the_photos_of_listings_without_words_only(make_product, encoder):
+def test_a_text_query_reads_the_photos_of_products_without_words_only(make_product, encoder):
     make_product("WORDS", title="Puma Men Black Shoe", photos=[dataset_photo("6385")])
     make_product("PHOTO", title="Item 6385", photos=[dataset_photo("6385")], category_path=None)
     embed_stale(encoder)

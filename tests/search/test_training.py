@@ -39,7 +39,7 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(small_catalogu
     assert trained.active_model(encoder.version).version == model.version
     saved = json.loads((trained.models_dir() / model.version / "metrics.json").read_text())
     assert saved["photo_map"]["recall_at_10"] > saved["photo_map"]["zero_shot_recall_at_10"]
-    # On listings it never saw, the photo classifier names what they are better than a guess.
+    # On products it never saw, the photo classifier names what they are better than a guess.
     for attribute in ("noun", "colour"):
         figures = saved["attribute_classifier"][attribute]
         assert figures["accuracy"] > figures["most_common_share"] + 0.1
@@ -120,6 +120,6 @@ def test_a_refined_photo_query_asks_for_its_kind_in_a_colour_the_catalogue_has(
         f"Puma Men Black Tshirt {n}" for n in range(3)
     }
     assert gains["Puma Men Green Tshirt"] == 1 and gains["Fastrack Men Black Belt"] == 0
-    # The words ask for black: the black listings' titles say so.
+    # The words ask for black: the black products' titles say so.
     colours = dict(zip(lists.candidates[0].tolist(), lists.title_match[0, :, 1], strict=True))
     assert colours[snapshot.titles.index("Puma Men Black Tshirt 0")] == 1

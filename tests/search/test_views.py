@@ -12,8 +12,8 @@ from tests.conftest import DATASET_IMAGES, JERSEY, NIGHTDRESS, SHIRT, jpeg_bytes
 
 
 @pytest.fixture
-def catalogue(three_listings):
-    return three_listings
+def catalogue(three_products):
+    return three_products
 
 
 def result_titles(page: str) -> list[str]:
@@ -41,7 +41,7 @@ def test_an_empty_query_shows_the_empty_search_page(client, catalogue):
         assert "Type what you are looking for" in page and not result_titles(page)
 
 
-def test_a_photo_search_lists_the_listing_with_that_photo_first(client, catalogue):
+def test_a_photo_search_lists_the_product_with_that_photo_first(client, catalogue):
     photo = (DATASET_IMAGES / f"{NIGHTDRESS}.jpg").read_bytes()
     response = client.post("/search/", {"photo": upload(photo)})
     page = response.content.decode()
@@ -166,7 +166,7 @@ def test_a_bad_event_is_refused(make_product, overrides):
     assert not SearchEvent.objects.exists()
 
 
-def test_an_event_on_a_draft_listing_is_refused(make_product):
+def test_an_event_on_a_draft_product_is_refused(make_product):
     draft = make_product(status="draft")
     client, token = csrf_client()
     response = client.post("/search/events/", event(draft), HTTP_X_CSRFTOKEN=token)

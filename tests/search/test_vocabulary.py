@@ -20,7 +20,7 @@ def test_a_titles_head_noun_colours_and_gender():
         # A word elsewhere in the title is not what the product is: a brand, a material.
         ("denim", "Denim Men Original Deodorant", "Personal Care > Fragrance", False),
         ("shirt", "Femella Women Shirt Dress", "Apparel > Dress", False),
-        ("shoe", "Item 37051", "", False),  # a listing without words names nothing
+        ("shoe", "Item 37051", "", False),  # a product without words names nothing
         ("", "Fabindia Men Red Kurta", "Apparel > Topwear", False),  # a query without a noun
     ],
 )

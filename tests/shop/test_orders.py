@@ -76,7 +76,7 @@ def test_moves_outside_the_allowed_transitions_are_refused(order, kurta, path, r
     assert (Order.objects.get(pk=order.pk).status, stock_of(kurta)) == (status, stock)
 
 
-def test_cancelling_after_the_listing_was_deleted_keeps_the_line(order, kurta):
+def test_cancelling_after_the_product_was_deleted_keeps_the_line(order, kurta):
     delete_product(kurta)
     orders.cancel(order)
     line = order.lines.get()

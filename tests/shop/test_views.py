@@ -75,13 +75,13 @@ def test_another_sessions_cart_line_is_404(client, make_product, shopper):
     assert cart.lines.exists()
 
 
-def test_adding_from_search_results_logs_the_query_and_position(client, three_listings):
+def test_adding_from_search_results_logs_the_query_and_position(client, three_products):
     page = client.get("/search/", {"q": "blue nightdress"}).content.decode()
     first_card = page.split("data-search-results", 1)[1].split("</li>", 1)[0]
     form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', first_card))
     assert form.pop("csrfmiddlewaretoken")
     assert form == {
-        "product": str(three_listings[NIGHTDRESS].pk),
+        "product": str(three_products[NIGHTDRESS].pk),
         "position": "0",
         "query_text": "blue nightdress",
         "had_photo": "",
@@ -92,7 +92,7 @@ def test_adding_from_search_results_logs_the_query_and_position(client, three_li
     assert response["Location"] == "/search/?q=blue+nightdress"
     event = SearchEvent.objects.get()
     assert (event.product, event.action, event.position, event.query_text) == (
-        three_listings[NIGHTDRESS],
+        three_products[NIGHTDRESS],
         SearchEvent.Action.ADD_TO_CART,
         0,
         "blue nightdress",
@@ -242,9 +242,9 @@ def page_weight(client, url: str) -> int:
         "/accounts/signup/",
     ],
 )
-def test_shopper_pages_stay_under_300_kb_before_images(client, three_listings, url):
+def test_shopper_pages_stay_under_300_kb_before_images(client, three_products, url):
     shopper = get_user_model().objects.create_user("sam", "sam@example.com", "pw-shopper-123")
-    product = three_listings[NIGHTDRESS]
+    product = three_products[NIGHTDRESS]
     [order] = checkout(shopper, (product, 1))
     cart_of(shopper, (product, 1))
     if url != "/accounts/signup/":

@@ -18,9 +18,9 @@ def test_model_work_is_routed_to_the_embed_queue():
     route = app.amqp.router.route({}, "workers.embedding.embed_batch")
     assert route["queue"].name == "embed"
     assert app.amqp.router.route({}, "workers.ping")["queue"].name == "default"
-    sweeper = "workers.embedding.sweep_stale_listings"
+    sweeper = "workers.embedding.sweep_stale_products"
     assert app.amqp.router.route({}, sweeper)["queue"].name == "default"
-    assert app.conf.beat_schedule["sweep-stale-listings"] == {"task": sweeper, "schedule": 60}
+    assert app.conf.beat_schedule["sweep-stale-products"] == {"task": sweeper, "schedule": 60}
 
 
 def test_tasks_are_acknowledged_late_so_a_killed_worker_loses_nothing():

@@ -1,4 +1,4 @@
-"""Listings become vectors through real Celery workers, Redis and PostgreSQL, and none is lost
+"""Products become vectors through real Celery workers, Redis and PostgreSQL, and none is lost
 when a worker dies mid-batch or Redis is down while a merchant saves."""
 
 import signal
@@ -27,11 +27,11 @@ from workers import embedding as embedding_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Enough listings for several batches, so that the worker dies with work in hand.
-LISTINGS = 400
+# Enough products for several batches, so that the worker dies with work in hand.
+PRODUCTS = 400
 SETUP = "import django\ndjango.setup()\n"
 REQUEST = SETUP + "from workers.embedding import request_embedding\nrequest_embedding()"
-SWEEP = SETUP + "from workers.embedding import sweep_stale_listings\nprint(sweep_stale_listings())"
+SWEEP = SETUP + "from workers.embedding import sweep_stale_products\nprint(sweep_stale_products())"
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -70,7 +70,7 @@ def worker_env(tmp_path, redis: EmbeddedRedis, **variables: str) -> dict[str, st
     )
 
 
-def test_a_saved_listing_gets_its_vectors_and_the_dashboard_says_so(client, merchant, make_product):
+def test_a_saved_product_gets_its_vectors_and_the_dashboard_says_so(client, merchant, make_product):
     with start_worker(
         app, queues=["embed", "default"], perform_ping_check=False, pool="solo", shutdown_timeout=60
     ):
@@ -83,9 +83,9 @@ def test_a_saved_listing_gets_its_vectors_and_the_dashboard_says_so(client, merc
     assert "index-indexed" in client.get(reverse("merchant:dashboard")).content.decode()
 
 
-def test_a_worker_killed_mid_batch_loses_no_listing(tmp_path, own_redis, merchant):
-    for number in range(LISTINGS):
-        services.upsert_listing(
+def test_a_worker_killed_mid_batch_loses_no_product(tmp_path, own_redis, merchant):
+    for number in range(PRODUCTS):
+        services.upsert_product(
             merchant,
             f"K{number}",
             {"title": f"Cotton kurta {number}", "status": "active"},
@@ -95,11 +95,11 @@ def test_a_worker_killed_mid_batch_loses_no_listing(tmp_path, own_redis, merchan
     worker = spawn_worker(env, tmp_path / "worker.log", queues="embed")
     try:
         assert run_python(REQUEST, env).returncode == 0
-        wait_until(lambda: stale_count() < LISTINGS, 120, "the first batch")
+        wait_until(lambda: stale_count() < PRODUCTS, 120, "the first batch")
     finally:
         stop_process_group(worker, signal.SIGKILL)  # mid-batch, no goodbye
     left = stale_count()
-    assert 0 < left < LISTINGS
+    assert 0 < left < PRODUCTS
     assert ProductIndex.objects.filter(dirty=True, lease_expires_at__isnull=False).exists()
 
     sweeper_env = {**env, "VITRINE_SWEEP_AFTER_SECONDS": "0"}
@@ -113,7 +113,7 @@ def test_a_worker_killed_mid_batch_loses_no_listing(tmp_path, own_redis, merchan
     assert not ProductIndex.objects.filter(text_vector__isnull=True).exists()
 
 
-SAVE_LISTING = """
+SAVE_PRODUCT = """
 import time, django
 django.setup()
 from catalog import services
@@ -125,12 +125,12 @@ print(round(time.monotonic() - started, 2))
 """
 
 
-def test_a_listing_saved_while_redis_is_down_is_embedded_once_it_is_back(
+def test_a_product_saved_while_redis_is_down_is_embedded_once_it_is_back(
     tmp_path, own_redis, merchant
 ):
     env = worker_env(tmp_path, own_redis)
     own_redis.stop()
-    saved = run_python(SAVE_LISTING, env)
+    saved = run_python(SAVE_PRODUCT, env)
     assert saved.returncode == 0, saved.stderr
     assert float(saved.stdout.strip()) < 10  # the merchant is not kept waiting
     product = Product.objects.get(sku="SAVED-OFFLINE")

@@ -11,7 +11,7 @@ from catalog.models import Merchant, Product
 
 class Command(BaseCommand):
     help = (
-        "Import listings from a CSV file with the columns sku,title,description,category,image "
+        "Import products from a CSV file with the columns sku,title,description,category,image "
         "and optionally price,currency,stock. Rows are upserted by SKU; bad rows are reported "
         "on stderr with their line number, and the exit status is 1 if any was rejected."
     )
@@ -28,9 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--merchant",
             metavar="USERNAME",
-            help="Owner of the listings (default: the store's own account).",
+            help="Owner of the products (default: the store's own account).",
         )
-        parser.add_argument("--draft", action="store_true", help="Import new listings as drafts.")
+        parser.add_argument("--draft", action="store_true", help="Import new products as drafts.")
 
     def handle(self, csv_path: Path, images: Path, merchant: str | None, draft: bool, **options):
         if not csv_path.is_file():

@@ -15,7 +15,7 @@ DEMO_USERNAME = "demo"
 
 class Command(BaseCommand):
     help = (
-        "Load the demo catalogue (catalog/demo: 300 listings with photos) once, owned by the "
+        "Load the demo catalogue (catalog/demo: 300 products with photos) once, owned by the "
         "merchant 'demo', whose password is written to $VITRINE_DATA_DIR/demo-merchant.txt."
     )
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             reasons = "; ".join(f"line {r.line}: {r.reason}" for r in summary.rejections)
             raise CommandError(f"The demo catalogue has bad rows: {reasons}")
         self.stdout.write(
-            f"Loaded {summary.rows} demo listings in {summary.seconds:.1f} s. Merchant login: "
+            f"Loaded {summary.rows} demo products in {summary.seconds:.1f} s. Merchant login: "
             f"see {self._credentials_file()}."
         )
 

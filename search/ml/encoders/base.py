@@ -1,4 +1,4 @@
-"""The encoder interface: listing text and photos in, vectors out, in batches."""
+"""The encoder interface: product text and photos in, vectors out, in batches."""
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -18,7 +18,7 @@ class Encoder(ABC):
     - `encode_images`: photos into the image encoder's own space (what photo-to-photo
       similarity compares).
     - `images_to_text_space`: image vectors into the text space, so that a text query can
-      find a listing by its photo.
+      find a product by its photo.
     """
 
     version: str  # names the models and settings: vectors of two versions never meet

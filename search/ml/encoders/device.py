@@ -12,7 +12,7 @@ class DeviceProfile:
     dtype: torch.dtype
     text_batch_size: int
     image_batch_size: int
-    listing_batch_size: int  # listings a worker takes from the index at a time
+    product_batch_size: int  # products a worker takes from the index at a time
 
 
 def device_profile() -> DeviceProfile:
@@ -25,7 +25,7 @@ def device_profile() -> DeviceProfile:
             torch.float16,
             text_batch_size=1024,
             image_batch_size=512,
-            listing_batch_size=1024,
+            product_batch_size=1024,
         )
     _use_all_cpu_cores()
     # On the CPU, small batches stay in cache: 16 photos run twice as fast as 64 at 128 px,
@@ -35,7 +35,7 @@ def device_profile() -> DeviceProfile:
         torch.float32,
         text_batch_size=64,
         image_batch_size=16,
-        listing_batch_size=128,
+        product_batch_size=128,
     )
 
 

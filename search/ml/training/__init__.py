@@ -28,7 +28,7 @@ from search.ml.training.ranked_lists import (
 
 logger = logging.getLogger(__name__)
 
-MIN_LISTINGS = 40  # with both text and a photo
+MIN_PRODUCTS = 40  # with both text and a photo
 HELD_OUT_SHARE = 0.2
 MAX_TEXT_QUERIES = 3000
 MAX_PHOTO_QUERIES = 1500
@@ -44,8 +44,8 @@ class NotEnoughData(Exception):
 def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] = logger.info):
     """Train, save and activate a search model on the embedded catalogue; returns the model.
 
-    Listings with text and photo are split: the photo map learns from 80% of them; the other
-    20% measure it and, in the head's training lists, play the sparse listings (their text
+    Products with text and photo are split: the photo map learns from 80% of them; the other
+    20% measure it and, in the head's training lists, play the sparse products (their text
     hidden), so that the head learns how far a photo the map never saw can be trusted.
     """
     started = time.monotonic()
@@ -53,15 +53,15 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     rng = random.Random(seed)
     snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
     paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
-    if len(paired) < MIN_LISTINGS:
+    if len(paired) < MIN_PRODUCTS:
         raise NotEnoughData(
-            f"{len(paired)} embedded listings have both text and a photo; training needs "
-            f"{MIN_LISTINGS}. Run `embed --sync` first, or add listings."
+            f"{len(paired)} embedded products have both text and a photo; training needs "
+            f"{MIN_PRODUCTS}. Run `embed --sync` first, or add products."
         )
     shuffled = np.random.default_rng(seed).permutation(paired)
     held_out = shuffled[: max(2, int(len(paired) * HELD_OUT_SHARE))]
     learning = shuffled[len(held_out) :]
-    metrics: dict = {"listings": len(snapshot), "paired_listings": len(paired)}
+    metrics: dict = {"products": len(snapshot), "paired_products": len(paired)}
 
     photo_map, photo_text_vectors = _fit_photo_map(
         encoder, snapshot, learning, held_out, metrics, log
@@ -150,11 +150,11 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
 
 
 def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):
-    """The trained map (None for an encoder with one shared space) and every listing's photo
+    """The trained map (None for an encoder with one shared space) and every product's photo
     in the text space, by it."""
     if encoder.shares_text_space:
         return None, encoder.images_to_text_space(snapshot.image) * snapshot.has_photo[:, None]
-    log(f"Training the photo map on {len(learning)} listings...")
+    log(f"Training the photo map on {len(learning)} products...")
     photo_map = train_photo_map(
         photo_map_input(snapshot.image[learning], snapshot.colour[learning]),
         snapshot.text[learning],
@@ -173,10 +173,10 @@ def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):
 
 
 def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metrics, log):
-    """The classifier, fitted on the photo map's listings; what it predicts from every
-    listing's photo; and the agreement of a listing's photo with candidates as training lists
+    """The classifier, fitted on the photo map's products; what it predicts from every
+    product's photo; and the agreement of a product's photo with candidates as training lists
     see them (sparse ones judged by their photo)."""
-    log(f"Training the attribute classifier on {len(learning)} listings...")
+    log(f"Training the attribute classifier on {len(learning)} products...")
     inputs = photo_map_input(snapshot.image_normalised, snapshot.colour)
     classifier = train_attribute_classifier(
         inputs[learning], [snapshot.titles[i] for i in learning]
@@ -200,7 +200,7 @@ def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metric
 
 
 def _predicted_match(classifier, predicted):
-    """title_match for listings playing sparse, from their photos; None without a classifier."""
+    """title_match for products playing sparse, from their photos; None without a classifier."""
     if classifier is None:
         return None
     return lambda wanted, rows: predicted_title_match(

@@ -1,4 +1,4 @@
-"""The catalogue as training reads it: every embedded listing's vectors and words, in memory."""
+"""The catalogue as training reads it: every embedded product's vectors and words, in memory."""
 
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,12 +16,12 @@ from search.shopper_words import catalogue_words
 
 @dataclass
 class CatalogueSnapshot:
-    """n embedded listings of one encoder version; zero vectors where a listing has none."""
+    """n embedded products of one encoder version; zero vectors where a product has none."""
 
     product_ids: np.ndarray  # (n,)
     titles: list[str]
     categories: list[str]
-    text: np.ndarray  # (n, d) listing text vectors
+    text: np.ndarray  # (n, d) product text vectors
     image: np.ndarray  # (n, image_dim) raw photo features
     colour: np.ndarray  # (n, COLOUR_DIMS)
     has_text: np.ndarray  # (n,) bool
@@ -32,7 +32,7 @@ class CatalogueSnapshot:
 
     @cached_property
     def terms(self) -> list[ProductTerms]:
-        """Each listing's words, as relevance labels read them."""
+        """Each product's words, as relevance labels read them."""
         return [
             ProductTerms.of(title, category)
             for title, category in zip(self.titles, self.categories, strict=True)
@@ -84,7 +84,7 @@ def load_snapshot(encoder_version: str, text_dim: int, image_dim: int) -> Catalo
 
 def logged_text_queries(snapshot: CatalogueSnapshot, limit: int) -> list[TextQuery]:
     """The newest text queries for which shoppers chose a result (a click or an add to cart),
-    each with the chosen listing's snapshot row."""
+    each with the chosen product's snapshot row."""
     rows = {int(product_id): row for row, product_id in enumerate(snapshot.product_ids)}
     events = (
         SearchEvent.objects.filter(had_photo=False, product_id__in=rows)

@@ -1,5 +1,5 @@
-"""Training the attribute classifier: listings' photos labelled by their own titles' head noun,
-colour and gender. Only values that enough listings name become classes."""
+"""Training the attribute classifier: products' photos labelled by their own titles' head noun,
+colour and gender. Only values that enough products name become classes."""
 
 from collections import Counter
 
@@ -9,7 +9,7 @@ import torch
 from search.ml.attribute_classifier import ATTRIBUTES, AttributeClassifier, AttributeProfiles
 from search.ml.vocabulary import attributes
 
-MIN_LISTINGS_PER_CLASS = 5
+MIN_PRODUCTS_PER_CLASS = 5
 EPOCHS = 25
 BATCH_SIZE = 256
 LEARNING_RATE = 3e-3
@@ -55,7 +55,7 @@ def train_attribute_classifier(
 def held_out_accuracy(
     classifier: AttributeClassifier, predicted: AttributeProfiles, titles: list[str]
 ) -> dict[str, dict[str, float]]:
-    """Per attribute, on listings it never learned from: the share whose title's value the
+    """Per attribute, on products it never learned from: the share whose title's value the
     classifier ranks first, beside the share of the most common value (guessing it)."""
     named = [_named(title) for title in titles]
     figures = {}
@@ -90,4 +90,4 @@ def _label(classes: list[str], value: str) -> int:
 
 def _classes(values) -> list[str]:
     counts = Counter(value for value in values if value)
-    return sorted(value for value, count in counts.items() if count >= MIN_LISTINGS_PER_CLASS)
+    return sorted(value for value, count in counts.items() if count >= MIN_PRODUCTS_PER_CLASS)

@@ -1,5 +1,5 @@
-"""Training the photo-to-text map contrastively: each listing's photo and its own text are a
-positive pair, the other listings in the batch are negatives (as CLIP trains)."""
+"""Training the photo-to-text map contrastively: each product's photo and its own text are a
+positive pair, the other products in the batch are negatives (as CLIP trains)."""
 
 import numpy as np
 import torch
@@ -49,7 +49,7 @@ def recall_at(k: int, mapped_photos: np.ndarray, text_vectors: np.ndarray) -> fl
     return float((ranks < k).mean())
 
 
-# The share of genuine listings (photo and own text) that the disagreement warning may wrongly
+# The share of genuine products (photo and own text) that the disagreement warning may wrongly
 # flag: the threshold is this quantile of their similarities.
 WRONGLY_WARNED_SHARE = 0.03
 
@@ -57,12 +57,12 @@ WRONGLY_WARNED_SHARE = 0.03
 def photo_text_agreement(
     photos: np.ndarray, texts: np.ndarray, rng: np.random.Generator
 ) -> dict[str, float]:
-    """Where to warn a merchant that a listing's photo and text show different products.
+    """Where to warn a merchant that a product's photo and text show different products.
 
-    `photos` (in the text space) and `texts` are listings the map never learned from, row i
+    `photos` (in the text space) and `texts` are products the map never learned from, row i
     with row i. Below `warn_below`, a photo is further from its text than all but
     WRONGLY_WARNED_SHARE of genuine pairs; `mismatches_warned` is the share of mismatched
-    pairs (each photo with another random listing's text) that fall below it.
+    pairs (each photo with another random product's text) that fall below it.
     """
     genuine = _cosines(photos, texts)
     warn_below = float(np.quantile(genuine, WRONGLY_WARNED_SHARE))

@@ -1,4 +1,4 @@
-"""Queries made from the catalogue's own listings, as shoppers would type them.
+"""Queries made from the catalogue's own products, as shoppers would type them.
 
 From "Fabindia Men Printed Red Kurta": "men red kurta", "red printed kurta", "kurta"... The
 brand (words before the gender) is left out, some words are dropped at random, and the head

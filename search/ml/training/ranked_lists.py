@@ -1,9 +1,9 @@
 """Ranked lists to train and measure the match head on, built from the catalogue.
 
-Each list is one pseudo-query (a shopper-like text from a listing's title, a listing's photo, or
+Each list is one pseudo-query (a shopper-like text from a product's title, a product's photo, or
 its photo with a colour asked for) with the candidates retrieval would give it (hard negatives
-included) and each candidate's relevance, read from its own title. Some listings play "sparse":
-their text is hidden from the head, so that it learns to rank a listing by its photo alone.
+included) and each candidate's relevance, read from its own title. Some products play "sparse":
+their text is hidden from the head, so that it learns to rank a product by its photo alone.
 """
 
 import random
@@ -22,8 +22,8 @@ from search.ml.vocabulary import Attributes, attributes, relevance, title_match
 # like those it will rank.
 CANDIDATES_PER_SOURCE = retrieval.CANDIDATES_PER_SOURCE
 LIST_LENGTH = 160
-# A colour that fewer listings of a kind name is not offered as a refinement of it.
-MIN_LISTINGS_PER_COLOUR = 3
+# A colour that fewer products of a kind name is not offered as a refinement of it.
+MIN_PRODUCTS_PER_COLOUR = 3
 
 
 @dataclass
@@ -89,7 +89,7 @@ def text_query_lists(
 def pseudo_text_queries(
     snapshot: CatalogueSnapshot, sources: list[int], rng: random.Random
 ) -> list[TextQuery]:
-    """A shopper-like query from the title of each listing in `sources`."""
+    """A shopper-like query from the title of each product in `sources`."""
     texts = (pseudo_query(snapshot.titles[i], rng) for i in sources)
     return [TextQuery(text) for text in texts if text]
 
@@ -101,7 +101,7 @@ def photo_query_lists(
     plays_sparse: np.ndarray,
     attribute_agreement: Callable[[int, np.ndarray], np.ndarray] | None = None,
 ) -> RankedLists:
-    """Each listing in `sources` asks, by its photo, for the others like it;
+    """Each product in `sources` asks, by its photo, for the others like it;
     `attribute_agreement(query row, candidate rows)` gives attribute_classifier.agreement."""
     lists = []
     for i in sources:
@@ -132,7 +132,7 @@ def refined_photo_query_lists(
     attribute_agreement: Callable[[int, np.ndarray], np.ndarray] | None = None,
     predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None = None,
 ) -> RankedLists:
-    """Each listing in `sources` asks, by its photo and a few words, for the same kind of thing
+    """Each product in `sources` asks, by its photo and a few words, for the same kind of thing
     in another colour that the catalogue has it in: "like this, but in black"."""
     colours_by_noun = _colours_by_noun(snapshot)
     asked, texts, wanted_by_query = [], [], []
@@ -162,8 +162,8 @@ def refined_photo_query_lists(
 
 
 def _colours_by_noun(snapshot: CatalogueSnapshot) -> dict[str, set[str]]:
-    """The single colours that listings' titles give each head noun, where at least
-    MIN_LISTINGS_PER_COLOUR listings do."""
+    """The single colours that products' titles give each head noun, where at least
+    MIN_PRODUCTS_PER_COLOUR products do."""
     counts = Counter()
     for title in snapshot.titles:
         named = attributes(title)
@@ -171,7 +171,7 @@ def _colours_by_noun(snapshot: CatalogueSnapshot) -> dict[str, set[str]]:
             counts[named.head, next(iter(named.colours))] += 1
     colours: dict[str, set[str]] = {}
     for (noun, colour), count in counts.items():
-        if count >= MIN_LISTINGS_PER_COLOUR:
+        if count >= MIN_PRODUCTS_PER_COLOUR:
             colours.setdefault(noun, set()).add(colour)
     return colours
 
@@ -183,7 +183,7 @@ def _add_text_signals(
     keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
     predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None,
 ) -> None:
-    """Each list's keyword ranks and title matches for its query's words; listings playing
+    """Each list's keyword ranks and title matches for its query's words; products playing
     sparse have neither words nor keywords, only what their photos predict."""
     ranked.keyword_rank = keyword_ranks(texts, ranked.candidates)
     ranked.keyword_rank[ranked.text_hidden] = 0
@@ -223,8 +223,8 @@ def _retrieved(
     include: int | None = None,
 ) -> np.ndarray:
     """The candidates search.retrieval would give, by its vector sources: `text_query` against
-    the listings' text, `photo_query` against their photos, and against the photos of those
-    playing sparse alone. Their union among listings with text (only those have labels), best
+    the products' text, `photo_query` against their photos, and against the photos of those
+    playing sparse alone. Their union among products with text (only those have labels), best
     first, cut to LIST_LENGTH; `include` first when given."""
     photo_scores = photo_vectors @ photo_query
     scores = [
