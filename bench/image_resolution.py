@@ -154,7 +154,7 @@ def load_photo(path: Path) -> Image.Image:
 
 
 def build_encoder(profile, size: int):
-    from search.ml.encoders.embedded import EmbeddedEncoder
+    from search.ml.encoders.minilm_efficientnet import EmbeddedEncoder
 
     return EmbeddedEncoder(profile, image_size=size)
 

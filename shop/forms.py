@@ -7,8 +7,8 @@ from django.contrib.auth.forms import UserCreationForm
 from catalog.models import Product
 from search.keyword import MAX_QUERY_LENGTH
 from shop.models import ADDRESS_FIELDS, Order
+from shop.payment import PAYMENT_METHODS
 from shop.services.cart import MAX_QUANTITY
-from shop.services.payment import PAYMENT_METHODS
 
 
 class AddToCartForm(forms.Form):

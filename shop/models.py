@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from catalog.models import Merchant, Product
-from shop.services.payment import PAYMENT_METHODS, PaymentStatus
+from shop.payment import PAYMENT_METHODS, PaymentStatus
 
 
 class Cart(models.Model):
@@ -86,7 +86,7 @@ class Order(ShippingAddress):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
     email = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLACED)
-    # shop.services.payment: the method's code, and where its money stands.
+    # shop.payment: the method's code, and where its money stands.
     payment_method = models.CharField(
         max_length=30, choices=[(code, method.label) for code, method in PAYMENT_METHODS.items()]
     )

@@ -25,10 +25,11 @@ def slot(context: template.Context, name: str) -> str:
     """What the apps above the catalogue show in this place of its pages: the templates that
     settings.VITRINE_CATALOG_SLOTS lists for `name`, rendered with the page's context. The
     catalogue names its places; the project decides what fills them."""
-    engine = context.template.engine
-    return mark_safe(
-        "".join(
-            engine.get_template(template_name).render(context)
-            for template_name in settings.VITRINE_CATALOG_SLOTS.get(name, ())
-        )
-    )
+    # Loaded once per page render, as {% include %} does: a grid repeats a card's slot.
+    loaded = context.render_context.setdefault("catalog_slots", {})
+    parts = []
+    for template_name in settings.VITRINE_CATALOG_SLOTS.get(name, ()):
+        if template_name not in loaded:
+            loaded[template_name] = context.template.engine.get_template(template_name)
+        parts.append(loaded[template_name].render(context))
+    return mark_safe("".join(parts))

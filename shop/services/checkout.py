@@ -12,8 +12,8 @@ from django.db.models import F
 from catalog.models import Product
 from shop import notifications
 from shop.models import ADDRESS_FIELDS, Cart, CartLine, Order, OrderLine
+from shop.payment import payment_method
 from shop.services.cart import check_for_sale
-from shop.services.payment import payment_method
 
 # Order numbers: no 0/O or 1/I/L to misread over the phone.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.models import Product
 from shop import notifications
 from shop.models import Order
-from shop.services.payment import payment_method
+from shop.payment import payment_method
 
 Status = Order.Status
 

@@ -10,7 +10,7 @@ from search.indexing import embed_stale
 from search.keyword import keyword_search
 from search.ml.encoders import get_encoder
 from search.ml.encoders.dims import VectorDims
-from search.ml.encoders.embedded import EmbeddedEncoder
+from search.ml.encoders.minilm_efficientnet import EmbeddedEncoder
 from search.models import ProductIndex
 from search.schema import column_dimensions, resize_vector_columns
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
+
 from tests.processes import PROJECT_ROOT
 
 PACKAGES = ("vitrine", "core", "catalog", "search", "workers", "shop", "merchant")
@@ -41,3 +43,40 @@ def test_an_import_against_the_layers_breaks_the_lint(tmp_path):
     assert broken.returncode == 1
     assert "Each package imports only the layers below it BROKEN" in broken.stdout
     assert "catalog.selectors -> search.models" in broken.stdout
+
+
+def import_circles(graph: grimp.ImportGraph) -> list[set[str]]:
+    """The sets of modules that import each other round in a circle (Tarjan's components)."""
+    index: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    circles = []
+
+    def visit(module: str) -> None:
+        index[module] = lowest[module] = len(index)
+        stack.append(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                lowest[module] = min(lowest[module], lowest[imported])
+            elif imported in stack:
+                lowest[module] = min(lowest[module], index[imported])
+        if lowest[module] == index[module]:
+            component = set()
+            while not component or module not in component:
+                component.add(stack.pop())
+            if len(component) > 1:
+                circles.append(component)
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return circles
+
+
+def test_no_module_imports_itself_back_through_others():
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None)
+    assert import_circles(graph) == []
+    # The check sees a circle where there is one: two modules that import each other.
+    graph.add_import(importer="catalog.models", imported="catalog.selectors")
+    assert import_circles(graph) == [{"catalog.models", "catalog.selectors"}]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # An encoder kind, by the prefix of its spec, and whether the spec names a checkpoint after ":".
 ENCODER_KINDS: dict[str, tuple[str, bool]] = {
-    "embedded": ("search.ml.encoders.embedded.EmbeddedEncoder", False),
+    "embedded": ("search.ml.encoders.minilm_efficientnet.EmbeddedEncoder", False),
     "clip": ("search.ml.encoders.clip.ClipEncoder", True),
 }
 
