@@ -53,7 +53,15 @@ class SearchView(APIView):
         params.is_valid(raise_exception=True)
         found = search(_query(params.validated_data))
         hits = HitSerializer(found.hits, many=True, context={"request": request})
-        return Response({"count": found.count, "results": hits.data, "took_ms": found.took_ms})
+        return Response(
+            {
+                "count": found.count,
+                "corrected_query": found.words.corrected or None,
+                "added_terms": list(found.words.added),
+                "results": hits.data,
+                "took_ms": found.took_ms,
+            }
+        )
 
 
 def _query(data: dict) -> SearchQuery:
@@ -68,6 +76,7 @@ def _query(data: dict) -> SearchQuery:
         ),
         limit=data["limit"],
         offset=data["offset"],
+        exact=data["exact"],
     )
 
 

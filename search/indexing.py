@@ -6,7 +6,6 @@ row that has not changed since it was taken. A photo that does not decode is rec
 row's error and the product is embedded from the rest.
 """
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
@@ -24,6 +23,7 @@ from catalog.models import Product, ProductImage
 from search.db import binary_vector_cursor
 from search.ml.colour import colour_vector, normalise
 from search.ml.trained import photos_to_text_space
+from search.ml.vocabulary import carries_meaning
 from search.models import ProductIndex
 from search.photos import PhotoDecodeError, load_photo
 
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 
 MAX_PHOTOS_PER_PRODUCT = 4
 MAX_DESCRIPTION_CHARS = 600
-# Words that say nothing about a product: a title made of these (and numbers) is no text.
-_EMPTY_WORDS = {"item", "items", "product", "products", "listing", "untitled", "new", "sku", "no"}
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -165,11 +162,11 @@ def mark_other_versions_stale(version: str) -> int:
 
 
 def product_text(product: Product) -> str | None:
-    """Title, category path and description as one text; None when they say nothing."""
+    """Title, category path and description as one text; None when they say nothing about
+    the product (placeholders, file names, codes: vocabulary.carries_meaning)."""
     category = product.category.full_name.replace(" > ", ", ") if product.category else ""
     description = product.description[:MAX_DESCRIPTION_CHARS]
-    words = {word.lower() for word in _WORD.findall(f"{product.title} {category} {description}")}
-    if not words - _EMPTY_WORDS:
+    if not carries_meaning(f"{product.title} {category} {description}"):
         return None
     return ". ".join(part for part in (product.title, category, description) if part)
 

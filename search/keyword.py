@@ -32,8 +32,7 @@ def keyword_search(query: str) -> QuerySet[Product]:
 
 _PAIR_RANKS_SQL = f"""
 WITH queries AS (
-    SELECT number, websearch_to_tsquery(%(config)s::regconfig, left(text, {MAX_QUERY_LENGTH}))
-        AS terms
+    SELECT number, to_tsquery(%(config)s::regconfig, text) AS terms
     FROM unnest(%(queries)s::text[]) WITH ORDINALITY AS query(text, number)
 ), pairs AS (
     SELECT * FROM unnest(%(numbers)s::bigint[], %(products)s::bigint[], %(slots)s::bigint[])
@@ -49,7 +48,8 @@ WHERE row.keywords @@ queries.terms
 
 def keyword_ranks(queries: list[str], product_ids: np.ndarray) -> np.ndarray:
     """(Q, C) full-text ranks of each query's C products (-1 pads), 0 where they do not match,
-    in one round trip: the same ts_rank_cd the search service reads."""
+    in one round trip: the same ts_rank_cd the search service reads. A query is to_tsquery
+    text (search.query_words.QueryWords.tsquery)."""
     ranks = np.zeros(product_ids.shape, dtype=np.float32)
     numbers, slots = np.nonzero(product_ids >= 0)
     with connection.cursor() as cursor:

@@ -16,11 +16,12 @@ from django.db import transaction
 
 from catalog.models import Category, Product
 from search.db import as_array, binary_vector_cursor
-from search.keyword import MAX_QUERY_LENGTH
 from search.ml.colour import COLOUR_DIMS, normalise
 from search.models import ProductIndex
 
 CANDIDATES_PER_SOURCE = 50
+# A deep page asks each source for more, up to this many.
+MAX_CANDIDATES_PER_SOURCE = 500
 # HNSW search list: wider than the candidates wanted, for recall.
 EF_SEARCH = 2 * CANDIDATES_PER_SOURCE
 EF_SEARCH_FILTERED = 1000  # pgvector 0.6's maximum
@@ -61,7 +62,7 @@ class SourceQuery:
     # Against the products' photos in the text space; also alone against the photos of
     # products without text, so that those always get candidate places of their own.
     photo_text_vector: np.ndarray | None = None
-    keywords: str | None = None  # full-text search
+    keywords: str | None = None  # full-text search: to_tsquery text (search.query_words)
 
 
 @dataclass
@@ -100,15 +101,17 @@ def retrieve(
     encoder_version: str,
     dims: tuple[int, int],
     with_images: bool = False,
+    per_source: int = CANDIDATES_PER_SOURCE,
 ) -> Candidates:
-    """Up to CANDIDATES_PER_SOURCE candidates from each source, merged, with their vectors."""
+    """Up to `per_source` candidates from each source, merged, with their vectors."""
     text_dim, image_dim = dims
+    per_source = min(per_source, MAX_CANDIDATES_PER_SOURCE)
     conditions, parameters = _conditions(filters, encoder_version)
     parameters |= {
         "text_vector": query.text_vector,
         "photo_text_vector": query.photo_text_vector,
-        "limit": CANDIDATES_PER_SOURCE,
-        "keywords": (query.keywords or "")[:MAX_QUERY_LENGTH],
+        "limit": per_source,
+        "keywords": query.keywords or "",
         "config": settings.SEARCH_TEXT_CONFIG,
     }
     sources = [
@@ -128,7 +131,8 @@ def retrieve(
             filters.narrows and _count(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
         )
         if not exact:
-            ef_search = EF_SEARCH_FILTERED if filters.narrows else EF_SEARCH
+            wide = max(EF_SEARCH, 2 * per_source)
+            ef_search = EF_SEARCH_FILTERED if filters.narrows else min(wide, EF_SEARCH_FILTERED)
             cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
         cursor.execute(_candidates_sql(sources, conditions, exact, with_images), parameters)
         rows = cursor.fetchall()
@@ -196,7 +200,7 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
     # planner would hash the whole product table for a few hundred candidates.
     return f"""
         WITH query AS (
-            SELECT websearch_to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
+            SELECT to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
         ), found AS MATERIALIZED ({" UNION ALL ".join(branches)})
         SELECT found.product_id, found.source, found.position, row.text_vector,
                row.photo_text_vector, {photo_columns},

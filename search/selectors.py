@@ -8,6 +8,7 @@ encode the query (models loaded once per process)
 
 import time
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import torch
@@ -25,10 +26,10 @@ from search.ml.attribute_classifier import (
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import active_dims, get_encoder
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
-from search.ml.vocabulary import attributes, title_match
+from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
-from search.retrieval import Candidates, Filters, SourceQuery, retrieve
-from search.shopper_words import catalogue_words
+from search.query_words import NearestKindTerms, QueryWords, catalogue_vocabulary, understand
+from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, Filters, SourceQuery, retrieve
 
 MAX_LIMIT = 100
 # A source explains a match ("why") when it ranked the product among its best this many.
@@ -49,6 +50,7 @@ class SearchQuery:
     filters: Filters = field(default_factory=Filters)
     limit: int = 24
     offset: int = 0
+    exact: bool = False  # the words as typed: no typo corrected, no term added
 
 
 @dataclass
@@ -61,22 +63,39 @@ class Hit:
 @dataclass
 class SearchResults:
     hits: list[Hit]
-    count: int  # results available, of which `hits` is the page asked for
+    count: int  # results found, of which `hits` is the page asked for
     took_ms: float
+    words: QueryWords = field(default_factory=lambda: QueryWords(text=""))
 
 
 def search(query: SearchQuery) -> SearchResults:
     started = time.perf_counter()
     encoder = get_encoder()
-    text = catalogue_words(" ".join(query.text.split()))
+    vocabulary = catalogue_vocabulary.get()
+    words = understand(
+        query.text,
+        vocabulary,
+        lambda typed: _nearest_kind_terms(encoder)(vocabulary, typed),
+        exact=query.exact,
+    )
+    text = words.for_encoder
     vectors = _QueryVectors(text=encoder.encode_texts([text])[0] if text else None)
     if query.photo is not None:
         image = encoder.encode_images([query.photo])
         colour = colour_vector(query.photo)[None]
         vectors.photo = trained.photos_to_text_space(encoder, image, colour)[0][0]
         vectors.image, vectors.colour = normalise(image[0]), colour[0]
-    ranked = _rank(vectors, text, query.filters, encoder.version)
-    return _page(ranked, query.limit, query.offset, started)
+    # Each source is searched as deep as a page of this size needs, whatever the offset: the
+    # pages of one query then share one ranking, and never repeat or skip a product.
+    ranked = _rank(vectors, words, vocabulary, query.filters, encoder.version, query.limit)
+    results = _page(ranked, query.limit, query.offset, started)
+    results.words = words
+    return results
+
+
+@cache
+def _nearest_kind_terms(encoder) -> NearestKindTerms:
+    return NearestKindTerms(encoder)
 
 
 def similar_products(product: Product, limit: int = 8) -> list[Hit]:
@@ -104,7 +123,9 @@ def similar_products(product: Product, limit: int = 8) -> list[Hit]:
     else:
         return []
     filters = Filters(exclude_product_id=product.pk)
-    ranked = _rank(vectors, "", filters, row["encoder_version"])
+    ranked = _rank(
+        vectors, QueryWords(text=""), None, filters, row["encoder_version"], wanted=limit
+    )
     return _page(ranked, limit, 0, time.perf_counter()).hits
 
 
@@ -123,13 +144,21 @@ class _Ranked:
     scores: np.ndarray
 
 
-def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: str) -> _Ranked:
+def _rank(
+    vectors: _QueryVectors,
+    words: QueryWords,
+    vocabulary: Vocabulary | None,
+    filters: Filters,
+    encoder_version: str,
+    wanted: int,
+) -> _Ranked:
+    """The candidates, best first; each source is asked for at least the `wanted` results."""
     given = [vector for vector in (vectors.text, vectors.photo) if vector is not None]
     source_query = SourceQuery(
         # A photo-only query finds products by their text through its mapped photo.
         text_vector=vectors.text if vectors.text is not None else vectors.photo,
         photo_text_vector=normalise(np.sum(given, axis=0)),
-        keywords=text or None,
+        keywords=words.tsquery or None,
     )
     dims = active_dims()
     candidates = retrieve(
@@ -138,6 +167,7 @@ def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: 
         encoder_version,
         (dims.text, dims.image),
         with_images=vectors.image is not None,
+        per_source=max(CANDIDATES_PER_SOURCE, wanted),
     )
     if not len(candidates):
         return _Ranked(candidates, np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -145,12 +175,16 @@ def _rank(vectors: _QueryVectors, text: str, filters: Filters, encoder_version: 
     if model is None:
         scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
     else:
-        scores = model.score(*_batch(candidates, vectors, text, model))[0]
+        scores = model.score(*_batch(candidates, vectors, words, vocabulary, model))[0]
     return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
 
 
 def _batch(
-    candidates: Candidates, vectors: _QueryVectors, text: str, model: trained.SearchModel
+    candidates: Candidates,
+    vectors: _QueryVectors,
+    words: QueryWords,
+    vocabulary: Vocabulary | None,
+    model: trained.SearchModel,
 ) -> tuple[QueryBatch, CandidateBatch]:
     """The query and its candidates as the head reads them: a batch of one."""
 
@@ -179,7 +213,7 @@ def _batch(
         image_similarity=similarity(candidates.image, vectors.image),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
-        title_match=one(_title_match(candidates, text, classifier, read)),
+        title_match=one(_title_match(candidates, words, vocabulary, classifier, read)),
         attribute_agreement=one(_attribute_agreement(candidates, vectors, classifier, read)),
     )
     return queries, batch
@@ -187,16 +221,20 @@ def _batch(
 
 def _title_match(
     candidates: Candidates,
-    text: str,
+    words: QueryWords,
+    vocabulary: Vocabulary | None,
     classifier: AttributeClassifier | None,
     read: AttributeProfiles | None,
 ) -> np.ndarray:
-    """vocabulary.title_match of each candidate; for those without words, its prediction from
+    """Vocabulary.title_match of each candidate; for those without words, its prediction from
     what the classifier `read` from their photos (attribute_classifier.predicted_title_match)."""
-    wanted = attributes(text)
+    text = words.for_encoder
+    if not text or vocabulary is None:
+        return np.zeros((len(candidates), 2), dtype=np.float32)
+    wanted = vocabulary.attributes(text)
     matches = np.array(
         [
-            title_match(wanted, title, category)
+            vocabulary.title_match(wanted, title, category)
             for title, category in zip(candidates.titles, candidates.categories, strict=True)
         ],
         dtype=np.float32,

@@ -36,6 +36,11 @@ class SearchParamsSerializer(serializers.Serializer):
         required=False, max_digits=12, decimal_places=2, min_value=0
     )
     in_stock = serializers.BooleanField(required=False, default=False)
+    exact = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Search the words as typed: no typo corrected, no related term added.",
+    )
     limit = serializers.IntegerField(
         required=False, default=DEFAULT_LIMIT, min_value=1, max_value=MAX_LIMIT
     )
@@ -106,7 +111,25 @@ class SimilarProductsSerializer(serializers.Serializer):
 
 
 class SearchResultsSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Candidates that matched the filters.")
+    count = serializers.IntegerField(
+        help_text=(
+            "How many results the query found within the filters, of which `results` is the "
+            "page asked for: its sources (vector indexes, full-text search) are each searched "
+            "`limit` deep (at least 50), the same for every page of one `limit`."
+        )
+    )
+    corrected_query = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "The query with its typos corrected to the catalogue's words, when it had any "
+            "(the results are for both); null otherwise. `exact=true` searches the words as "
+            "typed."
+        ),
+    )
+    added_terms = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The catalogue's terms added to the query's own words (never replacing them).",
+    )
     results = HitSerializer(many=True)
     took_ms = serializers.FloatField()
 

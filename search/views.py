@@ -47,6 +47,8 @@ class SearchForm(forms.Form):
         label="Max price", required=False, min_value=0, max_digits=12, decimal_places=2
     )
     in_stock = forms.BooleanField(label="In stock only", required=False)
+    # "Search instead for <the words as typed>": no typo corrected, no term added.
+    exact = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_q(self) -> str:
         # Any text is a valid query; overlong ones are cut, as the keyword search does.
@@ -83,8 +85,13 @@ class SearchForm(forms.Form):
             "min_price": data["min_price"] if data["min_price"] is not None else "",
             "max_price": data["max_price"] if data["max_price"] is not None else "",
             "in_stock": "on" if data["in_stock"] else "",
+            "exact": "on" if data["exact"] else "",
         }
         return urlencode({name: value for name, value in params.items() if value != ""})
+
+    def exact_querystring(self) -> str:
+        """The same search, for the words exactly as typed."""
+        return self.querystring() + ("" if self.cleaned_data["exact"] else "&exact=on")
 
 
 def _page_number(value: str | None) -> int:
@@ -112,11 +119,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, context)
     # A photo search is a POST: its results have one page, as a link cannot resend the photo.
     number = _page_number(request.GET.get("page")) if photo is None else 1
-    results = _search(text, photo, form.filters(), number)
+    exact = form.cleaned_data["exact"]
+    results = _search(text, photo, form.filters(), number, exact)
     pages = max(1, math.ceil(results.count / RESULTS_PER_PAGE))
     if number > pages:
         number = pages
-        results = _search(text, photo, form.filters(), number)
+        results = _search(text, photo, form.filters(), number, exact)
     return render(
         request,
         TEMPLATE,
@@ -127,11 +135,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "page_number": number,
             "num_pages": pages if photo is None else 1,
             "querystring": form.querystring(),
+            "exact_querystring": form.exact_querystring(),
         },
     )
 
 
-def _search(text: str, photo: Image.Image | None, filters: Filters, number: int) -> SearchResults:
+def _search(
+    text: str, photo: Image.Image | None, filters: Filters, number: int, exact: bool
+) -> SearchResults:
     return search(
         SearchQuery(
             text=text,
@@ -139,6 +150,7 @@ def _search(text: str, photo: Image.Image | None, filters: Filters, number: int)
             filters=filters,
             limit=RESULTS_PER_PAGE,
             offset=(number - 1) * RESULTS_PER_PAGE,
+            exact=exact,
         )
     )
 

@@ -39,3 +39,5 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),  # noqa: F405
 }
 CACHES["throttle"]["KEY_PREFIX"] = f"vitrine-test-throttle-{uuid.uuid4().hex}"  # noqa: F405
+# Search re-learns the catalogue's words as soon as a test changes it.
+VITRINE_VOCABULARY_REFRESH_SECONDS = 0

@@ -324,6 +324,9 @@ VITRINE_ENCODER = os.environ.get("VITRINE_ENCODER", "embedded")
 VITRINE_SEARCH_MODELS_DIR = Path(
     os.environ.get("VITRINE_SEARCH_MODELS_DIR") or VITRINE_DATA_DIR / "search-models"
 )
+# How often a process looks whether the catalogue changed, to re-learn its vocabulary (typo
+# corrections, kinds of product) when it did.
+VITRINE_VOCABULARY_REFRESH_SECONDS = env_int("VITRINE_VOCABULARY_REFRESH_SECONDS", 60)
 # A worker holds the rows it embeds this long; a dead worker's rows go to another after it.
 VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
 # The sweeper asks again for rows left dirty longer than this.

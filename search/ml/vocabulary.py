@@ -1,33 +1,49 @@
-"""What a product's words say about it, for pseudo-queries and their relevance labels.
+"""What a product's words say about it, learned from the catalogue it is in.
 
-Shoppers search by what a product is (its head noun: "kurta", "shoes"), its colour and whom it
-is for. Product titles say the same in their own order ("Fabindia Men Printed Red Kurta"): the
-head noun comes last, the brand first. These rules are general English e-commerce conventions,
-not facts learned from any one catalogue.
+Shoppers search by what a product is (its kind: "kurta", "sofa", "charger"), its colour and,
+in some shops, whom it is for. Titles say the same in any order ("Fabindia Men Printed Red
+Kurta", "Sneakers, white, leather", "KALLAX Shelf unit, white"), so no word position is
+trusted. The kind of a product is the title word that best tells the catalogue's categories
+apart (statistics over the whole catalogue, `Vocabulary.learn`), and a category path's own
+words where the title uses them. Colours come from a general colour lexicon (multi-word
+colours included, matched by family: "navy" and "blue" agree), audiences from general English
+words for whom a product is for; a catalogue without audiences simply has none.
 """
 
+import math
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
-_WORD = re.compile(r"[a-z]+")
+from search.ml.lexicon import colour_families, find_colours
 
-GENDERS = {
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+# General English words for whom a product is for, by the audience they name.
+AUDIENCES = {
     "men": "men", "man": "men", "mens": "men", "male": "men", "gents": "men",
     "women": "women", "woman": "women", "womens": "women", "ladies": "women",
     "female": "women", "boys": "boys", "boy": "boys", "girls": "girls", "girl": "girls",
-    "kids": "kids", "unisex": "unisex",
+    "kids": "kids", "kid": "kids", "children": "kids", "childrens": "kids", "baby": "baby",
+    "babies": "baby", "infant": "baby", "toddler": "baby", "unisex": "unisex",
 }  # fmt: skip
 
-COLOURS = frozenset(
-    """black white blue red green yellow pink purple orange brown grey gray navy beige maroon
-    cream olive silver gold golden khaki teal tan peach magenta charcoal burgundy rust mustard
-    lavender turquoise violet coffee copper bronze mauve fluorescent multi metallic off nude
-    skin taupe sea""".split()
-)
-
 # Words that carry nothing in a query or a title.
-_STOP = frozenset("a an and for of the with in on to by set pack s".split())
+_STOP = frozenset("a an and or for of the with in on to by at from set pack s x".split())
+
+# Words a merchant writes when they have nothing to say: placeholders of any shop.
+PLACEHOLDER_WORDS = frozenset(
+    """item items product products listing listings untitled new arrival arrivals just in
+    now here sale img image images photo photos pic pics picture dsc dcim pxl jpg jpeg png
+    heic webp sku ref code no number test sample tbd tba na none unknown misc other
+    default copy draft""".split()
+)
+# Titles read and remembered by one vocabulary, at most.
+_MAX_READ = 100_000
+# A camera's or phone's file name, or a code: letters and digits run together ("DSC01234").
+_CODE = re.compile(r"^(?=.*\d)[a-z0-9]+$")
 
 
 def stem(word: str) -> str:
@@ -35,42 +51,64 @@ def stem(word: str) -> str:
     right, only consistent): "dresses" -> "dress", "shoes" -> "shoe", "jeans" -> "jean"."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("lves"):  # shelves, halves
+        return word[:-3] + "f"
     if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
         return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
 
 
 def words(text: str) -> list[str]:
-    # "T-shirt" is one word, "tshirt", as catalogues also spell it.
-    joined = text.lower().replace("-", "")
-    return [word for word in _WORD.findall(joined) if word not in _STOP]
+    # "T-shirt" is one word, "tshirt", as catalogues also spell it; "men's" is "mens".
+    joined = text.lower().replace("-", "").replace("'", "").replace("’", "")
+    return [word for word in _TOKEN.findall(joined) if word not in _STOP]
+
+
+def colours_in(tokens: Sequence[str]) -> frozenset[str]:
+    """The colour families the tokens name ("navy blue" -> blue, "charcoal" -> grey)."""
+    families = colour_families()
+    return frozenset(families[phrase] for _, _, phrase in find_colours(tokens))
+
+
+def _descriptive(tokens: Sequence[str]) -> list[str]:
+    """The tokens that may say what a product is: not colours, audiences, codes or numbers."""
+    in_colour = {i for start, end, _ in find_colours(tokens) for i in range(start, end)}
+    return [
+        token
+        for i, token in enumerate(tokens)
+        if i not in in_colour
+        and token not in AUDIENCES
+        and len(token) > 1
+        and not _CODE.match(token)
+        and token not in PLACEHOLDER_WORDS
+    ]
+
+
+def carries_meaning(text: str) -> bool:
+    """Whether a product's text says anything about it: a word that is no placeholder ("New
+    arrival", "Untitled"), camera file name ("IMG_0042"), code ("SKU 4821") or number, and
+    looks like a word (a vowel among its letters)."""
+    return any(
+        len(token) > 2 and not token.isdigit() and re.search(r"[aeiouy]", token)
+        for token in _descriptive(words(text))
+    )
 
 
 @dataclass(frozen=True)
 class Attributes:
-    """What a title or a query states: its head noun, colours and gender (each may be empty)."""
+    """What a title or a query states: its kind, colour families and audience (each may be
+    empty)."""
 
     head: str
     colours: frozenset[str]
     gender: str
 
 
-# Every query compares its words with the titles of some 150 candidates, most of them met
-# before: reading each title once per process keeps that off a query's path.
-@lru_cache(maxsize=65_536)
-def attributes(text: str) -> Attributes:
-    tokens = words(text)
-    colours = frozenset(token for token in tokens if token in COLOURS)
-    gender = next((GENDERS[token] for token in tokens if token in GENDERS), "")
-    nouns = [t for t in tokens if t not in COLOURS and t not in GENDERS and len(t) > 1]
-    return Attributes(head=stem(nouns[-1]) if nouns else "", colours=colours, gender=gender)
-
-
 @dataclass(frozen=True)
 class ProductTerms:
-    """The stemmed words of a product's title and category, and its genders."""
+    """The stemmed words of a product's title and category, its colour families and audiences."""
 
     terms: frozenset[str]
     genders: frozenset[str]
@@ -79,39 +117,134 @@ class ProductTerms:
     def of(cls, title: str, category: str) -> "ProductTerms":
         tokens = words(f"{title} {category}")
         return cls(
-            terms=frozenset(stem(token) for token in tokens),
-            genders=frozenset(GENDERS[token] for token in tokens if token in GENDERS),
+            terms=frozenset(stem(token) for token in tokens) | colours_in(tokens),
+            genders=frozenset(AUDIENCES[token] for token in tokens if token in AUDIENCES),
         )
 
 
-def names_noun(noun: str, title: str, category: str) -> bool:
-    """Whether a product is, by its own words, what `noun` (a query's head noun) names: its
-    title's head noun or a word of its category. Words elsewhere in a title (a brand called
-    "Denim", "shirt" in "shirt dress") do not count."""
-    if not noun:
-        return False
-    return attributes(title).head == noun or noun in _category_nouns(category)
+@dataclass
+class Vocabulary:
+    """A catalogue's words: how many products use each (stemmed), and how well each tells the
+    catalogue's kinds of product apart."""
+
+    frequency: Counter[str]  # stemmed word -> products whose title or category uses it
+    kindness: dict[str, float]  # stemmed word -> how surely it names one category
+    products: int
+    # Surface forms as the catalogue writes them, for corrections shown to shoppers.
+    spellings: dict[str, str] = field(default_factory=dict)
+    _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def learn(cls, titles: Sequence[str], categories: Sequence[str]) -> "Vocabulary":
+        """Statistics over the catalogue's titles and category paths ("A > B > Leaf")."""
+        frequency: Counter[str] = Counter()
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        by_leaf: dict[str, Counter[str]] = defaultdict(Counter)
+        categorised: Counter[str] = Counter()
+        for title, category in zip(titles, categories, strict=True):
+            tokens = words(f"{title} {category}")
+            for token in tokens:
+                spellings[stem(token)][token] += 1
+            frequency.update({stem(token) for token in tokens})
+            leaf = category.rsplit(">", 1)[-1].strip().lower()
+            if leaf:
+                descriptive = {stem(token) for token in _descriptive(words(title))}
+                categorised.update(descriptive)
+                by_leaf[leaf].update(descriptive)
+        kindness = _kindness(by_leaf, categorised)
+        return cls(
+            frequency=frequency,
+            kindness=kindness,
+            products=len(titles),
+            spellings={word: forms.most_common(1)[0][0] for word, forms in spellings.items()},
+        )
+
+    @cached_property
+    def has_categories(self) -> bool:
+        return bool(self.kindness)
+
+    def knows(self, word: str) -> bool:
+        return stem(word) in self.frequency
+
+    def kind(self, tokens: Sequence[str], category: str = "") -> str:
+        """The stemmed word among `tokens` that says what the product (or a query) is: one its
+        category path uses, else the one that best tells categories apart, else the one most
+        products use (a catalogue without categories)."""
+        candidates = [stem(token) for token in _descriptive(tokens)]
+        if not candidates:
+            return ""
+        in_category = {stem(token) for token in words(category)}
+        named = [word for word in candidates if word in in_category]
+        pool = named or candidates
+        # Later words win ties: kinds are more often named after what describes them.
+        return max(
+            reversed(pool),
+            key=lambda word: (self.kindness.get(word, 0.0), self.frequency.get(word, 0)),
+        )
+
+    def attributes(self, text: str, category: str = "") -> Attributes:
+        # A query compares its words with some 150 candidates' titles, most met before:
+        # each title is read once per vocabulary.
+        key = (text, category)
+        found = self._read.get(key)
+        if found is None:
+            tokens = words(text)
+            # Whom a product is for may be said only by its category ("Men > Shoes").
+            audiences = [AUDIENCES[token] for token in tokens if token in AUDIENCES] or [
+                AUDIENCES[token] for token in words(category) if token in AUDIENCES
+            ]
+            found = Attributes(
+                head=self.kind(tokens, category),
+                colours=colours_in(tokens),
+                gender=audiences[0] if audiences else "",
+            )
+            if len(self._read) < _MAX_READ:
+                self._read[key] = found
+        return found
+
+    def names_noun(self, noun: str, title: str, category: str) -> bool:
+        """Whether a product is, by its own words, what `noun` (a query's kind) names: its
+        title's kind or a word of its category. Words elsewhere in a title (a brand called
+        "Denim", "shirt" in "shirt dress") do not count."""
+        if not noun:
+            return False
+        return self.attributes(title, category).head == noun or noun in _category_words(category)
+
+    def title_match(self, query: Attributes, title: str, category: str) -> tuple[float, float]:
+        """What a product's own words say of a text query: whether they name its kind
+        (names_noun), and its colours: 1 for the very colours, 0.5 for those among others
+        ("Blue & Black" for a blue query), 0 for others or none."""
+        named = self.attributes(title, category).colours
+        colours = 0.0
+        if query.colours and query.colours <= named:
+            colours = 1.0 if query.colours == named else 0.5
+        return float(self.names_noun(query.head, title, category)), colours
+
+
+def _kindness(by_leaf: dict[str, Counter[str]], categorised: Counter[str]) -> dict[str, float]:
+    """For each word, the share of its categorised products in its commonest category,
+    shrunk towards nothing for words few products use (one product's word tells little)."""
+    best: dict[str, int] = {}
+    for counts in by_leaf.values():
+        for word, count in counts.items():
+            best[word] = max(best.get(word, 0), count)
+    # Shrinkage by one pseudo-product per category: a rare word cannot look certain.
+    prior = max(1, len(by_leaf))
+    return {
+        word: best[word] / (total + math.sqrt(prior))
+        for word, total in categorised.items()
+        if word in best
+    }
 
 
 @lru_cache(maxsize=4096)
-def _category_nouns(category: str) -> frozenset[str]:
+def _category_words(category: str) -> frozenset[str]:
     return frozenset(stem(word) for word in words(category))
 
 
-def title_match(query: Attributes, title: str, category: str) -> tuple[float, float]:
-    """What a product's own words say of a text query: whether they name its noun (names_noun),
-    and its colours: 1 for the very colours, 0.5 for those among others ("Blue & Black" for a
-    blue query), 0 for others or none."""
-    named = attributes(title).colours
-    colours = 0.0
-    if query.colours and query.colours <= named:
-        colours = 1.0 if query.colours == named else 0.5
-    return float(names_noun(query.head, title, category)), colours
-
-
 def relevance(query: Attributes, product: ProductTerms) -> int:
-    """2: the product is what the query names, in its colours, for its gender; 1: only what it
-    names; 0: something else. A product that names no gender, or is unisex, suits any."""
+    """2: the product is what the query names, in its colours, for its audience; 1: only what
+    it names; 0: something else. A product that names no audience, or is unisex, suits any."""
     if not query.head or query.head not in product.terms:
         return 0
     colours_match = query.colours <= product.terms

@@ -72,7 +72,8 @@ def test_a_text_query_finds_the_matching_product_first(client, catalogue):
     response = client.get(URL, {"q": "red kurta for women"})
     body = response.json()
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
-    assert set(body) == {"count", "results", "took_ms"}
+    assert set(body) == {"count", "corrected_query", "added_terms", "results", "took_ms"}
+    assert body["corrected_query"] is None
     assert body["count"] == len(catalogue) and body["took_ms"] >= 0
     first = body["results"][0]
     kurta = catalogue["kurta"]
@@ -252,3 +253,23 @@ def test_an_unexpected_error_is_a_logged_json_500(caplog):
         }
     }
     assert "the index is gone" in caplog.text
+
+
+def test_a_typo_is_corrected_to_the_catalogues_word_and_said_so(client, catalogue):
+    body = client.get(URL, {"q": "womens kruta"}).json()
+    assert body["corrected_query"] == "womens kurta"
+    assert body["results"][0]["sku"] == "KURTA"
+    exact = client.get(URL, {"q": "womens kruta", "exact": "true"}).json()
+    assert exact["corrected_query"] is None
+
+
+def test_a_limit_of_100_returns_100_when_that_many_match(client, make_product, encoder):
+    for number in range(120):
+        make_product(f"K-{number}", title=f"Plain cotton kurta {number}", photos=[])
+    embed_stale(encoder)
+    body = client.get(URL, {"q": "kurta", "limit": 100}).json()
+    assert len(body["results"]) == 100 and body["count"] >= 100
+    rest = client.get(URL, {"q": "kurta", "limit": 100, "offset": 100}).json()
+    # The pages of one limit share one ranking and one count.
+    assert rest["count"] == body["count"] and len(rest["results"]) == body["count"] - 100
+    assert {r["sku"] for r in body["results"]}.isdisjoint(r["sku"] for r in rest["results"])

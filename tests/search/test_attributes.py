@@ -9,13 +9,18 @@ from search.ml.attribute_classifier import (
     agreement,
     predicted_title_match,
 )
-from search.ml.vocabulary import attributes
+from search.ml.vocabulary import Vocabulary
 
 CLASSES = {
     "noun": ["kurta", "shoe"],
     "colour": ["black", "red"],
     "gender": ["men", "unisex", "women"],
 }
+
+
+VOCABULARY = Vocabulary.learn(
+    ["Puma Men Black Shoe", "Fabindia Women Red Kurta"], ["Footwear > Shoes", "Apparel > Kurtas"]
+)
 
 
 @pytest.fixture
@@ -65,8 +70,8 @@ def test_a_product_without_words_is_matched_to_a_text_query_by_its_predicted_att
         colour=np.array([[0.7, 0.3], [0.4, 0.6]]),
         gender=np.full((2, 3), 1 / 3),
     )
-    matches = predicted_title_match(CLASSES, predicted, attributes("men black shoes"))
+    matches = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("men black shoes"))
     assert matches == pytest.approx(np.array([[0.8, 0.7], [0.1, 0.4]]))
     # A noun or colour no title names: nothing to match.
-    unknown = predicted_title_match(CLASSES, predicted, attributes("teal umbrella"))
+    unknown = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("teal umbrella"))
     assert unknown.tolist() == [[0, 0], [0, 0]]

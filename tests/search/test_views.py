@@ -190,3 +190,12 @@ def test_the_product_page_shows_similar_products_once_embedded(client, make_prod
     similar = after.split("Similar products", 1)[1]
     assert "Nike Sahara Team India Fanwear Round Neck Jersey" in similar
     assert "Femella Women Blue Nightdress" not in similar
+
+
+def test_a_corrected_query_says_so_and_links_to_the_words_as_typed(client, catalogue):
+    page = client.get("/search/", {"q": "blue nightdres"}).content.decode()
+    assert "Showing results for “<strong>blue nightdress</strong>”" in page
+    assert result_titles(page)[0] == "Femella Women Blue Nightdress"
+    assert 'href="?q=blue+nightdres&amp;exact=on"' in page
+    exact = client.get("/search/", {"q": "blue nightdres", "exact": "on"}).content.decode()
+    assert "Showing results for" not in exact

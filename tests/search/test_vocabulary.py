@@ -1,41 +1,121 @@
-"""What a title or a query says about a product: its head noun, and whether a product names
-the noun a shopper asked for."""
+"""What a catalogue's words say about its products, learned from the catalogue: what kind of
+thing a product is, its colours and audience, on catalogues of different styles."""
 
 import pytest
 
-from search.ml.vocabulary import attributes, names_noun, title_match
+from search.ml.vocabulary import Vocabulary, carries_meaning
+
+# The same kinds of thing, in three merchants' styles: brand first with the kind last, kind
+# first, and another domain with codes and sizes in its titles.
+FASHION = [
+    ("Fabindia Men Printed Red Kurta", "Apparel > Topwear > Kurtas"),
+    ("Biba Women Green Kurta", "Apparel > Topwear > Kurtas"),
+    ("Arrow Men Blue Shirt", "Apparel > Topwear > Shirts"),
+    ("Arrow Men Blue & Black Check Shirt", "Apparel > Topwear > Shirts"),
+    ("Arrow Men Black Shirt", "Apparel > Topwear > Shirts"),
+    ("Puma Men Future Cat Black Shoes", "Footwear > Shoes"),
+    ("Puma Women White Shoes", "Footwear > Shoes"),
+    ("Puma Men Grey Tshirt", "Apparel > Topwear > Tshirts"),
+    ("Denim Men Original Deodorant", "Personal Care > Fragrance"),
+    ("Femella Women Shirt Dress", "Apparel > Dress"),
+]
+NOUN_FIRST = [
+    ("Sneakers, white, leather (Nike)", "Men > Shoes > Sneakers"),
+    ("Sneakers in navy, canvas (Vans)", "Women > Shoes > Sneakers"),
+    ("Pants, gray, slim fit (Levis)", "Men > Clothing > Pants"),
+    ("Pants in black, wide leg (Zara)", "Women > Clothing > Pants"),
+    ("Purse, burgundy, quilted (Guess)", "Women > Bags > Purses"),
+]
+HOME = [
+    ("KALLAX Shelf unit, white, 77x147 cm", "Furniture > Storage > Shelves"),
+    ("BILLY Shelf unit, oak veneer, 80x202 cm", "Furniture > Storage > Shelves"),
+    ("Mid-century walnut coffee table", "Furniture > Living room > Tables"),
+    ("Round coffee table, black, 90 cm", "Furniture > Living room > Tables"),
+    ("Apple iPhone 15 Pro 256GB Space Black", "Electronics > Phones"),
+    ("Samsung Galaxy S24 128GB Onyx Black phone", "Electronics > Phones"),
+]
 
 
-def test_a_titles_head_noun_colours_and_gender():
-    found = attributes("Fabindia Men Printed Red Kurta")
-    assert (found.head, found.colours, found.gender) == ("kurta", frozenset({"red"}), "men")
+def learned(rows: list[tuple[str, str]]) -> Vocabulary:
+    return Vocabulary.learn([title for title, _ in rows], [category for _, category in rows])
+
+
+@pytest.mark.parametrize(
+    ("rows", "title", "category", "kind", "colours", "audience"),
+    [
+        (FASHION, "Fabindia Men Printed Red Kurta", "Apparel > Topwear > Kurtas", "kurta",
+         {"red"}, "men"),
+        (FASHION, "Arrow Men Blue & Black Check Shirt", "Apparel > Topwear > Shirts", "shirt",
+         {"blue", "black"}, "men"),
+        # Noun first, audience only in the category path, US colour words.
+        (NOUN_FIRST, "Pants, gray, slim fit (Levis)", "Men > Clothing > Pants", "pant",
+         {"grey"}, "men"),
+        (NOUN_FIRST, "Purse, burgundy, quilted (Guess)", "Women > Bags > Purses", "purse",
+         {"red"}, "women"),
+        # No audience at all; codes, sizes and multi-word colours are not the kind.
+        (HOME, "KALLAX Shelf unit, white, 77x147 cm", "Furniture > Storage > Shelves", "shelf",
+         {"white"}, ""),
+        (HOME, "Samsung Galaxy S24 128GB Onyx Black phone", "Electronics > Phones", "phone",
+         {"black"}, ""),
+    ],
+)  # fmt: skip
+def test_kind_colours_and_audience_are_read_in_any_titles_order(
+    rows, title, category, kind, colours, audience
+):
+    found = learned(rows).attributes(title, category)
+    assert (found.head, set(found.colours), found.gender) == (kind, colours, audience)
+
+
+def test_a_title_without_its_category_is_read_by_the_words_that_tell_categories_apart():
+    vocabulary = learned(FASHION)
+    # "kurta" names one category; the brand and "printed" say nothing of what it is.
+    assert vocabulary.attributes("Fabindia Printed Kurta Red").head == "kurta"
+    assert vocabulary.attributes("shoes for men puma").head == "shoe"
 
 
 @pytest.mark.parametrize(
     ("noun", "title", "category", "named"),
     [
-        ("shoe", "Puma Men's Future Cat Engine Black Shoe", "Footwear > Shoes", True),
-        ("tshirt", "Nike Men Blue Cricket Tee T-shirt", "Apparel > Topwear", True),
-        ("topwear", "Fabindia Men Red Kurta", "Apparel > Topwear", True),  # its category
+        ("shoe", "Puma Men Future Cat Black Shoes", "Footwear > Shoes", True),
+        ("topwear", "Fabindia Men Printed Red Kurta", "Apparel > Topwear > Kurtas", True),
         # A word elsewhere in the title is not what the product is: a brand, a material.
         ("denim", "Denim Men Original Deodorant", "Personal Care > Fragrance", False),
         ("shirt", "Femella Women Shirt Dress", "Apparel > Dress", False),
         ("shoe", "Item 37051", "", False),  # a product without words names nothing
-        ("", "Fabindia Men Red Kurta", "Apparel > Topwear", False),  # a query without a noun
+        ("", "Fabindia Men Printed Red Kurta", "Apparel > Topwear", False),
     ],
 )
-def test_a_product_names_the_query_noun_by_its_title_head_or_category(noun, title, category, named):
-    assert names_noun(noun, title, category) is named
+def test_a_product_names_the_query_kind_by_its_title_kind_or_category(noun, title, category, named):
+    assert learned(FASHION).names_noun(noun, title, category) is named
 
 
 @pytest.mark.parametrize(
     ("query", "title", "colours"),
     [
         ("men blue shirt", "Arrow Men Blue Shirt", 1.0),
+        ("men navy shirt", "Arrow Men Blue Shirt", 1.0),  # one colour family
         ("men blue shirt", "Arrow Men Blue & Black Check Shirt", 0.5),  # among others
         ("men blue shirt", "Arrow Men Black Shirt", 0.0),
         ("men shirt", "Arrow Men Blue Shirt", 0.0),  # a query without colours
     ],
 )
 def test_a_title_names_the_query_colours_alone_or_among_others(query, title, colours):
-    assert title_match(attributes(query), title, "Apparel > Topwear") == (1.0, colours)
+    vocabulary = learned(FASHION)
+    wanted = vocabulary.attributes(query)
+    assert vocabulary.title_match(wanted, title, "Apparel > Topwear > Shirts") == (1.0, colours)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["IMG_0042", "DSC01234", "Just in!", "New arrival", "SKU 48213", "Untitled", "photo 7.jpg",
+     "Item 37051", "Product 123", "Qwzx"],
+)  # fmt: skip
+def test_placeholders_file_names_and_codes_say_nothing(title):
+    assert not carries_meaning(title)
+
+
+@pytest.mark.parametrize(
+    "title", ["Blue ceramic mug", "KALLAX Shelf unit, white", "Sneakers, white", "Kurta"]
+)
+def test_a_few_real_words_say_something(title):
+    assert carries_meaning(title)

@@ -25,6 +25,7 @@ from search.ml.training.ranked_lists import (
     refined_photo_query_lists,
     text_query_lists,
 )
+from search.query_words import understand
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +84,10 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     metrics["logged_queries"] = len(clicks)
 
     def snapshot_keyword_ranks(queries: list[str], rows: np.ndarray) -> np.ndarray:
+        # Full-text search reads a query as search.selectors has it read.
         return keyword_ranks(
-            queries, np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1)
+            [understand(query, snapshot.vocabulary).tsquery for query in queries],
+            np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1),
         )
 
     predicted_match = _predicted_match(attribute_classifier, predicted)
@@ -179,13 +182,13 @@ def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metric
     log(f"Training the attribute classifier on {len(learning)} products...")
     inputs = photo_map_input(snapshot.image_normalised, snapshot.colour)
     classifier = train_attribute_classifier(
-        inputs[learning], [snapshot.titles[i] for i in learning]
+        inputs[learning], [snapshot.attributes(i) for i in learning]
     )
     if classifier is None:
         return None, None, None
     queries = classifier.predict(inputs)
     metrics["attribute_classifier"] = held_out_accuracy(
-        classifier, queries.rows(held_out), [snapshot.titles[i] for i in held_out]
+        classifier, queries.rows(held_out), [snapshot.attributes(i) for i in held_out]
     )
     log(f"Attribute classifier: {metrics['attribute_classifier']}")
     products = classifier.profiles(

@@ -9,9 +9,9 @@ from catalog.models import Category, Product
 from search.db import as_array, binary_vector_cursor
 from search.ml.colour import COLOUR_DIMS
 from search.ml.training.pseudo_queries import TextQuery
-from search.ml.vocabulary import ProductTerms
+from search.ml.vocabulary import Attributes, ProductTerms, Vocabulary
 from search.models import ProductIndex, SearchEvent
-from search.shopper_words import catalogue_words
+from search.query_words import understand
 
 
 @dataclass
@@ -37,6 +37,15 @@ class CatalogueSnapshot:
             ProductTerms.of(title, category)
             for title, category in zip(self.titles, self.categories, strict=True)
         ]
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The catalogue's words, learned from these products as search learns them live."""
+        return Vocabulary.learn(self.titles, self.categories)
+
+    def attributes(self, row: int) -> Attributes:
+        """What a product's own title and category say it is."""
+        return self.vocabulary.attributes(self.titles[row], self.categories[row])
 
     @cached_property
     def image_normalised(self) -> np.ndarray:
@@ -92,5 +101,8 @@ def logged_text_queries(snapshot: CatalogueSnapshot, limit: int) -> list[TextQue
         .order_by("-created_at")
         .values_list("query_text", "product_id")[:limit]
     )
-    # Read as search reads them, shoppers' words rewritten.
-    return [TextQuery(catalogue_words(text), rows[product_id]) for text, product_id in events]
+    # Read as search reads them: corrected, with the catalogue's words added.
+    return [
+        TextQuery(understand(text, snapshot.vocabulary).for_encoder, rows[product_id])
+        for text, product_id in events
+    ]

@@ -1,13 +1,19 @@
-"""Training the attribute classifier: products' photos labelled by their own titles' head noun,
-colour and gender. Only values that enough products name become classes."""
+"""Training the attribute classifier: products' photos labelled by what their own words say
+they are (kind, colour, audience). Only values that enough products name become classes; a
+catalogue that names no audience trains the other attributes alone."""
 
 from collections import Counter
 
 import numpy as np
 import torch
 
-from search.ml.attribute_classifier import ATTRIBUTES, AttributeClassifier, AttributeProfiles
-from search.ml.vocabulary import attributes
+from search.ml.attribute_classifier import (
+    ATTRIBUTES,
+    UNISEX,
+    AttributeClassifier,
+    AttributeProfiles,
+)
+from search.ml.vocabulary import Attributes
 
 MIN_PRODUCTS_PER_CLASS = 5
 EPOCHS = 25
@@ -17,14 +23,19 @@ UNLABELLED = -100  # cross_entropy's ignore_index
 
 
 def train_attribute_classifier(
-    inputs: np.ndarray, titles: list[str], seed: int = 0
+    inputs: np.ndarray, read: list[Attributes], seed: int = 0
 ) -> AttributeClassifier | None:
-    """A classifier fitted on (photo-map input, title) pairs; None when no attribute has two
-    classes to tell apart."""
-    named = [_named(title) for title in titles]
+    """A classifier fitted on (photo-map input, what the product's words say) pairs; None when
+    neither kinds nor colours have two classes to tell apart."""
+    named = [_named(found) for found in read]
     classes = {name: _classes(values[name] for values in named) for name in ATTRIBUTES}
-    if any(len(values) < 2 for values in classes.values()):
+    if len(classes["noun"]) < 2 and len(classes["colour"]) < 2:
         return None
+    for name in ATTRIBUTES:
+        if len(classes[name]) < 2:
+            # Nothing to tell apart: one class that suits everything (for audiences, as a
+            # unisex product does), never learned from.
+            classes[name] = [UNISEX] if name == "gender" else classes[name][:1] or [""]
     labels = torch.tensor(
         [[_label(classes[name], values[name]) for name in ATTRIBUTES] for values in named]
     )
@@ -53,11 +64,11 @@ def train_attribute_classifier(
 
 
 def held_out_accuracy(
-    classifier: AttributeClassifier, predicted: AttributeProfiles, titles: list[str]
+    classifier: AttributeClassifier, predicted: AttributeProfiles, read: list[Attributes]
 ) -> dict[str, dict[str, float]]:
     """Per attribute, on products it never learned from: the share whose title's value the
     classifier ranks first, beside the share of the most common value (guessing it)."""
-    named = [_named(title) for title in titles]
+    named = [_named(found) for found in read]
     figures = {}
     for name in ATTRIBUTES:
         classes = classifier.classes[name]
@@ -74,9 +85,8 @@ def held_out_accuracy(
     return figures
 
 
-def _named(title: str) -> dict[str, str]:
-    """The title's head noun, its colour when it names exactly one, and its gender."""
-    found = attributes(title)
+def _named(found: Attributes) -> dict[str, str]:
+    """The kind, the colour when exactly one is named, and the audience."""
     return {
         "noun": found.head,
         "colour": next(iter(found.colours)) if len(found.colours) == 1 else "",

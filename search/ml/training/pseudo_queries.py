@@ -1,14 +1,16 @@
 """Queries made from the catalogue's own products, as shoppers would type them.
 
-From "Fabindia Men Printed Red Kurta": "men red kurta", "red printed kurta", "kurta"... The
-brand (words before the gender) is left out, some words are dropped at random, and the head
-noun always stays.
+From "Fabindia Men Printed Red Kurta" in "Apparel > Topwear": "men red kurta", "red printed
+kurta", "kurta"... The product's kind (as the catalogue's vocabulary reads it) always stays;
+its colours and audience often; other words of its title seldom, so that brands and codes
+rarely make up a query, whatever order the merchant writes titles in.
 """
 
 import random
 from dataclasses import dataclass
 
-from search.ml.vocabulary import COLOURS, GENDERS, words
+from search.ml.lexicon import find_colours
+from search.ml.vocabulary import AUDIENCES, Vocabulary, colours_in, stem, words
 
 
 @dataclass(frozen=True)
@@ -24,26 +26,32 @@ KEEP_COLOUR = 0.7
 KEEP_OTHER_WORD = 0.25
 
 
-def pseudo_query(title: str, rng: random.Random) -> str | None:
-    """A shopper's query for this title, or None when the title names nothing."""
-    tokens = [token for token in words(title) if len(token) > 1 or token in GENDERS]
-    nouns = [i for i, token in enumerate(tokens) if token not in COLOURS and token not in GENDERS]
-    if not nouns:
+def pseudo_query(
+    title: str, category: str, vocabulary: Vocabulary, rng: random.Random
+) -> str | None:
+    """A shopper's query for this product, or None when its words name no kind."""
+    read = vocabulary.attributes(title, category)
+    if not read.head:
         return None
-    head = nouns[-1]
-    gender_at = next((i for i, token in enumerate(tokens) if token in GENDERS), None)
-    # A brand comes first: words before the gender, or the first word when none is given.
-    first_descriptive = gender_at + 1 if gender_at is not None else min(1, head)
+    tokens = words(title)
+    kind = next(
+        (token for token in reversed(tokens) if stem(token) == read.head),
+        vocabulary.spellings.get(read.head, read.head),
+    )
+    colour_words = {i for start, end, _ in find_colours(tokens) for i in range(start, end)}
     query = []
-    if gender_at is not None and rng.random() < KEEP_GENDER:
-        query.append(GENDERS[tokens[gender_at]])
-    colours = [token for token in tokens[first_descriptive:head] if token in COLOURS]
-    if colours and rng.random() < KEEP_COLOUR:
-        query.extend(colours)
+    if read.gender and rng.random() < KEEP_GENDER:
+        query.append(read.gender)
+    if colours_in(tokens) and rng.random() < KEEP_COLOUR:
+        query.extend(tokens[i] for i in sorted(colour_words))
     query.extend(
         token
-        for token in tokens[first_descriptive:head]
-        if token not in COLOURS and token not in GENDERS and rng.random() < KEEP_OTHER_WORD
+        for i, token in enumerate(tokens)
+        if i not in colour_words
+        and token not in AUDIENCES
+        and token != kind
+        and len(token) > 1
+        and rng.random() < KEEP_OTHER_WORD
     )
-    query.append(tokens[head])
+    query.append(kind)
     return " ".join(query)

@@ -16,7 +16,7 @@ import numpy as np
 from search import retrieval
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.training.pseudo_queries import TextQuery, pseudo_query
-from search.ml.vocabulary import Attributes, attributes, relevance, title_match
+from search.ml.vocabulary import Attributes, relevance
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -69,13 +69,14 @@ def text_query_lists(
     """A ranked list for each text query; a product a shopper chose counts as fully relevant.
     `predicted_match(query attributes, rows)` stands in for title_match where a candidate plays
     sparse (search.ml.attribute_classifier.predicted_title_match)."""
+    vocabulary = snapshot.vocabulary
     vectors = encode_texts([query.text for query in queries])
     lists = []
     for query, vector in zip(queries, vectors, strict=True):
         candidates = _retrieved(
             snapshot, photo_vectors, plays_sparse, vector, vector, include=query.clicked
         )
-        lists.append((vector, np.zeros_like(vector), candidates, attributes(query.text)))
+        lists.append((vector, np.zeros_like(vector), candidates, vocabulary.attributes(query.text)))
     ranked = _assemble(lists, snapshot, plays_sparse, image_query=None)
     for row, query in enumerate(queries):
         if query.clicked is not None:
@@ -90,7 +91,10 @@ def pseudo_text_queries(
     snapshot: CatalogueSnapshot, sources: list[int], rng: random.Random
 ) -> list[TextQuery]:
     """A shopper-like query from the title of each product in `sources`."""
-    texts = (pseudo_query(snapshot.titles[i], rng) for i in sources)
+    texts = (
+        pseudo_query(snapshot.titles[i], snapshot.categories[i], snapshot.vocabulary, rng)
+        for i in sources
+    )
     return [TextQuery(text) for text in texts if text]
 
 
@@ -110,7 +114,7 @@ def photo_query_lists(
         candidates = _retrieved(
             snapshot, photo_vectors, plays_sparse, query_photo, query_photo, exclude=i
         )
-        wanted = attributes(snapshot.titles[i])
+        wanted = snapshot.attributes(i)
         lists.append((np.zeros_like(query_photo), query_photo, candidates, wanted))
     ranked = _assemble(lists, snapshot, plays_sparse, image_query=np.array(sources))
     _add_photo_agreement(ranked, sources, attribute_agreement)
@@ -137,7 +141,7 @@ def refined_photo_query_lists(
     colours_by_noun = _colours_by_noun(snapshot)
     asked, texts, wanted_by_query = [], [], []
     for i in sources:
-        own = attributes(snapshot.titles[i])
+        own = snapshot.attributes(i)
         others = sorted(colours_by_noun.get(own.head, set()) - own.colours)
         if others:
             colour = rng.choice(others)
@@ -165,8 +169,8 @@ def _colours_by_noun(snapshot: CatalogueSnapshot) -> dict[str, set[str]]:
     """The single colours that products' titles give each head noun, where at least
     MIN_PRODUCTS_PER_COLOUR products do."""
     counts = Counter()
-    for title in snapshot.titles:
-        named = attributes(title)
+    for i in range(len(snapshot)):
+        named = snapshot.attributes(i)
         if named.head and len(named.colours) == 1:
             counts[named.head, next(iter(named.colours))] += 1
     colours: dict[str, set[str]] = {}
@@ -187,11 +191,12 @@ def _add_text_signals(
     sparse have neither words nor keywords, only what their photos predict."""
     ranked.keyword_rank = keyword_ranks(texts, ranked.candidates)
     ranked.keyword_rank[ranked.text_hidden] = 0
+    vocabulary = snapshot.vocabulary
     for row, text in enumerate(texts):
-        wanted = attributes(text)
+        wanted = vocabulary.attributes(text)
         for slot, i in enumerate(ranked.candidates[row]):
             if i >= 0 and not ranked.text_hidden[row, slot]:
-                ranked.title_match[row, slot] = title_match(
+                ranked.title_match[row, slot] = vocabulary.title_match(
                     wanted, snapshot.titles[i], snapshot.categories[i]
                 )
         hidden = ranked.text_hidden[row]

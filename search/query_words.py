@@ -1,0 +1,294 @@
+"""A shopper's words, understood against the catalogue: typos corrected, and the catalogue's
+own terms for what they asked added. Their words are never replaced: they stay in what the
+encoder reads and in the logs; full-text search looks for each word or its alternatives.
+
+Where the added terms come from, all of it general or learned from the catalogue:
+- the catalogue's vocabulary (search.ml.vocabulary), for typos: a word the catalogue does not
+  know, one edit from a word it does, is that word ("hanbag" -> "handbag");
+- general British/American retail words (search.ml.lexicon): "trainers" finds "sneakers",
+  where the catalogue says so;
+- the text encoder: a word the catalogue does not use at all ("rucksack") is matched to the
+  catalogue's kind words nearest in meaning ("backpack"), as close as general synonyms are.
+"""
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Max
+
+from catalog.models import Product
+from search.ml.encoders.base import Encoder
+from search.ml.lexicon import colour_families, regional_groups
+from search.ml.vocabulary import AUDIENCES, PLACEHOLDER_WORDS, Vocabulary, stem, words
+
+# Words shorter than this are not corrected: too many real words lie one edit apart.
+MIN_CORRECTED_LENGTH = 4
+# Words this long may carry two typos.
+TWO_EDITS_LENGTH = 8
+# Kind words of the catalogue that the encoder compares unknown words with, at most: enough
+# for a department store's kinds, few enough to embed in a second or two once per process.
+MAX_KIND_TERMS = 600
+# The general synonym pairs whose encoder similarity sets how near a kind word must be: the
+# similarity that this share of them reach.
+SYNONYM_QUANTILE = 0.25
+MAX_SYNONYM_PAIRS = 300
+
+NearestTerms = Callable[[Sequence[str]], list[list[str]]]
+
+
+@dataclass(frozen=True)
+class QueryWords:
+    """A query as search reads it."""
+
+    text: str  # the shopper's words, spaces tidied
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word -> catalogue word
+    added: tuple[str, ...] = ()  # related catalogue terms
+    # Per searchable word, the words full-text search accepts for it (any one will do).
+    keyword_groups: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def corrected(self) -> str:
+        """The query with its typos corrected ("" when it had none), for "Showing results for"."""
+        if not self.corrections:
+            return ""
+        return " ".join(self.corrections.get(word, word) for word in self.text.split())
+
+    @property
+    def for_encoder(self) -> str:
+        """The shopper's words, then their corrections and the added terms."""
+        extra = [word for word in (*self.corrections.values(), *self.added) if word]
+        return " ".join(dict.fromkeys([self.text, *extra])).strip()
+
+    @property
+    def tsquery(self) -> str:
+        """PostgreSQL to_tsquery text: every word group must match, by any of its words."""
+        return " & ".join(
+            "(" + " | ".join(" & ".join(words(alt)) for alt in group) + ")"
+            for group in self.keyword_groups
+            if group
+        )
+
+
+def understand(
+    text: str, vocabulary: Vocabulary, nearest: NearestTerms | None = None, exact: bool = False
+) -> QueryWords:
+    """The query's words against the catalogue's (see the module's doc); `exact`: the words as
+    typed, nothing corrected or added."""
+    text = " ".join(text.split())
+    tokens = words(text)
+    if exact:
+        return QueryWords(text=text, keyword_groups=tuple((token,) for token in tokens))
+    groups: list[tuple[str, ...]] = []
+    corrections: dict[str, str] = {}
+    added: list[str] = []
+    unknown: list[tuple[int, str]] = []  # (group, typed word)
+    regional = regional_groups()
+    skip = 0
+    for i, token in enumerate(tokens):
+        if skip:
+            skip -= 1
+            continue
+        # A two-word phrase of the general lexicon ("cell phone") is one word here.
+        pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
+        if pair in regional and not vocabulary.knows(token):
+            token, skip = pair, 1
+        alternatives = _known(regional.get(token, ()), vocabulary)
+        if _is_known(token, vocabulary):
+            groups.append((token, *alternatives))
+        elif alternatives:
+            groups.append(tuple(alternatives))
+            added.extend(alternatives)
+        elif (correction := correct(token, vocabulary)) is not None:
+            corrections[token] = correction
+            groups.append((correction,))
+        elif (parts := split_run_together(token, vocabulary)) is not None:
+            groups.append((parts,))
+            added.append(parts)
+        elif token not in PLACEHOLDER_WORDS:
+            unknown.append((len(groups), token))
+            groups.append(())
+    if unknown and nearest is not None:
+        found = nearest([typed for _, typed in unknown])
+        for (index, _), terms in zip(unknown, found, strict=True):
+            groups[index] = tuple(terms)
+            added.extend(terms)
+    return QueryWords(
+        text=text,
+        corrections=corrections,
+        added=tuple(dict.fromkeys(word for word in added if word)),
+        keyword_groups=tuple(group for group in groups if group),
+    )
+
+
+def _is_known(token: str, vocabulary: Vocabulary) -> bool:
+    """A word the catalogue uses, or one that says a colour or an audience (matched by
+    family and audience, whatever the catalogue's own spelling)."""
+    return vocabulary.knows(token) or token in AUDIENCES or token in colour_families()
+
+
+def _known(candidates, vocabulary: Vocabulary) -> list[str]:
+    return sorted(
+        candidate
+        for candidate in candidates
+        if all(vocabulary.knows(part) for part in candidate.split())
+    )
+
+
+def correct(word: str, vocabulary: Vocabulary) -> str | None:
+    """The catalogue word one edit away (two for long words) that most products use; None
+    for a short word, a number, or one with no such neighbour."""
+    if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
+        return None
+    index = _deletes_index(vocabulary)
+    found: dict[str, int] = {}
+    for variant in _deletes(word):
+        for known in index.get(variant, ()):
+            distance = _edit_distance(word, known)
+            if distance <= 1:
+                found[known] = distance
+    if not found and len(word) >= TWO_EDITS_LENGTH:
+        for variant in _deletes(word):
+            for shorter in _deletes(variant):
+                for known in index.get(shorter, ()):
+                    if _edit_distance(word, known) <= 2:
+                        found[known] = 2
+    if not found:
+        return None
+    best = min(found, key=lambda known: (found[known], -vocabulary.frequency[known], known))
+    return vocabulary.spellings.get(best, best)
+
+
+def split_run_together(word: str, vocabulary: Vocabulary) -> str | None:
+    """Two catalogue words typed as one ("waistbelt" -> "waist belt"), or None."""
+    best = None
+    for cut in range(3, len(word) - 2):
+        left, right = word[:cut], word[cut:]
+        if vocabulary.knows(left) and vocabulary.knows(right):
+            score = min(vocabulary.frequency[stem(left)], vocabulary.frequency[stem(right)])
+            if best is None or score > best[0]:
+                best = (score, f"{left} {right}")
+    return None if best is None else best[1]
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
+
+
+def _deletes_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
+    """Each one-letter deletion of each catalogue word (stemmed), to the words it comes from:
+    a typo one edit from a word shares a deletion with it (symmetric deletes)."""
+    index = getattr(vocabulary, "_deletes", None)
+    if index is None:
+        index = {}
+        for known in vocabulary.frequency:
+            if len(known) >= MIN_CORRECTED_LENGTH - 1 and known.isalpha():
+                for variant in _deletes(known):
+                    index.setdefault(variant, []).append(known)
+        vocabulary._deletes = index
+    return index
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count as one edit)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class CatalogueVocabulary:
+    """This process's vocabulary of the live catalogue, re-learned when the catalogue has
+    changed (looked at most every VITRINE_VOCABULARY_REFRESH_SECONDS)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._vocabulary: Vocabulary | None = None
+        self._fingerprint: tuple | None = None
+        self._checked_at = float("-inf")
+
+    def get(self) -> Vocabulary:
+        now = time.monotonic()
+        if self._vocabulary is not None and (
+            now - self._checked_at < settings.VITRINE_VOCABULARY_REFRESH_SECONDS
+        ):
+            return self._vocabulary
+        with self._lock:
+            active = Product.objects.filter(status=Product.Status.ACTIVE)
+            fingerprint = tuple(active.aggregate(Count("id"), Max("updated_at")).values())
+            if self._vocabulary is None or fingerprint != self._fingerprint:
+                rows = active.values_list("title", "category__full_name")
+                self._vocabulary = Vocabulary.learn(
+                    [title for title, _ in rows], [category or "" for _, category in rows]
+                )
+                self._fingerprint = fingerprint
+            self._checked_at = now
+        return self._vocabulary
+
+
+catalogue_vocabulary = CatalogueVocabulary()
+
+
+def kind_terms(vocabulary: Vocabulary) -> list[str]:
+    """The catalogue's words for kinds of product, as it spells them, most telling first."""
+    ranked = sorted(
+        vocabulary.kindness,
+        key=lambda word: -vocabulary.kindness[word] * np.log1p(vocabulary.frequency[word]),
+    )
+    return [vocabulary.spellings.get(word, word) for word in ranked[:MAX_KIND_TERMS]]
+
+
+class NearestKindTerms:
+    """For words the catalogue does not use, its kind words nearest in meaning to each by the
+    text encoder ("rucksack" -> "backpack"), when at least as near as general synonyms are to
+    each other (the encoder's own similarity for the lexicon's pairs: no threshold is tuned
+    on any catalogue or query)."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._threshold: float | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, vocabulary: Vocabulary, typed: Sequence[str]) -> list[list[str]]:
+        terms = kind_terms(vocabulary)
+        if not terms:
+            return [[] for _ in typed]
+        with self._lock:
+            missing = [term for term in terms if term not in self._vectors]
+            if missing:
+                self._vectors.update(zip(missing, self.encoder.encode_texts(missing), strict=True))
+            threshold = self.threshold()
+        matrix = np.stack([self._vectors[term] for term in terms])
+        similarities = self.encoder.encode_texts(list(typed)) @ matrix.T
+        best = similarities.argmax(axis=1)
+        return [
+            [terms[j]] if row[j] >= threshold else []
+            for row, j in zip(similarities, best, strict=True)
+        ]
+
+    def threshold(self) -> float:
+        if self._threshold is None:
+            pairs = sorted(
+                {
+                    tuple(sorted((word, other)))
+                    for word, others in regional_groups().items()
+                    for other in others
+                    if " " not in word and " " not in other
+                }
+            )
+            pairs = pairs[:: max(1, len(pairs) // MAX_SYNONYM_PAIRS)]  # spread over the lexicon
+            left = self.encoder.encode_texts([a for a, _ in pairs])
+            right = self.encoder.encode_texts([b for _, b in pairs])
+            self._threshold = float(np.quantile((left * right).sum(axis=1), SYNONYM_QUANTILE))
+        return self._threshold

@@ -1,0 +1,85 @@
+"""A shopper's words against the catalogue's: typos corrected, catalogue terms added, and the
+shopper's own words never replaced; in a fashion shop and a furniture shop alike."""
+
+import pytest
+
+from search.ml.vocabulary import Vocabulary
+from search.query_words import understand
+
+FASHION = Vocabulary.learn(
+    [
+        "Baggit Women Red Handbag",
+        "Lino Perros Women Black Handbag",
+        "Nike Men White Sneakers",
+        "Wildcraft Unisex Grey Backpack",
+        "Roadster Men Navy Blue Waist Belt",
+        "Fastrack Unisex Black Sunglasses",
+    ],
+    ["Accessories > Bags", "Accessories > Bags", "Footwear > Shoes", "Accessories > Bags",
+     "Accessories > Belts", "Accessories > Eyewear"],
+)  # fmt: skip
+FURNITURE = Vocabulary.learn(
+    [
+        "KALLAX Shelf unit, white",
+        "Mid-century walnut coffee table",
+        "Three-seat sofa, grey fabric",
+        "Brass desk lamp",
+        "Lamp shade, linen, 40 cm",
+    ],
+    ["Furniture > Shelves", "Furniture > Tables", "Furniture > Sofas", "Lighting > Lamps",
+     "Lighting > Shades"],
+)  # fmt: skip
+
+
+def test_a_word_the_catalogue_does_not_know_is_corrected_to_one_it_does():
+    words = understand("womens hanbag red", FASHION)
+    assert words.corrections == {"hanbag": "handbag"}
+    assert words.corrected == "womens handbag red"
+    # The shopper's own words stay first in what the encoder reads.
+    assert words.for_encoder.startswith("womens hanbag red")
+    assert "handbag" in words.tsquery and "hanbag" not in words.tsquery
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [("hnadbag", "handbag"), ("sneekers", "sneakers"), ("bakpack", "backpack"),
+     ("sunglases", "sunglasses"), ("sunglsases", "sunglasses")],
+)  # fmt: skip
+def test_one_edit_or_a_swap_and_two_in_long_words_are_corrected(typed, corrected):
+    assert understand(typed, FASHION).corrections == {typed: corrected}
+
+
+def test_a_general_synonym_adds_the_catalogues_word_and_keeps_the_shoppers():
+    words = understand("grey school rucksack", FASHION)
+    assert "backpack" in words.added
+    assert words.for_encoder.startswith("grey school rucksack")
+    assert "(rucksack | backpack)" in words.tsquery or "(backpack)" in words.tsquery
+    # Words the catalogue does not use cannot match its text: full-text search leaves them out.
+    assert "school" not in words.tsquery
+
+
+@pytest.mark.parametrize(
+    "typed", ["oxford shirt", "lamp shades", "jumper cables", "sunshades", "waistbelt"]
+)
+def test_words_are_never_replaced_and_run_together_words_never_raise(typed):
+    words = understand(typed, FASHION)
+    assert words.for_encoder.startswith(typed)
+    assert set(words.added).isdisjoint({"formal shoes", "sunglasses"} - set(typed.split()))
+
+
+def test_run_together_catalogue_words_are_split_beside_the_typed_word():
+    assert understand("waistbelt", FASHION).added == ("waist belt",)
+
+
+def test_furniture_words_pass_through_and_find_the_furniture_shops_terms():
+    assert understand("lamp shades", FURNITURE).corrections == {}
+    assert understand("lamp shades", FURNITURE).tsquery == "(lamp) & (shades)"
+    couch = understand("grey couch", FURNITURE)
+    assert "sofa" in couch.added and couch.for_encoder.startswith("grey couch")
+    assert understand("walnut coffe table", FURNITURE).corrected == "walnut coffee table"
+
+
+def test_exact_words_are_searched_as_typed():
+    words = understand("womens hanbag red", FASHION, exact=True)
+    assert (words.corrections, words.added) == ({}, ())
+    assert words.tsquery == "(womens) & (hanbag) & (red)"
