@@ -11,6 +11,7 @@ Where the added terms come from, all of it general or learned from the catalogue
   catalogue's kind words nearest in meaning ("backpack"), as close as general synonyms are.
 """
 
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -32,10 +33,10 @@ TWO_EDITS_LENGTH = 8
 # Kind words of the catalogue that the encoder compares unknown words with, at most: enough
 # for a department store's kinds, few enough to embed in a second or two once per process.
 MAX_KIND_TERMS = 600
-# The general synonym pairs whose encoder similarity sets how near a kind word must be: the
-# similarity that this share of them reach.
-SYNONYM_QUANTILE = 0.25
-MAX_SYNONYM_PAIRS = 300
+# How near a kind word must be to a shopper's word to be added: nearer than this share of
+# random pairs of general words are to each other (NearestKindTerms.threshold).
+RANDOM_PAIR_QUANTILE = 0.99
+RANDOM_PAIRS = 600
 
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]
 
@@ -74,10 +75,16 @@ class QueryWords:
 
 
 def understand(
-    text: str, vocabulary: Vocabulary, nearest: NearestTerms | None = None, exact: bool = False
+    text: str,
+    vocabulary: Vocabulary,
+    nearest: NearestTerms | None = None,
+    exact: bool = False,
+    is_word: Callable[[str], bool] | None = None,
 ) -> QueryWords:
-    """The query's words against the catalogue's (see the module's doc); `exact`: the words as
-    typed, nothing corrected or added."""
+    """The query's words against the catalogue's (see the module's doc). `nearest` finds the
+    catalogue's kind words for words it does not use; `is_word` says whether a word
+    the catalogue does not use is a real word (then its meaning is sought, not a spelling);
+    `exact`: the words as typed, nothing corrected or added."""
     text = " ".join(text.split())
     tokens = words(text)
     if exact:
@@ -102,6 +109,9 @@ def understand(
         elif alternatives:
             groups.append(tuple(alternatives))
             added.extend(alternatives)
+        elif is_word is not None and is_word(token):
+            unknown.append((len(groups), token))
+            groups.append(())
         elif (correction := correct(token, vocabulary)) is not None:
             corrections[token] = correction
             groups.append((correction,))
@@ -113,9 +123,9 @@ def understand(
             groups.append(())
     if unknown and nearest is not None:
         found = nearest([typed for _, typed in unknown])
-        for (index, _), terms in zip(unknown, found, strict=True):
-            groups[index] = tuple(terms)
-            added.extend(terms)
+        for (index, typed), terms in zip(unknown, found, strict=True):
+            groups[index] = tuple(dict.fromkeys((*groups[index], *terms)))
+            added.extend(term for term in terms if term != typed)
     return QueryWords(
         text=text,
         corrections=corrections,
@@ -240,19 +250,20 @@ catalogue_vocabulary = CatalogueVocabulary()
 
 
 def kind_terms(vocabulary: Vocabulary) -> list[str]:
-    """The catalogue's words for kinds of product, as it spells them, most telling first."""
-    ranked = sorted(
-        vocabulary.kindness,
-        key=lambda word: -vocabulary.kindness[word] * np.log1p(vocabulary.frequency[word]),
-    )
-    return [vocabulary.spellings.get(word, word) for word in ranked[:MAX_KIND_TERMS]]
+    """The catalogue's words for its kinds of product (what its products are, by their own
+    words), as it spells them, the commonest first."""
+    return [
+        vocabulary.spellings.get(word, word)
+        for word, count in vocabulary.kinds.most_common(MAX_KIND_TERMS)
+        if count >= 2
+    ]
 
 
 class NearestKindTerms:
-    """For words the catalogue does not use, its kind words nearest in meaning to each by the
-    text encoder ("rucksack" -> "backpack"), when at least as near as general synonyms are to
-    each other (the encoder's own similarity for the lexicon's pairs: no threshold is tuned
-    on any catalogue or query)."""
+    """For words the catalogue does not use, its kind words nearest in meaning to
+    each by the text encoder ("rucksack" -> "backpack"), when nearer than random pairs of
+    general words almost ever are (the encoder's own similarities on the general lexicon: no
+    threshold is tuned on any catalogue or query)."""
 
     def __init__(self, encoder: Encoder) -> None:
         self.encoder = encoder
@@ -261,7 +272,8 @@ class NearestKindTerms:
         self._lock = threading.Lock()
 
     def __call__(self, vocabulary: Vocabulary, typed: Sequence[str]) -> list[list[str]]:
-        terms = kind_terms(vocabulary)
+        # Kinds named by real words only: a brand or a code is no kind a shopper asks for.
+        terms = [term for term in kind_terms(vocabulary) if self.encoder.knows_word(term)]
         if not terms:
             return [[] for _ in typed]
         with self._lock:
@@ -278,17 +290,13 @@ class NearestKindTerms:
         ]
 
     def threshold(self) -> float:
+        """The similarity that only RANDOM_PAIR_QUANTILE of random pairs of the general
+        lexicon's words reach: a word this near a kind word is related to it, not by chance."""
         if self._threshold is None:
-            pairs = sorted(
-                {
-                    tuple(sorted((word, other)))
-                    for word, others in regional_groups().items()
-                    for other in others
-                    if " " not in word and " " not in other
-                }
-            )
-            pairs = pairs[:: max(1, len(pairs) // MAX_SYNONYM_PAIRS)]  # spread over the lexicon
-            left = self.encoder.encode_texts([a for a, _ in pairs])
-            right = self.encoder.encode_texts([b for _, b in pairs])
-            self._threshold = float(np.quantile((left * right).sum(axis=1), SYNONYM_QUANTILE))
+            single = sorted(word for word in regional_groups() if " " not in word)
+            rng = random.Random(0)
+            left = [rng.choice(single) for _ in range(RANDOM_PAIRS)]
+            right = [rng.choice(single) for _ in range(RANDOM_PAIRS)]
+            similarity = (self.encoder.encode_texts(left) * self.encoder.encode_texts(right)).sum(1)
+            self._threshold = float(np.quantile(similarity, RANDOM_PAIR_QUANTILE))
         return self._threshold

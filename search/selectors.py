@@ -77,6 +77,7 @@ def search(query: SearchQuery) -> SearchResults:
         vocabulary,
         lambda typed: _nearest_kind_terms(encoder)(vocabulary, typed),
         exact=query.exact,
+        is_word=encoder.knows_word,
     )
     text = words.for_encoder
     vectors = _QueryVectors(text=encoder.encode_texts([text])[0] if text else None)

@@ -40,6 +40,9 @@ PLACEHOLDER_WORDS = frozenset(
     heic webp sku ref code no number test sample tbd tba na none unknown misc other
     default copy draft""".split()
 )
+# A word "many products share" is used by at least one product in this many: it describes a
+# kind of product, not one product (a model name, a code), and is not a rarity of the catalogue.
+SHARED_BY_ONE_IN = 200
 # Titles read and remembered by one vocabulary, at most.
 _MAX_READ = 100_000
 # A camera's or phone's file name, or a code: letters and digits run together ("DSC01234").
@@ -132,6 +135,8 @@ class Vocabulary:
     products: int
     # Surface forms as the catalogue writes them, for corrections shown to shoppers.
     spellings: dict[str, str] = field(default_factory=dict)
+    # The kinds of product the catalogue has: each product's kind word, and how many have it.
+    kinds: Counter[str] = field(default_factory=Counter)
     _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -151,13 +156,16 @@ class Vocabulary:
                 descriptive = {stem(token) for token in _descriptive(words(title))}
                 categorised.update(descriptive)
                 by_leaf[leaf].update(descriptive)
-        kindness = _kindness(by_leaf, categorised)
-        return cls(
+        vocabulary = cls(
             frequency=frequency,
-            kindness=kindness,
+            kindness=_kindness(by_leaf, categorised),
             products=len(titles),
             spellings={word: forms.most_common(1)[0][0] for word, forms in spellings.items()},
         )
+        for title, category in zip(titles, categories, strict=True):
+            if kind := vocabulary.kind(words(title), category):
+                vocabulary.kinds[kind] += 1
+        return vocabulary
 
     @cached_property
     def has_categories(self) -> bool:
@@ -165,6 +173,10 @@ class Vocabulary:
 
     def knows(self, word: str) -> bool:
         return stem(word) in self.frequency
+
+    def shared(self, word: str) -> bool:
+        """Whether many products use the word: at least one in SHARED_BY_ONE_IN (and two)."""
+        return self.frequency.get(stem(word), 0) >= max(2, self.products // SHARED_BY_ONE_IN)
 
     def kind(self, tokens: Sequence[str], category: str = "") -> str:
         """The stemmed word among `tokens` that says what the product (or a query) is: one its

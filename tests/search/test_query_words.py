@@ -83,3 +83,21 @@ def test_exact_words_are_searched_as_typed():
     words = understand("womens hanbag red", FASHION, exact=True)
     assert (words.corrections, words.added) == ({}, ())
     assert words.tsquery == "(womens) & (hanbag) & (red)"
+
+
+def test_a_real_word_the_catalogue_lacks_is_not_spelled_into_another():
+    catalogue = Vocabulary.learn(["Touch lamp, brass", "Desk lamp"], ["Lighting", "Lighting"])
+    english = {"pouch", "touch", "lamp"}.__contains__
+    asked = []
+
+    def nearest(typed):
+        asked.extend(typed)
+        return [[] for _ in typed]
+
+    # "pouch" is one edit from "touch", but a word of the language: its meaning is sought.
+    assert understand("pouch", catalogue, nearest, is_word=english).corrections == {}
+    assert asked == ["pouch"]
+    # "tuoch" is no word: a typo of the catalogue's "touch".
+    assert understand("tuoch", catalogue, nearest, is_word=english).corrections == {
+        "tuoch": "touch"
+    }

@@ -43,6 +43,18 @@ class Encoder(ABC):
         self.text_batch_size = profile.text_batch_size
         self.image_batch_size = profile.image_batch_size
 
+    def knows_word(self, word: str) -> bool:
+        """Whether the text model's vocabulary has `word` whole: a real word of its language,
+        not a typo (a typo splits into pieces). Its tokenizer's own vocabulary decides."""
+        vocabulary = self._word_vocabulary()
+        return word in vocabulary or f"{word}</w>" in vocabulary
+
+    def _word_vocabulary(self) -> frozenset[str]:
+        if getattr(self, "_words", None) is None:
+            tokenizer = getattr(self, "tokenizer", None)
+            self._words = frozenset(tokenizer.get_vocab()) if tokenizer is not None else frozenset()
+        return self._words
+
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         # Similar lengths share a batch, so that little padding is computed.
         return _batched(texts, self.text_batch_size, self._encode_text_batch, self.dims.text, len)

@@ -2,8 +2,8 @@
 
 From "Fabindia Men Printed Red Kurta" in "Apparel > Topwear": "men red kurta", "red printed
 kurta", "kurta"... The product's kind (as the catalogue's vocabulary reads it) always stays;
-its colours and audience often; other words of its title seldom, so that brands and codes
-rarely make up a query, whatever order the merchant writes titles in.
+its colours and audience often; other words of its title seldom, and only words many products
+share, whatever order the merchant writes titles in.
 """
 
 import random
@@ -23,6 +23,9 @@ class TextQuery:
 
 KEEP_GENDER = 0.7
 KEEP_COLOUR = 0.7
+# A title's other words join a query only when many products share them (Vocabulary.shared):
+# a shopper describes a kind of product, never by a model name or code that would find its
+# own product by keywords alone.
 KEEP_OTHER_WORD = 0.25
 
 
@@ -51,6 +54,7 @@ def pseudo_query(
         and token not in AUDIENCES
         and token != kind
         and len(token) > 1
+        and vocabulary.shared(token)
         and rng.random() < KEEP_OTHER_WORD
     )
     query.append(kind)
