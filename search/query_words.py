@@ -254,8 +254,7 @@ def kind_terms(vocabulary: Vocabulary) -> list[str]:
     words), as it spells them, the commonest first."""
     return [
         vocabulary.spellings.get(word, word)
-        for word, count in vocabulary.kinds.most_common(MAX_KIND_TERMS)
-        if count >= 2
+        for word, _ in vocabulary.kinds.most_common(MAX_KIND_TERMS)
     ]
 
 
