@@ -191,15 +191,14 @@ def _deletes(word: str) -> set[str]:
 def _deletes_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
     """Each one-letter deletion of each catalogue word (stemmed), to the words it comes from:
     a typo one edit from a word shares a deletion with it (symmetric deletes)."""
-    index = getattr(vocabulary, "_deletes", None)
-    if index is None:
-        index = {}
+    if vocabulary.deletes is None:
+        index: dict[str, list[str]] = {}
         for known in vocabulary.frequency:
             if len(known) >= MIN_CORRECTED_LENGTH - 1 and known.isalpha():
                 for variant in _deletes(known):
                     index.setdefault(variant, []).append(known)
-        vocabulary._deletes = index
-    return index
+        vocabulary.deletes = index
+    return vocabulary.deletes
 
 
 def _edit_distance(a: str, b: str) -> int:

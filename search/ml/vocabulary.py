@@ -15,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from search.ml.lexicon import colour_families, find_colours
 
@@ -138,6 +138,8 @@ class Vocabulary:
     # The kinds of product the catalogue has: each product's kind word, and how many have it.
     kinds: Counter[str] = field(default_factory=Counter)
     _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
+    # Built on the first typo looked for (search.query_words.correct).
+    deletes: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def learn(cls, titles: Sequence[str], categories: Sequence[str]) -> "Vocabulary":
@@ -166,10 +168,6 @@ class Vocabulary:
             if kind := vocabulary.kind(words(title), category):
                 vocabulary.kinds[kind] += 1
         return vocabulary
-
-    @cached_property
-    def has_categories(self) -> bool:
-        return bool(self.kindness)
 
     def knows(self, word: str) -> bool:
         return stem(word) in self.frequency
