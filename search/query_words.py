@@ -12,6 +12,7 @@ Where the added terms come from, all of it general or learned from the catalogue
 """
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,10 +54,11 @@ class QueryWords:
 
     @property
     def corrected(self) -> str:
-        """The query with its typos corrected ("" when it had none), for "Showing results for"."""
-        if not self.corrections:
-            return ""
-        return " ".join(self.corrections.get(word, word) for word in self.text.split())
+        """The query as typed, its typos corrected ("" when it had none): "Showing results for"."""
+        corrected = self.text
+        for typed, correction in self.corrections.items():
+            corrected = re.sub(rf"\b{re.escape(typed)}\b", correction, corrected, flags=re.I)
+        return corrected if self.corrections else ""
 
     @property
     def for_encoder(self) -> str:
@@ -123,9 +125,9 @@ def understand(
             groups.append(())
     if unknown and nearest is not None:
         found = nearest([typed for _, typed in unknown])
-        for (index, typed), terms in zip(unknown, found, strict=True):
-            groups[index] = tuple(dict.fromkeys((*groups[index], *terms)))
-            added.extend(term for term in terms if term != typed)
+        for (index, _), terms in zip(unknown, found, strict=True):
+            groups[index] = tuple(terms)
+            added.extend(terms)
     return QueryWords(
         text=text,
         corrections=corrections,
@@ -236,7 +238,7 @@ class CatalogueVocabulary:
             active = Product.objects.filter(status=Product.Status.ACTIVE)
             fingerprint = tuple(active.aggregate(Count("id"), Max("updated_at")).values())
             if self._vocabulary is None or fingerprint != self._fingerprint:
-                rows = active.values_list("title", "category__full_name")
+                rows = list(active.values_list("title", "category__full_name"))
                 self._vocabulary = Vocabulary.learn(
                     [title for title, _ in rows], [category or "" for _, category in rows]
                 )
@@ -267,19 +269,14 @@ class NearestKindTerms:
         self.encoder = encoder
         self._vectors: dict[str, np.ndarray] = {}
         self._threshold: float | None = None
+        self._kinds_of: tuple[Vocabulary, list[str], np.ndarray | None] | None = None
         self._lock = threading.Lock()
 
     def __call__(self, vocabulary: Vocabulary, typed: Sequence[str]) -> list[list[str]]:
-        # Kinds named by real words only: a brand or a code is no kind a shopper asks for.
-        terms = [term for term in kind_terms(vocabulary) if self.encoder.knows_word(term)]
+        terms, matrix = self._kinds(vocabulary)
         if not terms:
             return [[] for _ in typed]
-        with self._lock:
-            missing = [term for term in terms if term not in self._vectors]
-            if missing:
-                self._vectors.update(zip(missing, self.encoder.encode_texts(missing), strict=True))
-            threshold = self.threshold()
-        matrix = np.stack([self._vectors[term] for term in terms])
+        threshold = self.threshold()
         similarities = self.encoder.encode_texts(list(typed)) @ matrix.T
         best = similarities.argmax(axis=1)
         return [
@@ -287,10 +284,25 @@ class NearestKindTerms:
             for row, j in zip(similarities, best, strict=True)
         ]
 
+    def _kinds(self, vocabulary: Vocabulary) -> tuple[list[str], np.ndarray]:
+        """The vocabulary's kind words and their vectors, worked out once per vocabulary (a kind
+        already embedded for an earlier one is not embedded again)."""
+        with self._lock:
+            if self._kinds_of is None or self._kinds_of[0] is not vocabulary:
+                # Kinds named by real words only: a brand or a code is no kind shoppers ask for.
+                terms = [term for term in kind_terms(vocabulary) if self.encoder.knows_word(term)]
+                missing = [term for term in terms if term not in self._vectors]
+                if missing:
+                    vectors = self.encoder.encode_texts(missing)
+                    self._vectors.update(zip(missing, vectors, strict=True))
+                matrix = np.stack([self._vectors[term] for term in terms]) if terms else None
+                self._kinds_of = (vocabulary, terms, matrix)
+            return self._kinds_of[1], self._kinds_of[2]
+
     def threshold(self) -> float:
         """The similarity that only RANDOM_PAIR_QUANTILE of random pairs of the general
         lexicon's words reach: a word this near a kind word is related to it, not by chance."""
-        if self._threshold is None:
+        if self._threshold is None:  # computed once; a race computes the same figure twice
             single = sorted(word for word in regional_groups() if " " not in word)
             rng = random.Random(0)
             left = [rng.choice(single) for _ in range(RANDOM_PAIRS)]

@@ -164,8 +164,9 @@ class Vocabulary:
             products=len(titles),
             spellings={word: forms.most_common(1)[0][0] for word, forms in spellings.items()},
         )
+        # Each product read once here; queries then find their candidates' titles read.
         for title, category in zip(titles, categories, strict=True):
-            if kind := vocabulary.kind(words(title), category):
+            if kind := vocabulary.attributes(title, category).head:
                 vocabulary.kinds[kind] += 1
         return vocabulary
 
@@ -183,7 +184,7 @@ class Vocabulary:
         candidates = [stem(token) for token in _descriptive(tokens)]
         if not candidates:
             return ""
-        in_category = {stem(token) for token in words(category)}
+        in_category = _category_words(category)
         named = [word for word in candidates if word in in_category]
         pool = named or candidates
         # Later words win ties: kinds are more often named after what describes them.

@@ -101,3 +101,8 @@ def test_a_real_word_the_catalogue_lacks_is_not_spelled_into_another():
     assert understand("tuoch", catalogue, nearest, is_word=english).corrections == {
         "tuoch": "touch"
     }
+
+
+def test_the_correction_shown_keeps_the_query_as_typed_around_it():
+    words = understand("Womens HANBAG, red", FASHION)
+    assert words.corrected == "Womens handbag, red"

@@ -2,6 +2,7 @@
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -46,14 +47,12 @@ class Encoder(ABC):
     def knows_word(self, word: str) -> bool:
         """Whether the text model's vocabulary has `word` whole: a real word of its language,
         not a typo (a typo splits into pieces). Its tokenizer's own vocabulary decides."""
-        vocabulary = self._word_vocabulary()
-        return word in vocabulary or f"{word}</w>" in vocabulary
+        return word in self._word_vocabulary or f"{word}</w>" in self._word_vocabulary
 
+    @cached_property
     def _word_vocabulary(self) -> frozenset[str]:
-        if getattr(self, "_words", None) is None:
-            tokenizer = getattr(self, "tokenizer", None)
-            self._words = frozenset(tokenizer.get_vocab()) if tokenizer is not None else frozenset()
-        return self._words
+        tokenizer = getattr(self, "tokenizer", None)
+        return frozenset(tokenizer.get_vocab()) if tokenizer is not None else frozenset()
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         # Similar lengths share a batch, so that little padding is computed.

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 
 from search.ml.lexicon import find_colours
-from search.ml.vocabulary import AUDIENCES, Vocabulary, colours_in, stem, words
+from search.ml.vocabulary import AUDIENCES, Vocabulary, stem, words
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def pseudo_query(
     query = []
     if read.gender and rng.random() < KEEP_GENDER:
         query.append(read.gender)
-    if colours_in(tokens) and rng.random() < KEEP_COLOUR:
+    if colour_words and rng.random() < KEEP_COLOUR:
         query.extend(tokens[i] for i in sorted(colour_words))
     query.extend(
         token
