@@ -12,6 +12,7 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The request body's content type is not accepted.",
     429: "Too many requests: retry after `Retry-After` seconds.",
+    503: "A part this needs is unavailable for a moment: retry later.",
 }
 RETRY_AFTER = {
     "Retry-After": {
@@ -64,4 +65,6 @@ class ApiSchema(AutoSchema):
             statuses.append(404)  # a path's unknown object, or a list's stale cursor
         if has_body:
             statuses.extend([413, 415])
+        # A view names the statuses only it answers (e.g. 503 from a model that can't load).
+        statuses.extend(getattr(self.view, "error_statuses", ()))
         return sorted(statuses)

@@ -5,29 +5,40 @@ higher per account). And the products that look like a given one.
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.selectors import listed_products
-from core.throttling import AnonSearchThrottle, UserSearchThrottle
+from core.throttling import AnonSearchThrottle, AnonThrottle, UserSearchThrottle, UserThrottle
+from search import result_tokens
 from search.retrieval import Filters
-from search.selectors import SearchQuery, search, similar_products
+from search.selectors import SearchQuery, SearchUnavailable, search, similar_products
 from search.serializers import (
     HitSerializer,
     PhotoSearchParamsSerializer,
+    SearchEventResultSerializer,
+    SearchEventSerializer,
     SearchParamsSerializer,
     SearchResultsSerializer,
     SimilarParamsSerializer,
     SimilarProductsSerializer,
 )
+from search.services import log_search_event
+
+
+class ServiceUnavailable(APIException):
+    status_code = 503
+    default_code = "search_unavailable"
 
 
 class SearchView(APIView):
     # An anonymous POST needs no CSRF token (only a logged-in session's does).
     permission_classes = [AllowAny]
     throttle_classes = [AnonSearchThrottle, UserSearchThrottle]
+    error_statuses = (503,)  # a photo alone, while the search model cannot load
 
     @extend_schema(
         parameters=[SearchParamsSerializer],
@@ -51,8 +62,12 @@ class SearchView(APIView):
 
     def _search(self, request: Request, params: SearchParamsSerializer) -> Response:
         params.is_valid(raise_exception=True)
-        found = search(_query(params.validated_data))
+        try:
+            found = search(_query(params.validated_data))
+        except SearchUnavailable as unavailable:
+            raise ServiceUnavailable(str(unavailable)) from unavailable
         hits = HitSerializer(found.hits, many=True, context={"request": request})
+        shown = result_tokens.shown(request, params.validated_data.get("q", ""), found)
         return Response(
             {
                 "count": found.count,
@@ -60,6 +75,8 @@ class SearchView(APIView):
                 "added_terms": list(found.words.added),
                 "results": hits.data,
                 "took_ms": found.took_ms,
+                "token": result_tokens.sign(shown),
+                "notice": found.notice or None,
             }
         )
 
@@ -96,3 +113,37 @@ class SimilarProductsView(APIView):
         hits = similar_products(product, limit=params.validated_data["limit"])
         data = HitSerializer(hits, many=True, context={"request": request}).data
         return Response({"results": data})
+
+
+class AnonSearchEventThrottle(AnonThrottle):
+    scope = "search_event_anon"
+
+
+class UserSearchEventThrottle(UserThrottle):
+    scope = "search_event_user"
+
+
+class SearchEventView(APIView):
+    """A shopper acted on a search result (the match head trains on these): it counts with the
+    token of the answer that showed it, from the searcher it was shown to, once."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonSearchEventThrottle, UserSearchEventThrottle]
+
+    @extend_schema(
+        request=SearchEventSerializer,
+        responses=SearchEventResultSerializer,
+        summary="Report a click or an add to cart on a search result",
+    )
+    def post(self, request: Request) -> Response:
+        event = SearchEventSerializer(data=request.data)
+        event.is_valid(raise_exception=True)
+        product = event.validated_data["product"]
+        try:
+            shown = result_tokens.read(event.validated_data["token"], request)
+        except result_tokens.InvalidResultToken as error:
+            raise ValidationError({"token": [str(error)]}) from error
+        if product.pk not in shown.product_ids:
+            raise ValidationError({"product": ["That search answer did not show this product."]})
+        counted = log_search_event(shown, product, event.validated_data["action"])
+        return Response({"counted": counted})

@@ -1,7 +1,10 @@
 from django.urls import path
 
-from search.api import SearchView
+from search.api import SearchEventView, SearchView
 
 app_name = "search_api"
 
-urlpatterns = [path("", SearchView.as_view(), name="search")]
+urlpatterns = [
+    path("", SearchView.as_view(), name="search"),
+    path("events/", SearchEventView.as_view(), name="events"),
+]

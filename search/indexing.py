@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Product, ProductImage
 from search.db import binary_vector_cursor
 from search.ml.colour import colour_vector, normalise
+from search.ml.encoders import EncoderUnavailable
 from search.ml.trained import photos_to_text_space
 from search.ml.vocabulary import carries_meaning
 from search.models import ProductIndex
@@ -57,7 +59,16 @@ class BatchResult:
 
 
 def lease_stale_rows(limit: int) -> list[tuple[int, datetime]]:
-    """Take up to `limit` of the stalest dirty rows no other worker holds: (id, changed_at)."""
+    """Take up to `limit` of the stalest dirty rows no other worker holds: (id, changed_at).
+
+    A row whose last lease ran out unfinished may have killed its worker (a poison product):
+    it is taken alone, so that it takes no other row down with it, and after
+    VITRINE_EMBED_MAX_ATTEMPTS such leases it is set aside with an error until it changes."""
+    _set_aside_poison()
+    return _lease(limit=1, suspect=True) or _lease(limit=limit, suspect=False)
+
+
+def _lease(limit: int, suspect: bool) -> list[tuple[int, datetime]]:
     table = ProductIndex._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -66,22 +77,42 @@ def lease_stale_rows(limit: int) -> list[tuple[int, datetime]]:
                 -- Materialised: run once, so the update cannot take more than `limit` rows.
                 SELECT product_id FROM {table}
                 WHERE dirty AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                    AND (lease_attempts > 0) = %s
                 ORDER BY changed_at
                 LIMIT %s
                 FOR UPDATE SKIP LOCKED
             )
-            UPDATE {table} AS row SET lease_expires_at = now() + %s
+            UPDATE {table} AS row
+            SET lease_expires_at = now() + %s, lease_attempts = row.lease_attempts + 1
             FROM taken WHERE row.product_id = taken.product_id
             RETURNING row.product_id, row.changed_at
             """,
-            [limit, timedelta(seconds=settings.VITRINE_EMBED_LEASE_SECONDS)],
+            [suspect, limit, timedelta(seconds=settings.VITRINE_EMBED_LEASE_SECONDS)],
         )
         return sorted(cursor.fetchall(), key=lambda row: row[1])
 
 
+def _set_aside_poison() -> None:
+    attempts = settings.VITRINE_EMBED_MAX_ATTEMPTS
+    ProductIndex.objects.filter(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=Now()),
+        dirty=True,
+        lease_attempts__gte=attempts,
+    ).update(
+        dirty=False,
+        lease_expires_at=None,
+        lease_attempts=0,
+        error=f"Embedding stopped before it finished {attempts} times (the worker may have "
+        "crashed on this product); it is tried again when the product changes.",
+    )
+
+
 def release_leases(product_ids: Sequence[int]) -> None:
-    """Hand rows back after a failed batch, so that a retry may take them at once."""
-    ProductIndex.objects.filter(pk__in=product_ids).update(lease_expires_at=None)
+    """Hand rows back after a failed batch, so that a retry may take them at once. The failure
+    was caught, so the lease does not count against the rows."""
+    ProductIndex.objects.filter(pk__in=product_ids).update(
+        lease_expires_at=None, lease_attempts=Greatest(F("lease_attempts") - 1, 0)
+    )
 
 
 def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> BatchResult:
@@ -99,23 +130,41 @@ def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> Batch
 
 def embed_batch_isolating_failures(encoder: "Encoder", leased: list[tuple[int, datetime]]):
     """embed_batch, but a product that breaks its batch is found and set aside with its error,
-    so that one bad product never blocks the others (nor is retried forever). Database errors
-    are not the product's fault: they propagate, and the batch is retried."""
+    so that one bad product never blocks the others (nor is retried forever).
+
+    Failures that are not the products' fault propagate, and the batch is retried later:
+    database errors, and an encoder that fails on any input (EncoderUnavailable)."""
     try:
         return embed_batch(encoder, leased)
     except DatabaseError:
         raise
     except Exception as error:
-        if len(leased) > 1:
-            return sum(
-                (embed_batch_isolating_failures(encoder, [row]) for row in leased),
-                BatchResult(0, 0, 0),
-            )
-        [(product_id, changed_at)] = leased
-        ProductIndex.objects.filter(pk=product_id, changed_at=changed_at).update(
-            dirty=False, lease_expires_at=None, error=f"Embedding failed: {error}"
+        if not _encoder_works(encoder):
+            raise EncoderUnavailable(f"The encoder fails on any input: {error}") from error
+        if len(leased) == 1:
+            _set_aside(leased[0], error)
+            return BatchResult(taken=1, written=0, photo_errors=0, failed=1)
+        return sum(
+            (embed_batch_isolating_failures(encoder, [row]) for row in leased),
+            BatchResult(0, 0, 0),
         )
-        return BatchResult(taken=1, written=0, photo_errors=0, failed=1)
+
+
+def _encoder_works(encoder: "Encoder") -> bool:
+    """Whether the encoder encodes a plain text and a plain photo."""
+    try:
+        encoder.encode_texts(["a plain white shirt"])
+        encoder.encode_images([Image.new("RGB", (32, 32), "white")])
+    except Exception:
+        return False
+    return True
+
+
+def _set_aside(leased: tuple[int, datetime], error: Exception) -> None:
+    product_id, changed_at = leased
+    ProductIndex.objects.filter(pk=product_id, changed_at=changed_at).update(
+        dirty=False, lease_expires_at=None, lease_attempts=0, error=f"Embedding failed: {error}"
+    )
 
 
 def embed_stale(
@@ -149,7 +198,9 @@ def count_stale() -> int:
 
 def mark_all_stale() -> int:
     """Flag every row for re-embedding (`embed --all`)."""
-    return ProductIndex.objects.update(dirty=True, changed_at=timezone.now(), lease_expires_at=None)
+    return ProductIndex.objects.update(
+        dirty=True, changed_at=timezone.now(), lease_expires_at=None, lease_attempts=0
+    )
 
 
 def mark_other_versions_stale(version: str) -> int:
@@ -157,7 +208,7 @@ def mark_other_versions_stale(version: str) -> int:
     return (
         ProductIndex.objects.filter(dirty=False)
         .exclude(encoder_version=version)
-        .update(dirty=True, changed_at=timezone.now(), lease_expires_at=None)
+        .update(dirty=True, changed_at=timezone.now(), lease_expires_at=None, lease_attempts=0)
     )
 
 
@@ -256,6 +307,7 @@ _WRITE_SQL = f"""
 UPDATE {ProductIndex._meta.db_table}
 SET text_vector = %s, photo_features = %s, colour_vector = %s, photo_text_vector = %s,
     map_version = %s, encoder_version = %s, error = %s,
-    dirty = false, indexed_at = now(), lease_expires_at = NULL, updated_at = now()
+    dirty = false, indexed_at = now(), lease_expires_at = NULL, lease_attempts = 0,
+    updated_at = now()
 WHERE product_id = %s AND changed_at = %s AND dirty
 """

@@ -44,6 +44,9 @@ class ProductIndex(models.Model):
     # A worker that took the row for embedding holds it until then; a crashed worker's
     # lease runs out and another worker takes the row.
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Leases taken and not finished: a product that crashes its worker counts up, and is set
+    # aside after VITRINE_EMBED_MAX_ATTEMPTS (search.indexing).
+    lease_attempts = models.PositiveSmallIntegerField(db_default=0)
     # Why the last embedding was incomplete (a photo that does not decode, say).
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -100,7 +103,18 @@ class SearchEvent(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="search_events")
     action = models.CharField(max_length=20, choices=Action.choices)
     position = models.PositiveIntegerField()  # 0-based rank on the results page
+    # Who searched (search.result_tokens.searcher_of): an event counts once per searcher.
+    searcher = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["searcher", "product", "query_text", "had_photo", "action"],
+                condition=~models.Q(searcher=""),
+                name="searchevent_once_per_searcher",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} on {self.product_id} for {self.query_text!r}"

@@ -98,7 +98,7 @@ _CATEGORY = Category._meta.db_table
 def retrieve(
     query: SourceQuery,
     filters: Filters,
-    encoder_version: str,
+    encoder_version: str | None,
     dims: tuple[int, int],
     with_images: bool = False,
     per_source: int = CANDIDATES_PER_SOURCE,
@@ -139,9 +139,12 @@ def retrieve(
     return _collect(rows, sources, text_dim, image_dim)
 
 
-def _conditions(filters: Filters, encoder_version: str) -> tuple[str, dict]:
-    conditions = ["row.encoder_version = %(version)s", "product.status = 'active'"]
-    parameters: dict = {"version": encoder_version}
+def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dict]:
+    conditions = ["product.status = 'active'"]
+    parameters: dict = {}
+    if encoder_version is not None:  # None: keywords alone, vectors of any version unread
+        conditions.append("row.encoder_version = %(version)s")
+        parameters["version"] = encoder_version
     if filters.category is not None:
         conditions.append("product.category_id = ANY(%(categories)s)")
         parameters["categories"] = list(filters.category.subtree().values_list("pk", flat=True))

@@ -4,6 +4,10 @@ encode the query (models loaded once per process)
 -> candidates from the HNSW indexes and full-text search, filtered (search.retrieval)
 -> scored by the active match head, or by reciprocal rank fusion before one is trained
 -> the page asked for, with why each product matched
+
+Degraded, not down: while the encoder cannot load, a query with words is answered from the
+keyword documents alone, and while the match head cannot load, by fusing the sources' ranks;
+either way the answer carries a notice.
 """
 
 import time
@@ -24,7 +28,7 @@ from search.ml.attribute_classifier import (
     predicted_title_match,
 )
 from search.ml.colour import colour_vector, normalise
-from search.ml.encoders import active_dims, get_encoder
+from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
@@ -66,11 +70,28 @@ class SearchResults:
     count: int  # results found, of which `hits` is the page asked for
     took_ms: float
     words: QueryWords = field(default_factory=lambda: QueryWords(text=""))
+    notice: str = ""  # what the shopper should know of a degraded answer
+    offset: int = 0  # the first hit's position in the whole ranking
+    had_photo: bool = False
+
+
+class SearchUnavailable(Exception):
+    """The query needs the search model (a photo alone), and it cannot be loaded now."""
+
+
+KEYWORDS_ONLY_NOTICE = (
+    "Search by meaning is unavailable for a moment: these results match your words exactly."
+)
+FUSED_RANKS_NOTICE = "Results are ranked without the learned ranking for a moment."
+PHOTO_UNAVAILABLE = "Search by photo is unavailable for a moment; please try again shortly."
 
 
 def search(query: SearchQuery) -> SearchResults:
     started = time.perf_counter()
-    encoder = get_encoder()
+    try:
+        encoder = get_encoder()
+    except EncoderUnavailable:
+        return _search_by_keywords(query, started)
     vocabulary = catalogue_vocabulary.get()
     words = understand(
         query.text,
@@ -90,7 +111,28 @@ def search(query: SearchQuery) -> SearchResults:
     # pages of one query then share one ranking, and never repeat or skip a product.
     ranked = _rank(vectors, words, vocabulary, query.filters, encoder.version, query.limit)
     results = _page(ranked, query.limit, query.offset, started)
-    results.words = words
+    results.words, results.had_photo = words, query.photo is not None
+    if trained.active_model_failed():
+        results.notice = FUSED_RANKS_NOTICE
+    return results
+
+
+def _search_by_keywords(query: SearchQuery, started: float) -> SearchResults:
+    """The query's words against the keyword documents (of every encoder version: no vector
+    is compared), while the encoder cannot load."""
+    if query.photo is not None and not query.text.strip():
+        raise SearchUnavailable(PHOTO_UNAVAILABLE)
+    words = understand(query.text, catalogue_vocabulary.get(), exact=query.exact)
+    dims = active_dims()
+    candidates = retrieve(
+        SourceQuery(keywords=words.tsquery or None),
+        query.filters,
+        encoder_version=None,
+        dims=(dims.text, dims.image),
+        per_source=max(CANDIDATES_PER_SOURCE, query.limit),
+    )
+    results = _page(_fused(candidates), query.limit, query.offset, started)
+    results.words, results.notice = words, KEYWORDS_ONLY_NOTICE
     return results
 
 
@@ -170,13 +212,18 @@ def _rank(
         with_images=vectors.image is not None,
         per_source=max(CANDIDATES_PER_SOURCE, wanted),
     )
+    model = trained.active_model(encoder_version)
+    if model is None or not len(candidates):
+        return _fused(candidates)
+    scores = model.score(*_batch(candidates, vectors, words, vocabulary, model))[0]
+    return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
+
+
+def _fused(candidates: Candidates) -> _Ranked:
+    """The candidates by reciprocal rank fusion of their sources' ranks (no trained head)."""
     if not len(candidates):
         return _Ranked(candidates, np.zeros(0, dtype=np.int64), np.zeros(0))
-    model = trained.active_model(encoder_version)
-    if model is None:
-        scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
-    else:
-        scores = model.score(*_batch(candidates, vectors, words, vocabulary, model))[0]
+    scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
     return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
 
 
@@ -284,6 +331,7 @@ def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchRes
         hits=hits,
         count=len(ranked.order),
         took_ms=round((time.perf_counter() - started) * 1000, 1),
+        offset=offset,
     )
 
 

@@ -5,8 +5,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from catalog.models import Category
+from catalog.selectors import listed_products
 from catalog.serializers import category_at_path
 from search.keyword import MAX_QUERY_LENGTH
+from search.models import SearchEvent
 from search.photos import decode_query_photo
 from search.selectors import MAX_LIMIT, Hit
 
@@ -83,6 +85,7 @@ class PhotoSearchParamsSerializer(SearchParamsSerializer):
 
 
 class HitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="product.pk", help_text="The product's id.")
     sku = serializers.CharField(source="product.sku")
     title = serializers.CharField(source="product.title")
     price = serializers.DecimalField(
@@ -132,6 +135,19 @@ class SearchResultsSerializer(serializers.Serializer):
     )
     results = HitSerializer(many=True)
     took_ms = serializers.FloatField()
+    token = serializers.CharField(
+        help_text=(
+            "Signed: the results shown, to this client. Report a shopper's click or add to "
+            "cart on one of them with it (`POST /api/v1/search/events/`)."
+        )
+    )
+    notice = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Set when the answer is degraded (the search model is loading or failed: results "
+            "then match the words alone); null otherwise."
+        ),
+    )
 
 
 def _recoded(errors: dict) -> dict:
@@ -141,3 +157,20 @@ def _recoded(errors: dict) -> dict:
         else messages
         for field, messages in errors.items()
     }
+
+
+class SearchEventSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=4000,
+        help_text="The `token` of the search answer that showed the product.",
+    )
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=listed_products(), help_text="The id of the product the shopper acted on."
+    )
+    action = serializers.ChoiceField(choices=SearchEvent.Action.choices)
+
+
+class SearchEventResultSerializer(serializers.Serializer):
+    counted = serializers.BooleanField(
+        help_text="False when this searcher's same event for this result was counted already."
+    )

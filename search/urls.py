@@ -6,5 +6,4 @@ app_name = "search"
 
 urlpatterns = [
     path("", views.search_page, name="search"),
-    path("events/", views.search_event, name="events"),
 ]

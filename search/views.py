@@ -1,22 +1,22 @@
-"""The storefront search page (text, photo, or both) and the click log that feeds training."""
+"""The storefront search page (text, photo, or both). Its answer carries a signed token, for the
+clicks and adds to cart on its results (search.api.SearchEventView)."""
 
 import math
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from PIL import Image
 
-from catalog.models import Category, Product
+from catalog.models import Category
+from search import result_tokens
 from search.keyword import MAX_QUERY_LENGTH
-from search.models import SearchEvent
 from search.photos import decode_query_photo
 from search.retrieval import Filters
-from search.selectors import SearchQuery, SearchResults, search
-from search.services import log_search_event
+from search.selectors import SearchQuery, SearchResults, SearchUnavailable, search
 
 RESULTS_PER_PAGE = 24
 TEMPLATE = "search/results.html"
@@ -120,7 +120,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     # A photo search is a POST: its results have one page, as a link cannot resend the photo.
     number = _page_number(request.GET.get("page")) if photo is None else 1
     exact = form.cleaned_data["exact"]
-    results = _search(text, photo, form.filters(), number, exact)
+    try:
+        results = _search(text, photo, form.filters(), number, exact)
+    except SearchUnavailable as unavailable:
+        return render(request, TEMPLATE, context | {"unavailable": str(unavailable)}, status=503)
     pages = max(1, math.ceil(results.count / RESULTS_PER_PAGE))
     if number > pages:
         number = pages
@@ -136,6 +139,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "num_pages": pages if photo is None else 1,
             "querystring": form.querystring(),
             "exact_querystring": form.exact_querystring(),
+            "search_token": result_tokens.sign(result_tokens.shown(request, text, results)),
         },
     )
 
@@ -153,21 +157,3 @@ def _search(
             exact=exact,
         )
     )
-
-
-class SearchEventForm(forms.Form):
-    product = forms.ModelChoiceField(Product.objects.filter(status=Product.Status.ACTIVE))
-    action = forms.ChoiceField(choices=SearchEvent.Action.choices)
-    position = forms.IntegerField(min_value=0, max_value=10_000)
-    query_text = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH)
-    had_photo = forms.BooleanField(required=False)
-
-
-@require_POST
-def search_event(request: HttpRequest) -> HttpResponse:
-    """A shopper acted on a search result: stored, as the training signal for the ranking."""
-    form = SearchEventForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse({"errors": form.errors}, status=400)
-    log_search_event(**form.cleaned_data)
-    return HttpResponse(status=204)

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from catalog.models import Product
-from search.keyword import MAX_QUERY_LENGTH
 from shop.models import ADDRESS_FIELDS, Order
 from shop.payment import PAYMENT_METHODS
 from shop.services.cart import MAX_QUANTITY
@@ -14,10 +13,9 @@ from shop.services.cart import MAX_QUANTITY
 class AddToCartForm(forms.Form):
     product = forms.ModelChoiceField(Product.objects.filter(status=Product.Status.ACTIVE))
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
-    # Set when the shopper adds from search results: logged for the ranking's training.
-    position = forms.IntegerField(required=False, min_value=0, max_value=10_000)
-    query_text = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH, strip=False)
-    had_photo = forms.BooleanField(required=False)
+    # Set when the shopper adds from search results (the answer's signed token): the add counts
+    # for the ranking's training.
+    search_token = forms.CharField(required=False, max_length=4000)
 
 
 class QuantityForm(forms.Form):

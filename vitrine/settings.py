@@ -175,6 +175,9 @@ REST_FRAMEWORK = {
         "search_anon": os.environ.get("VITRINE_API_RATE_SEARCH_ANON", "30/min"),
         "search_user": os.environ.get("VITRINE_API_RATE_SEARCH_USER", "300/min"),
         "token": os.environ.get("VITRINE_API_RATE_TOKEN", "10/min"),
+        # Clicks and adds to cart reported from search results, per address / account.
+        "search_event_anon": os.environ.get("VITRINE_RATE_SEARCH_EVENT_ANON", "60/min"),
+        "search_event_user": os.environ.get("VITRINE_RATE_SEARCH_EVENT_USER", "120/min"),
     },
     # Clients are told apart by the connecting address; X-Forwarded-For counts only when this
     # many trusted proxies stand in front (else anyone could pick a fresh address per request).
@@ -320,6 +323,11 @@ VITRINE_HOUSE_MERCHANT = os.environ.get("VITRINE_HOUSE_MERCHANT", "vitrine")
 # Django's full-text search configuration for the keyword document.
 SEARCH_TEXT_CONFIG = os.environ.get("VITRINE_SEARCH_TEXT_CONFIG", "english")
 VITRINE_ENCODER = os.environ.get("VITRINE_ENCODER", "embedded")
+# A search answer's token (search.result_tokens) counts clicks on its results this long.
+VITRINE_SEARCH_TOKEN_MAX_AGE_SECONDS = env_int("VITRINE_SEARCH_TOKEN_MAX_AGE_SECONDS", 86400)
+# After the encoder failed to load, a process tries again after this long (searches answer from
+# keywords meanwhile, and products wait to be embedded).
+VITRINE_ENCODER_RETRY_SECONDS = env_int("VITRINE_ENCODER_RETRY_SECONDS", 60)
 # Where train_search saves search models (the photo map and match head) and marks the active one.
 VITRINE_SEARCH_MODELS_DIR = Path(
     os.environ.get("VITRINE_SEARCH_MODELS_DIR") or VITRINE_DATA_DIR / "search-models"
@@ -329,6 +337,9 @@ VITRINE_SEARCH_MODELS_DIR = Path(
 VITRINE_VOCABULARY_REFRESH_SECONDS = env_int("VITRINE_VOCABULARY_REFRESH_SECONDS", 60)
 # A worker holds the rows it embeds this long; a dead worker's rows go to another after it.
 VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
+# A product whose embedding stopped unfinished this many times (its worker crashed) is set
+# aside with an error until it changes, instead of crashing workers forever.
+VITRINE_EMBED_MAX_ATTEMPTS = env_int("VITRINE_EMBED_MAX_ATTEMPTS", 3)
 # The sweeper asks again for rows left dirty longer than this.
 VITRINE_SWEEP_AFTER_SECONDS = env_int("VITRINE_SWEEP_AFTER_SECONDS", 120)
 

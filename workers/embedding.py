@@ -78,9 +78,12 @@ def load_encoder_once(**kwargs) -> None:
     consumed = current_app.amqp.queues.consume_from
     if consumed is not None and EMBED_QUEUE not in consumed:
         return
-    from search.ml.encoders import get_encoder
+    from search.ml.encoders import EncoderUnavailable, get_encoder
 
-    encoder = get_encoder()
+    try:
+        encoder = get_encoder()
+    except EncoderUnavailable:
+        return  # logged; the tasks retry, and the rows wait, pending
     stale = indexing.mark_other_versions_stale(encoder.version)
     if stale:
         logger.info("Encoder %s: %d rows to re-embed.", encoder.version, stale)

@@ -170,13 +170,20 @@ def active_model(encoder_version: str) -> SearchModel | None:
     return model
 
 
+def active_model_failed() -> bool:
+    """Whether the active model failed to load (searches rank without it meanwhile)."""
+    return _active.failed
+
+
 class _ActiveModelCache:
-    """This process's copy of the active model, reloaded when ACTIVE changes."""
+    """This process's copy of the active model, reloaded when ACTIVE changes. One that fails
+    to load is logged and not tried again until ACTIVE changes."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._model: SearchModel | None = None
+        self.failed = False
 
     def get(self) -> SearchModel | None:
         try:
@@ -188,7 +195,11 @@ class _ActiveModelCache:
             with self._lock:
                 if stamp != self._stamp:
                     version = active_version() if stamp else None
-                    self._model = load(version) if version else None
+                    try:
+                        self._model, self.failed = (load(version) if version else None), False
+                    except Exception:
+                        logger.exception("Search model %s failed to load", version)
+                        self._model, self.failed = None, True
                     self._stamp = stamp
         return self._model
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from search import result_tokens
 from search.models import SearchEvent
 from search.services import log_search_event
 from shop.forms import AddToCartForm, QuantityForm
@@ -47,20 +48,16 @@ def add(request: HttpRequest) -> HttpResponse:
         return redirect("shop:cart")
     data = form.cleaned_data
     product = data["product"]
+    # Read before the cart may start a session: the token names the searcher as it was.
+    shown = _shown_by_search(request, data["search_token"])
     cart = carts.current_cart(request.user, request.session, create=True)
     try:
         change = carts.add_to_cart(cart, product, data["quantity"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(product)
-    if data["position"] is not None:
-        log_search_event(
-            product=product,
-            action=SearchEvent.Action.ADD_TO_CART,
-            position=data["position"],
-            query_text=" ".join(data["query_text"].split()),
-            had_photo=data["had_photo"],
-        )
+    if shown is not None and product.pk in shown.product_ids:
+        log_search_event(shown, product, SearchEvent.Action.ADD_TO_CART)
     _report(request, change, f"Added {product.title} to your cart.")
     return redirect(safe_next(request) or "shop:cart")
 
@@ -106,3 +103,14 @@ def _report(request: HttpRequest, change: carts.LineChange, done: str) -> None:
         )
     else:
         messages.success(request, done)
+
+
+def _shown_by_search(request: HttpRequest, token: str) -> result_tokens.ShownResults | None:
+    """The search answer an add came from, when its token is valid and this shopper's: then the
+    add counts for the ranking; otherwise it is an add like any other."""
+    if not token:
+        return None
+    try:
+        return result_tokens.read(token, request)
+    except result_tokens.InvalidResultToken:
+        return None

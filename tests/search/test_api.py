@@ -15,7 +15,7 @@ from tests.api_helpers import assert_error, upload
 from tests.conftest import DATASET_IMAGES, dataset_photo, jpeg_bytes
 
 URL = "/api/v1/search/"
-HIT_FIELDS = {"sku", "title", "price", "currency", "url", "image", "score", "why"}
+HIT_FIELDS = {"id", "sku", "title", "price", "currency", "url", "image", "score", "why"}
 
 
 @pytest.fixture
@@ -72,7 +72,15 @@ def test_a_text_query_finds_the_matching_product_first(client, catalogue):
     response = client.get(URL, {"q": "red kurta for women"})
     body = response.json()
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
-    assert set(body) == {"count", "corrected_query", "added_terms", "results", "took_ms"}
+    assert set(body) == {
+        "count",
+        "corrected_query",
+        "added_terms",
+        "results",
+        "took_ms",
+        "token",
+        "notice",
+    }
     assert body["corrected_query"] is None
     assert body["count"] == len(catalogue) and body["took_ms"] >= 0
     first = body["results"][0]

@@ -17,6 +17,7 @@ from search.ml.training.catalogue import load_snapshot, logged_text_queries
 from search.ml.training.pseudo_queries import TextQuery
 from search.ml.training.ranked_lists import refined_photo_query_lists, text_query_lists
 from search.models import ProductIndex
+from search.result_tokens import ShownResults
 from search.selectors import SearchQuery, search
 from tests.search.conftest import KIT
 
@@ -66,9 +67,9 @@ def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, en
     embed_stale(encoder)
     snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
     scarf = snapshot.titles.index("Green silk scarf")
-    services.log_search_event(
-        product=Product.objects.get(sku="SCARF"), action="click", position=3, query_text="coat"
-    )
+    scarf_product = Product.objects.get(sku="SCARF")
+    shown = ShownResults("coat", False, (scarf_product.pk,), offset=3, searcher="s1")
+    services.log_search_event(shown, scarf_product, "click")
     [query] = logged_text_queries(snapshot, limit=10)
     assert query == TextQuery("coat", clicked=scarf)
 

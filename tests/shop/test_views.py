@@ -75,20 +75,18 @@ def test_another_sessions_cart_line_is_404(client, make_product, shopper):
     assert cart.lines.exists()
 
 
-def test_adding_from_search_results_logs_the_query_and_position(client, three_products):
+def test_adding_from_search_results_counts_for_the_query_and_position(client, three_products):
     page = client.get("/search/", {"q": "blue nightdress"}).content.decode()
     first_card = page.split("data-search-results", 1)[1].split("</li>", 1)[0]
     form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', first_card))
-    assert form.pop("csrfmiddlewaretoken")
+    assert form.pop("csrfmiddlewaretoken") and form.pop("search_token")
     assert form == {
         "product": str(three_products[NIGHTDRESS].pk),
-        "position": "0",
-        "query_text": "blue nightdress",
-        "had_photo": "",
         "next": "/search/?q=blue+nightdress",
         "quantity": "1",
     }
-    response = client.post(reverse("shop:cart_add"), form)
+    token = re.search(r'name="search_token" value="([^"]+)"', first_card).group(1)
+    response = client.post(reverse("shop:cart_add"), {**form, "search_token": token})
     assert response["Location"] == "/search/?q=blue+nightdress"
     event = SearchEvent.objects.get()
     assert (event.product, event.action, event.position, event.query_text) == (
@@ -97,6 +95,16 @@ def test_adding_from_search_results_logs_the_query_and_position(client, three_pr
         0,
         "blue nightdress",
     )
+
+
+def test_an_add_with_a_forged_search_token_is_an_add_like_any_other(client, make_product):
+    product = make_product(stock=2)
+    response = client.post(
+        reverse("shop:cart_add"),
+        {"product": product.pk, "quantity": 1, "search_token": "forged:token"},
+    )
+    assert response.status_code == 302 and client.session.session_key
+    assert not SearchEvent.objects.exists()
 
 
 def test_an_add_elsewhere_logs_no_search_event_and_never_redirects_off_site(client, make_product):

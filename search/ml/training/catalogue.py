@@ -1,9 +1,11 @@
 """The catalogue as training reads it: every embedded product's vectors and words, in memory."""
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from django.db.models import Count, Max
 
 from catalog.models import Category, Product
 from search.db import as_array, binary_vector_cursor
@@ -12,6 +14,12 @@ from search.ml.training.pseudo_queries import TextQuery
 from search.ml.vocabulary import Attributes, ProductTerms, Vocabulary
 from search.models import ProductIndex, SearchEvent
 from search.query_words import understand
+
+# How much logged choices weigh in training (see logged_text_queries). Chosen for robustness,
+# not measured: three searchers agreeing already make a choice as strong as it gets, and a
+# fiftieth of the list is far above what any honest product earns among thousands of queries.
+MAX_COPIES_PER_CHOICE = 3
+MAX_PRODUCT_SHARE = 0.02
 
 
 @dataclass
@@ -92,17 +100,29 @@ def load_snapshot(encoder_version: str, text_dim: int, image_dim: int) -> Catalo
 
 
 def logged_text_queries(snapshot: CatalogueSnapshot, limit: int) -> list[TextQuery]:
-    """The newest text queries for which shoppers chose a result (a click or an add to cart),
-    each with the chosen product's snapshot row."""
+    """Text queries for which shoppers chose a result (a click or an add to cart), each with
+    the chosen product's snapshot row, the choices of most searchers first.
+
+    A choice counts once per distinct searcher, up to MAX_COPIES_PER_CHOICE times, and no
+    product fills more than MAX_PRODUCT_SHARE of the list: many fake sessions pushing one
+    product teach the head little."""
     rows = {int(product_id): row for row, product_id in enumerate(snapshot.product_ids)}
-    events = (
+    choices = (
         SearchEvent.objects.filter(had_photo=False, product_id__in=rows)
         .exclude(query_text="")
-        .order_by("-created_at")
-        .values_list("query_text", "product_id")[:limit]
+        .values_list("query_text", "product_id")
+        .annotate(searchers=Count("searcher", distinct=True), latest=Max("created_at"))
+        .order_by("-searchers", "-latest")[:limit]
     )
-    # Read as search reads them: corrected, with the catalogue's words added.
-    return [
-        TextQuery(understand(text, snapshot.vocabulary).for_encoder, rows[product_id])
-        for text, product_id in events
-    ]
+    per_product = max(1, int(limit * MAX_PRODUCT_SHARE))
+    taken: Counter[int] = Counter()
+    queries: list[TextQuery] = []
+    for text, product_id, searchers, _ in choices:
+        copies = min(searchers, MAX_COPIES_PER_CHOICE, per_product - taken[product_id])
+        if copies <= 0:
+            continue
+        taken[product_id] += copies
+        # Read as search reads them: corrected, with the catalogue's words added.
+        query = TextQuery(understand(text, snapshot.vocabulary).for_encoder, rows[product_id])
+        queries.extend([query] * copies)
+    return queries[:limit]

@@ -82,12 +82,11 @@
     function send(event) {
       var link = event.target.closest("a[data-product]");
       if (!link || (event.type === "auxclick" && event.button !== 1)) return;
+      // The answer's signed token says what was shown, where, for which query.
       var body = new URLSearchParams({
+        token: list.dataset.token,
         product: link.dataset.product,
-        position: link.dataset.position,
         action: "click",
-        query_text: list.dataset.query,
-        had_photo: list.dataset.hadPhoto,
       });
       // keepalive: the request outlives the page the click navigates away from.
       fetch(list.dataset.eventsUrl, {
