@@ -1,6 +1,7 @@
 """The search REST API: GET with a text query, POST with a photo (and/or text); both open to
 anonymous clients, as a search changes nothing, and rate-limited (per address when anonymous,
-higher per account). And the products that look like a given one.
+higher per account; photo searches more tightly), as the search page is. And the products that
+look like a given one.
 """
 
 from django.shortcuts import get_object_or_404
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.selectors import listed_products
-from core.throttling import AnonSearchThrottle, UserSearchThrottle
+from core.throttling import SEARCH_THROTTLES
 from search.retrieval import Filters
 from search.selectors import SearchQuery, search, similar_products
 from search.serializers import (
@@ -27,7 +28,7 @@ from search.serializers import (
 class SearchView(APIView):
     # An anonymous POST needs no CSRF token (only a logged-in session's does).
     permission_classes = [AllowAny]
-    throttle_classes = [AnonSearchThrottle, UserSearchThrottle]
+    throttle_classes = SEARCH_THROTTLES
 
     @extend_schema(
         parameters=[SearchParamsSerializer],

@@ -174,7 +174,11 @@ REST_FRAMEWORK = {
         "user": os.environ.get("VITRINE_API_RATE_USER", "1200/min"),
         "search_anon": os.environ.get("VITRINE_API_RATE_SEARCH_ANON", "30/min"),
         "search_user": os.environ.get("VITRINE_API_RATE_SEARCH_USER", "300/min"),
+        # Search limits hold for the search page too; a photo search counts in both.
+        "photo_search_anon": os.environ.get("VITRINE_RATE_PHOTO_SEARCH_ANON", "10/min"),
+        "photo_search_user": os.environ.get("VITRINE_RATE_PHOTO_SEARCH_USER", "60/min"),
         "token": os.environ.get("VITRINE_API_RATE_TOKEN", "10/min"),
+        "signup": os.environ.get("VITRINE_RATE_SIGNUP", "10/hour"),
     },
     # Clients are told apart by the connecting address; X-Forwarded-For counts only when this
     # many trusted proxies stand in front (else anyone could pick a fresh address per request).
