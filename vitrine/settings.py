@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body: one over VITRINE_MAX_REQUEST_BYTES is refused unread.
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out login (below) into its 429 page.
     "axes.middleware.AxesMiddleware",
@@ -322,6 +324,10 @@ MEDIA_ROOT = VITRINE_DATA_DIR / "media"
 # Product photos: the upload limits every path (page, API, import) enforces.
 VITRINE_MAX_IMAGE_BYTES = env_int("VITRINE_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 VITRINE_MAX_IMAGE_PIXELS = env_int("VITRINE_MAX_IMAGE_PIXELS", 40_000_000)
+# Any request body (abuse limits): ten photos, a merchant's largest upload, and the form around.
+VITRINE_MAX_REQUEST_BYTES = env_int(
+    "VITRINE_MAX_REQUEST_BYTES", 10 * VITRINE_MAX_IMAGE_BYTES + 2**20
+)
 VITRINE_DEFAULT_CURRENCY = os.environ.get("VITRINE_DEFAULT_CURRENCY", "USD")
 # The merchant that owns imported products when no --merchant is given: the store itself.
 VITRINE_HOUSE_MERCHANT = os.environ.get("VITRINE_HOUSE_MERCHANT", "vitrine")
