@@ -360,6 +360,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
+# Pay on delivery takes no money up front: a cap on one account's orders awaiting payment, and
+# on the units of one product an order may take, so that no script reserves a whole stock.
+VITRINE_MAX_OPEN_UNPAID_ORDERS = env_int("VITRINE_MAX_OPEN_UNPAID_ORDERS", 5)
+VITRINE_MAX_UNITS_PER_LINE = env_int("VITRINE_MAX_UNITS_PER_LINE", 20)
 
 # Security headers; behind TLS by default once debug is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
