@@ -13,6 +13,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Pillow format name -> stored file extension.
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# What Image.open may try: only these formats' parsers ever see an uploaded file.
+OPEN_FORMATS = tuple(ALLOWED_FORMATS)
+NOT_AN_IMAGE = "The file is not an image (JPEG, PNG, WebP or GIF)."
 # Grids and cards show photos at most about 230 CSS pixels wide: twice that for dense screens.
 THUMBNAIL_BOX = (480, 480)
 THUMBNAIL_QUALITY = 80
@@ -40,31 +43,23 @@ def check_image(source: bytes | BinaryIO) -> CheckedImage:
     (from the header, before any decoding: a decompression bomb never gets decoded), and a
     full decode (a truncated or corrupt file fails here).
     """
-    max_bytes = settings.VITRINE_MAX_IMAGE_BYTES
-    content = source if isinstance(source, bytes) else source.read(max_bytes + 1)
-    if len(content) > max_bytes:
-        raise ValidationError(
-            "The file is larger than %(limit)s MB.",
-            code="too_large",
-            params={"limit": round(max_bytes / 1024 / 1024, 1)},
-        )
-    if not content:
-        raise ValidationError("The file is empty.", code="empty")
+    content = read_limited(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
+            with Image.open(io.BytesIO(content), formats=OPEN_FORMATS) as image:
                 image_format, (width, height) = image.format, image.size
                 _check_format_and_pixels(image_format, width, height)
+                # A JPEG decodes at the scale of its thumbnail: every byte is still read (a
+                # truncated file fails), but a camera photo costs a few MB, not a hundred.
+                image.draft("RGB", THUMBNAIL_BOX)
                 image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
     except UnidentifiedImageError:
-        raise ValidationError(
-            "The file is not an image (JPEG, PNG, WebP or GIF).", code="not_an_image"
-        ) from None
+        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise ValidationError(
             "The image is truncated or corrupt (%(detail)s).",
@@ -78,6 +73,22 @@ def check_image(source: bytes | BinaryIO) -> CheckedImage:
         height=height,
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+def read_limited(source: bytes | BinaryIO) -> bytes:
+    """The file's bytes, read no further than the size limit; ValidationError when it is over
+    the limit or empty."""
+    max_bytes = settings.VITRINE_MAX_IMAGE_BYTES
+    content = source if isinstance(source, bytes) else source.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise ValidationError(
+            "The file is larger than %(limit)s MB.",
+            code="too_large",
+            params={"limit": round(max_bytes / 1024 / 1024, 1)},
+        )
+    if not content:
+        raise ValidationError("The file is empty.", code="empty")
+    return content
 
 
 def check_uploads(uploads: Iterable) -> list[CheckedImage]:
@@ -125,8 +136,9 @@ def _too_many_pixels(width: int | None = None, height: int | None = None) -> Val
 def make_thumbnail(content: bytes) -> bytes:
     """A JPEG of the photo within THUMBNAIL_BOX (never enlarged), upright, on white where the
     photo is transparent: what grids and cards load instead of the original."""
-    with Image.open(io.BytesIO(content)) as image:
+    with Image.open(io.BytesIO(content), formats=OPEN_FORMATS) as image:
         image.seek(0)  # an animated GIF's first frame
+        image.draft("RGB", THUMBNAIL_BOX)  # a JPEG decodes near the thumbnail's size
         picture = ImageOps.exif_transpose(image).convert("RGBA")
     picture.thumbnail(THUMBNAIL_BOX, Image.Resampling.LANCZOS)
     flat = Image.new("RGB", picture.size, "white")

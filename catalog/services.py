@@ -69,18 +69,30 @@ def category_from_path(path_text: str) -> Category | None:
                 params={"name": name},
             )
         path = f"{category.path}/{slug}" if category else slug
+        full_name = f"{category.full_name}{CATEGORY_SEPARATOR}{name}" if category else name
+        _check_category_lengths(name, slug, path, full_name)
         category, _ = Category.objects.get_or_create(
             path=path,
-            defaults={
-                "name": name,
-                "slug": slug,
-                "parent": category,
-                "full_name": f"{category.full_name}{CATEGORY_SEPARATOR}{name}"
-                if category
-                else name,
-            },
+            defaults={"name": name, "slug": slug, "parent": category, "full_name": full_name},
         )
     return category
+
+
+def _check_category_lengths(name: str, slug: str, path: str, full_name: str) -> None:
+    # The columns' own limits, as a clear error rather than the database's.
+    limits = {field: Category._meta.get_field(field).max_length for field in ("name", "path")}
+    if len(name) > limits["name"] or len(slug) > Category._meta.get_field("slug").max_length:
+        raise ValidationError(
+            "The category name %(name)s… is longer than %(limit)d characters.",
+            code="bad_category",
+            params={"name": name[:30], "limit": limits["name"]},
+        )
+    if max(len(path), len(full_name)) > limits["path"]:
+        raise ValidationError(
+            "The category path is longer than %(limit)d characters.",
+            code="bad_category",
+            params={"limit": limits["path"]},
+        )
 
 
 def save_category(category: Category) -> Category:

@@ -1,6 +1,7 @@
 """The search REST API: GET with a text query, POST with a photo (and/or text); both open to
 anonymous clients, as a search changes nothing, and rate-limited (per address when anonymous,
-higher per account). And the products that look like a given one.
+higher per account; photo searches more tightly), as the search page is. And the products that
+look like a given one.
 """
 
 from django.shortcuts import get_object_or_404
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.selectors import listed_products
-from core.throttling import AnonSearchThrottle, AnonThrottle, UserSearchThrottle, UserThrottle
+from core.throttling import SEARCH_THROTTLES, AnonThrottle, UserThrottle
 from search import result_tokens
 from search.retrieval import Filters
 from search.selectors import SearchQuery, SearchUnavailable, search, similar_products
@@ -37,7 +38,7 @@ class ServiceUnavailable(APIException):
 class SearchView(APIView):
     # An anonymous POST needs no CSRF token (only a logged-in session's does).
     permission_classes = [AllowAny]
-    throttle_classes = [AnonSearchThrottle, UserSearchThrottle]
+    throttle_classes = SEARCH_THROTTLES
     error_statuses = (503,)  # a photo alone, while the search model cannot load
 
     @extend_schema(

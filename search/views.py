@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from PIL import Image
 
 from catalog.models import Category
+from core.throttling import SEARCH_THROTTLES, throttled
 from search import result_tokens
 from search.keyword import MAX_QUERY_LENGTH
 from search.photos import decode_query_photo
@@ -102,6 +103,7 @@ def _page_number(value: str | None) -> int:
 
 
 @require_http_methods(["GET", "POST"])
+@throttled(*SEARCH_THROTTLES)  # the API's limits: one set for searching, by page or API
 def search_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SearchForm(request.POST, request.FILES)

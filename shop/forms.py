@@ -3,23 +3,34 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import MaxValueValidator
 
 from catalog.models import Product
 from shop.models import ADDRESS_FIELDS, Order
 from shop.payment import PAYMENT_METHODS
-from shop.services.cart import MAX_QUANTITY
+from shop.services.cart import max_units_per_line
 
 
-class AddToCartForm(forms.Form):
+class CappedQuantity:
+    """A quantity field no larger than an order may take (a setting, so read per form)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cap = max_units_per_line()
+        self.fields["quantity"].validators.append(MaxValueValidator(cap))
+        self.fields["quantity"].widget.attrs["max"] = cap
+
+
+class AddToCartForm(CappedQuantity, forms.Form):
     product = forms.ModelChoiceField(Product.objects.filter(status=Product.Status.ACTIVE))
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+    quantity = forms.IntegerField(min_value=1, initial=1)
     # Set when the shopper adds from search results (the answer's signed token): the add counts
     # for the ranking's training.
     search_token = forms.CharField(required=False, max_length=4000)
 
 
-class QuantityForm(forms.Form):
-    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+class QuantityForm(CappedQuantity, forms.Form):
+    quantity = forms.IntegerField(min_value=0)
 
 
 class CheckoutForm(forms.ModelForm):

@@ -28,6 +28,8 @@ class PaymentMethod(ABC):
     code: str
     label: str
     description: str
+    # The goods leave before the money comes: a shopper's open orders with it are capped.
+    paid_on_delivery: bool = False
 
     @abstractmethod
     def order_placed(self, order: Payable) -> None:
@@ -46,6 +48,7 @@ class PayOnDelivery(PaymentMethod):
     """The shopper pays the courier: nothing is taken online, the money is in at delivery."""
 
     code = "pay_on_delivery"
+    paid_on_delivery = True
     label = "Pay on delivery"
     description = "Pay the courier in cash or by card when your order arrives."
 

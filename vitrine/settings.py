@@ -6,6 +6,7 @@ DATABASE_URL / REDIS_URL unset means the embedded PostgreSQL / Redis under VITRI
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     # Lowest layer first; each app imports only those above it in this list (make lint).
     "core",
     "catalog",
@@ -122,7 +124,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body: one over VITRINE_MAX_REQUEST_BYTES is refused unread.
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login (below) into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vitrine.urls"
@@ -174,7 +180,11 @@ REST_FRAMEWORK = {
         "user": os.environ.get("VITRINE_API_RATE_USER", "1200/min"),
         "search_anon": os.environ.get("VITRINE_API_RATE_SEARCH_ANON", "30/min"),
         "search_user": os.environ.get("VITRINE_API_RATE_SEARCH_USER", "300/min"),
+        # Search limits hold for the search page too; a photo search counts in both.
+        "photo_search_anon": os.environ.get("VITRINE_RATE_PHOTO_SEARCH_ANON", "10/min"),
+        "photo_search_user": os.environ.get("VITRINE_RATE_PHOTO_SEARCH_USER", "60/min"),
         "token": os.environ.get("VITRINE_API_RATE_TOKEN", "10/min"),
+        "signup": os.environ.get("VITRINE_RATE_SIGNUP", "10/hour"),
         # Clicks and adds to cart reported from search results, per address / account.
         "search_event_anon": os.environ.get("VITRINE_RATE_SEARCH_EVENT_ANON", "60/min"),
         "search_event_user": os.environ.get("VITRINE_RATE_SEARCH_EVENT_USER", "120/min"),
@@ -317,6 +327,10 @@ MEDIA_ROOT = VITRINE_DATA_DIR / "media"
 # Product photos: the upload limits every path (page, API, import) enforces.
 VITRINE_MAX_IMAGE_BYTES = env_int("VITRINE_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 VITRINE_MAX_IMAGE_PIXELS = env_int("VITRINE_MAX_IMAGE_PIXELS", 40_000_000)
+# Any request body (abuse limits): ten photos, a merchant's largest upload, and the form around.
+VITRINE_MAX_REQUEST_BYTES = env_int(
+    "VITRINE_MAX_REQUEST_BYTES", 10 * VITRINE_MAX_IMAGE_BYTES + 2**20
+)
 VITRINE_DEFAULT_CURRENCY = os.environ.get("VITRINE_DEFAULT_CURRENCY", "USD")
 # The merchant that owns imported products when no --merchant is given: the store itself.
 VITRINE_HOUSE_MERCHANT = os.environ.get("VITRINE_HOUSE_MERCHANT", "vitrine")
@@ -342,6 +356,25 @@ VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
 VITRINE_EMBED_MAX_ATTEMPTS = env_int("VITRINE_EMBED_MAX_ATTEMPTS", 3)
 # The sweeper asks again for rows left dirty longer than this.
 VITRINE_SWEEP_AFTER_SECONDS = env_int("VITRINE_SWEEP_AFTER_SECONDS", 120)
+
+# Abuse limits (the request rates are in REST_FRAMEWORK above).
+# Logins (site, admin, API token): after this many wrong passwords for one account, or from one
+# address, that account or address is locked out for the cool-off (django-axes, counted in the
+# database). A right password during the cool-off is refused too.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("VITRINE_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("VITRINE_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
+# Pay on delivery takes no money up front: a cap on one account's orders awaiting payment, and
+# on the units of one product an order may take, so that no script reserves a whole stock.
+VITRINE_MAX_OPEN_UNPAID_ORDERS = env_int("VITRINE_MAX_OPEN_UNPAID_ORDERS", 5)
+VITRINE_MAX_UNITS_PER_LINE = env_int("VITRINE_MAX_UNITS_PER_LINE", 20)
 
 # Security headers; behind TLS by default once debug is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,6 +1,6 @@
 """The shopper's cart: find it, add, change and remove lines, and merge an anonymous cart into
-the user's at login. Quantities never exceed the stock at the time of the change; checkout
-checks the stock again under lock."""
+the user's at login. Quantities never exceed the stock at the time of the change, nor the units
+an order may take of one product; checkout checks both again under lock."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,7 +19,12 @@ from shop.models import Cart, CartLine
 
 # The session keeps the id of its anonymous cart (not the session key, which login changes).
 SESSION_KEY = "cart_id"
-MAX_QUANTITY = 99
+
+
+def max_units_per_line() -> int:
+    """The most units of one product one order may take (VITRINE_MAX_UNITS_PER_LINE): with pay
+    on delivery nothing is paid up front, so one order must not reserve a whole stock."""
+    return settings.VITRINE_MAX_UNITS_PER_LINE
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ def _check_currency(cart: Cart, product: Product) -> None:
 
 
 def _save_quantity(line: CartLine, wanted: int) -> LineChange:
-    allowed = min(wanted, line.product.stock, MAX_QUANTITY)
+    allowed = min(wanted, line.product.stock, max_units_per_line())
     line.quantity = allowed
     line.save()
     return LineChange(line, wanted if allowed < wanted else None)

@@ -4,6 +4,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +13,8 @@ from django.db.models import F
 from catalog.models import Product
 from shop import notifications
 from shop.models import ADDRESS_FIELDS, Cart, CartLine, Order, OrderLine
-from shop.payment import payment_method
-from shop.services.cart import check_for_sale
+from shop.payment import PAYMENT_METHODS, PaymentMethod, PaymentStatus, payment_method
+from shop.services.cart import check_for_sale, max_units_per_line
 
 # Order numbers: no 0/O or 1/I/L to misread over the phone.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -33,6 +34,8 @@ def place_order(
     The products are locked in id order (two checkouts never wait on each other in a cycle),
     then every line is checked against the locked stock: any shortfall rejects the whole
     checkout with every reason. The cart is emptied and the emails go once it commits.
+    With pay on delivery, a shopper's orders awaiting payment are capped
+    (VITRINE_MAX_OPEN_UNPAID_ORDERS): one account cannot reserve a shop's stock unpaid.
     """
     method = payment_method(payment_method_code)
     with transaction.atomic():
@@ -50,6 +53,8 @@ def place_order(
         for line in lines:
             line.product = locked[line.product_id]
             by_merchant[line.product.merchant_id].append(line)
+        # Under the cart's lock: two checkouts of one shopper cannot both pass the count.
+        _check_unpaid_orders(user, method, new_orders=len(by_merchant))
         orders = [
             _create_order(merchant_id, merchant_lines, user, email, address, method.code)
             for merchant_id, merchant_lines in sorted(by_merchant.items())
@@ -73,7 +78,16 @@ def _check_stock(lines: list[CartLine], locked: dict[int, Product]) -> None:
         except ValidationError as error:
             problems.append(error)
             continue
-        if product.stock < line.quantity:
+        if line.quantity > max_units_per_line():
+            problems.append(
+                ValidationError(
+                    "At most %(limit)d of %(title)s can be ordered at once: lower the quantity "
+                    "in your cart.",
+                    code="too_many_units",
+                    params={"limit": max_units_per_line(), "title": product.title},
+                )
+            )
+        elif product.stock < line.quantity:
             problems.append(
                 ValidationError(
                     "Only %(stock)d of %(title)s left: lower the quantity in your cart.",
@@ -83,6 +97,25 @@ def _check_stock(lines: list[CartLine], locked: dict[int, Product]) -> None:
             )
     if problems:
         raise ValidationError(problems)
+
+
+def _check_unpaid_orders(user: AbstractBaseUser, method: PaymentMethod, new_orders: int) -> None:
+    if not method.paid_on_delivery:
+        return
+    limit = settings.VITRINE_MAX_OPEN_UNPAID_ORDERS
+    unpaid = Order.objects.filter(
+        user=user,
+        payment_status=PaymentStatus.DUE,
+        payment_method__in=[code for code, m in PAYMENT_METHODS.items() if m.paid_on_delivery],
+    ).count()
+    if unpaid + new_orders > limit:
+        raise ValidationError(
+            "You have %(unpaid)d order(s) awaiting payment on delivery and this checkout would "
+            "make %(new)d more; at most %(limit)d may await payment at once. Checkout is "
+            "possible again once an order is delivered or cancelled.",
+            code="too_many_unpaid_orders",
+            params={"unpaid": unpaid, "new": new_orders, "limit": limit},
+        )
 
 
 def _create_order(

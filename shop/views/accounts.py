@@ -6,11 +6,13 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.throttling import SignUpThrottle, throttled
 from shop.forms import SignUpForm
 from shop.services.accounts import register_shopper
 from shop.views.common import safe_next
 
 
+@throttled(SignUpThrottle)
 def signup(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     form = SignUpForm(request.POST or None)

@@ -67,7 +67,7 @@ def update(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _own_line(request, line_id)
     form = QuantityForm(request.POST, prefix=f"line-{line.pk}")
     if not form.is_valid():
-        messages.error(request, f"Choose a quantity from 0 to {carts.MAX_QUANTITY}.")
+        messages.error(request, f"Choose a quantity from 0 to {carts.max_units_per_line()}.")
         return redirect("shop:cart")
     try:
         change = carts.set_quantity(line, form.cleaned_data["quantity"])
@@ -96,6 +96,13 @@ def _own_line(request: HttpRequest, line_id: int) -> CartLine:
 
 def _report(request: HttpRequest, change: carts.LineChange, done: str) -> None:
     if change.limited_from is not None and change.line is not None:
+        if change.line.quantity == carts.max_units_per_line():
+            messages.warning(
+                request,
+                f"At most {change.line.quantity} of {change.line.product.title} can be ordered "
+                f"at once: your cart holds {change.line.quantity}.",
+            )
+            return
         messages.warning(
             request,
             f"Only {change.line.quantity} of {change.line.product.title} can be bought now: "

@@ -84,12 +84,22 @@ def test_an_empty_file_is_refused():
     assert error.value.code == "empty"
 
 
-def test_a_bmp_is_refused_as_a_format_we_do_not_take():
+@pytest.mark.parametrize("image_format", ["BMP", "TIFF", "ICO"])
+def test_formats_we_do_not_take_are_refused_unparsed(image_format):
     buffer = io.BytesIO()
-    Image.new("RGB", (10, 10)).save(buffer, "BMP")
+    Image.new("RGB", (10, 10)).save(buffer, image_format)
     with pytest.raises(ValidationError) as error:
         check_image(buffer.getvalue())
-    assert error.value.code == "bad_format"
+    assert error.value.code == "not_an_image"
+    assert error.value.messages == ["The file is not an image (JPEG, PNG, WebP or GIF)."]
+
+
+def test_a_large_jpeg_is_checked_and_thumbnailed_without_decoding_it_at_full_size():
+    content = jpeg_bytes(size=(6000, 4000))
+    # The header's size is what is checked and stored, though the decode was at 1/8 scale.
+    assert (check_image(content).width, check_image(content).height) == (6000, 4000)
+    with Image.open(io.BytesIO(make_thumbnail(content))) as thumbnail:
+        assert thumbnail.size == (480, 320)
 
 
 def test_a_thumbnail_is_an_upright_jpeg_within_the_box_on_white():

@@ -126,6 +126,8 @@ BAD_ROWS = [
     (["bad sku!", "Sku", "", "", "red.jpg", "", "", ""], "bad sku"),
     (["B11", "Escape", "", "", "../outside.jpg", "", "", ""], "outside the images folder"),
     (["B12", "x" * 300, "", "", "red.jpg", "", "", ""], "title:"),
+    (["B13", "Cat", "", "c" * 150, "red.jpg", "", "", ""], "longer than 100 characters"),
+    (["B14", "Cat", "", " > ".join(["d" * 90] * 6), "red.jpg", "", "", ""], "longer than 500"),
 ]
 
 

@@ -1,16 +1,21 @@
-"""Rate limits: counted in Redis, per address for anonymous clients, per account (and higher)
-for authenticated ones; 429 with Retry-After beyond them."""
+"""Rate limits: counted in Redis (per process while it fails), per address for anonymous
+clients, per account (and higher) for authenticated ones; 429 with Retry-After beyond them, for
+the API and the pages alike."""
 
 import uuid
 
 import pytest
 from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from rest_framework.test import APIClient
 
-from core.throttling import AnonSearchThrottle
+from core.throttling import LOCAL_COUNTS, AnonSearchThrottle
 from tests.api_helpers import assert_error, token_client
 
 SEARCH = "/api/v1/search/"
+PAGE = "/search/"
+SIGNUP = "/accounts/signup/"
 QUERY = {"q": "x" * 300}  # refused at once (400), so no model is loaded; still counted
 
 
@@ -24,7 +29,10 @@ def rates(settings):
             "user": "20/min",
             "search_anon": "2/min",
             "search_user": "4/min",
+            "photo_search_anon": "1/min",
+            "photo_search_user": "2/min",
             "token": "2/min",
+            "signup": "2/min",
         },
     }
     settings.CACHES = {
@@ -80,11 +88,51 @@ def test_password_guesses_are_limited(merchant, rates):
     assert_error(client.post("/api/v1/auth/token/", good), 429, "throttled")
 
 
-def test_without_redis_the_api_still_answers(db, rates, settings, caplog):
+def test_without_redis_limits_are_counted_per_process(db, rates, settings, caplog):
     settings.CACHES = {
         **settings.CACHES,
         "throttle": {**settings.CACHES["throttle"], "LOCATION": "redis://127.0.0.1:1/0"},
     }
-    for _ in range(3):
+    LOCAL_COUNTS.clear()
+    for _ in range(2):
         assert APIClient().get(SEARCH, QUERY).status_code == 400
-    assert "throttling is off while Redis fails" in caplog.text
+    # Still answering, but no longer letting everything through.
+    assert_error(APIClient().get(SEARCH, QUERY), 429, "throttled")
+    assert APIClient().get(SEARCH, QUERY, REMOTE_ADDR="10.0.0.2").status_code == 400
+    assert "counted per process while Redis fails" in caplog.text
+
+
+def test_the_search_page_shares_the_search_limit(db, rates):
+    page = Client()
+    assert page.get(PAGE).status_code == 200
+    assert APIClient().get(SEARCH, QUERY).status_code == 400  # the same count: 2 of 2
+    response = page.get(PAGE)
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "try again in" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_photo_searches_have_a_tighter_limit_of_their_own(db, rates, settings):
+    limits = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**limits, "search_anon": "4/min"},
+    }
+    photo = {"q": "shirt", "photo": SimpleUploadedFile("a.jpg", b"not a photo", "image/jpeg")}
+    assert Client().post(PAGE, photo).status_code == 400  # counted, then refused as no image
+    photo["photo"].seek(0)
+    assert Client().post(PAGE, photo).status_code == 429
+    api_photo = {"image": SimpleUploadedFile("a.jpg", b"not a photo", "image/jpeg")}
+    assert_error(APIClient().post(SEARCH, api_photo, format="multipart"), 429, "throttled")
+    # Text searches still have room (3 of 4 counted).
+    assert Client().get(PAGE).status_code == 200
+
+
+def test_sign_ups_are_limited_per_address(db, rates):
+    for _ in range(2):
+        assert Client().post(SIGNUP, {"username": "x"}).status_code == 200  # form errors
+    response = Client().post(SIGNUP, {"username": "x"})
+    assert response.status_code == 429 and "try again in" in response.content.decode()
+    assert Client().get(SIGNUP).status_code == 200  # the form itself is not counted
+    assert Client(REMOTE_ADDR="10.0.0.3").post(SIGNUP, {"username": "x"}).status_code == 200

@@ -232,3 +232,10 @@ def test_session_writes_need_the_csrf_token(merchant, make_product):
 def test_a_write_in_the_dashboard_shows_in_the_api(api, merchant):
     services.save_product(Product(merchant=merchant, sku="DASH", title="From the dashboard"))
     assert api.get(detail("DASH")).json()["title"] == "From the dashboard"
+
+
+def test_a_category_name_over_its_length_answers_400_not_500(api):
+    data = {"sku": "LONG", "title": "Kurta", "category": "c" * 150}
+    error = assert_error(api.post(LIST, data, format="json"), 400, "bad_category")
+    assert "longer than 100 characters" in error["message"]
+    assert not Category.objects.exists()

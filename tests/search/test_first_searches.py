@@ -70,7 +70,7 @@ def test_sixteen_first_searches_at_once_all_answer(make_product, encoder, tmp_pa
         DJANGO_DEBUG="1",  # plain HTTP, as the development server speaks it
         VITRINE_SEARCH_MODELS_DIR=str(tmp_path / "search-models"),
         VITRINE_API_RATE_SEARCH_ANON="1000/min",
-        VITRINE_SEARCH_RATE_ANON="1000/min",
+        VITRINE_RATE_PHOTO_SEARCH_ANON="1000/min",
     )
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],

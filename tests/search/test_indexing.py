@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from catalog import services
+from catalog.images import check_image
 from catalog.models import Product
 from search import indexing
 from search.models import ProductIndex
 from tests.conftest import photo
+from tests.memory import MB, camera_jpeg, peak_memory
 
 
 def embed_all(encoder) -> list[indexing.BatchResult]:
@@ -158,3 +161,16 @@ def test_a_product_that_breaks_its_batch_is_set_aside_with_its_error(make_produc
     bad.title = "Plain shirt"
     services.save_product(bad)
     assert [product_id for product_id, _ in indexing.lease_stale_rows(10)] == [bad.pk]
+
+
+def test_a_batch_of_camera_photos_is_embedded_in_bounded_memory(make_product, encoder):
+    """Twelve 12-megapixel photos: at full size their pixels alone would take 430 MB."""
+    camera = check_image(camera_jpeg(4000, 3000))
+    products = [make_product(f"CAM-{n}", photos=[camera] * 4) for n in range(3)]
+    encoder.encode_images([Image.new("RGB", (64, 64))])  # the model's own memory, taken now
+
+    with peak_memory() as growth:
+        [result] = embed_all(encoder)
+    assert (result.taken, result.written, result.photo_errors) == (3, 3, 0)
+    assert all(row(product).photo_features is not None for product in products)
+    assert growth() < 120 * MB

@@ -3,9 +3,11 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from search.photos import PhotoDecodeError, load_photo
+from search.photos import DECODE_SIZE, PhotoDecodeError, decode_query_photo, load_photo
+from tests.memory import MB, camera_jpeg, peak_memory
 
 MAX_PIXELS = 40_000_000
 
@@ -92,15 +94,6 @@ def test_16_bit_png_is_scaled_by_its_range_not_clipped():
     assert high >= 253
 
 
-def test_float_image_is_scaled_by_its_range():
-    floats = Image.new("F", (100, 2))
-    floats.putdata([x / 1000 for x in range(100)] * 2)  # Values 0..0.099.
-
-    low, high = load(encode(floats, "TIFF")).convert("L").getextrema()
-    assert low <= 2
-    assert high >= 253
-
-
 @pytest.mark.parametrize("image_format", ["GIF", "WEBP"])
 def test_animated_image_gives_its_first_frame(image_format):
     frames = [Image.new("RGB", (16, 16), color) for color in ("red", "blue", "lime")]
@@ -159,7 +152,28 @@ def test_large_jpeg_decodes_at_reduced_scale_with_target_size():
     result = load(content, target_size=128)
     assert result.width < 2000
     assert min(result.size) >= 128
-    assert load(content).size == (2000, 1500)  # No target size, no draft.
+    assert load(content, target_size=1500).size == (2000, 1500)  # Never below the target.
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
+def test_other_formats_are_reduced_after_decoding(image_format):
+    content = encode(Image.new("RGB", (2400, 1800), "navy"), image_format)
+
+    result = load(content)
+    assert min(result.size) >= DECODE_SIZE
+    assert result.size == (600, 450)  # by 4: the shorter side just above DECODE_SIZE
+
+
+def test_a_small_photo_is_never_enlarged():
+    assert load(encode(Image.new("RGB", (60, 80), "red"), "PNG")).size == (60, 80)
+
+
+@pytest.mark.parametrize("image_format", ["BMP", "TIFF", "PPM"])
+def test_formats_we_do_not_take_are_not_opened(image_format):
+    content = encode(Image.new("RGB", (10, 10), "red"), image_format)
+
+    with pytest.raises(PhotoDecodeError, match=r"not an image \(JPEG, PNG, WebP or GIF\)"):
+        load(content)
 
 
 def test_file_path_and_file_object_are_accepted(tmp_path):
@@ -170,3 +184,13 @@ def test_file_path_and_file_object_are_accepted(tmp_path):
     assert load_photo(str(path), max_pixels=MAX_PIXELS).size == (6, 4)
     with path.open("rb") as file:
         assert load_photo(file, max_pixels=MAX_PIXELS).getpixel((0, 0)) == (255, 0, 0)
+
+
+def test_a_35_megapixel_query_photo_is_decoded_once_and_small():
+    upload = SimpleUploadedFile("camera.jpg", camera_jpeg(7000, 5000), "image/jpeg")
+
+    with peak_memory() as growth:
+        photo = decode_query_photo(upload)
+    assert photo.size == (875, 625)  # 1/8 scale: the shorter side still above DECODE_SIZE
+    # At full size its pixels alone would take 105 MB, and each decode as much again.
+    assert growth() < 30 * MB

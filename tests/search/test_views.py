@@ -77,8 +77,8 @@ def test_a_text_search_posted_goes_to_its_bookmarkable_address(client, catalogue
 @pytest.mark.parametrize(
     "content, message",
     [
-        (b"not an image at all", "The file is not an image"),
-        (jpeg_bytes()[:200], "The image is truncated or corrupt"),
+        (b"not an image at all", "The photo cannot be read: not an image"),
+        (jpeg_bytes()[:200], "The photo cannot be read: the image is truncated or corrupt"),
     ],
 )
 def test_a_bad_upload_shows_why_with_status_400(client, catalogue, content, message):

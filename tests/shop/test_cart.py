@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,7 +71,7 @@ def test_an_anonymous_cart_merges_into_the_users_cart_at_login(client, shopper, 
     for product, quantity in ((kurta, 2), (scarf, 1)):
         client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": quantity})
     anonymous = Cart.objects.get(user=None)
-    assert client.login(username="sam", password="pw-shopper-123")
+    assert client.login(request=HttpRequest(), username="sam", password="pw-shopper-123")
     user_cart = Cart.objects.get(user=shopper)
     assert {line.product.sku: line.quantity for line in user_cart.lines.all()} == {
         "KURTA": 3,  # 2 + 2, but only 3 in stock
@@ -83,7 +84,7 @@ def test_an_anonymous_cart_merges_into_the_users_cart_at_login(client, shopper, 
 def test_an_anonymous_cart_becomes_the_users_first_cart(client, shopper, make_product):
     product = make_product(stock=3, price=Decimal("12.00"))
     client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 2})
-    client.login(username="sam", password="pw-shopper-123")
+    client.login(request=HttpRequest(), username="sam", password="pw-shopper-123")
     assert Cart.objects.get().user == shopper
     assert shopper.cart.lines.get().quantity == 2
 
