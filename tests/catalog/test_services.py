@@ -154,10 +154,12 @@ def test_each_photo_gets_a_small_jpeg_thumbnail_beside_it(merchant, settings, tm
 
 def test_upsert_product_reports_created_updated_unchanged(merchant, announced):
     fields = {"title": "Red kurta", "status": Product.Status.ACTIVE}
-    outcome = services.upsert_product(merchant, "U1", fields, main_photo=photo("red"))
+    outcome = services.upsert_product(merchant, "U1", fields, imported_photo=photo("red"))
     assert outcome == services.UpsertOutcome.CREATED
-    assert services.upsert_product(merchant, "U1", fields, main_photo=photo("red")) == "unchanged"
-    outcome = services.upsert_product(merchant, "U1", fields, main_photo=photo("blue"))
+    assert (
+        services.upsert_product(merchant, "U1", fields, imported_photo=photo("red")) == "unchanged"
+    )
+    outcome = services.upsert_product(merchant, "U1", fields, imported_photo=photo("blue"))
     assert outcome == services.UpsertOutcome.UPDATED
     assert ProductImage.objects.get().sha256 == photo("blue").sha256
     assert len(announced) == 2
