@@ -55,7 +55,10 @@ def place_order(
             for merchant_id, merchant_lines in sorted(by_merchant.items())
         ]
         for line in lines:
-            Product.objects.filter(pk=line.product_id).update(stock=F("stock") - line.quantity)
+            # A new version: a merchant's form read before the sale cannot write the old stock.
+            Product.objects.filter(pk=line.product_id).update(
+                stock=F("stock") - line.quantity, version=F("version") + 1
+            )
         CartLine.objects.filter(cart=cart).delete()
         for order in orders:
             method.order_placed(order)

@@ -84,4 +84,6 @@ def _restore_stock(order: Order) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     ):
-        Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])
+        Product.objects.filter(pk=product_id).update(
+            stock=F("stock") + quantities[product_id], version=F("version") + 1
+        )
