@@ -16,6 +16,10 @@ ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 # Grids and cards show photos at most about 230 CSS pixels wide: twice that for dense screens.
 THUMBNAIL_BOX = (480, 480)
 THUMBNAIL_QUALITY = 80
+# A photo re-encoded to drop its metadata keeps nearly all its detail.
+STRIPPED_QUALITY = 95
+# Image.info keys of metadata that may say who, where and with what a photo was taken.
+METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ def check_image(source: bytes | BinaryIO) -> CheckedImage:
                 image_format, (width, height) = image.format, image.size
                 _check_format_and_pixels(image_format, width, height)
                 image.load()
+                content, (width, height) = _without_metadata(image, content)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -78,6 +83,27 @@ def check_image(source: bytes | BinaryIO) -> CheckedImage:
         height=height,
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+def _without_metadata(image: Image.Image, content: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The photo to store, and its size: without its EXIF (GPS position, camera, owner), XMP or
+    comments, turned upright as its EXIF orientation said. A photo with none of these is kept
+    byte for byte (no re-encoding loss). Its colour profile stays: it is how its colours look."""
+    has_text = bool(getattr(image, "text", None))  # PNG text chunks
+    if not (image.getexif() or has_text or any(key in image.info for key in METADATA_KEYS)):
+        return content, image.size
+    options = {"icc_profile": image.info.get("icc_profile")}
+    if image.format in ("JPEG", "WEBP"):
+        options["quality"] = STRIPPED_QUALITY
+    if getattr(image, "n_frames", 1) > 1:
+        # An animation keeps its frames (and the durations Pillow read); no EXIF turns them.
+        picture, options["save_all"] = image, True
+    else:
+        picture = ImageOps.exif_transpose(image)
+    picture.info = {key: value for key, value in picture.info.items() if key not in METADATA_KEYS}
+    buffer = io.BytesIO()
+    picture.save(buffer, image.format, **{key: value for key, value in options.items() if value})
+    return buffer.getvalue(), picture.size
 
 
 def check_uploads(uploads: Iterable) -> list[CheckedImage]:
