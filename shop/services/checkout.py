@@ -3,6 +3,7 @@
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -27,12 +28,15 @@ def place_order(
     email: str,
     address: Mapping[str, str],
     payment_method_code: str,
+    shown_prices: Mapping[int, tuple[Decimal | None, str]],
 ) -> list[Order]:
     """Turn the cart into orders, one per merchant, at today's prices, or change nothing.
 
     The products are locked in id order (two checkouts never wait on each other in a cycle),
-    then every line is checked against the locked stock: any shortfall rejects the whole
-    checkout with every reason. The cart is emptied and the emails go once it commits.
+    then every line is checked against the locked stock, and its price and currency against
+    `shown_prices` (product id: what the shopper was shown): any shortfall or change rejects
+    the whole checkout with every reason. The cart is emptied and the emails go once it
+    commits.
     """
     method = payment_method(payment_method_code)
     with transaction.atomic():
@@ -45,7 +49,7 @@ def place_order(
             pk__in=[line.product_id for line in lines]
         )
         locked = {product.pk: product for product in products.order_by("pk")}
-        _check_stock(lines, locked)
+        _check_lines(lines, locked, shown_prices)
         by_merchant: dict[int, list[CartLine]] = defaultdict(list)
         for line in lines:
             line.product = locked[line.product_id]
@@ -67,7 +71,11 @@ def place_order(
     return orders
 
 
-def _check_stock(lines: list[CartLine], locked: dict[int, Product]) -> None:
+def _check_lines(
+    lines: list[CartLine],
+    locked: dict[int, Product],
+    shown_prices: Mapping[int, tuple[Decimal | None, str]],
+) -> None:
     problems = []
     for line in lines:
         product = locked[line.product_id]
@@ -76,6 +84,19 @@ def _check_stock(lines: list[CartLine], locked: dict[int, Product]) -> None:
         except ValidationError as error:
             problems.append(error)
             continue
+        if shown_prices.get(product.pk) != (product.price, product.currency):
+            problems.append(
+                ValidationError(
+                    "The price of %(title)s is now %(price)s %(currency)s: check your order "
+                    "and place it again.",
+                    code="price_changed",
+                    params={
+                        "title": product.title,
+                        "price": product.price,
+                        "currency": product.currency,
+                    },
+                )
+            )
         if product.stock < line.quantity:
             problems.append(
                 ValidationError(

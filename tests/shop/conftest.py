@@ -42,11 +42,21 @@ def cart_of(user: AbstractBaseUser, *items: tuple[Product, int]) -> Cart:
     return cart
 
 
+def shown_prices(cart: Cart) -> dict[int, tuple]:
+    """The cart's prices as the checkout page shows them now."""
+    return {
+        line.product_id: (line.product.price, line.product.currency)
+        for line in cart.lines.select_related("product")
+    }
+
+
 def checkout(user: AbstractBaseUser, *items: tuple[Product, int]) -> list[Order]:
+    cart = cart_of(user, *items)
     return place_order(
-        cart_of(user, *items),
+        cart,
         user,
         email=user.email,
         address=ADDRESS,
         payment_method_code="pay_on_delivery",
+        shown_prices=shown_prices(cart),
     )
