@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 
 from catalog.models import Product
-from shop import notifications
+from shop import tasks
 from shop.models import ADDRESS_FIELDS, Cart, CartLine, Order, OrderLine
 from shop.payment import payment_method
 from shop.services.cart import check_for_sale
@@ -67,7 +67,7 @@ def place_order(
         for order in orders:
             method.order_placed(order)
             order.save(update_fields=["payment_status"])
-            transaction.on_commit(lambda order=order: notifications.order_placed(order))
+            tasks.email_order_placed(order)
     return orders
 
 

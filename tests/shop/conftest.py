@@ -60,3 +60,14 @@ def checkout(user: AbstractBaseUser, *items: tuple[Product, int]) -> list[Order]
         payment_method_code="pay_on_delivery",
         shown_prices=shown_prices(cart),
     )
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Tasks run in this process as they are queued (Celery's eager mode): for tests of what
+    an email says. tests/shop/test_emails.py sends them through a real worker."""
+    from vitrine.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -15,7 +15,7 @@ from tests.shop.conftest import ADDRESS, cart_of, checkout, shown_prices
 
 
 def test_an_order_fixes_prices_takes_stock_and_empties_the_cart(
-    shopper, make_product, django_capture_on_commit_callbacks
+    tasks_run_here, shopper, make_product, django_capture_on_commit_callbacks
 ):
     kurta = make_product("KURTA", title="Red kurta", price=Decimal("19.99"), stock=5)
     scarf = make_product("SCARF", title="Silk scarf", price=Decimal("5.50"), stock=2)
@@ -42,7 +42,7 @@ def test_an_order_fixes_prices_takes_stock_and_empties_the_cart(
 
 
 def test_a_cart_from_two_merchants_makes_one_order_each(
-    shopper, make_product, other_merchant, django_capture_on_commit_callbacks
+    tasks_run_here, shopper, make_product, other_merchant, django_capture_on_commit_callbacks
 ):
     other_merchant.user.email = "bob@example.com"
     other_merchant.user.save()

@@ -149,7 +149,7 @@ def test_sign_up_refuses_a_taken_name_and_a_weak_password(client, shopper):
 
 
 def test_checkout_places_the_order_and_thanks_the_shopper(
-    client, shopper, make_product, django_capture_on_commit_callbacks
+    tasks_run_here, client, shopper, make_product, django_capture_on_commit_callbacks
 ):
     cart = cart_of(shopper, (make_product(title="Red kurta", stock=2), 1))
     client.force_login(shopper)
