@@ -19,6 +19,10 @@ NOT_AN_IMAGE = "The file is not an image (JPEG, PNG, WebP or GIF)."
 # Grids and cards show photos at most about 230 CSS pixels wide: twice that for dense screens.
 THUMBNAIL_BOX = (480, 480)
 THUMBNAIL_QUALITY = 80
+# A photo re-encoded to drop its metadata keeps nearly all its detail.
+STRIPPED_QUALITY = 95
+# Image.info keys of metadata that may say who, where and with what a photo was taken.
+METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ def check_image(source: bytes | BinaryIO) -> CheckedImage:
                 # truncated file fails), but a camera photo costs a few MB, not a hundred.
                 image.draft("RGB", THUMBNAIL_BOX)
                 image.load()
+            content, (width, height) = _without_metadata(content)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -89,6 +94,35 @@ def read_limited(source: bytes | BinaryIO) -> bytes:
     if not content:
         raise ValidationError("The file is empty.", code="empty")
     return content
+
+
+def _without_metadata(content: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The photo to store, and its size: without its EXIF (GPS position, camera, owner), XMP or
+    comments, turned upright as its EXIF orientation said. A photo with none of these is kept
+    byte for byte (no re-encoding loss). Its colour profile stays: it is how its colours look.
+
+    Read afresh from `content`: the check decoded a JPEG at a reduced scale (draft), and the
+    stored photo keeps its full resolution."""
+    with Image.open(io.BytesIO(content), formats=OPEN_FORMATS) as image:
+        has_text = bool(getattr(image, "text", None))  # PNG text chunks
+        if not (image.getexif() or has_text or any(key in image.info for key in METADATA_KEYS)):
+            return content, image.size
+        options = {"icc_profile": image.info.get("icc_profile")}
+        if image.format in ("JPEG", "WEBP"):
+            options["quality"] = STRIPPED_QUALITY
+        if getattr(image, "n_frames", 1) > 1:
+            # An animation keeps its frames (and the durations Pillow read); no EXIF turns them.
+            picture, options["save_all"] = image, True
+        else:
+            picture = ImageOps.exif_transpose(image)
+        picture.info = {
+            key: value for key, value in picture.info.items() if key not in METADATA_KEYS
+        }
+        buffer = io.BytesIO()
+        picture.save(
+            buffer, image.format, **{key: value for key, value in options.items() if value}
+        )
+        return buffer.getvalue(), picture.size
 
 
 def check_uploads(uploads: Iterable) -> list[CheckedImage]:

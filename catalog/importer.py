@@ -1,7 +1,10 @@
-"""Import products from a CSV file: `sku,title,description,category,image[,price,currency,stock]`.
+"""Import products from a CSV file: `sku,title,image` and optionally `description,category,
+price,currency,stock,status`.
 
-Each row is checked in full (fields, photo) before anything is written, then upserted by SKU
-in its own transaction: a bad row is reported with its line number and the others import.
+A re-import changes only the columns the file has: a product's status, say, only when the file
+has a `status` column (new products get the import's status otherwise). Each row is checked in
+full (fields, photo) before anything is written, then upserted by SKU in its own transaction: a bad
+row is reported with its line number and the others import.
 """
 
 import csv
@@ -23,7 +26,7 @@ from catalog.images import CheckedImage, check_image
 from catalog.models import Category, Merchant, Product, ProductImage, validate_sku
 
 REQUIRED_COLUMNS = ("sku", "title", "image")
-OPTIONAL_COLUMNS = ("description", "category", "price", "currency", "stock")
+OPTIONAL_COLUMNS = ("description", "category", "price", "currency", "stock", "status")
 MAX_PRICE = Decimal("9999999999.99")  # what Product.price (12 digits, 2 decimals) holds
 
 
@@ -102,7 +105,13 @@ class CatalogImport:
         if sku in self._seen_skus:
             raise RowError(f"duplicate sku {sku} (first on line {self._seen_skus[sku]})")
         self._seen_skus[sku] = line
-        fields = {"title": values["title"], "status": self.status}
+        fields = {"title": values["title"]}
+        if values.get("status"):
+            fields["status"] = values["status"].lower()
+            if fields["status"] not in Product.Status.values:
+                raise RowError(
+                    f"bad status {values['status']!r}: one of {', '.join(Product.Status.values)}"
+                )
         if "description" in values:
             fields["description"] = values["description"]
         if "price" in values:
@@ -126,7 +135,11 @@ class CatalogImport:
             if product.category_path is not None:
                 fields["category"] = self._category(product.category_path)
             return services.upsert_product(
-                self.merchant, product.sku, fields, main_photo=product.photo
+                self.merchant,
+                product.sku,
+                fields,
+                imported_photo=product.photo,
+                create_defaults={"status": self.status},
             )
         except ValidationError as error:
             raise RowError(_describe(error)) from None

@@ -90,6 +90,9 @@ class Product(models.Model):
     currency = models.CharField(max_length=3, validators=[validate_currency])
     stock = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Counts the writes to the row (catalog.services, checkout, cancellation): a form or API
+    # client that read an older version is told of the change instead of overwriting it.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -137,6 +140,8 @@ class ProductImage(models.Model):
     # Content hash: a re-import of the same photo changes nothing.
     sha256 = models.CharField(max_length=64)
     position = models.PositiveSmallIntegerField(default=0)
+    # Stored by the CSV import: a later import's photo replaces this one, never the merchant's.
+    imported = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,7 +4,7 @@ Each runs in one transaction and announces the products it touched (catalog.sign
 search index is marked stale in the same commit.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from uuid import uuid4
@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -137,15 +138,37 @@ class UpsertOutcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
+class ProductConflict(ValidationError):
+    """The product changed (or went) since the version the writer read: nothing was written.
+    `current` is the product as it is now, or None if it was deleted."""
+
+    def __init__(self, current: Product | None):
+        self.current = current
+        if current is None:
+            super().__init__("This product was deleted meanwhile.", code="conflict")
+        else:
+            super().__init__(
+                "This product was changed since you read it (it is now at version "
+                "%(version)d): nothing was saved. Read it again and redo your change.",
+                code="conflict",
+                params={"version": current.version},
+            )
+
+
 def save_product(
     product: Product,
     *,
     photos: Sequence[CheckedImage] = (),
     category_path: str | None = None,
+    fields: Collection[str] | None = None,
+    expected_version: int | None = None,
 ) -> Product:
     """Create or update a product, adding any new photos, in one transaction.
 
     `category_path` ("Apparel > Topwear"), when given, sets the category, creating it if new.
+    An update writes only `fields` (None: every field), so that changing the title never
+    writes back a stock count read earlier; with `expected_version` it is refused
+    (ProductConflict) if the product changed since that version.
     """
     if not product.currency:
         product.currency = settings.VITRINE_DEFAULT_CURRENCY
@@ -153,7 +176,17 @@ def save_product(
         if category_path is not None:
             product.category = category_from_path(category_path)
         _validate(product)
-        product.save()
+        if product.pk is None:
+            product.save()
+        else:
+            product.version = _lock_version(product.pk, expected_version) + 1
+            if fields is not None:
+                written_fields = {*fields, "version", "updated_at"}
+                if category_path is not None:
+                    written_fields.add("category")
+                product.save(update_fields=written_fields)
+            else:
+                product.save()
         _add_photos(product, photos, written)
         announce_products_changed([product.pk])
     return product
@@ -164,51 +197,75 @@ def upsert_product(
     sku: str,
     fields: dict,
     *,
-    main_photo: CheckedImage | None = None,
+    imported_photo: CheckedImage | None = None,
     category_path: str | None = None,
+    create_defaults: Mapping[str, object] | None = None,
+    expected_version: int | None = None,
 ) -> UpsertOutcome:
     """Create the merchant's product with this SKU, or update the fields given.
 
-    `main_photo` becomes the product's first photo, replacing the one there unless it is the
-    same picture. Fields not in `fields` keep their values (or defaults, for a new product).
-    `category_path`, when given, sets the category as in save_product (in this transaction).
+    Fields not in `fields` keep their values (or defaults, for a new product); those in
+    `create_defaults` are set on a new product only. `category_path`, when given, sets the
+    category as in save_product (in this transaction). `imported_photo`, an import's photo
+    for the product, is stored unless it is already one of its photos: in place of the photo
+    an earlier import stored, or else as the main photo, in front of the merchant's own. With
+    `expected_version`, the write is refused (ProductConflict) unless the product exists at
+    that version.
     """
     with _product_transaction() as written:
         if category_path is not None:
             fields = {**fields, "category": category_from_path(category_path)}
         product = Product.objects.select_for_update().filter(merchant=merchant, sku=sku).first()
         created = product is None
+        if expected_version is not None and (created or product.version != expected_version):
+            raise ProductConflict(product)
         if created:
             product = Product(
-                merchant=merchant, sku=sku, currency=settings.VITRINE_DEFAULT_CURRENCY
+                merchant=merchant,
+                sku=sku,
+                currency=settings.VITRINE_DEFAULT_CURRENCY,
+                **(create_defaults or {}),
             )
         changed = {name for name, value in fields.items() if getattr(product, name) != value}
         for name in changed:
             setattr(product, name, fields[name])
-        photo_changed = main_photo is not None and (
-            created or _main_photo_differs(product, main_photo)
+        photo_changed = imported_photo is not None and (
+            created or not product.images.filter(sha256=imported_photo.sha256).exists()
         )
         if not (created or changed or photo_changed):
             return UpsertOutcome.UNCHANGED
         _validate(product)
+        if not created:
+            product.version += 1
         product.save()
-        if created and main_photo is not None:
-            _store_photo(product, main_photo, 0, written)
-        elif photo_changed:
-            _replace_main_photo(product, main_photo, written)
+        if photo_changed:
+            _store_imported_photo(product, imported_photo, written)
         announce_products_changed([product.pk])
     return UpsertOutcome.CREATED if created else UpsertOutcome.UPDATED
 
 
-def set_stock(product: Product, stock: int) -> Product:
-    """A quick stock count from the dashboard. Search reads stock live, so the product's index
-    row stays as it is."""
+def set_stock(product: Product, stock: int, *, expected_version: int | None = None) -> Product:
+    """A quick stock count from the dashboard, refused (ProductConflict) if the product changed
+    since `expected_version`. Search reads stock live, so the product's index row stays as it
+    is."""
     if stock < 0:
         raise ValidationError("Stock cannot be negative.", code="negative_stock")
     with transaction.atomic():
-        Product.objects.filter(pk=product.pk).update(stock=stock, updated_at=timezone.now())
-        product.refresh_from_db(fields=["stock", "updated_at"])
+        _lock_version(product.pk, expected_version)
+        Product.objects.filter(pk=product.pk).update(
+            stock=stock, version=F("version") + 1, updated_at=timezone.now()
+        )
+        product.refresh_from_db(fields=["stock", "version", "updated_at"])
     return product
+
+
+def _lock_version(product_id: int, expected_version: int | None) -> int:
+    """Lock the product's row and return its version; ProductConflict if it is not the
+    expected one, or the product is gone."""
+    current = Product.objects.select_for_update().filter(pk=product_id).first()
+    if current is None or expected_version not in (None, current.version):
+        raise ProductConflict(current)
+    return current.version
 
 
 def delete_product(product: Product) -> None:
@@ -271,10 +328,16 @@ def _add_photos(
 
 
 def _store_photo(
-    product: Product, photo: CheckedImage, position: int, written: list[str]
+    product: Product,
+    photo: CheckedImage,
+    position: int,
+    written: list[str],
+    *,
+    imported: bool = False,
 ) -> ProductImage:
     image = ProductImage(
         product=product,
+        imported=imported,
         width=photo.width,
         height=photo.height,
         sha256=photo.sha256,
@@ -291,18 +354,17 @@ def _store_photo(
     return image
 
 
-def _main_photo_differs(product: Product, photo: CheckedImage) -> bool:
-    main = product.images.first()
-    return main is None or main.sha256 != photo.sha256
-
-
-def _replace_main_photo(product: Product, photo: CheckedImage, written: list[str]) -> None:
+def _store_imported_photo(product: Product, photo: CheckedImage, written: list[str]) -> None:
+    """The import's photo takes the place of the one an earlier import stored (the only photo
+    it may delete), or else goes first; the merchant's own photos stay."""
     images = _locked_images(product)
-    if images:
-        replaced = images.pop(0)
+    replaced = next((image for image in images if image.imported), None)
+    position = images.index(replaced) if replaced else 0
+    if replaced is not None:
+        images.remove(replaced)
         replaced.delete()
         transaction.on_commit(lambda: _delete_files(replaced.file_names))
-    images.insert(0, _store_photo(product, photo, 0, written))
+    images.insert(position, _store_photo(product, photo, position, written, imported=True))
     _save_positions(images)
 
 

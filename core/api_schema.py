@@ -9,6 +9,7 @@ ERROR_DESCRIPTIONS = {
     401: "Authentication is missing or wrong.",
     403: "This account may not do this (not a merchant, or a missing CSRF token).",
     404: "No such resource (another merchant's product is not found either).",
+    409: "The resource changed since the `version` sent: nothing was written; read it again.",
     413: "The request body is too large.",
     415: "The request body's content type is not accepted.",
     429: "Too many requests: retry after `Retry-After` seconds.",
@@ -67,4 +68,6 @@ class ApiSchema(AutoSchema):
             statuses.extend([413, 415])
         # A view names the statuses only it answers (e.g. 503 from a model that can't load).
         statuses.extend(getattr(self.view, "error_statuses", ()))
+        if self.method in getattr(self.view, "version_checked_methods", ()):
+            statuses.append(409)  # a stale write (the view's `version` check)
         return sorted(statuses)

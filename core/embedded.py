@@ -12,8 +12,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
-import hashlib
 import os
+import stat
 import subprocess
 import tempfile
 import time
@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import psycopg
@@ -33,6 +34,7 @@ DATABASE_NAME = "vitrine"
 DATABASE_USER = "postgres"
 # Unix socket paths are limited to 107 bytes on Linux; longer ones move to the temp dir.
 _MAX_SOCKET_PATH = 100
+_SOCKET_NAME = "redis.sock"
 
 
 @contextmanager
@@ -156,6 +158,25 @@ class EmbeddedPostgres:
                 connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
 
 
+def _private_folder(folder: Path) -> Path:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
+def _is_private(folder: Path) -> bool:
+    """A real folder (not a link) of this user that nobody else may open."""
+    try:
+        status = folder.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(status.st_mode)
+        and status.st_uid == os.geteuid()
+        and not status.st_mode & 0o077
+    )
+
+
 @dataclass(frozen=True)
 class EmbeddedRedis:
     data_dir: Path
@@ -164,13 +185,23 @@ class EmbeddedRedis:
     def folder(self) -> Path:
         return self.data_dir / "redis"
 
-    @property
+    @cached_property
     def socket_path(self) -> Path:
-        path = self.folder.resolve() / "redis.sock"
-        if len(str(path)) <= _MAX_SOCKET_PATH:
-            return path
-        digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
-        return Path(tempfile.gettempdir()) / f"vitrine-redis-{digest}.sock"
+        """The socket, in a folder only this user may open (0700): the Redis folder when the
+        path is short enough, else a folder of random name made in the temp dir, which the
+        Redis folder names for every other process (a predictable name there could be taken
+        first by another user)."""
+        folder = _private_folder(self.folder.resolve())
+        if len(str(folder / _SOCKET_NAME)) <= _MAX_SOCKET_PATH:
+            return folder / _SOCKET_NAME
+        pointer = folder / "socket-dir"
+        with open(folder / ".socket-dir.lock", "w") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            named = Path(pointer.read_text().strip()) if pointer.exists() else None
+            if named is None or not _is_private(named):
+                named = Path(tempfile.mkdtemp(prefix="vitrine-redis-"))
+                pointer.write_text(str(named))
+        return named / _SOCKET_NAME
 
     @property
     def url(self) -> str:

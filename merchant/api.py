@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.exceptions import ErrorDetail
+from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -39,6 +39,11 @@ class BySku(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class VersionConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 class IsMerchant(permissions.BasePermission):
@@ -96,6 +101,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
     lookup_field = "sku"
     lookup_value_regex = SKU_PATTERN
     pagination_class = BySku
+    version_checked_methods = ("PUT", "PATCH")
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -130,11 +136,21 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
     def _save(self, product: Product, serializer: MerchantProductSerializer) -> None:
         fields = dict(serializer.validated_data)
         photos = fields.pop("photos", [])
+        expected_version = fields.pop("version", None)  # a new product has none to check
         category_path = _pop_category_path(fields)
         for name, value in fields.items():
             setattr(product, name, value)
         try:
-            services.save_product(product, photos=photos, category_path=category_path)
+            services.save_product(
+                product,
+                photos=photos,
+                category_path=category_path,
+                # An update writes only the fields sent: never a stock count read before a sale.
+                fields=list(fields) if product.pk else None,
+                expected_version=expected_version if product.pk else None,
+            )
+        except services.ProductConflict as conflict:
+            raise VersionConflict(conflict.messages[0]) from None
         except IntegrityError:
             # Another request took the SKU between the check and the write.
             raise serializers.ValidationError(
@@ -154,8 +170,9 @@ class BulkUpsertView(MerchantAPIView):
         description=(
             "Each item is checked and written on its own, in its own transaction: an item is "
             "created, updated, left unchanged, or rejected with the reason, and a rejected item "
-            "changes nothing. Photos are not part of a bulk upsert: send them to the images "
-            "endpoint, or with a multipart create."
+            "changes nothing. An item that sends the `version` it read is rejected (`conflict`) "
+            "if the product changed since. Photos are not part of a bulk upsert: send them to "
+            "the images endpoint, or with a multipart create."
         ),
     )
     def post(self, request: Request) -> Response:
@@ -183,8 +200,13 @@ class BulkUpsertView(MerchantAPIView):
             fields = dict(checked.validated_data)
             sku = fields.pop("sku")
             category_path = _pop_category_path(fields)
+            expected_version = fields.pop("version", None)
             outcome = services.upsert_product(
-                self.merchant, sku, fields, category_path=category_path
+                self.merchant,
+                sku,
+                fields,
+                category_path=category_path,
+                expected_version=expected_version,
             )
         except (serializers.ValidationError, DjangoValidationError) as error:
             return {"sku": sku, "status": "rejected", **_validation_error(error)}

@@ -39,6 +39,8 @@ class ProductForm(forms.ModelForm):
     photos = PhotosField(
         required=False, help_text="JPEG, PNG, WebP or GIF, up to 10 MB each. Add several at once."
     )
+    # The product's version when the form was shown: a save over a newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Product
@@ -67,6 +69,9 @@ class ProductForm(forms.ModelForm):
         self.initial.setdefault(
             "currency", self.instance.currency or settings.VITRINE_DEFAULT_CURRENCY
         )
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.initial.setdefault("version", self.instance.version)
         self.fields["category_path"].widget.attrs["list"] = "category-paths"
         self.category_paths = Category.objects.values_list("full_name", flat=True)
 
@@ -77,6 +82,28 @@ class ProductForm(forms.ModelForm):
             raise ValidationError("You already have a product with this SKU.", code="taken")
         return sku
 
+    def refuse_stale(self, current: Product) -> None:
+        """After a refused stale save: say where the entries differ from the product as it is
+        now, and take its current version, so that saving them again applies them knowingly."""
+        changes = []
+        for name in self.Meta.fields:
+            if name == "category_path":
+                now = current.category.full_name if current.category else ""
+            else:
+                now = getattr(current, name)
+            if name in self.cleaned_data and self.cleaned_data[name] != now:
+                changes.append(f"{self.fields[name].label.lower()} “{now}”")
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.version
+        now = f" Where they differ, it now has: {', '.join(changes)}." if changes else ""
+        self.add_error(
+            None,
+            "This product was changed elsewhere while you edited it. Nothing was saved; your "
+            f"entries are kept below.{now} Check them and save again (with any photos again).",
+        )
+
 
 class StockForm(forms.Form):
     stock = forms.IntegerField(min_value=0, max_value=2_147_483_647)
+    # The product's version when the dashboard was shown: a newer count is not overwritten.
+    version = forms.IntegerField(min_value=1)

@@ -65,6 +65,14 @@ class ProductFieldsSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The product's storefront page.")
     images = ImageSerializer(many=True, read_only=True)
     index = serializers.SerializerMethodField(help_text="Search indexing state.")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=(
+            "Counts the product's changes (a sale's too). Send back the version you read: if "
+            "the product changed since, nothing is written and the answer is 409."
+        ),
+    )
 
     class Meta:
         model = Product
@@ -81,6 +89,7 @@ class ProductFieldsSerializer(RefuseUnknownFields, serializers.ModelSerializer):
             "url",
             "images",
             "index",
+            "version",
             "created_at",
             "updated_at",
         ]

@@ -1,12 +1,16 @@
 """The shopper's forms: add to cart, cart quantities, checkout, sign-up."""
 
+import json
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import MaxValueValidator
 
 from catalog.models import Product
-from shop.models import ADDRESS_FIELDS, Order
+from shop.models import ADDRESS_FIELDS, CartLine, Order
 from shop.payment import PAYMENT_METHODS
 from shop.services.cart import max_units_per_line
 
@@ -40,6 +44,8 @@ class CheckoutForm(forms.ModelForm):
         initial=next(iter(PAYMENT_METHODS)),
         widget=forms.RadioSelect,
     )
+    # Each line's price and currency as the page showed them: the order is placed only at those.
+    shown_prices = forms.CharField(widget=forms.HiddenInput)
 
     class Meta:
         model = Order
@@ -74,6 +80,32 @@ class CheckoutForm(forms.ModelForm):
 
     def address(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in ADDRESS_FIELDS}
+
+    @staticmethod
+    def encode_prices(lines: Iterable[CartLine]) -> str:
+        return json.dumps(
+            {
+                str(line.product_id): [str(line.product.price), line.product.currency]
+                for line in lines
+            }
+        )
+
+    def clean_shown_prices(self) -> dict[int, tuple[Decimal | None, str]]:
+        try:
+            shown = json.loads(self.cleaned_data["shown_prices"])
+            return {
+                int(product_id): (None if price == "None" else Decimal(price), currency)
+                for product_id, (price, currency) in shown.items()
+            }
+        except (ValueError, TypeError, AttributeError, InvalidOperation):
+            raise forms.ValidationError("bad prices", code="bad_prices") from None
+
+    def clean(self) -> dict:
+        # The field is hidden: its error is the page's.
+        if self.has_error("shown_prices"):
+            del self.errors["shown_prices"]
+            self.add_error(None, "This page was out of date: check your order and place it.")
+        return super().clean()
 
 
 class SignUpForm(UserCreationForm):

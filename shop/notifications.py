@@ -1,34 +1,35 @@
-"""Emails about orders, through Django's email backend (the console in development)."""
+"""Emails about orders, through Django's email backend (the console in development). They are
+sent by a Celery task (shop.tasks.send_order_email) once the change commits: a slow or failing
+mail server never holds up a checkout, and a failed send is retried."""
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
 from shop.models import Order
 
-
-def order_placed(order: Order) -> None:
-    """The shopper's confirmation, and the merchant's note that there is an order to ship."""
-    order = _with_lines(order)
-    _send(order.email, f"Your order {order.number}", "shop/email/order_placed.txt", order)
-    merchant_email = order.merchant.user.email
-    if merchant_email:
-        _send(merchant_email, f"New order {order.number}", "shop/email/new_order.txt", order)
+# Each email: its subject and body template; the merchant's note goes to the merchant.
+MESSAGES = {
+    "order_placed": ("Your order {number}", "shop/email/order_placed.txt"),
+    "new_order": ("New order {number}", "shop/email/new_order.txt"),
+    "status_changed": ("Your order {number} is {status}", "shop/email/status_changed.txt"),
+}
 
 
-def status_changed(order: Order) -> None:
-    order = _with_lines(order)
-    subject = f"Your order {order.number} is {order.get_status_display().lower()}"
-    _send(order.email, subject, "shop/email/status_changed.txt", order)
+def recipients(order: Order, message: str) -> list[str]:
+    """Who gets this email about the order: none when the merchant has no address."""
+    address = order.merchant.user.email if message == "new_order" else order.email
+    return [address] if address else []
 
 
-def _with_lines(order: Order) -> Order:
-    # The order as the change left it (not re-read: a later change has its own email).
-    prefetch_related_objects([order], "lines", "merchant__user")
-    return order
-
-
-def _send(recipient: str, subject: str, template: str, order: Order) -> None:
+def send(order_id: int, message: str, status: str) -> None:
+    """Send one email about the order, as the change to `status` left it (a later change
+    has its own email). Raises OSError (smtplib's errors among them) when sending fails."""
+    order = (
+        Order.objects.select_related("merchant__user").prefetch_related("lines").get(pk=order_id)
+    )
+    order.status = status
+    subject, template = MESSAGES[message]
+    subject = subject.format(number=order.number, status=order.get_status_display().lower())
     body = render_to_string(template, {"order": order, "site_url": settings.VITRINE_SITE_URL})
-    send_mail(subject, body, None, [recipient])
+    send_mail(subject, body, None, recipients(order, message))

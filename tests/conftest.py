@@ -110,3 +110,31 @@ def three_products(make_product, encoder) -> dict[str, Product]:
     }
     embed_stale(encoder)
     return products
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    """Poll `condition` until it holds, or fail saying what never happened."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def default_worker():
+    """A real Celery worker thread on the default queue (order emails), over the real Redis;
+    in this process, so that it sends with the test's email settings and outbox."""
+    from celery.contrib.testing.worker import start_worker
+
+    from vitrine.celery import app
+
+    # Tasks queued by earlier tests that ran no worker (their orders' emails) are not this one's.
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge("default")
+    with start_worker(
+        app, queues=["default"], perform_ping_check=False, pool="solo", shutdown_timeout=30
+    ) as worker:
+        yield worker

@@ -310,6 +310,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds one try at the mail server may take; the email task then retries with backoff.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Vitrine <orders@localhost>")
 # The site's address, for links in emails.
 VITRINE_SITE_URL = os.environ.get("VITRINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -48,13 +48,22 @@ def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse
         request.POST or None, request.FILES or None, instance=product, merchant=request.merchant
     )
     if request.method == "POST" and form.is_valid():
-        saved = services.save_product(
-            form.save(commit=False),
-            photos=form.cleaned_data["photos"],
-            category_path=form.cleaned_data["category_path"],
-        )
-        messages.success(request, f"{'Saved' if product else 'Created'} {saved.title}.")
-        return redirect("merchant:product_edit", sku=saved.sku)
+        try:
+            saved = services.save_product(
+                form.save(commit=False),
+                photos=form.cleaned_data["photos"],
+                category_path=form.cleaned_data["category_path"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ProductConflict as conflict:
+            if conflict.current is None:
+                messages.error(request, "This product was deleted meanwhile: nothing was saved.")
+                return redirect("merchant:dashboard")
+            product = conflict.current
+            form.refuse_stale(product)
+        else:
+            messages.success(request, f"{'Saved' if product else 'Created'} {saved.title}.")
+            return redirect("merchant:product_edit", sku=saved.sku)
     context = {"form": form}
     if product is not None:
         context.update(product=product, images=product.images.all())
@@ -77,8 +86,19 @@ def stock_update(request: HttpRequest, sku: str) -> HttpResponse:
     product = _own_product(request, sku)
     form = StockForm(request.POST)
     if form.is_valid():
-        services.set_stock(product, form.cleaned_data["stock"])
-        messages.success(request, f"{product.title}: stock set to {product.stock}.")
+        try:
+            services.set_stock(
+                product, form.cleaned_data["stock"], expected_version=form.cleaned_data["version"]
+            )
+        except services.ProductConflict:
+            product.refresh_from_db()
+            messages.error(
+                request,
+                f"{product.title} changed while the page was open (stock is now "
+                f"{product.stock}): nothing was saved. Check the count and save it again.",
+            )
+        else:
+            messages.success(request, f"{product.title}: stock set to {product.stock}.")
     else:
         messages.error(request, f"{product.title}: stock must be a whole number, 0 or more.")
     page = request.POST.get("page", "")

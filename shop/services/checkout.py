@@ -3,6 +3,7 @@
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from catalog.models import Product
-from shop import notifications
+from shop import tasks
 from shop.models import ADDRESS_FIELDS, Cart, CartLine, Order, OrderLine
 from shop.payment import PAYMENT_METHODS, PaymentMethod, PaymentStatus, payment_method
 from shop.services.cart import check_for_sale, max_units_per_line
@@ -28,13 +29,15 @@ def place_order(
     email: str,
     address: Mapping[str, str],
     payment_method_code: str,
+    shown_prices: Mapping[int, tuple[Decimal | None, str]],
 ) -> list[Order]:
     """Turn the cart into orders, one per merchant, at today's prices, or change nothing.
 
     The products are locked in id order (two checkouts never wait on each other in a cycle),
-    then every line is checked against the locked stock: any shortfall rejects the whole
-    checkout with every reason. The cart is emptied and the emails go once it commits.
-    With pay on delivery, a shopper's orders awaiting payment are capped
+    then every line is checked against the locked stock, and its price and currency against
+    `shown_prices` (product id: what the shopper was shown): any shortfall or change rejects
+    the whole checkout with every reason. The cart is emptied and the emails go once it
+    commits. With pay on delivery, a shopper's orders awaiting payment are capped
     (VITRINE_MAX_OPEN_UNPAID_ORDERS): one account cannot reserve a shop's stock unpaid.
     """
     method = payment_method(payment_method_code)
@@ -48,7 +51,7 @@ def place_order(
             pk__in=[line.product_id for line in lines]
         )
         locked = {product.pk: product for product in products.order_by("pk")}
-        _check_stock(lines, locked)
+        _check_lines(lines, locked, shown_prices)
         by_merchant: dict[int, list[CartLine]] = defaultdict(list)
         for line in lines:
             line.product = locked[line.product_id]
@@ -60,16 +63,23 @@ def place_order(
             for merchant_id, merchant_lines in sorted(by_merchant.items())
         ]
         for line in lines:
-            Product.objects.filter(pk=line.product_id).update(stock=F("stock") - line.quantity)
+            # A new version: a merchant's form read before the sale cannot write the old stock.
+            Product.objects.filter(pk=line.product_id).update(
+                stock=F("stock") - line.quantity, version=F("version") + 1
+            )
         CartLine.objects.filter(cart=cart).delete()
         for order in orders:
             method.order_placed(order)
             order.save(update_fields=["payment_status"])
-            transaction.on_commit(lambda order=order: notifications.order_placed(order))
+            tasks.email_order_placed(order)
     return orders
 
 
-def _check_stock(lines: list[CartLine], locked: dict[int, Product]) -> None:
+def _check_lines(
+    lines: list[CartLine],
+    locked: dict[int, Product],
+    shown_prices: Mapping[int, tuple[Decimal | None, str]],
+) -> None:
     problems = []
     for line in lines:
         product = locked[line.product_id]
@@ -78,6 +88,19 @@ def _check_stock(lines: list[CartLine], locked: dict[int, Product]) -> None:
         except ValidationError as error:
             problems.append(error)
             continue
+        if shown_prices.get(product.pk) != (product.price, product.currency):
+            problems.append(
+                ValidationError(
+                    "The price of %(title)s is now %(price)s %(currency)s: check your order "
+                    "and place it again.",
+                    code="price_changed",
+                    params={
+                        "title": product.title,
+                        "price": product.price,
+                        "currency": product.currency,
+                    },
+                )
+            )
         if line.quantity > max_units_per_line():
             problems.append(
                 ValidationError(

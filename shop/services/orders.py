@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product
-from shop import notifications
+from shop import tasks
 from shop.models import Order
 from shop.payment import payment_method
 
@@ -69,7 +69,7 @@ def _move(order: Order, target: str) -> Order:
         locked.status = target
         setattr(locked, STAMPS[target], timezone.now())
         locked.save(update_fields=["status", STAMPS[target], "payment_status"])
-        transaction.on_commit(lambda: notifications.status_changed(locked))
+        tasks.email_status_changed(locked)
     return locked
 
 
@@ -84,4 +84,6 @@ def _restore_stock(order: Order) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     ):
-        Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])
+        Product.objects.filter(pk=product_id).update(
+            stock=F("stock") + quantities[product_id], version=F("version") + 1
+        )

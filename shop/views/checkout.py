@@ -23,7 +23,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not lines:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:cart")
-    form = CheckoutForm(request.POST or None, initial=_last_address(request))
+    initial = {**_last_address(request), "shown_prices": CheckoutForm.encode_prices(lines)}
+    form = CheckoutForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             orders = place_order(
@@ -32,6 +33,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 address=form.address(),
                 payment_method_code=form.cleaned_data["payment_method"],
+                shown_prices=form.cleaned_data["shown_prices"],
             )
         except ValidationError as error:
             for message in error.messages:

@@ -15,8 +15,8 @@ from core.broker import redis_client
 from shop.models import Order
 from shop.services.checkout import place_order
 from tests.browser.helpers import screenshots
-from tests.conftest import DATASET_IMAGES, JERSEY
-from tests.shop.conftest import ADDRESS, cart_of
+from tests.conftest import DATASET_IMAGES, JERSEY, wait_for
+from tests.shop.conftest import ADDRESS, cart_of, shown_prices
 from vitrine.celery import app
 from workers import embedding as embedding_tasks
 
@@ -27,12 +27,14 @@ NEW_PHOTO = DATASET_IMAGES / "15970.jpg"
 def placed_order(catalogue: dict[str, Product]) -> Order:
     """A shopper's order for Alice's jersey, placed before the browser starts."""
     shopper = get_user_model().objects.create_user("sam", "sam@example.com", "pw-shopper-123")
+    cart = cart_of(shopper, (catalogue[JERSEY], 1))
     [order] = place_order(
-        cart_of(shopper, (catalogue[JERSEY], 1)),
+        cart,
         shopper,
         email=shopper.email,
         address=ADDRESS,
         payment_method_code="pay_on_delivery",
+        shown_prices=shown_prices(cart),
     )
     return order
 
@@ -115,6 +117,7 @@ def test_a_merchant_lists_a_product_sees_it_indexed_and_ships_an_order(
     expect(page.get_by_role("button", name="Mark delivered")).to_be_visible()
     expect(page.get_by_role("button", name="Cancel order")).to_have_count(0)
     screenshots(page, "merchant-order-shipped")
-    assert any(
-        message.subject == f"Your order {placed_order.number} is shipped" for message in mail.outbox
+    shipped = f"Your order {placed_order.number} is shipped"
+    wait_for(
+        lambda: any(message.subject == shipped for message in mail.outbox), 30, "the shipped email"
     )

@@ -6,11 +6,12 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import screenshots
+from tests.conftest import wait_for
 
 TITLE = "Femella Women Blue Nightdress"
 
 
-def test_a_shopper_finds_buys_and_sees_the_order(page: Page) -> None:
+def test_a_shopper_finds_buys_and_sees_the_order(page: Page, default_worker) -> None:
     page.goto("/")
     screenshots(page, "home")
     search = page.get_by_role("search", name="Site search").get_by_label("Search products")
@@ -70,7 +71,9 @@ def test_a_shopper_finds_buys_and_sees_the_order(page: Page) -> None:
     assert re.fullmatch(r"[2-9A-Z]{10}", number)
     expect(page.locator(".cart-count")).to_have_text("0")
     screenshots(page, "order-placed")
-    assert any(number in message.subject for message in mail.outbox)
+    wait_for(
+        lambda: any(number in message.subject for message in mail.outbox), 30, "the confirmation"
+    )
 
     with page.expect_navigation():
         page.get_by_role("link", name="All your orders").click()

@@ -4,7 +4,7 @@ import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
-from PIL import Image
+from PIL import ExifTags, Image
 
 from catalog.images import check_image, make_thumbnail
 from tests.conftest import jpeg_bytes
@@ -120,3 +120,60 @@ def test_a_thumbnail_is_an_upright_jpeg_within_the_box_on_white():
 def test_a_small_photo_is_not_enlarged():
     with Image.open(io.BytesIO(make_thumbnail(jpeg_bytes(size=(60, 80))))) as thumbnail:
         assert thumbnail.size == (60, 80)
+
+
+def photo_with_gps_turned_sideways(image_format: str) -> bytes:
+    """A 40×20 picture, red on its left quarter, whose EXIF says: turn it 90° clockwise (so
+    upright it is 20×40, red on top), taken at a GPS position with a named camera."""
+    picture = Image.new("RGB", (40, 20), "white")
+    picture.paste((255, 0, 0), (0, 0, 10, 20))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "Spy camera"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (48.0, 51.0, 29.0),
+    }
+    buffer = io.BytesIO()
+    picture.save(buffer, image_format, exif=exif.tobytes(), comment=b"at home")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+def test_a_stored_photo_has_no_exif_and_is_upright(merchant, settings, tmp_path, image_format):
+    from catalog import services
+    from catalog.models import Product
+
+    settings.MEDIA_ROOT = tmp_path
+    original = photo_with_gps_turned_sideways(image_format)
+    with Image.open(io.BytesIO(original)) as sent:
+        assert sent.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test photo does carry GPS
+    product = services.save_product(
+        Product(merchant=merchant, sku="GPS", title="Photo"), photos=[check_image(original)]
+    )
+    image = product.images.get()
+    assert (image.width, image.height) == (20, 40)
+    with Image.open(tmp_path / image.image.name) as stored:
+        assert stored.format == image_format and stored.size == (20, 40)
+        assert not stored.getexif() and "comment" not in stored.info
+        assert b"Spy camera" not in (tmp_path / image.image.name).read_bytes()
+        top, bottom = stored.convert("RGB").getpixel((10, 2)), stored.getpixel((10, 37))
+    assert top[0] > 200 and top[1] < 60  # red, on top: turned upright
+    assert bottom[:3] == (255, 255, 255)
+
+
+def test_a_photo_without_metadata_is_stored_as_it_came():
+    content = jpeg_bytes("navy")
+    assert check_image(content).content == content
+
+
+def test_a_large_camera_photo_keeps_its_resolution_when_its_metadata_goes():
+    # The check decodes a JPEG at a reduced scale; what is stored must not be that decode.
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Spy camera"
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 2000), "navy").save(buffer, "JPEG", exif=exif.tobytes())
+    checked = check_image(buffer.getvalue())
+    assert (checked.width, checked.height) == (3000, 2000)
+    with Image.open(io.BytesIO(checked.content)) as stored:
+        assert stored.size == (3000, 2000) and not stored.getexif()

@@ -168,3 +168,61 @@ def test_a_rejected_row_leaves_no_category_behind_from_validation(db, tmp_path, 
     )
     run_import(csv_path, images)
     assert not Category.objects.filter(full_name__startswith="New").exists()
+
+
+def test_reimport_changes_only_the_columns_the_file_has(db, tmp_path, images, merchant):
+    rows = [["K-1", "Red Kurta", "Hand printed", "Apparel", "red.jpg", "10", "EUR", "3"]]
+    run_import(write_csv(tmp_path / "a.csv", rows), images, "--merchant", "alice")
+    header = ["sku", "title", "image", "stock"]
+    narrow = write_csv(tmp_path / "b.csv", [["K-1", "Red Kurta", "red.jpg", "9"]], header=header)
+    out, err, status = run_import(narrow, images, "--merchant", "alice")
+    assert status == 0 and "1 updated" in out, err
+    product = Product.objects.get(merchant=merchant, sku="K-1")
+    assert (product.stock, product.price, product.currency, product.description) == (
+        9,
+        Decimal("10"),
+        "EUR",
+        "Hand printed",
+    )
+    assert product.category.full_name == "Apparel"
+
+
+def test_reimport_never_republishes_an_unpublished_listing_unless_the_file_says_so(
+    db, tmp_path, images, merchant
+):
+    rows = [["K-1", "Red Kurta", "", "", "red.jpg", "10", "USD", "3"]]
+    run_import(write_csv(tmp_path / "a.csv", rows), images, "--merchant", "alice")
+    Product.objects.filter(sku="K-1").update(status=Product.Status.DRAFT)  # the merchant's call
+    changed = [["K-1", "Red Kurta, cotton", "", "", "red.jpg", "10", "USD", "3"]]
+    run_import(write_csv(tmp_path / "b.csv", changed), images, "--merchant", "alice")
+    product = Product.objects.get(sku="K-1")
+    assert (product.title, product.status) == ("Red Kurta, cotton", Product.Status.DRAFT)
+
+    header = [*HEADER, "status"]
+    publish = write_csv(tmp_path / "c.csv", [[*changed[0], "Active"]], header=header)
+    out, err, status = run_import(publish, images, "--merchant", "alice")
+    assert status == 0 and "1 updated" in out, err
+    assert Product.objects.get(sku="K-1").status == Product.Status.ACTIVE
+    bad = write_csv(tmp_path / "d.csv", [[*changed[0], "sold"]], header=header)
+    _, err, status = run_import(bad, images, "--merchant", "alice")
+    assert status == 1 and "bad status 'sold'" in err
+
+
+def test_reimport_replaces_only_the_photo_an_import_stored(db, tmp_path, images, merchant):
+    from catalog import services
+    from tests.conftest import photo
+
+    rows = [["K-1", "Red Kurta", "", "", "red.jpg", "10", "USD", "3"]]
+    run_import(write_csv(tmp_path / "a.csv", rows), images, "--merchant", "alice")
+    product = Product.objects.get(sku="K-1")
+    [own] = services.add_product_photos(product, [photo("yellow")])
+    services.move_product_image(own, 0)  # the merchant's own photo is now the main one
+
+    run_import(write_csv(tmp_path / "b.csv", rows), images, "--merchant", "alice")
+    assert product.images.first().pk == own.pk  # not moved back
+
+    changed = [["K-1", "Red Kurta", "", "", "blue.jpg", "10", "USD", "3"]]
+    out, _, _ = run_import(write_csv(tmp_path / "c.csv", changed), images, "--merchant", "alice")
+    assert "1 updated" in out
+    shas = list(product.images.values_list("sha256", flat=True))
+    assert shas == [own.sha256, photo("blue").sha256]  # the red one replaced in its place

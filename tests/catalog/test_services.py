@@ -154,10 +154,12 @@ def test_each_photo_gets_a_small_jpeg_thumbnail_beside_it(merchant, settings, tm
 
 def test_upsert_product_reports_created_updated_unchanged(merchant, announced):
     fields = {"title": "Red kurta", "status": Product.Status.ACTIVE}
-    outcome = services.upsert_product(merchant, "U1", fields, main_photo=photo("red"))
+    outcome = services.upsert_product(merchant, "U1", fields, imported_photo=photo("red"))
     assert outcome == services.UpsertOutcome.CREATED
-    assert services.upsert_product(merchant, "U1", fields, main_photo=photo("red")) == "unchanged"
-    outcome = services.upsert_product(merchant, "U1", fields, main_photo=photo("blue"))
+    assert (
+        services.upsert_product(merchant, "U1", fields, imported_photo=photo("red")) == "unchanged"
+    )
+    outcome = services.upsert_product(merchant, "U1", fields, imported_photo=photo("blue"))
     assert outcome == services.UpsertOutcome.UPDATED
     assert ProductImage.objects.get().sha256 == photo("blue").sha256
     assert len(announced) == 2
@@ -185,3 +187,22 @@ def test_set_stock_changes_only_the_stock_and_refuses_a_negative_count(make_prod
         services.set_stock(product, -1)
     product.refresh_from_db()
     assert product.stock == 12
+
+
+def test_an_update_writes_only_its_fields_and_a_stale_version_is_refused(make_product):
+    product = make_product(stock=5)
+    read_version = product.version
+    Product.objects.filter(pk=product.pk).update(stock=4)  # a sale after `product` was read
+    product.title = "Renamed"
+    services.save_product(product, fields=["title"])
+    current = Product.objects.get(pk=product.pk)
+    assert (current.title, current.stock, current.version) == ("Renamed", 4, read_version + 1)
+
+    current.title = "Stale rename"
+    with pytest.raises(services.ProductConflict) as refused:
+        services.save_product(current, expected_version=read_version)
+    assert refused.value.code == "conflict" and refused.value.current.version == read_version + 1
+    assert Product.objects.get(pk=product.pk).title == "Renamed"
+    with pytest.raises(services.ProductConflict):
+        services.set_stock(current, 9, expected_version=read_version)
+    assert services.set_stock(current, 9, expected_version=read_version + 1).stock == 9

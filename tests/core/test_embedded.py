@@ -1,10 +1,15 @@
 """The embedded PostgreSQL and Redis: one of each per data dir, shared by every process."""
 
 import json
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -94,8 +99,44 @@ def test_the_migrations_create_the_vector_extension(db):
     assert tuple(int(part) for part in version.split(".")[:2]) >= (0, 6)
 
 
-def test_a_long_data_dir_path_gets_a_short_redis_socket(tmp_path):
+def private_to_this_user(folder: Path) -> bool:
+    status = folder.lstat()
+    return stat.S_ISDIR(status.st_mode) and stat.S_IMODE(status.st_mode) == 0o700
+
+
+def test_the_redis_socket_lies_in_a_folder_only_this_user_can_open(tmp_path):
+    socket_path = EmbeddedRedis(tmp_path).socket_path
+    assert socket_path.parent == tmp_path / "redis"
+    assert private_to_this_user(socket_path.parent)
+
+
+def test_a_long_data_dir_path_gets_a_short_redis_socket_in_a_private_unpredictable_folder(
+    tmp_path,
+):
     deep = tmp_path / ("d" * 120)
-    socket_path = EmbeddedRedis(deep).socket_path
+    server = EmbeddedRedis(deep)
+    socket_path = server.socket_path
     assert len(str(socket_path)) < 108
+    assert socket_path.parent.parent == Path(tempfile.gettempdir())
+    assert private_to_this_user(socket_path.parent)
     assert socket_path == EmbeddedRedis(deep).socket_path  # the same for every process
+    # Another data dir gets another folder: its name cannot be worked out beforehand.
+    other = EmbeddedRedis(tmp_path / ("e" * 120)).socket_path
+    assert other.parent != socket_path.parent and private_to_this_user(other.parent)
+    try:
+        server.ensure_running()
+        assert redis.Redis(unix_socket_path=str(socket_path)).ping()
+    finally:
+        server.stop()
+        shutil.rmtree(socket_path.parent, ignore_errors=True)
+        shutil.rmtree(other.parent, ignore_errors=True)
+
+
+def test_a_socket_folder_opened_to_others_is_not_reused(tmp_path):
+    deep = tmp_path / ("d" * 120)
+    first = EmbeddedRedis(deep).socket_path.parent
+    first.chmod(0o777)  # say, replaced by another user's folder of the same name
+    second = EmbeddedRedis(deep).socket_path.parent
+    assert second != first and private_to_this_user(second)
+    for folder in (first, second):
+        shutil.rmtree(folder, ignore_errors=True)

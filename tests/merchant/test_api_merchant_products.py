@@ -239,3 +239,42 @@ def test_a_category_name_over_its_length_answers_400_not_500(api):
     error = assert_error(api.post(LIST, data, format="json"), 400, "bad_category")
     assert "longer than 100 characters" in error["message"]
     assert not Category.objects.exists()
+
+
+def test_a_write_with_a_stale_version_answers_409_and_changes_nothing(
+    api, make_product, make_shopper
+):
+    from tests.shop.conftest import checkout
+
+    make_product("KURTA", stock=5)
+    read = api.get(detail("KURTA")).json()
+    checkout(make_shopper(), (Product.objects.get(sku="KURTA"), 1))  # a sale meanwhile
+    stale = {**read, "title": "Renamed", "stock": 10}
+    for response in (
+        api.put(detail("KURTA"), stale, format="json"),
+        api.patch(detail("KURTA"), {"stock": 10, "version": read["version"]}, format="json"),
+    ):
+        assert_error(response, 409, "conflict")
+    assert (Product.objects.get(sku="KURTA").title, Product.objects.get(sku="KURTA").stock) == (
+        "Red cotton kurta",
+        4,
+    )
+
+    fresh = api.get(detail("KURTA")).json()
+    assert fresh["version"] > read["version"]
+    response = api.patch(detail("KURTA"), {"stock": 10, "version": fresh["version"]}, "json")
+    assert response.status_code == 200 and response.json()["version"] == fresh["version"] + 1
+
+
+def test_a_bulk_item_with_a_stale_version_is_rejected(api, make_product):
+    product = make_product("KURTA", stock=5)
+    items = [
+        {"sku": "KURTA", "stock": 9, "version": product.version + 1},
+        {"sku": "NEW", "title": "New", "version": 1},
+    ]
+    results = api.post("/api/v1/merchant/bulk/products/", {"products": items}, format="json")
+    assert [(item["status"], item["error"]["code"]) for item in results.json()["results"]] == [
+        ("rejected", "conflict"),
+        ("rejected", "conflict"),
+    ]
+    assert Product.objects.get(pk=product.pk).stock == 5 and Product.objects.count() == 1

@@ -134,7 +134,12 @@ def test_edit_add_photo_move_and_delete(alice_client, make_product):
     url = reverse("merchant:product_edit", args=["ALICE-1"])
     upload = SimpleUploadedFile("extra.png", jpeg_bytes("green"), "image/jpeg")
     response = alice_client.post(
-        url, {**product_form(sku="ALICE-1", title="Renamed"), "photos": upload}
+        url,
+        {
+            **product_form(sku="ALICE-1", title="Renamed"),
+            "version": product.version,
+            "photos": upload,
+        },
     )
     assert response.status_code == 302
     product.refresh_from_db()
@@ -170,10 +175,12 @@ def test_a_quick_stock_edit_from_the_list(alice_client, make_product):
     page = alice_client.get(reverse("merchant:dashboard")).content.decode()
     assert f'<label class="visually-hidden" for="stock-{product.pk}">' in page
     url = reverse("merchant:stock_update", args=["ALICE-1"])
-    response = alice_client.post(url, {"stock": "40", "page": "1"}, follow=True)
+    response = alice_client.post(
+        url, {"stock": "40", "page": "1", "version": product.version}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("merchant:dashboard") + "?page=1"
     assert "stock set to 40" in response.content.decode()
-    response = alice_client.post(url, {"stock": "-3"}, follow=True)
+    response = alice_client.post(url, {"stock": "-3", "version": product.version}, follow=True)
     assert "stock must be a whole number" in response.content.decode()
     product.refresh_from_db()
     assert product.stock == 40
@@ -181,7 +188,7 @@ def test_a_quick_stock_edit_from_the_list(alice_client, make_product):
 
 def test_another_merchants_stock_is_404(alice_client, bobs_product):
     url = reverse("merchant:stock_update", args=["BOB-1"])
-    assert alice_client.post(url, {"stock": "99"}).status_code == 404
+    assert alice_client.post(url, {"stock": "99", "version": "1"}).status_code == 404
     bobs_product.refresh_from_db()
     assert bobs_product.stock == 0
 
@@ -190,3 +197,43 @@ def test_a_new_product_starts_in_the_stores_currency(alice_client, settings):
     settings.VITRINE_DEFAULT_CURRENCY = "EUR"
     page = alice_client.get(reverse("merchant:product_create")).content.decode()
     assert '<option value="EUR" selected>' in page
+
+
+def test_a_stale_product_form_is_refused_with_what_changed_and_loses_nothing(
+    alice_client, make_product, make_shopper
+):
+    from tests.shop.conftest import checkout
+
+    product = make_product("ALICE-1", stock=5)
+    url = reverse("merchant:product_edit", args=["ALICE-1"])
+    page = alice_client.get(url).content.decode()
+    assert f'name="version" value="{product.version}"' in page
+    checkout(make_shopper(), (product, 1))  # a sale while the merchant edits
+
+    stale = {**product_form(sku="ALICE-1", title="Renamed"), "version": product.version}
+    response = alice_client.post(url, stale)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "changed elsewhere while you edited it. Nothing was saved" in page
+    assert "it now has: title “Red cotton kurta”, description “”" in page
+    assert "stock “4”" in page
+    assert 'value="Renamed"' in page  # the merchant's entries are kept
+    current = Product.objects.get(pk=product.pk)
+    assert (current.title, current.stock) == ("Red cotton kurta", 4)
+    assert f'name="version" value="{current.version}"' in page
+
+    # Saved again from the refused form, knowingly (here keeping the sale: stock 4).
+    response = alice_client.post(url, {**stale, "stock": "4", "version": current.version})
+    assert response.status_code == 302
+    current.refresh_from_db()
+    assert (current.title, current.stock) == ("Renamed", 4)
+
+
+def test_a_stale_quick_stock_count_is_refused(alice_client, make_product):
+    product = make_product("ALICE-1", title="Alice's kurta", stock=5)
+    url = reverse("merchant:stock_update", args=["ALICE-1"])
+    Product.objects.filter(pk=product.pk).update(stock=4, version=product.version + 1)
+    response = alice_client.post(url, {"stock": "9", "version": product.version}, follow=True)
+    assert "changed while the page was open (stock is now 4)" in response.content.decode()
+    product.refresh_from_db()
+    assert product.stock == 4

@@ -42,11 +42,32 @@ def cart_of(user: AbstractBaseUser, *items: tuple[Product, int]) -> Cart:
     return cart
 
 
+def shown_prices(cart: Cart) -> dict[int, tuple]:
+    """The cart's prices as the checkout page shows them now."""
+    return {
+        line.product_id: (line.product.price, line.product.currency)
+        for line in cart.lines.select_related("product")
+    }
+
+
 def checkout(user: AbstractBaseUser, *items: tuple[Product, int]) -> list[Order]:
+    cart = cart_of(user, *items)
     return place_order(
-        cart_of(user, *items),
+        cart,
         user,
         email=user.email,
         address=ADDRESS,
         payment_method_code="pay_on_delivery",
+        shown_prices=shown_prices(cart),
     )
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Tasks run in this process as they are queued (Celery's eager mode): for tests of what
+    an email says. tests/shop/test_emails.py sends them through a real worker."""
+    from vitrine.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -10,12 +10,12 @@ from django.db import connection
 
 from catalog.models import Product
 from shop.models import Order, OrderLine
-from shop.services.checkout import NUMBER_ALPHABET, NUMBER_LENGTH
-from tests.shop.conftest import ADDRESS, cart_of, checkout
+from shop.services.checkout import NUMBER_ALPHABET, NUMBER_LENGTH, place_order
+from tests.shop.conftest import ADDRESS, cart_of, checkout, shown_prices
 
 
 def test_an_order_fixes_prices_takes_stock_and_empties_the_cart(
-    shopper, make_product, django_capture_on_commit_callbacks
+    tasks_run_here, shopper, make_product, django_capture_on_commit_callbacks
 ):
     kurta = make_product("KURTA", title="Red kurta", price=Decimal("19.99"), stock=5)
     scarf = make_product("SCARF", title="Silk scarf", price=Decimal("5.50"), stock=2)
@@ -42,7 +42,7 @@ def test_an_order_fixes_prices_takes_stock_and_empties_the_cart(
 
 
 def test_a_cart_from_two_merchants_makes_one_order_each(
-    shopper, make_product, other_merchant, django_capture_on_commit_callbacks
+    tasks_run_here, shopper, make_product, other_merchant, django_capture_on_commit_callbacks
 ):
     other_merchant.user.email = "bob@example.com"
     other_merchant.user.save()
@@ -83,12 +83,15 @@ def test_an_empty_cart_cannot_be_checked_out(shopper):
 
 
 def test_an_unknown_payment_method_is_refused(shopper, make_product):
-    from shop.services.checkout import place_order
-
     cart = cart_of(shopper, (make_product(stock=1), 1))
     with pytest.raises(KeyError):
         place_order(
-            cart, shopper, email="x@example.com", address=ADDRESS, payment_method_code="gift_card"
+            cart,
+            shopper,
+            email="x@example.com",
+            address=ADDRESS,
+            payment_method_code="gift_card",
+            shown_prices=shown_prices(cart),
         )
     assert not Order.objects.exists()
 
@@ -125,3 +128,26 @@ def test_twenty_shoppers_racing_for_five_units_make_exactly_five_orders(make_pro
     assert OrderLine.objects.filter(product=product).count() == STOCK
     product.refresh_from_db()
     assert product.stock == 0
+
+
+def test_a_line_whose_price_or_currency_changed_since_shown_places_no_order(shopper, make_product):
+    kurta = make_product("KURTA", title="Red kurta", price=Decimal("19.99"), stock=5)
+    scarf = make_product("SCARF", title="Silk scarf", price=Decimal("5.50"), stock=5)
+    cart = cart_of(shopper, (kurta, 1), (scarf, 1))
+    shown = shown_prices(cart)  # the checkout page, then the merchants change their prices
+    Product.objects.filter(pk=kurta.pk).update(price=Decimal("24.99"))
+    Product.objects.filter(pk=scarf.pk).update(currency="EUR")
+    with pytest.raises(ValidationError) as raised:
+        place_order(
+            cart,
+            shopper,
+            email=shopper.email,
+            address=ADDRESS,
+            payment_method_code="pay_on_delivery",
+            shown_prices=shown,
+        )
+    assert [error.code for error in raised.value.error_list] == ["price_changed"] * 2
+    assert "The price of Red kurta is now 24.99 USD" in raised.value.messages[0]
+    assert "Silk scarf is now 5.50 EUR" in raised.value.messages[1]
+    assert not Order.objects.exists() and cart.lines.count() == 2
+    assert Product.objects.get(pk=kurta.pk).stock == 5

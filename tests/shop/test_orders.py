@@ -29,7 +29,7 @@ def stock_of(product: Product) -> int:
 
 
 def test_placed_shipped_delivered_with_times_payment_and_emails(
-    order, django_capture_on_commit_callbacks
+    order, tasks_run_here, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         shipped = orders.ship(order)
@@ -45,7 +45,7 @@ def test_placed_shipped_delivered_with_times_payment_and_emails(
 
 
 def test_cancelling_a_placed_order_puts_the_stock_back(
-    order, kurta, django_capture_on_commit_callbacks
+    order, kurta, tasks_run_here, django_capture_on_commit_callbacks
 ):
     assert stock_of(kurta) == 3
     with django_capture_on_commit_callbacks(execute=True):

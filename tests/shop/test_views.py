@@ -12,11 +12,18 @@ from django.core import mail
 from django.urls import reverse
 
 from search.models import SearchEvent
+from shop.forms import CheckoutForm
 from shop.models import Cart, Order
 from tests.conftest import NIGHTDRESS
 from tests.shop.conftest import ADDRESS, cart_of, checkout
 
 CHECKOUT_FORM = {"email": "sam@example.com", "payment_method": "pay_on_delivery", **ADDRESS}
+
+
+def checkout_form(cart: Cart, **overrides: str) -> dict:
+    """The checkout form as the page sends it, with the cart's prices as it shows them now."""
+    shown = CheckoutForm.encode_prices(cart.lines.select_related("product"))
+    return {**CHECKOUT_FORM, "shown_prices": shown, **overrides}
 
 
 def add(client, product, quantity: int = 1, **extra):
@@ -150,12 +157,12 @@ def test_sign_up_refuses_a_taken_name_and_a_weak_password(client, shopper):
 
 
 def test_checkout_places_the_order_and_thanks_the_shopper(
-    client, shopper, make_product, django_capture_on_commit_callbacks
+    tasks_run_here, client, shopper, make_product, django_capture_on_commit_callbacks
 ):
-    cart_of(shopper, (make_product(title="Red kurta", stock=2), 1))
+    cart = cart_of(shopper, (make_product(title="Red kurta", stock=2), 1))
     client.force_login(shopper)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("shop:checkout"), CHECKOUT_FORM, follow=True)
+        response = client.post(reverse("shop:checkout"), checkout_form(cart), follow=True)
     order = Order.objects.get()
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("shop:order_placed")
@@ -168,9 +175,9 @@ def test_checkout_places_the_order_and_thanks_the_shopper(
 
 
 def test_a_checkout_with_missing_address_fields_keeps_the_cart(client, shopper, make_product):
-    cart_of(shopper, (make_product(stock=2), 1))
+    cart = cart_of(shopper, (make_product(stock=2), 1))
     client.force_login(shopper)
-    response = client.post(reverse("shop:checkout"), {**CHECKOUT_FORM, "city": "", "email": "x"})
+    response = client.post(reverse("shop:checkout"), checkout_form(cart, city="", email="x"))
     page = response.content.decode()
     assert response.status_code == 200 and "This field is required." in page
     assert "Enter a valid email address." in page
@@ -181,12 +188,37 @@ def test_a_checkout_that_lost_the_race_goes_back_to_the_cart_with_the_reason(
     client, shopper, make_product
 ):
     product = make_product(title="Red kurta", stock=2)
-    cart_of(shopper, (product, 2))
+    cart = cart_of(shopper, (product, 2))
     type(product).objects.filter(pk=product.pk).update(stock=1)
     client.force_login(shopper)
-    response = client.post(reverse("shop:checkout"), CHECKOUT_FORM, follow=True)
+    response = client.post(reverse("shop:checkout"), checkout_form(cart), follow=True)
     assert response.redirect_chain[-1][0] == reverse("shop:cart")
     assert "Only 1 of Red kurta left" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_price_changed_after_the_page_was_shown_places_no_order(client, shopper, make_product):
+    product = make_product(title="Red kurta", stock=2, price=Decimal("19.99"))
+    cart = cart_of(shopper, (product, 1))
+    client.force_login(shopper)
+    page = client.get(reverse("shop:checkout")).content.decode()
+    assert 'name="shown_prices"' in page and "19.99" in page
+    form = checkout_form(cart)  # what that page sends
+    type(product).objects.filter(pk=product.pk).update(price=Decimal("24.99"))
+    response = client.post(reverse("shop:checkout"), form, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("shop:cart")
+    assert "The price of Red kurta is now 24.99 USD" in response.content.decode()
+    assert not Order.objects.exists() and cart.lines.count() == 1
+    # Shown the new price, the shopper can order.
+    response = client.post(reverse("shop:checkout"), checkout_form(cart), follow=True)
+    assert Order.objects.get().total == Decimal("24.99")
+
+
+def test_a_checkout_form_without_its_prices_asks_to_look_again(client, shopper, make_product):
+    cart = cart_of(shopper, (make_product(stock=2), 1))
+    client.force_login(shopper)
+    response = client.post(reverse("shop:checkout"), checkout_form(cart, shown_prices="{oops"))
+    assert "This page was out of date" in response.content.decode()
     assert not Order.objects.exists()
 
 

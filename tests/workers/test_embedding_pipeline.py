@@ -89,7 +89,7 @@ def test_a_worker_killed_mid_batch_loses_no_product(tmp_path, own_redis, merchan
             merchant,
             f"K{number}",
             {"title": f"Cotton kurta {number}", "status": "active"},
-            main_photo=photo("red"),
+            imported_photo=photo("red"),
         )
     env = worker_env(tmp_path, own_redis, VITRINE_EMBED_LEASE_SECONDS="5")
     worker = spawn_worker(env, tmp_path / "worker.log", queues="embed")

@@ -11,9 +11,10 @@ from catalog.models import Merchant, Product
 
 class Command(BaseCommand):
     help = (
-        "Import products from a CSV file with the columns sku,title,description,category,image "
-        "and optionally price,currency,stock. Rows are upserted by SKU; bad rows are reported "
-        "on stderr with their line number, and the exit status is 1 if any was rejected."
+        "Import products from a CSV file with the columns sku,title,image and optionally "
+        "description,category,price,currency,stock,status. Rows are upserted by SKU, changing "
+        "only the columns the file has; bad rows are reported on stderr with their line "
+        "number, and the exit status is 1 if any was rejected."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
