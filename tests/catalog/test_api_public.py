@@ -121,7 +121,17 @@ def test_similar_products_by_photo(client, three_products):
     assert response.status_code == 200, response.json()
     results = response.json()["results"]
     assert {hit["sku"] for hit in results} == {NIGHTDRESS, JERSEY}  # never itself
-    assert set(results[0]) == {"sku", "title", "price", "currency", "url", "image", "score", "why"}
+    assert set(results[0]) == {
+        "id",
+        "sku",
+        "title",
+        "price",
+        "currency",
+        "url",
+        "image",
+        "score",
+        "why",
+    }
     assert_error(client.get(f"{PRODUCTS}{shirt.pk}/similar/", {"limit": 0}), 400, "min_value")
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from catalog.models import Product
+from shop.forms import CheckoutForm
 from shop.models import Order
 from shop.services.orders import cancel
 from tests.shop.conftest import ADDRESS, cart_of, checkout
@@ -17,6 +18,8 @@ from tests.shop.conftest import ADDRESS, cart_of, checkout
 def checkout_page(client, user):
     client.force_login(user)
     form = {"email": user.email, "payment_method": "pay_on_delivery", **ADDRESS}
+    # The cart's prices as the checkout page shows them (a changed price is refused).
+    form["shown_prices"] = CheckoutForm.encode_prices(user.cart.lines.select_related("product"))
     return client.post(reverse("shop:checkout"), form, follow=True)
 
 
