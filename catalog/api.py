@@ -3,7 +3,6 @@
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,12 +14,12 @@ from catalog.serializers import (
     ProductFilterSerializer,
     PublicProductSerializer,
 )
+from core.pagination import CheckedCursorPagination
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(CheckedCursorPagination):
     ordering = ("-created_at", "-id")
     page_size = 24
-    page_size_query_param = "page_size"
     max_page_size = 100
 
 
@@ -47,9 +46,9 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         filters = params.validated_data
         if filters.get("category") is not None:
             queryset = queryset.filter(category__in=filters["category"].subtree())
-        if "min_price" in filters:
+        if filters.get("min_price") is not None:
             queryset = queryset.filter(price__gte=filters["min_price"])
-        if "max_price" in filters:
+        if filters.get("max_price") is not None:
             queryset = queryset.filter(price__lte=filters["max_price"])
         if filters["in_stock"]:
             queryset = queryset.filter(stock__gt=0)

@@ -20,6 +20,20 @@ def category_at_path(text: str) -> Category | None:
     return category
 
 
+class PriceBoundField(serializers.DecimalField):
+    """A price filter's bound; empty, as a blank form field sends it, or null means none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False, allow_null=True, max_digits=12, decimal_places=2, min_value=0, **kwargs
+        )
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and not data.strip():
+            return None
+        return super().run_validation(data)
+
+
 def absolute_url(serializer: serializers.Serializer, path: str) -> str:
     return serializer.context["request"].build_absolute_uri(path)
 
@@ -82,12 +96,8 @@ class ProductFilterSerializer(serializers.Serializer):
         max_length=500,
         help_text='A category path such as "apparel/topwear", with its descendants.',
     )
-    min_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0
-    )
-    max_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0
-    )
+    min_price = PriceBoundField()
+    max_price = PriceBoundField()
     in_stock = serializers.BooleanField(required=False, default=False)
 
     def validate_category(self, value: str) -> Category | None:

@@ -51,6 +51,21 @@ class ApiSchema(AutoSchema):
             responses.setdefault(str(status), response)
         return responses
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False) -> dict:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # drf-spectacular's decimal pattern allows a minus sign even where min_value forbids it.
+        minimum = getattr(field, "min_value", None)
+        if isinstance(field, serializers.DecimalField) and minimum is not None and minimum >= 0:
+            schema["pattern"] = schema.get("pattern", "").replace("^-?", "^", 1)
+        return schema
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False) -> dict:
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        # A serializer that refuses unknown fields says so: clients send only those it names.
+        if direction == "request" and getattr(serializer, "refuses_unknown_fields", False):
+            schema["additionalProperties"] = False
+        return schema
+
     def _error_statuses(self) -> list[int]:
         statuses = [429]  # every view is throttled
         has_body = self.method in ("POST", "PUT", "PATCH")

@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +18,7 @@ from catalog import services
 from catalog.models import Merchant, Product, ProductImage
 from catalog.serializers import ImageSerializer
 from core.api_errors import error_body, validation_error_body
+from core.pagination import CheckedCursorPagination
 from merchant.serializers import (
     BULK_ITEM_STATUSES,
     BulkItemSerializer,
@@ -34,10 +34,9 @@ from search.selectors import with_index_state
 SKU_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 
 
-class BySku(CursorPagination):
+class BySku(CheckedCursorPagination):
     ordering = "sku"  # unique per merchant: a stable cursor while products change
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 200
 
 
@@ -107,7 +106,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Product]:
         products = with_index_state(self.merchant.products.select_related("category"))
         products = products.prefetch_related("images")
-        if self.action == "list" and self.request.query_params.get("status"):
+        if self.action == "list" and "status" in self.request.query_params:
             wanted = self.request.query_params["status"]
             if wanted not in Product.Status.values:
                 raise serializers.ValidationError(

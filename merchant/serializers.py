@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.utils import html
 
 from catalog.images import check_uploads
 from catalog.models import Category, Product
 from catalog.serializers import ImageSerializer, absolute_url
+from core.api_input import JsonTypesChecked
 from core.api_schema import ErrorDetailSerializer
 from search.models import ProductIndex
 
@@ -25,6 +27,8 @@ class RefuseUnknownFields:
     """A misspelt field ("prize") is an error, not silently ignored. Read-only fields may come
     back as they were read (a client sending a fetched product back)."""
 
+    refuses_unknown_fields = True  # the schema says so (core.api_schema)
+
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             unknown = sorted(set(data) - set(self.fields))
@@ -33,6 +37,30 @@ class RefuseUnknownFields:
                     {
                         name: [ErrorDetail("Unknown field.", code="unknown_field")]
                         for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class RefuseBlankFormFields:
+    """In a form, DRF takes an optional field sent empty as not sent at all (stock="" as the
+    default stock): refused here, as the same empty value in JSON is, and as the schema says."""
+
+    def to_internal_value(self, data):
+        if html.is_html_input(data):
+            blank = [
+                name
+                for name, field in self.fields.items()
+                if data.get(name) == ""
+                and not field.read_only
+                and not field.allow_null
+                and not getattr(field, "allow_blank", False)
+            ]
+            if blank:
+                raise serializers.ValidationError(
+                    {
+                        name: [ErrorDetail("This field may not be blank.", code="blank")]
+                        for name in blank
                     }
                 )
         return super().to_internal_value(data)
@@ -58,7 +86,9 @@ class CategoryPathField(serializers.CharField):
         return category.full_name
 
 
-class ProductFieldsSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class ProductFieldsSerializer(
+    RefuseUnknownFields, RefuseBlankFormFields, JsonTypesChecked, serializers.ModelSerializer
+):
     """A merchant's product: the fields a merchant writes, and what the API tells about it."""
 
     category = CategoryPathField(help_text='Path of names, e.g. "Apparel > Topwear".')
@@ -160,6 +190,12 @@ class ImageMoveSerializer(RefuseUnknownFields, serializers.Serializer):
 class BulkItemSerializer(ProductFieldsSerializer):
     """One product of a bulk upsert: the SKU, and the fields to set. A new product needs a
     title; an existing one keeps the fields not given."""
+
+    class Meta(ProductFieldsSerializer.Meta):
+        extra_kwargs = {
+            **ProductFieldsSerializer.Meta.extra_kwargs,
+            "title": {"required": False, "help_text": "Needed for a new product."},
+        }
 
     def validate(self, attrs: dict) -> dict:
         if "sku" not in attrs:

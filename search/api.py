@@ -6,7 +6,7 @@ look like a given one.
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -143,8 +143,11 @@ class SearchEventView(APIView):
         try:
             shown = result_tokens.read(event.validated_data["token"], request)
         except result_tokens.InvalidResultToken as error:
-            raise ValidationError({"token": [str(error)]}) from error
+            raise ValidationError(
+                {"token": [ErrorDetail(str(error), code="invalid_token")]}
+            ) from error
         if product.pk not in shown.product_ids:
-            raise ValidationError({"product": ["That search answer did not show this product."]})
+            message = "That search answer did not show this product."
+            raise ValidationError({"product": [ErrorDetail(message, code="not_shown")]})
         counted = log_search_event(shown, product, event.validated_data["action"])
         return Response({"counted": counted})

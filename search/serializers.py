@@ -1,18 +1,23 @@
 """The search API's parameters in (checked and converted) and its hits out."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.settings import api_settings
 
 from catalog.models import Category
 from catalog.selectors import listed_products
-from catalog.serializers import category_at_path
+from catalog.serializers import PriceBoundField, category_at_path
+from core.api_input import JsonTypesChecked
 from search.keyword import MAX_QUERY_LENGTH
 from search.models import SearchEvent
 from search.photos import decode_query_photo
 from search.selectors import MAX_LIMIT, Hit
 
 DEFAULT_LIMIT = 24
+NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
+EMPTY_QUERY = "Give a text query (q), a photo (image), or both."
 # One code per parameter, for clients to switch on; the message says what exactly was wrong.
 ERROR_CODES = {
     "q": "invalid_query",
@@ -26,17 +31,14 @@ ERROR_CODES = {
 }
 
 
-class SearchParamsSerializer(serializers.Serializer):
+class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     """GET's query parameters."""
 
-    q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH)
+    # Without a photo, words are needed: at least one character other than a space.
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, validators=[RegexValidator(r"\S")])
     category = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    min_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0
-    )
-    max_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0
-    )
+    min_price = PriceBoundField()
+    max_price = PriceBoundField()
     in_stock = serializers.BooleanField(required=False, default=False)
     exact = serializers.BooleanField(
         required=False,
@@ -54,9 +56,7 @@ class SearchParamsSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("q", "").strip() and attrs.get("image") is None:
-            raise serializers.ValidationError(
-                "Give a text query (q), a photo (image), or both.", code="empty_query"
-            )
+            raise serializers.ValidationError(EMPTY_QUERY, code="empty_query")
         low, high = attrs.get("min_price"), attrs.get("max_price")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError(
@@ -68,12 +68,17 @@ class SearchParamsSerializer(serializers.Serializer):
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError as error:
+            words = error.detail.get("q", [])
+            if set(error.detail) == {"q"} and {e.code for e in words} <= {"required", "blank"}:
+                empty = ErrorDetail(EMPTY_QUERY, code="empty_query")
+                raise serializers.ValidationError({NON_FIELD_ERRORS_KEY: [empty]}) from None
             raise serializers.ValidationError(_recoded(error.detail)) from None
 
 
 class PhotoSearchParamsSerializer(SearchParamsSerializer):
     """POST's form fields: GET's, and a photo."""
 
+    q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH)
     image = serializers.FileField(required=False, allow_empty_file=True)
 
     def validate_image(self, upload):
@@ -159,7 +164,7 @@ def _recoded(errors: dict) -> dict:
     }
 
 
-class SearchEventSerializer(serializers.Serializer):
+class SearchEventSerializer(JsonTypesChecked, serializers.Serializer):
     token = serializers.CharField(
         max_length=4000,
         help_text="The `token` of the search answer that showed the product.",
