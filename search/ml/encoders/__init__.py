@@ -52,6 +52,11 @@ def get_encoder() -> Encoder:
     return load_encoder(settings.VITRINE_ENCODER)
 
 
+def encoder_loaded() -> bool:
+    """Whether this process has loaded its encoder (a search now answers without the wait)."""
+    return get_encoder.cache_info().currsize > 0
+
+
 def load_encoder(spec: str) -> Encoder:
     cls, checkpoint = encoder_class(spec)
     return cls.load(checkpoint, device_profile())
