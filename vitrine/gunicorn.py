@@ -6,6 +6,7 @@ threads (README, Production).
 """
 
 import os
+import threading
 
 from django.conf import settings
 
@@ -29,7 +30,9 @@ control_socket_disable = True
 
 
 def post_worker_init(worker) -> None:
-    """Warm the worker before it accepts requests."""
+    """Warm the worker up beside its first requests: it answers /healthz at once and /readyz
+    once warm, and its heartbeat goes on however long a loaded host takes to load the model
+    (a warm-up that held the worker back past `timeout` would have it killed, again and again)."""
     from vitrine.warmup import warm_up
 
-    warm_up()
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()

@@ -341,7 +341,7 @@ WEB_HOST = os.environ.get("WEB_HOST", "127.0.0.1")
 WEB_PORT = env_int("WEB_PORT", 8000)
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 4)
-# A worker silent this long is restarted; it is also the time a worker has to load the model.
+# A worker whose heartbeat stops this long is restarted.
 WEB_TIMEOUT = env_int("WEB_TIMEOUT", 60)
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 1)
 

@@ -1,9 +1,13 @@
 """The embedded PostgreSQL and Redis: one of each per data dir, shared by every process."""
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -99,3 +103,27 @@ def test_a_long_data_dir_path_gets_a_short_redis_socket(tmp_path):
     socket_path = EmbeddedRedis(deep).socket_path
     assert len(str(socket_path)) < 108
     assert socket_path == EmbeddedRedis(deep).socket_path  # the same for every process
+
+
+@pytest.fixture
+def own_data_dir():
+    """A data dir outside pytest's temp root, whose permissions a concurrent pytest run resets
+    (the server runs as its own user when we are root)."""
+    path = Path(tempfile.mkdtemp(prefix="vitrine-test-embedded-"))
+    yield path
+    EmbeddedPostgres(path).stop()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _max_connections(socket_dir: Path) -> int:
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres") as client:
+        return int(client.execute("SHOW max_connections").fetchone()[0])
+
+
+def test_the_embedded_server_starts_with_room_for_the_connection_budget(own_data_dir):
+    socket_dir = EmbeddedPostgres(own_data_dir, max_connections=123).ensure_running()
+    assert _max_connections(socket_dir) == 123
+    # A changed budget applies at the server's next start.
+    assert EmbeddedPostgres(own_data_dir).stop()
+    socket_dir = EmbeddedPostgres(own_data_dir, max_connections=140).ensure_running()
+    assert _max_connections(socket_dir) == 140
