@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run worker test lint migrate stop-services browser openapi
+.PHONY: install run serve worker test lint migrate stop-services browser openapi
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,12 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py load_demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_DEBUG=1 $(BIN)/honcho start --procfile Procfile
+
+# The storefront as production runs it (README, Production): gunicorn with debug off, static
+# files collected for WhiteNoise, one worker and beat; no demo data. Ctrl-C stops all three.
+serve: migrate
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.serve
 
 # A worker for both queues; on a GPU host, `make worker QUEUES=embed`.
 QUEUES ?= embed,default

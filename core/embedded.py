@@ -85,6 +85,8 @@ def server_major_version() -> str:
 @dataclass(frozen=True)
 class EmbeddedPostgres:
     data_dir: Path
+    # Applied when this process starts the server (PostgreSQL reads it only at start).
+    max_connections: int = 100
 
     @property
     def pgdata(self) -> Path:
@@ -113,6 +115,7 @@ class EmbeddedPostgres:
                 warnings.simplefilter("ignore")
                 server = _pgserver().get_server(self.pgdata, cleanup_mode=None)
             socket_dir = server.get_postmaster_info().socket_dir
+            self._size_connections(socket_dir)
             self._create_database(socket_dir)
         return socket_dir
 
@@ -121,15 +124,34 @@ class EmbeddedPostgres:
         with _file_lock(self.data_dir):
             if self.socket_dir() is None:
                 return False
-            # As root, pgserver runs PostgreSQL as the data folder's owner (its own system user).
-            user = self.pgdata.owner() if os.geteuid() == 0 else None
-            _pgserver().pg_ctl(["-w", "stop"], pgdata=self.pgdata, user=user)
+            _pgserver().pg_ctl(["-w", "stop"], pgdata=self.pgdata, user=self._server_user())
             # pgserver caches a handle per data folder in each process, and this one is now
             # stale: drop it, with its exit hook, so that the next use starts the server.
             handle = _pgserver().PostgresServer._instances.pop(self.pgdata.resolve(), None)
             if handle is not None:
                 atexit.unregister(handle._cleanup)
             return True
+
+    def _server_user(self) -> str | None:
+        # As root, pgserver runs PostgreSQL as the data folder's owner (its own system user).
+        return self.pgdata.owner() if os.geteuid() == 0 else None
+
+    def _size_connections(self, socket_dir: Path) -> None:
+        """Give the server just started room for max_connections clients: a server that has
+        another number (a new data folder, a changed setting) is set to it and restarted."""
+        with psycopg.connect(
+            host=str(socket_dir), user=DATABASE_USER, dbname="postgres", autocommit=True
+        ) as connection:
+            current = int(connection.execute("SHOW max_connections").fetchone()[0])
+            if current == self.max_connections:
+                return
+            connection.execute(f"ALTER SYSTEM SET max_connections = {int(self.max_connections)}")
+        # The restart keeps the start's options (postmaster.opts): the same socket folder.
+        _pgserver().pg_ctl(
+            ["-w", "-l", str(self.pgdata / "log"), "restart"],
+            pgdata=self.pgdata,
+            user=self._server_user(),
+        )
 
     def _check_data_version(self) -> None:
         """A data folder made by another PostgreSQL major version (an older Vitrine's 16) does

@@ -1,10 +1,13 @@
 """Running project processes the way a user does, with a chosen environment."""
 
 import contextlib
+import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -67,3 +70,34 @@ def current_database_url() -> str:
         else f"{host}:{params.get('port', 5432)}/{params['dbname']}"
     )
     return f"postgresql://{credentials}{location}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_get(
+    port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One GET to 127.0.0.1:port, the path sent as written, no redirect followed."""
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        client.request("GET", path, headers=headers or {})
+        response = client.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        client.close()
+
+
+def wait_for_page(port: int, path: str, timeout: float) -> int:
+    """The status of the first answer to GET path, waiting for the server to listen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return http_get(port, path, timeout=5)[0]
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

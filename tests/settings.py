@@ -41,3 +41,11 @@ REST_FRAMEWORK = {
 CACHES["throttle"]["KEY_PREFIX"] = f"vitrine-test-throttle-{uuid.uuid4().hex}"  # noqa: F405
 # Search re-learns the catalogue's words as soon as a test changes it.
 VITRINE_VOCABULARY_REFRESH_SECONDS = 0
+# Static files come from the apps' folders, as in development: no collectstatic before a test
+# (tests/vitrine/test_serve.py runs it for the served site).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -4,6 +4,7 @@ DATABASE_URL / REDIS_URL unset means the embedded PostgreSQL / Redis under VITRI
 (see shop/embedded.py). All local state lives under VITRINE_DATA_DIR (default ./var).
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -117,6 +118,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (collectstatic), compressed and cached (Production below).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Errors under /api/ answer JSON, whichever layer made them (URL 404s, debug pages).
     "core.middleware.JsonApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,7 +233,6 @@ else:
             "USER": DATABASE_USER,
         }
     }
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -323,7 +325,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VITRINE_DATA_DIR / "static"
-MEDIA_URL = "/media/"
+MEDIA_URL = os.environ.get("VITRINE_MEDIA_URL", "/media/")
 MEDIA_ROOT = VITRINE_DATA_DIR / "media"
 
 # Product photos: the upload limits every path (page, API, import) enforces.
@@ -377,6 +379,89 @@ AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
 # on the units of one product an order may take, so that no script reserves a whole stock.
 VITRINE_MAX_OPEN_UNPAID_ORDERS = env_int("VITRINE_MAX_OPEN_UNPAID_ORDERS", 5)
 VITRINE_MAX_UNITS_PER_LINE = env_int("VITRINE_MAX_UNITS_PER_LINE", 20)
+
+# --- Production serving (`make serve`; README, Production) ---
+# gunicorn (vitrine/gunicorn.py): processes times threads, both fixed, so that the connections
+# they can hold are known. The defaults suit a two-core host.
+WEB_HOST = os.environ.get("WEB_HOST", "127.0.0.1")
+WEB_PORT = env_int("WEB_PORT", 8000)
+WEB_WORKERS = env_int("WEB_WORKERS", 2)
+WEB_THREADS = env_int("WEB_THREADS", 4)
+# A worker whose heartbeat stops this long is restarted.
+WEB_TIMEOUT = env_int("WEB_TIMEOUT", 60)
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 1)
+
+# Each process borrows connections from its own pool of at most DATABASE_POOL_SIZE, one per
+# thread at work, and gives them back after each request: a server that starts a thread per
+# request (runserver) waits for a free connection instead of opening one per thread. 0 turns
+# the pool off (behind PgBouncer, say); DATABASE_CONN_MAX_AGE then applies.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", WEB_THREADS)
+if DATABASE_POOL_SIZE > 0:
+    if env_int("DATABASE_CONN_MAX_AGE", 0):
+        raise ImproperlyConfigured(
+            "DATABASE_CONN_MAX_AGE keeps a connection per thread, which the pool replaces: "
+            "unset it, or set DATABASE_POOL_SIZE=0 to use it without the pool"
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        # Seconds a request waits for a connection before it fails.
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
+# The most connections `make serve` holds: every web worker's pool (without one, a connection
+# per thread), one per Celery worker process (beat holds none), and ten for manage.py commands
+# and an administrator's psql.
+DATABASE_CONNECTION_BUDGET = (
+    WEB_WORKERS * (DATABASE_POOL_SIZE or WEB_THREADS) + CELERY_WORKER_CONCURRENCY + 10
+)
+# The embedded PostgreSQL is started with room for that budget, and never less than
+# PostgreSQL's default of 100 (the tests and `make run` share it too).
+VITRINE_EMBEDDED_DB_MAX_CONNECTIONS = env_int(
+    "VITRINE_EMBEDDED_DB_MAX_CONNECTIONS", max(100, DATABASE_CONNECTION_BUDGET)
+)
+if VITRINE_EMBEDDED_DB_MAX_CONNECTIONS < DATABASE_CONNECTION_BUDGET:
+    raise ImproperlyConfigured(
+        f"VITRINE_EMBEDDED_DB_MAX_CONNECTIONS={VITRINE_EMBEDDED_DB_MAX_CONNECTIONS} is below the "
+        f"{DATABASE_CONNECTION_BUDGET} connections that WEB_WORKERS × DATABASE_POOL_SIZE "
+        "+ CELERY_WORKER_CONCURRENCY + 10 may hold"
+    )
+
+# Static files: collectstatic writes them to STATIC_ROOT with hashed names and gzip copies;
+# WhiteNoise serves them, the hashed ones cached for good.
+# Uploaded photos: the default storage, the data dir's media folder unless VITRINE_MEDIA_STORAGE
+# names another backend, e.g. django-storages' "storages.backends.s3.S3Storage" (installed
+# separately) with its options as JSON in VITRINE_MEDIA_STORAGE_OPTIONS.
+try:
+    _media_storage_options = json.loads(os.environ.get("VITRINE_MEDIA_STORAGE_OPTIONS") or "{}")
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"VITRINE_MEDIA_STORAGE_OPTIONS is not JSON: {error}") from None
+if not isinstance(_media_storage_options, dict):
+    raise ImproperlyConfigured("VITRINE_MEDIA_STORAGE_OPTIONS must be a JSON object")
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "VITRINE_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": _media_storage_options,
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Photos are stored under fresh random names and never rewritten, so a browser may keep them.
+VITRINE_MEDIA_MAX_AGE = env_int("VITRINE_MEDIA_MAX_AGE", 365 * 24 * 3600)
+
+# /readyz answers 200 only when each of these passes (name -> a callable that raises when not).
+VITRINE_READINESS_CHECKS = {
+    "database": "core.health.check_database",
+    "redis": "core.health.check_redis",
+    "broker": "core.health.check_broker",
+    "search_model": "search.health.check_model_loaded",
+}
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# --- end of production serving ---
 
 # Security headers; behind TLS by default once debug is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,7 +7,10 @@ from core.embedded import EmbeddedPostgres
 
 
 def _socket_dir() -> str:
-    return str(EmbeddedPostgres(settings.VITRINE_DATA_DIR).ensure_running())
+    server = EmbeddedPostgres(
+        settings.VITRINE_DATA_DIR, max_connections=settings.VITRINE_EMBEDDED_DB_MAX_CONNECTIONS
+    )
+    return str(server.ensure_running())
 
 
 class DatabaseClient(client.DatabaseClient):

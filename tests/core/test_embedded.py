@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -140,3 +141,27 @@ def test_a_socket_folder_opened_to_others_is_not_reused(tmp_path):
     assert second != first and private_to_this_user(second)
     for folder in (first, second):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def own_data_dir():
+    """A data dir outside pytest's temp root, whose permissions a concurrent pytest run resets
+    (the server runs as its own user when we are root)."""
+    path = Path(tempfile.mkdtemp(prefix="vitrine-test-embedded-"))
+    yield path
+    EmbeddedPostgres(path).stop()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _max_connections(socket_dir: Path) -> int:
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres") as client:
+        return int(client.execute("SHOW max_connections").fetchone()[0])
+
+
+def test_the_embedded_server_starts_with_room_for_the_connection_budget(own_data_dir):
+    socket_dir = EmbeddedPostgres(own_data_dir, max_connections=123).ensure_running()
+    assert _max_connections(socket_dir) == 123
+    # A changed budget applies at the server's next start.
+    assert EmbeddedPostgres(own_data_dir).stop()
+    socket_dir = EmbeddedPostgres(own_data_dir, max_connections=140).ensure_running()
+    assert _max_connections(socket_dir) == 140

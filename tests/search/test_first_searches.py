@@ -82,7 +82,7 @@ def test_sixteen_first_searches_at_once_all_answer(make_product, encoder, tmp_pa
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for_page(f"{base}/", timeout=60) == 200  # up, no model loaded yet
+        assert wait_for_page(f"{base}/healthz", timeout=60) == 200  # up, no model loaded yet
         searches = [text_search, page_search, photo_search, text_search] * (SHOPPERS // 4)
         with ThreadPoolExecutor(SHOPPERS) as shoppers:
             answers = list(shoppers.map(lambda run: run(base), searches))

@@ -2,36 +2,21 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 from django.conf import settings
 
-from tests.processes import PROJECT_ROOT, current_database_url, project_env
+from tests.processes import (
+    PROJECT_ROOT,
+    current_database_url,
+    free_port,
+    project_env,
+    wait_for_page,
+)
 from workers.tasks import ping
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_page(url: str, timeout: float) -> int:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.status
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
 
 
 def test_web_worker_and_beat_run_together_and_stop_on_ctrl_c(db, tmp_path):
@@ -54,7 +39,7 @@ def test_web_worker_and_beat_run_together_and_stop_on_ctrl_c(db, tmp_path):
         text=True,
     )
     try:
-        assert wait_for_page(f"http://127.0.0.1:{port}/", timeout=60) == 200
+        assert wait_for_page(port, "/", timeout=60) == 200
         assert ping.delay().get(timeout=60)["pong"] is True
         children = psutil.Process(honcho.pid).children(recursive=True)
         commands = " ".join(" ".join(child.cmdline()) for child in children)
