@@ -39,6 +39,18 @@ def spawn_worker(env: dict[str, str], log: Path, queues: str) -> subprocess.Pope
         )
 
 
+def start_procfile(procfile: str, env: dict[str, str]) -> subprocess.Popen:
+    """honcho running a Procfile's processes, as `make run` / `make serve` do; its output piped."""
+    return subprocess.Popen(
+        [f"{Path(sys.executable).parent}/honcho", "start", "--procfile", procfile],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)

@@ -16,8 +16,14 @@ from django.conf import settings
 from PIL import Image
 
 from search.indexing import embed_stale
-from tests.processes import PROJECT_ROOT, current_database_url, project_env, stop_process_group
-from tests.vitrine.test_run import free_port, wait_for_page
+from tests.processes import (
+    PROJECT_ROOT,
+    current_database_url,
+    free_port,
+    project_env,
+    stop_process_group,
+    wait_for_page,
+)
 
 SHOPPERS = 16
 
@@ -82,7 +88,7 @@ def test_sixteen_first_searches_at_once_all_answer(make_product, encoder, tmp_pa
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for_page(f"{base}/healthz", timeout=60) == 200  # up, no model loaded yet
+        assert wait_for_page(port, "/healthz", timeout=60) == 200  # up, no model loaded yet
         searches = [text_search, page_search, photo_search, text_search] * (SHOPPERS // 4)
         with ThreadPoolExecutor(SHOPPERS) as shoppers:
             answers = list(shoppers.map(lambda run: run(base), searches))

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,10 +9,10 @@ import psutil
 from django.conf import settings
 
 from tests.processes import (
-    PROJECT_ROOT,
     current_database_url,
     free_port,
     project_env,
+    start_procfile,
     wait_for_page,
 )
 from workers.tasks import ping
@@ -30,14 +29,7 @@ def test_web_worker_and_beat_run_together_and_stop_on_ctrl_c(db, tmp_path):
         WEB_PORT=str(port),
         PATH=f"{venv_bin}{os.pathsep}{os.environ['PATH']}",
     )
-    honcho = subprocess.Popen(
-        [f"{venv_bin}/honcho", "start", "--procfile", "Procfile"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    honcho = start_procfile("Procfile", env)
     try:
         assert wait_for_page(port, "/", timeout=60) == 200
         assert ping.delay().get(timeout=60)["pong"] is True

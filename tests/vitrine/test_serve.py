@@ -27,6 +27,7 @@ from tests.processes import (
     free_port,
     http_get,
     project_env,
+    start_procfile,
     stop_process_group,
     wait_for_page,
 )
@@ -115,14 +116,7 @@ def test_make_serve_runs_the_site_as_production_does(db, collected_data_dir):
         REDIS_URL=settings.REDIS_URL,
         WEB_WORKERS="1",
     )
-    honcho = subprocess.Popen(
-        [f"{VENV_BIN}/honcho", "start", "--procfile", "Procfile.serve"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    honcho = start_procfile("Procfile.serve", env)
     try:
         status, body = wait_until_ready(port)
         assert status == 200, body
