@@ -107,3 +107,10 @@ class StockForm(forms.Form):
     stock = forms.IntegerField(min_value=0, max_value=2_147_483_647)
     # The product's version when the dashboard was shown: a newer count is not overwritten.
     version = forms.IntegerField(min_value=1)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What it is for, so you know which to revoke, e.g. “Nightly stock sync”.",
+    )

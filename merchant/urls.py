@@ -1,8 +1,9 @@
-"""The merchant dashboard under /merchant/: products, their photos and stock, and orders."""
+"""The merchant dashboard under /merchant/: products, their photos and stock, orders, and API
+tokens."""
 
 from django.urls import path
 
-from merchant.views import orders, products
+from merchant.views import orders, products, tokens
 
 app_name = "merchant"
 
@@ -25,4 +26,6 @@ urlpatterns = [
     path("orders/", orders.order_list, name="orders"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("orders/<str:number>/status/", orders.order_status, name="order_status"),
+    path("api-tokens/", tokens.token_list, name="api_tokens"),
+    path("api-tokens/<str:token_key>/revoke/", tokens.token_revoke, name="api_token_revoke"),
 ]

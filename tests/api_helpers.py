@@ -2,17 +2,17 @@
 
 import io
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalog.models import Merchant
+from merchant.services import create_api_token
 
 
 def token_client(merchant: Merchant) -> APIClient:
     """A program's client: token auth, and CSRF enforced as in production."""
     client = APIClient(enforce_csrf_checks=True)
-    token, _ = Token.objects.get_or_create(user=merchant.user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, plain_token = create_api_token(merchant, "Tests")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {plain_token}")
     return client
 
 

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.api_auth import ObtainTokenView
+from merchant.api_auth import ObtainTokenView
 from search.api import SimilarProductsView
 
 urlpatterns = [

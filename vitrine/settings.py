@@ -103,7 +103,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # Hashed, expiring API tokens; the token model is merchant.ApiToken (below).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -168,7 +169,7 @@ REST_FRAMEWORK = {
     # Programs send `Authorization: Token <key>`; the site's own JavaScript its session (with
     # CSRF). Token first: an anonymous request is told to authenticate (401), not refused (403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "merchant.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -201,8 +202,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
     "DESCRIPTION": (
         "The public catalogue and search, and merchants' own products. Reads of the catalogue "
-        "need no authentication; writes need `Authorization: Token <key>` (from "
-        "`POST /api/v1/auth/token/`). Every error answers "
+        "need no authentication; writes need `Authorization: Token <key>`, a merchant's "
+        "expiring token (from `POST /api/v1/auth/token/` or the dashboard). Every error answers "
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
@@ -462,6 +463,16 @@ VITRINE_READINESS_CHECKS = {
 # Load balancers probe over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # --- end of production serving ---
+
+# API tokens (django-rest-knox, merchant.ApiToken): for merchants only, stored as hashes, each
+# expiring VITRINE_API_TOKEN_TTL_DAYS after it is made; at most VITRINE_API_TOKENS_PER_MERCHANT
+# live ones per merchant, so that a looping script cannot fill the table.
+KNOX_TOKEN_MODEL = "merchant.ApiToken"
+VITRINE_API_TOKEN_TTL_DAYS = env_int("VITRINE_API_TOKEN_TTL_DAYS", 90)
+if VITRINE_API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("VITRINE_API_TOKEN_TTL_DAYS must be at least 1: tokens expire.")
+VITRINE_API_TOKENS_PER_MERCHANT = env_int("VITRINE_API_TOKENS_PER_MERCHANT", 20)
+REST_KNOX = {"TOKEN_TTL": timedelta(days=VITRINE_API_TOKEN_TTL_DAYS), "AUTH_HEADER_PREFIX": "Token"}
 
 # Security headers; behind TLS by default once debug is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

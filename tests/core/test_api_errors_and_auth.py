@@ -21,14 +21,18 @@ def test_a_token_for_username_and_password_opens_the_merchant_api(client, mercha
     response = client.post(
         TOKEN, {"username": "alice", "password": "correct-horse-battery"}, format="json"
     )
-    assert response.status_code == 200, response.json()
-    token = response.json()["token"]
-    assert set(response.json()) == {"token"}
-    # The same token again, for form posts as for JSON.
-    again = client.post(TOKEN, {"username": "alice", "password": "correct-horse-battery"})
-    assert again.json()["token"] == token
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert client.get("/api/v1/merchant/products/").status_code == 200
+    assert response.status_code == 201, response.json()
+    answer = response.json()
+    assert set(answer) == {"token", "name", "expiry"}
+    # Each request makes a new token, for form posts as for JSON; both open the API.
+    again = client.post(
+        TOKEN, {"username": "alice", "password": "correct-horse-battery", "name": "Sync"}
+    )
+    assert again.status_code == 201 and again.json()["name"] == "Sync"
+    assert again.json()["token"] != answer["token"]
+    for token in (answer["token"], again.json()["token"]):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get("/api/v1/merchant/products/").status_code == 200
 
 
 @pytest.mark.parametrize(
