@@ -56,6 +56,8 @@ RAISED_LIMITS = {
     "VITRINE_MAX_OPEN_UNPAID_ORDERS": "1000000",
     "VITRINE_LOGIN_FAILURE_LIMIT": "100000",
 }
+# No TLS proxy stands in front of the bench: plain HTTP, with cookies sent over it.
+PLAIN_HTTP = {"DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0"}
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HIDDEN_PRICES = re.compile(r'name="shown_prices" value="([^"]*)"')
 ADDRESS = {
@@ -214,7 +216,7 @@ def first_searches(host: str, queries: list[str], count: int) -> dict:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, **RAISED_LIMITS, "WEB_PORT": str(port)}
+    env = {**os.environ, **RAISED_LIMITS, **PLAIN_HTTP, "WEB_PORT": str(port)}
     server = subprocess.Popen(
         # -o: never rebuild the virtualenv from here, whatever the timestamps say.
         ["make", "-o", ".venv/.installed", "serve"],
