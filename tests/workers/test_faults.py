@@ -2,9 +2,20 @@
 and merchants save products. Each ends with every listing indexed, no order lost or duplicated
 and no stock below zero."""
 
+import http.client
+import json
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from pathlib import Path
+from urllib.parse import urlencode
 
+import pgserver
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -13,14 +24,22 @@ from django.urls import reverse
 
 from catalog.models import Product
 from core.broker import redis_client
+from core.embedded import EmbeddedPostgres
 from search.models import ProductIndex
 from shop.forms import CheckoutForm
 from shop.models import Cart, Order
 from tests.processes import (
+    PROJECT_ROOT,
+    SETUP,
     SWEEP,
+    current_database_url,
+    free_port,
+    http_get,
+    project_env,
     run_python,
     spawn_worker,
     stop_process_group,
+    wait_for_page,
     wait_until,
     worker_env,
 )
@@ -147,3 +166,212 @@ def test_checkouts_and_product_saves_while_redis_stops_and_starts(
         stop_process_group(worker, signal.SIGTERM)
     indexed = ProductIndex.objects.filter(dirty=False, text_vector__isnull=False)
     assert indexed.count() == Product.objects.count() == PRODUCTS_SAVED + 1
+
+
+# The site runs behind a TLS proxy, which says so in this header.
+VIA_TLS = {"X-Forwarded-Proto": "https"}
+# Any 32 letters serve as a CSRF secret, sent as the cookie and as the form's token.
+CSRF_SECRET = "faultsfaultsfaultsfaultsfaults12"
+# Seconds a request waits for a pooled connection before it fails (the server's setting).
+POOL_TIMEOUT = 3
+SEED = """
+import json
+from decimal import Decimal
+from django.contrib.auth import get_user_model
+from django.test import Client
+from catalog import services
+from catalog.models import Product
+from shop.forms import CheckoutForm
+from shop.models import Cart
+from shop.services.cart import add_to_cart
+merchant = services.create_merchant("alice", "correct-horse-battery", name="Alice's Shop")
+product = services.save_product(Product(merchant=merchant, sku="SCARCE", title="Scarce kurta",
+    price=Decimal("19.99"), stock=stock, status="active"), category_path="Apparel > Topwear")
+sessions = []
+for number in range(shoppers):
+    user = get_user_model().objects.create_user(f"shopper{number}", f"s{number}@example.com")
+    cart = Cart.objects.create(user=user)
+    add_to_cart(cart, product, units)
+    client = Client()
+    client.force_login(user)
+    sessions.append(client.cookies["sessionid"].value)
+print(json.dumps({"product": product.pk, "sessions": sessions,
+                  "shown_prices": CheckoutForm.encode_prices(cart.lines.all())}))
+"""
+OUTCOME = (
+    SETUP
+    + """
+import json
+from catalog.models import Product
+from shop.models import Cart, Order
+print(json.dumps({
+    "stock": Product.objects.get(sku="SCARCE").stock,
+    "orders": {c.user.username: Order.objects.filter(user=c.user).count()
+               for c in Cart.objects.select_related("user")},
+    "cart_units": {c.user.username: sum(line.quantity for line in c.lines.all())
+                   for c in Cart.objects.select_related("user")},
+}))
+"""
+)
+
+
+def post_checkout(port: int, session: str, form: dict[str, str]) -> tuple[int | None, str]:
+    """The checkout page's POST with a shopper's session: the status and where it leads, or
+    no status when no answer came."""
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        client.request(
+            "POST",
+            "/checkout/",
+            body=urlencode({**form, "csrfmiddlewaretoken": CSRF_SECRET}),
+            headers={
+                **VIA_TLS,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"sessionid={session}; csrftoken={CSRF_SECRET}",
+                "Origin": f"https://127.0.0.1:{port}",
+            },
+        )
+        response = client.getresponse()
+        response.read()
+        return response.status, response.headers.get("Location", "")
+    except OSError:
+        return None, ""
+    finally:
+        client.close()
+
+
+class Readers:
+    """Threads that read product pages and the product API until stopped, and note
+    when each request started, how long it took and its status (None: no answer)."""
+
+    def __init__(self, port: int, product: int, threads: int = 2) -> None:
+        # Not search: its first use loads the model, which takes longer than this test.
+        self.paths = [f"/products/{product}/", f"/api/v1/products/{product}/"]
+        self.port, self.log, self._stop = port, [], threading.Event()
+        self._threads = [threading.Thread(target=self._read, args=(n,)) for n in range(threads)]
+
+    def __enter__(self) -> "Readers":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+    def _read(self, offset: int) -> None:
+        number = offset
+        while not self._stop.is_set():
+            path = self.paths[number % len(self.paths)]
+            started = time.monotonic()
+            try:
+                status = http_get(self.port, path, VIA_TLS, timeout=30)[0]
+            except OSError:
+                status = None
+            self.log.append((started, time.monotonic() - started, path, status))
+            number += 1
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def own_postgres() -> EmbeddedPostgres:
+    """A PostgreSQL of this test's own, which it may stop and start, holding a copy of the
+    test database (its schema and migrations, without migrating again). Its folder is under
+    var/, where PostgreSQL's own system user may reach it."""
+    folder = Path(tempfile.mkdtemp(prefix="fault-db-", dir=PROJECT_ROOT / "var"))
+    server = EmbeddedPostgres(folder)
+    url = f"postgresql://postgres@/vitrine?host={server.ensure_running()}"
+    binaries = pgserver._commands.POSTGRES_BIN_PATH
+    dump = subprocess.run(
+        [binaries / "pg_dump", "--no-owner", "--dbname", current_database_url()],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        [binaries / "psql", "--quiet", "--set", "ON_ERROR_STOP=1", "--dbname", url],
+        input=dump.stdout,
+        capture_output=True,
+        check=True,
+    )
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
+    tmp_path, own_redis, own_postgres
+):
+    shoppers, units, stock = 8, 2, 11  # too little stock for all: some checkouts are refused
+    database = own_postgres
+    port = free_port()
+    env = project_env(
+        # The test settings: static files without collectstatic, which is slow.
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        VITRINE_DATA_DIR=str(tmp_path / "site"),
+        DATABASE_URL=f"postgresql://postgres@/vitrine?host={database.socket_dir()}",
+        REDIS_URL=own_redis.url,
+        DATABASE_POOL_TIMEOUT=str(POOL_TIMEOUT),
+        DJANGO_BEHIND_TLS_PROXY="1",
+    )
+    seeded = run_python(
+        SETUP + f"shoppers, units, stock = {shoppers}, {units}, {stock}" + SEED, env
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    seed = json.loads(seeded.stdout)
+    form = {**ADDRESS, "email": "shopper@example.com", "payment_method": "pay_on_delivery"}
+    form["shown_prices"] = seed["shown_prices"]
+    before, during = seed["sessions"][: shoppers // 2], seed["sessions"][shoppers // 2 :]
+
+    # runserver: the same pool and settings as gunicorn's, without its warm-up's model load.
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=open(tmp_path / "server.log", "wb"),  # noqa: SIM115 (the server keeps it)
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        assert wait_for_page(port, "/healthz", timeout=60) == 200
+        with Readers(port, seed["product"]) as readers:
+            answers = {session: post_checkout(port, session, form) for session in before}
+            database.stop()
+            down = time.monotonic()
+            answers |= {session: post_checkout(port, session, form) for session in during}
+            failed_while_down = dict(answers)
+            database.ensure_running()
+            back = time.monotonic()
+            for session in during:  # the shopper tries again, as the error page asks
+                answers[session] = post_checkout(port, session, form)
+            time.sleep(3)
+    finally:
+        stop_process_group(server)
+    counted = run_python(OUTCOME, env)
+    assert counted.returncode == 0, counted.stderr
+    outcome = json.loads(counted.stdout)
+
+    # Every request got an answer, in about the pool's timeout at most: none hung.
+    assert all(
+        status is not None and took < POOL_TIMEOUT + 5 for _, took, _, status in readers.log
+    ), readers.log
+    outage = [
+        status for started, _, _, status in readers.log if down < started < back - POOL_TIMEOUT
+    ]
+    assert outage and all(status >= 500 for status in outage)
+    assert all(failed_while_down[session][0] >= 500 for session in during)
+    # Once PostgreSQL is back, every request succeeds: no connection of before is reused.
+    after = [(path, status) for started, _, path, status in readers.log if started > back]
+    assert after and all(status == 200 for _, status in after), after
+
+    # Each shopper has one order and an empty cart, or no order and the cart as it was.
+    placed = [
+        session for session, answer in answers.items() if answer == (302, "/checkout/thank-you/")
+    ]
+    refused = [session for session, answer in answers.items() if answer == (302, "/cart/")]
+    assert len(placed) + len(refused) == shoppers
+    assert sorted(outcome["orders"].values()) == [0] * len(refused) + [1] * len(placed)
+    assert len(placed) == min(shoppers, stock // units)
+    assert all(units_left in (0, units) for units_left in outcome["cart_units"].values())
+    assert sum(outcome["cart_units"].values()) == units * len(refused)
+    assert outcome["stock"] == stock - units * len(placed) >= 0
