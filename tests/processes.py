@@ -8,13 +8,19 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
 
+from core.embedded import EmbeddedRedis
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "VITRINE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+SETUP = "import django\ndjango.setup()\n"
+# Queues every stale product at once (VITRINE_SWEEP_AFTER_SECONDS=0 in its environment).
+SWEEP = SETUP + "from workers.embedding import sweep_stale_products\nprint(sweep_stale_products())"
 
 
 def project_env(**variables: str) -> dict[str, str]:
@@ -23,6 +29,24 @@ def project_env(**variables: str) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "vitrine.settings"
     env.update(variables)
     return env
+
+
+def worker_env(data_dir: Path, redis: EmbeddedRedis, **variables: str) -> dict[str, str]:
+    """The environment of a worker on this test's database and `redis`."""
+    return project_env(
+        VITRINE_DATA_DIR=str(data_dir),
+        DATABASE_URL=current_database_url(),
+        REDIS_URL=redis.url,
+        **variables,
+    )
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.5)
 
 
 def spawn_worker(env: dict[str, str], log: Path, queues: str) -> subprocess.Popen:

@@ -3,7 +3,6 @@ when a worker dies mid-batch or Redis is down while a merchant saves."""
 
 import signal
 import time
-from collections.abc import Callable
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -12,15 +11,16 @@ from django.urls import reverse
 from catalog import services
 from catalog.models import Product
 from core.broker import redis_client
-from core.embedded import EmbeddedRedis
 from search.models import ProductIndex
 from tests.conftest import photo
 from tests.processes import (
-    current_database_url,
-    project_env,
+    SETUP,
+    SWEEP,
     run_python,
     spawn_worker,
     stop_process_group,
+    wait_until,
+    worker_env,
 )
 from vitrine.celery import app
 from workers import embedding as embedding_tasks
@@ -29,17 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Enough products for several batches, so that the worker dies with work in hand.
 PRODUCTS = 400
-SETUP = "import django\ndjango.setup()\n"
 REQUEST = SETUP + "from workers.embedding import request_embedding\nrequest_embedding()"
-SWEEP = SETUP + "from workers.embedding import sweep_stale_products\nprint(sweep_stale_products())"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.5)
 
 
 def stale_count() -> int:
@@ -50,24 +40,6 @@ def stale_count() -> int:
 def no_request_pending():
     """A request flag left by another test would hold back this test's first request."""
     redis_client().delete(embedding_tasks._REQUESTED_KEY)
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis of this test's own, which it may stop and start."""
-    server = EmbeddedRedis(tmp_path)
-    server.ensure_running()
-    yield server
-    server.stop()
-
-
-def worker_env(tmp_path, redis: EmbeddedRedis, **variables: str) -> dict[str, str]:
-    return project_env(
-        VITRINE_DATA_DIR=str(tmp_path),
-        DATABASE_URL=current_database_url(),
-        REDIS_URL=redis.url,
-        **variables,
-    )
 
 
 def test_a_saved_product_gets_its_vectors_and_the_dashboard_says_so(client, merchant, make_product):
@@ -110,7 +82,11 @@ def test_a_worker_killed_mid_batch_loses_no_product(tmp_path, own_redis, merchan
         wait_until(lambda: stale_count() == 0, 300, "the sweeper's re-embedding")
     finally:
         stop_process_group(worker)
-    assert not ProductIndex.objects.filter(text_vector__isnull=True).exists()
+    # Every listing is indexed: a clean row with its text and photo vectors for each product.
+    indexed = ProductIndex.objects.filter(
+        dirty=False, text_vector__isnull=False, photo_features__isnull=False
+    )
+    assert indexed.count() == Product.objects.count() == PRODUCTS
 
 
 SAVE_PRODUCT = """
