@@ -75,6 +75,20 @@ def start_procfile(procfile: str, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def start_runserver(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """The development server on 127.0.0.1:port, without its reloader, in its own process
+    group, logging to `log`."""
+    with open(log, "wb") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)

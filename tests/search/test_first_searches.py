@@ -3,8 +3,6 @@ lock, and every one of them gets an answer (loads in parallel used to crash the 
 model loading: 14 of 16 first searches answered 500)."""
 
 import io
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,10 +15,10 @@ from PIL import Image
 
 from search.indexing import embed_stale
 from tests.processes import (
-    PROJECT_ROOT,
     current_database_url,
     free_port,
     project_env,
+    start_runserver,
     stop_process_group,
     wait_for_page,
 )
@@ -78,14 +76,7 @@ def test_sixteen_first_searches_at_once_all_answer(make_product, encoder, tmp_pa
         VITRINE_API_RATE_SEARCH_ANON="1000/min",
         VITRINE_RATE_PHOTO_SEARCH_ANON="1000/min",
     )
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=open(tmp_path / "server.log", "wb"),  # noqa: SIM115 (the server holds it)
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = start_runserver(port, env, tmp_path / "server.log")
     base = f"http://127.0.0.1:{port}"
     try:
         assert wait_for_page(port, "/healthz", timeout=60) == 200  # up, no model loaded yet

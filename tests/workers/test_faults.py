@@ -7,7 +7,6 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -38,6 +37,7 @@ from tests.processes import (
     project_env,
     run_python,
     spawn_worker,
+    start_runserver,
     stop_process_group,
     wait_for_page,
     wait_until,
@@ -324,14 +324,7 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
     before, during = seed["sessions"][: shoppers // 2], seed["sessions"][shoppers // 2 :]
 
     # runserver: the same pool and settings as gunicorn's, without its warm-up's model load.
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=open(tmp_path / "server.log", "wb"),  # noqa: SIM115 (the server keeps it)
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = start_runserver(port, env, tmp_path / "server.log")
     try:
         assert wait_for_page(port, "/healthz", timeout=60) == 200
         with Readers(port, seed["product"]) as readers:
