@@ -49,3 +49,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No connection pool in the test process itself: with a Celery worker running in a thread of
+# this process (celery.contrib.testing's solo worker, tests/workers/test_embedding_pipeline.py)
+# a pooled connection's check hung forever. The served processes under test keep their pool.
+DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
