@@ -12,6 +12,8 @@ from django.core import signing
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from core.throttling import client_address
+
 if TYPE_CHECKING:
     from search.selectors import SearchResults
 
@@ -57,17 +59,6 @@ def shown(request: HttpRequest, query_text: str, found: "SearchResults") -> Show
         offset=found.offset,
         searcher=searcher_of(request),
     )
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address, trusting X-Forwarded-For only through the configured proxies (as
-    the API's rate limits do)."""
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def sign(shown: ShownResults) -> str:
