@@ -2,36 +2,53 @@
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.utils import html
 
+from catalog.currencies import ISO_4217_CODES, validate_currency
 from catalog.models import Category, Product, ProductImage
+from core.api_input import StrictBooleanField
 
 
 def category_at_path(text: str) -> Category | None:
     """The category at a path such as "apparel/topwear" (any case, slashes around), None for an
-    empty path; a ValidationError when there is no such category."""
+    empty path. A path that names no category is a resource not found (404), as an unknown
+    product's is: the request itself is well-formed."""
     path = text.strip().strip("/").lower()
     if not path:
         return None
     category = Category.objects.filter(path=path).first()
     if category is None:
-        raise serializers.ValidationError(
-            f"There is no category {path!r}.", code="unknown_category"
-        )
+        raise NotFound(f"There is no category {path!r}.", code="unknown_category")
     return category
 
 
-class PriceBoundField(serializers.DecimalField):
-    """A price filter's bound; empty, as a blank form field sends it, or null means none."""
+class OptionalPriceField(serializers.DecimalField):
+    """A price that may be absent: null, empty (as a blank form field sends it) or, in a form
+    or query string, the word null (as OpenAPI clients write a null there) all mean none."""
+
+    blank_means_null = True  # the schema's pattern admits the empty string (core.api_schema)
 
     def __init__(self, **kwargs):
-        super().__init__(
-            required=False, allow_null=True, max_digits=12, decimal_places=2, min_value=0, **kwargs
-        )
+        kwargs.setdefault("required", False)
+        super().__init__(allow_null=True, max_digits=12, decimal_places=2, min_value=0, **kwargs)
+
+    def get_value(self, dictionary):
+        value = super().get_value(dictionary)
+        return None if html.is_html_input(dictionary) and value == "null" else value
 
     def run_validation(self, data=serializers.empty):
         if isinstance(data, str) and not data.strip():
             return None
         return super().run_validation(data)
+
+
+@extend_schema_field({"type": "string", "enum": sorted(ISO_4217_CODES)})
+class CurrencyField(serializers.CharField):
+    """An ISO 4217 code; the schema lists them, so that clients know the valid ones."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=3, validators=[validate_currency], **kwargs)
 
 
 def absolute_url(serializer: serializers.Serializer, path: str) -> str:
@@ -96,9 +113,9 @@ class ProductFilterSerializer(serializers.Serializer):
         max_length=500,
         help_text='A category path such as "apparel/topwear", with its descendants.',
     )
-    min_price = PriceBoundField()
-    max_price = PriceBoundField()
-    in_stock = serializers.BooleanField(required=False, default=False)
+    min_price = OptionalPriceField()
+    max_price = OptionalPriceField()
+    in_stock = StrictBooleanField(required=False, default=False)
 
     def validate_category(self, value: str) -> Category | None:
         return category_at_path(value)

@@ -1,6 +1,7 @@
-"""JSON input of the type the schema names: DRF takes 0 for a string, "5" for an integer, "yes"
-for a boolean, 19.99 for a decimal (which the schema gives as a string); the API refuses them,
-so that what the schema forbids is refused. Form fields, all text, are converted as ever."""
+"""Input of the type the schema names. In JSON, DRF takes 0 for a string, "5" for an integer,
+"yes" for a boolean, 19.99 for a decimal (which the schema gives as a string); the API refuses
+them, so that what the schema forbids is refused. Form and query fields, all text, are converted
+as ever, but for booleans: the schema's true and false, not DRF's 1, yes or on."""
 
 from collections.abc import Mapping
 
@@ -45,3 +46,10 @@ class JsonTypesChecked:
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A boolean as the schema writes it: true or false (JSON's, or the same words as text)."""
+
+    TRUE_VALUES = {"true", True}
+    FALSE_VALUES = {"false", False}

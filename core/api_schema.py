@@ -1,15 +1,22 @@
 """The OpenAPI schema's view of errors: every operation lists the error answers it can give,
 each in the one shape of core.api_errors, so that clients (and schemathesis) can rely on them."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 ERROR_DESCRIPTIONS = {
     400: "The request is invalid: see `code`, and `fields` for the fields at fault.",
     401: "Authentication is missing or wrong.",
-    403: "This account may not do this (not a merchant, or a missing CSRF token).",
+    403: (
+        "Refused: this account may not do this (not a merchant, a missing CSRF token), the "
+        "credentials are wrong, or a proof such as a search token does not cover it."
+    ),
     404: "No such resource (another merchant's product is not found either).",
-    409: "The resource changed since the `version` sent: nothing was written; read it again.",
+    409: (
+        "Nothing was written: the resource changed since the `version` sent (read it again), "
+        "or another of yours has this key (`taken`)."
+    ),
     413: "The request body is too large.",
     415: "The request body's content type is not accepted.",
     429: "Too many requests: retry after `Retry-After` seconds.",
@@ -22,6 +29,21 @@ RETRY_AFTER = {
         "required": True,
     }
 }
+
+
+NO_NUL = r"^[^\x00]+$"  # "" is what minLength or allow_blank says
+WORDS = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def _decimal_pattern(field: serializers.DecimalField) -> str:
+    """What the field takes: drf-spectacular's pattern admits "." and "" and a minus sign even
+    where min_value forbids one."""
+    whole = field.max_digits - field.decimal_places
+    places = field.decimal_places
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    number = rf"{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})"
+    # A field that takes "" as null (catalog's optional prices) says so.
+    return f"^{number}?$" if getattr(field, "blank_means_null", False) else f"^{number}$"
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -53,10 +75,18 @@ class ApiSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False) -> dict:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        # drf-spectacular's decimal pattern allows a minus sign even where min_value forbids it.
-        minimum = getattr(field, "min_value", None)
-        if isinstance(field, serializers.DecimalField) and minimum is not None and minimum >= 0:
-            schema["pattern"] = schema.get("pattern", "").replace("^-?", "^", 1)
+        if isinstance(field, serializers.DecimalField) and field.max_digits is not None:
+            schema["pattern"] = _decimal_pattern(field)
+        elif (
+            isinstance(field, serializers.CharField)
+            and direction == "request"
+            and "enum" not in schema
+            and not any(isinstance(check, RegexValidator) for check in field.validators)
+        ):
+            # PostgreSQL's text holds no NUL character: the API refuses one. (A field with a
+            # pattern of its own excludes it there.) A field that trims its spaces needs a
+            # character other than a space, or is blank.
+            schema["pattern"] = WORDS if field.trim_whitespace else NO_NUL
         return schema
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False) -> dict:
@@ -83,6 +113,6 @@ class ApiSchema(AutoSchema):
             statuses.extend([413, 415])
         # A view names the statuses only it answers (e.g. 503 from a model that can't load).
         statuses.extend(getattr(self.view, "error_statuses", ()))
-        if self.method in getattr(self.view, "version_checked_methods", ()):
-            statuses.append(409)  # a stale write (the view's `version` check)
+        if self.method in getattr(self.view, "conflict_methods", ()):
+            statuses.append(409)  # a stale write (the view's `version` check), a key taken
         return sorted(statuses)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.exceptions import APIException, ErrorDetail
+from rest_framework.exceptions import APIException
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -21,13 +21,13 @@ from core.api_errors import error_body, validation_error_body
 from core.pagination import CheckedCursorPagination
 from merchant.serializers import (
     BULK_ITEM_STATUSES,
-    BulkItemSerializer,
     BulkUpsertResultSerializer,
     BulkUpsertSerializer,
     ImageMoveSerializer,
     MerchantProductSerializer,
     MerchantProductUploadSerializer,
     PhotosUploadSerializer,
+    SkuTaken,
 )
 from search.selectors import with_index_state
 
@@ -100,7 +100,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
     lookup_field = "sku"
     lookup_value_regex = SKU_PATTERN
     pagination_class = BySku
-    version_checked_methods = ("PUT", "PATCH")
+    conflict_methods = ("POST", "PUT", "PATCH")  # a stale version, or a SKU taken
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -152,9 +152,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
             raise VersionConflict(conflict.messages[0]) from None
         except IntegrityError:
             # Another request took the SKU between the check and the write.
-            raise serializers.ValidationError(
-                {"sku": [ErrorDetail("You already have a product with this SKU.", "taken")]}
-            ) from None
+            raise SkuTaken() from None
         serializer.instance = self.get_queryset().get(pk=product.pk)
 
 
@@ -175,39 +173,33 @@ class BulkUpsertView(MerchantAPIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        batch = BulkUpsertSerializer(data=request.data)
+        batch = BulkUpsertSerializer(data=request.data, context={"request": request})
         batch.is_valid(raise_exception=True)
         results = []
         seen: dict[str, int] = {}
-        for index, item in enumerate(batch.validated_data["products"]):
-            results.append({"index": index, **self._upsert(item, index, seen)})
+        for index, fields in enumerate(batch.validated_data["products"]):
+            results.append({"index": index, **self._upsert(fields, index, seen)})
         counts = dict.fromkeys(BULK_ITEM_STATUSES, 0)
         for result in results:
             counts[result["status"]] += 1
         return Response({**counts, "results": results})
 
-    def _upsert(self, item: dict, index: int, seen: dict[str, int]) -> dict:
-        sku = item.get("sku") if isinstance(item.get("sku"), str) else None
-        if sku is not None and sku in seen:
+    def _upsert(self, fields: dict, index: int, seen: dict[str, int]) -> dict:
+        """Writes one checked item in its own transaction, or says why it is rejected."""
+        sku = fields.pop("sku")
+        if sku in seen:
             error = error_body("duplicate_sku", f"sku {sku} is also item {seen[sku]}: skipped.")
             return {"sku": sku, "status": "rejected", **error}
-        if sku is not None:
-            seen[sku] = index
-        checked = BulkItemSerializer(data=item, partial=True, context={"request": self.request})
+        seen[sku] = index
         try:
-            checked.is_valid(raise_exception=True)
-            fields = dict(checked.validated_data)
-            sku = fields.pop("sku")
-            category_path = _pop_category_path(fields)
-            expected_version = fields.pop("version", None)
             outcome = services.upsert_product(
                 self.merchant,
                 sku,
                 fields,
-                category_path=category_path,
-                expected_version=expected_version,
+                category_path=_pop_category_path(fields),
+                expected_version=fields.pop("version", None),
             )
-        except (serializers.ValidationError, DjangoValidationError) as error:
+        except DjangoValidationError as error:
             return {"sku": sku, "status": "rejected", **_validation_error(error)}
         except DatabaseError:
             message = "The product could not be saved (a concurrent change?); send it again."
@@ -222,11 +214,9 @@ def _pop_category_path(fields: dict) -> str | None:
     return fields.pop("category") or ""
 
 
-def _validation_error(error: serializers.ValidationError | DjangoValidationError) -> dict:
+def _validation_error(error: DjangoValidationError) -> dict:
     """A rejected item's reason, in the shape of every API error."""
-    if isinstance(error, DjangoValidationError):
-        return validation_error_body(as_serializer_error(error))
-    return validation_error_body(error.detail)
+    return validation_error_body(as_serializer_error(error))
 
 
 # A product's photos

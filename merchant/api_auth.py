@@ -3,6 +3,7 @@ answered once, which they then send as `Authorization: Token <token>`. The dashb
 tokens page lists and revokes them."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -11,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied, Throttled, ValidationErr
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from catalog.models import Merchant
 from core.throttling import TokenThrottle
@@ -18,9 +20,21 @@ from merchant import services
 from merchant.models import ApiToken
 
 DEFAULT_TOKEN_NAME = "Created with the password"
+MAX_PASSWORD_LENGTH = 4096
 
 
 class TokenCreateSerializer(AuthTokenSerializer):
+    # Bounded as the account's own fields are: a longer one names no account (and would not
+    # fit django-axes' record of the failure).
+    username = serializers.CharField(
+        max_length=get_user_model()._meta.get_field("username").max_length, write_only=True
+    )
+    password = serializers.CharField(
+        max_length=MAX_PASSWORD_LENGTH,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
     name = serializers.CharField(
         max_length=ApiToken._meta.get_field("name").max_length,
         required=False,
@@ -42,7 +56,7 @@ class ObtainTokenView(GenericAPIView):
     permission_classes = []
     throttle_classes = [TokenThrottle]
     serializer_class = TokenCreateSerializer
-    error_statuses = (403,)  # not a merchant, or too many tokens
+    error_statuses = (403,)  # wrong credentials, not a merchant, or too many tokens
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -54,12 +68,17 @@ class ObtainTokenView(GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         try:
             serializer.is_valid(raise_exception=True)
-        except ValidationError:
+        except ValidationError as error:
             # django-axes refused a locked-out account or address, whatever the password.
             if getattr(request, "axes_locked_out", False):
                 raise Throttled(
                     wait=settings.AXES_COOLOFF_TIME.total_seconds(),
                     detail="Too many failed logins for this account or from this address.",
+                ) from None
+            # A well-formed request with wrong credentials is refused, not malformed.
+            if _wrong_credentials(error):
+                raise PermissionDenied(
+                    "No account with this username and password.", code="invalid_credentials"
                 ) from None
             raise
         merchant = Merchant.objects.filter(user=serializer.validated_data["user"]).first()
@@ -77,3 +96,14 @@ class ObtainTokenView(GenericAPIView):
             {"token": plain_token, "name": token.name, "expiry": token.expiry}
         )
         return Response(answer.data, status=status.HTTP_201_CREATED)
+
+
+def _wrong_credentials(error: ValidationError) -> bool:
+    """AuthTokenSerializer's refusal of the username and password together (its code
+    `authorization`), as opposed to a field missing or malformed."""
+    refusals = (
+        error.detail.get(api_settings.NON_FIELD_ERRORS_KEY, [])
+        if isinstance(error.detail, dict)
+        else []
+    )
+    return any(getattr(refusal, "code", None) == "authorization" for refusal in refusals)

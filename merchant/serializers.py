@@ -7,13 +7,18 @@ The writes themselves are catalog.services' (called by merchant.api), never a se
 from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.utils import html
 
 from catalog.images import check_uploads
 from catalog.models import Category, Product
-from catalog.serializers import ImageSerializer, absolute_url
+from catalog.serializers import (
+    CurrencyField,
+    ImageSerializer,
+    OptionalPriceField,
+    absolute_url,
+)
 from core.api_input import JsonTypesChecked
 from core.api_schema import ErrorDetailSerializer
 from search.models import ProductIndex
@@ -92,6 +97,8 @@ class ProductFieldsSerializer(
     """A merchant's product: the fields a merchant writes, and what the API tells about it."""
 
     category = CategoryPathField(help_text='Path of names, e.g. "Apparel > Topwear".')
+    currency = CurrencyField(required=False, help_text="ISO 4217 code; default USD.")
+    price = OptionalPriceField(help_text="None: price on request.")
     url = serializers.SerializerMethodField(help_text="The product's storefront page.")
     images = ImageSerializer(many=True, read_only=True)
     index = serializers.SerializerMethodField(help_text="Search indexing state.")
@@ -124,10 +131,6 @@ class ProductFieldsSerializer(
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {
-            "currency": {"required": False, "help_text": "ISO 4217 code; default USD."},
-            "price": {"help_text": "Null: price on request."},
-        }
 
     def get_url(self, product: Product) -> str:
         return absolute_url(self, product.get_absolute_url())
@@ -142,6 +145,15 @@ class ProductFieldsSerializer(
         }
 
 
+class SkuTaken(APIException):
+    """The SKU names another of the merchant's products: a conflict with it, not a malformed
+    request."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "taken"
+    default_detail = "You already have a product with this SKU."
+
+
 class MerchantProductSerializer(ProductFieldsSerializer):
     """Create, replace or change one product; the SKU must be free among the merchant's."""
 
@@ -150,9 +162,7 @@ class MerchantProductSerializer(ProductFieldsSerializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError(
-                "You already have a product with this SKU.", code="taken"
-            )
+            raise SkuTaken()
         return sku
 
 
@@ -193,7 +203,6 @@ class BulkItemSerializer(ProductFieldsSerializer):
 
     class Meta(ProductFieldsSerializer.Meta):
         extra_kwargs = {
-            **ProductFieldsSerializer.Meta.extra_kwargs,
             "title": {"required": False, "help_text": "Needed for a new product."},
         }
 
@@ -207,7 +216,7 @@ class BulkItemSerializer(ProductFieldsSerializer):
 
 @extend_schema_field(BulkItemSerializer(many=True))
 class BulkItemsField(serializers.ListField):
-    """The items as they came: each is checked on its own, so one bad item sinks no other."""
+    """The items, each checked against the item schema by BulkUpsertSerializer."""
 
     child = serializers.DictField()
 
@@ -216,7 +225,23 @@ class BulkItemsField(serializers.ListField):
 
 
 class BulkUpsertSerializer(RefuseUnknownFields, serializers.Serializer):
+    """A batch is refused whole when any item breaks the schema (a field unknown, of the wrong
+    type, too long): every such error is listed by its item's place, and nothing is written.
+    What only writing can tell (a SKU twice, a stale version) rejects its item alone."""
+
     products = BulkItemsField(help_text=f"1 to {MAX_BULK_ITEMS} products, upserted by SKU.")
+
+    def validate_products(self, items: list[dict]) -> list[dict]:
+        checked, errors = [], {}
+        for index, item in enumerate(items):
+            item_serializer = BulkItemSerializer(data=item, partial=True, context=self.context)
+            if item_serializer.is_valid():
+                checked.append(dict(item_serializer.validated_data))
+            else:
+                errors[index] = item_serializer.errors
+        if errors:
+            raise serializers.ValidationError(errors)
+        return checked
 
 
 class BulkItemResultSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ look like a given one.
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,7 +39,8 @@ class SearchView(APIView):
     # An anonymous POST needs no CSRF token (only a logged-in session's does).
     permission_classes = [AllowAny]
     throttle_classes = SEARCH_THROTTLES
-    error_statuses = (503,)  # a photo alone, while the search model cannot load
+    # An unknown category (404); a photo alone while the search model cannot load (503).
+    error_statuses = (404, 503)
 
     @extend_schema(
         parameters=[SearchParamsSerializer],
@@ -59,7 +60,10 @@ class SearchView(APIView):
         summary="Search by photo, text, or both",
     )
     def post(self, request: Request) -> Response:
-        return self._search(request, PhotoSearchParamsSerializer(data=request.data))
+        # A multipart body is a photo search; JSON and urlencoded bodies carry words.
+        multipart = request.content_type.startswith("multipart/")
+        params = PhotoSearchParamsSerializer if multipart else SearchParamsSerializer
+        return self._search(request, params(data=request.data))
 
     def _search(self, request: Request, params: SearchParamsSerializer) -> Response:
         params.is_valid(raise_exception=True)
@@ -130,6 +134,7 @@ class SearchEventView(APIView):
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonSearchEventThrottle, UserSearchEventThrottle]
+    error_statuses = (403, 404)  # no valid token that showed the product; the product gone
 
     @extend_schema(
         request=SearchEventSerializer,
@@ -139,15 +144,16 @@ class SearchEventView(APIView):
     def post(self, request: Request) -> Response:
         event = SearchEventSerializer(data=request.data)
         event.is_valid(raise_exception=True)
-        product = event.validated_data["product"]
+        product_id = event.validated_data["product"]
+        # A well-formed event without the proof is refused (403), not malformed (400).
         try:
             shown = result_tokens.read(event.validated_data["token"], request)
         except result_tokens.InvalidResultToken as error:
-            raise ValidationError(
-                {"token": [ErrorDetail(str(error), code="invalid_token")]}
-            ) from error
-        if product.pk not in shown.product_ids:
-            message = "That search answer did not show this product."
-            raise ValidationError({"product": [ErrorDetail(message, code="not_shown")]})
+            raise PermissionDenied(str(error), code="invalid_token") from error
+        if product_id not in shown.product_ids:
+            raise PermissionDenied(
+                "That search answer did not show this product.", code="not_shown"
+            )
+        product = get_object_or_404(listed_products(), pk=product_id)
         counted = log_search_event(shown, product, event.validated_data["action"])
         return Response({"counted": counted})

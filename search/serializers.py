@@ -7,9 +7,9 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
 from catalog.models import Category
-from catalog.selectors import listed_products
-from catalog.serializers import PriceBoundField, category_at_path
-from core.api_input import JsonTypesChecked
+from catalog.serializers import OptionalPriceField, category_at_path
+from core.api_input import JsonTypesChecked, StrictBooleanField
+from core.api_schema import WORDS
 from search.keyword import MAX_QUERY_LENGTH
 from search.models import SearchEvent
 from search.photos import decode_query_photo
@@ -26,6 +26,7 @@ ERROR_CODES = {
     "min_price": "invalid_price",
     "max_price": "invalid_price",
     "in_stock": "invalid_in_stock",
+    "exact": "invalid_exact",
     "limit": "invalid_limit",
     "offset": "invalid_offset",
 }
@@ -34,13 +35,13 @@ ERROR_CODES = {
 class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     """GET's query parameters."""
 
-    # Without a photo, words are needed: at least one character other than a space.
-    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, validators=[RegexValidator(r"\S")])
+    # Without a photo, words are needed: a character other than a space (and no NUL).
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, validators=[RegexValidator(WORDS)])
     category = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    min_price = PriceBoundField()
-    max_price = PriceBoundField()
-    in_stock = serializers.BooleanField(required=False, default=False)
-    exact = serializers.BooleanField(
+    min_price = OptionalPriceField()
+    max_price = OptionalPriceField()
+    in_stock = StrictBooleanField(required=False, default=False)
+    exact = StrictBooleanField(
         required=False,
         default=False,
         help_text="Search the words as typed: no typo corrected, no related term added.",
@@ -54,16 +55,6 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     def validate_category(self, value: str) -> Category | None:
         return category_at_path(value)
 
-    def validate(self, attrs: dict) -> dict:
-        if not attrs.get("q", "").strip() and attrs.get("image") is None:
-            raise serializers.ValidationError(EMPTY_QUERY, code="empty_query")
-        low, high = attrs.get("min_price"), attrs.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError(
-                "min_price is more than max_price.", code="invalid_price"
-            )
-        return attrs
-
     def to_internal_value(self, data):
         try:
             return super().to_internal_value(data)
@@ -76,10 +67,11 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
 
 
 class PhotoSearchParamsSerializer(SearchParamsSerializer):
-    """POST's form fields: GET's, and a photo."""
+    """A multipart POST: a photo, with words or not, and GET's other fields. (Words alone come
+    as GET's parameters, or as a JSON or urlencoded POST.)"""
 
     q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH)
-    image = serializers.FileField(required=False, allow_empty_file=True)
+    image = serializers.FileField(allow_empty_file=True)
 
     def validate_image(self, upload):
         """The checked upload, decoded: a PIL image."""
@@ -169,8 +161,8 @@ class SearchEventSerializer(JsonTypesChecked, serializers.Serializer):
         max_length=4000,
         help_text="The `token` of the search answer that showed the product.",
     )
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=listed_products(), help_text="The id of the product the shopper acted on."
+    product = serializers.IntegerField(
+        min_value=1, help_text="The id of the product the shopper acted on."
     )
     action = serializers.ChoiceField(choices=SearchEvent.Action.choices)
 

@@ -76,13 +76,18 @@ def test_filters(client, shelf, filters, expected):
 @pytest.mark.parametrize(
     ("filters", "code"),
     [
-        ({"category": "no/such"}, "unknown_category"),
         ({"min_price": "cheap"}, "invalid"),
+        ({"min_price": "."}, "invalid"),
         ({"in_stock": "maybe"}, "invalid"),
+        ({"in_stock": "yes"}, "invalid"),
     ],
 )
 def test_bad_filters_answer_400(client, db, filters, code):
     assert_error(client.get(PRODUCTS, filters), 400, code, set(filters))
+
+
+def test_an_unknown_category_is_not_found(client, db):
+    assert_error(client.get(PRODUCTS, {"category": "no/such"}), 404, "unknown_category")
 
 
 def test_cursor_pages_walk_the_whole_list(client, make_product):

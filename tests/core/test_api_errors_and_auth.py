@@ -36,15 +36,17 @@ def test_a_token_for_username_and_password_opens_the_merchant_api(client, mercha
 
 
 @pytest.mark.parametrize(
-    ("data", "code"),
+    ("data", "status", "code"),
     [
-        ({"username": "alice", "password": "wrong"}, "authorization"),
-        ({"username": "nobody", "password": "correct-horse-battery"}, "authorization"),
-        ({"username": "alice"}, "required"),
+        # Well-formed but wrong: refused, not malformed.
+        ({"username": "alice", "password": "wrong"}, 403, "invalid_credentials"),
+        ({"username": "nobody", "password": "correct-horse-battery"}, 403, "invalid_credentials"),
+        ({"username": "alice"}, 400, "required"),
+        ({"username": "a" * 151, "password": "x"}, 400, "max_length"),
     ],
 )
-def test_bad_credentials_answer_400(client, merchant, data, code):
-    assert_error(client.post(TOKEN, data, format="json"), 400, code)
+def test_bad_credentials_are_refused(client, merchant, data, status, code):
+    assert_error(client.post(TOKEN, data, format="json"), status, code)
 
 
 def test_an_account_that_cannot_log_in_gets_no_token(client, db):

@@ -1,4 +1,5 @@
-"""Bulk upsert: each item created, updated, unchanged or rejected on its own."""
+"""Bulk upsert: each item created, updated, unchanged or rejected on its own; a batch that
+breaks the schema refused whole."""
 
 from decimal import Decimal
 
@@ -16,13 +17,11 @@ def api(merchant):
     return token_client(merchant)
 
 
-def test_one_bad_item_sinks_no_other(api, merchant, make_product):
+def test_an_item_that_cannot_be_written_sinks_no_other(api, merchant, make_product):
     make_product("OLD", description="Kept.")
     products = [
         {"sku": "NEW-1", "title": "New one", "price": "10.00", "category": "Home > Lamps"},
         {"sku": "OLD", "price": "5.00"},
-        {"sku": "BAD", "title": "Broken", "price": "-3"},
-        {"title": "No sku"},
         {"sku": "NEW-2", "title": "Draft one", "status": "draft", "stock": 2},
         {"sku": "NEW-1", "title": "Again"},
         {"sku": "NOTITLE"},
@@ -31,24 +30,20 @@ def test_one_bad_item_sinks_no_other(api, merchant, make_product):
     response = api.post(URL, {"products": products}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert (body["created"], body["updated"], body["unchanged"], body["rejected"]) == (2, 1, 0, 5)
+    assert (body["created"], body["updated"], body["unchanged"], body["rejected"]) == (2, 1, 0, 3)
     statuses = [(r["index"], r["sku"], r["status"]) for r in body["results"]]
     assert statuses == [
         (0, "NEW-1", "created"),
         (1, "OLD", "updated"),
-        (2, "BAD", "rejected"),
-        (3, None, "rejected"),
-        (4, "NEW-2", "created"),
-        (5, "NEW-1", "rejected"),
-        (6, "NOTITLE", "rejected"),
-        (7, "CAT", "rejected"),
+        (2, "NEW-2", "created"),
+        (3, "NEW-1", "rejected"),
+        (4, "NOTITLE", "rejected"),
+        (5, "CAT", "rejected"),
     ]
     errors = {r["index"]: r["error"] for r in body["results"] if r["status"] == "rejected"}
-    assert errors[2]["code"] == "min_value" and set(errors[2]["fields"]) == {"price"}
-    assert errors[3]["code"] == "required" and set(errors[3]["fields"]) == {"sku"}
-    assert errors[5]["code"] == "duplicate_sku" and "item 0" in errors[5]["message"]
-    assert errors[6]["code"] == "blank" and set(errors[6]["fields"]) == {"title"}
-    assert errors[7]["code"] == "bad_category"
+    assert errors[3]["code"] == "duplicate_sku" and "item 0" in errors[3]["message"]
+    assert errors[4]["code"] == "blank" and set(errors[4]["fields"]) == {"title"}
+    assert errors[5]["code"] == "bad_category"
     assert "error" not in body["results"][0]
 
     saved = {p.sku: p for p in Product.objects.filter(merchant=merchant)}
@@ -58,6 +53,19 @@ def test_one_bad_item_sinks_no_other(api, merchant, make_product):
     assert saved["NEW-2"].status == "draft" and saved["NEW-2"].currency == "USD"
     # The rejected item's category was never made: nothing of it was written.
     assert not Category.objects.filter(name="Garden").exists()
+
+
+def test_a_batch_with_items_the_schema_forbids_is_refused_whole(api, merchant):
+    products = [
+        {"sku": "NEW-1", "title": "New one", "price": "10.00"},
+        {"sku": "BAD", "title": "Broken", "price": "-3"},
+        {"title": "No sku"},
+        {"sku": "TYPO", "title": "Lamp", "prize": "3.00"},
+    ]
+    response = api.post(URL, {"products": products}, format="json")
+    error = assert_error(response, 400, "min_value")
+    assert set(error["fields"]) == {"products.1.price", "products.2.sku", "products.3.prize"}
+    assert not Product.objects.filter(merchant=merchant).exists()
 
 
 def test_sending_the_same_items_again_changes_nothing(api):

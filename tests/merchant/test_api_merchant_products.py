@@ -172,10 +172,10 @@ def test_invalid_fields_answer_400_and_save_nothing(api, data, code, fields):
     assert not Category.objects.filter(name="Apparel").exists()
 
 
-def test_a_taken_sku_answers_400(api, make_product):
+def test_a_taken_sku_is_a_conflict(api, make_product):
     make_product("KURTA")
     response = api.post(LIST, {"sku": "KURTA", "title": "Again"}, format="json")
-    assert_error(response, 400, "taken", {"sku"})
+    assert_error(response, 409, "taken")
 
 
 def test_the_same_sku_is_free_for_another_merchant(bob_api, make_product):

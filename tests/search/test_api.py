@@ -2,6 +2,7 @@
 
 import io
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from PIL import Image
@@ -120,9 +121,19 @@ def test_a_photo_upload_finds_the_product_it_shows(client, catalogue):
     assert "photo" in body["results"][0]["why"]
 
 
-def test_a_post_with_text_only_searches_too(client, catalogue):
-    response = client.post(URL, {"q": "blue nightdress"}, format="multipart")
+@pytest.mark.parametrize("body_format", ["json", "urlencoded"])
+def test_a_post_with_text_only_searches_too(client, catalogue, body_format):
+    if body_format == "json":
+        response = client.post(URL, {"q": "blue nightdress"}, format="json")
+    else:
+        body = "q=blue+nightdress"
+        response = client.post(URL, body, content_type="application/x-www-form-urlencoded")
     assert skus(response)[0] == "NIGHT"
+
+
+def test_a_multipart_post_is_a_photo_search_and_needs_the_photo(client, db):
+    response = client.post(URL, {"q": "blue nightdress"}, format="multipart")
+    assert_error(response, 400, "invalid_image", {"image"})
 
 
 @pytest.mark.parametrize(
@@ -133,9 +144,11 @@ def test_a_post_with_text_only_searches_too(client, catalogue):
         ({"min_price": "20"}, {"KURTA", "WATCH"}),  # no price never matches a price range
         ({"min_price": "20", "max_price": "100.00"}, {"KURTA"}),
         ({"in_stock": "true"}, {"KURTA", "NIGHT", "SHOES"}),
-        ({"in_stock": "1", "max_price": "20"}, {"NIGHT"}),
+        ({"in_stock": "true", "max_price": "20"}, {"NIGHT"}),
         ({"in_stock": "false"}, {"KURTA", "NIGHT", "WATCH", "SHOES"}),
-        ({"in_stock": "0", "category": ""}, {"KURTA", "NIGHT", "WATCH", "SHOES"}),
+        ({"in_stock": "false", "category": ""}, {"KURTA", "NIGHT", "WATCH", "SHOES"}),
+        ({"min_price": "50", "max_price": "10"}, set()),  # a range that holds no price
+        ({"min_price": "null", "max_price": ""}, {"KURTA", "NIGHT", "WATCH", "SHOES"}),
     ],
 )
 def test_filters_leave_out_what_they_should(client, catalogue, filters, expected):
@@ -179,16 +192,25 @@ def test_a_draft_product_never_appears(client, catalogue, make_product, encoder)
         ({"q": "kurta", "offset": "-1"}, "invalid_offset", {"offset"}),
         ({"q": "kurta", "min_price": "cheap"}, "invalid_price", {"min_price"}),
         ({"q": "kurta", "max_price": "-5"}, "invalid_price", {"max_price"}),
-        ({"q": "kurta", "min_price": "50", "max_price": "10"}, "invalid_price", None),
-        ({"q": "kurta", "category": "apparel/no-such-thing"}, "unknown_category", {"category"}),
         ({"q": "kurta", "in_stock": "maybe"}, "invalid_in_stock", {"in_stock"}),
+        # The schema's booleans are true and false, not DRF's other spellings.
+        ({"q": "kurta", "in_stock": "1"}, "invalid_in_stock", {"in_stock"}),
+        ({"q": "kurta", "exact": "yes"}, "invalid_exact", {"exact"}),
+        ({"q": "kurta\x00"}, "invalid_query", {"q"}),
     ],
 )
 def test_bad_parameters_answer_400_with_a_code(client, db, params, code, fields):
     error = assert_error(client.get(URL, params), 400, code, fields)
     if fields is None:
         assert "fields" not in error
-    assert (client.post(URL, params, format="multipart").json()["error"]["code"]) == code
+    body = urlencode(params)
+    response = client.post(URL, body, content_type="application/x-www-form-urlencoded")
+    assert response.json()["error"]["code"] == code
+
+
+def test_an_unknown_category_is_not_found(client, db):
+    response = client.get(URL, {"q": "kurta", "category": "apparel/no-such-thing"})
+    assert_error(response, 404, "unknown_category")
 
 
 def test_the_first_bad_parameter_names_the_error_and_all_are_listed(client, db):

@@ -61,22 +61,26 @@ def test_a_result_the_answer_did_not_show_does_not_count(shown):
     [hidden] = [product for product in shown if product.pk != answer["results"][0]["id"]][:1]
     body = {"token": answer["token"], "product": hidden.pk, "action": "click"}
     response = client.post(EVENTS, body)
-    assert response.status_code == 400 and "product" in response.json()["error"]["fields"]
+    assert response.status_code == 403 and response.json()["error"]["code"] == "not_shown"
     assert not SearchEvent.objects.exists()
 
 
 @pytest.mark.parametrize(
     "token",
     [
-        "",
         "not-a-token",
         signing.dumps(["red kurta", False, [1, 2, 3], 0, "x" * 32], salt="another.salt"),
     ],
 )
 def test_a_forged_token_does_not_count(shown, token):
     response = APIClient().post(EVENTS, {"token": token, "product": shown[0].pk, "action": "click"})
-    assert response.status_code == 400 and "token" in response.json()["error"]["fields"]
+    assert response.status_code == 403 and response.json()["error"]["code"] == "invalid_token"
     assert not SearchEvent.objects.exists()
+
+
+def test_an_event_without_a_token_is_malformed(shown):
+    response = APIClient().post(EVENTS, {"token": "", "product": shown[0].pk, "action": "click"})
+    assert response.status_code == 400 and "token" in response.json()["error"]["fields"]
 
 
 def test_a_token_counts_only_for_the_searcher_it_was_given_to(shown):
@@ -84,8 +88,8 @@ def test_a_token_counts_only_for_the_searcher_it_was_given_to(shown):
     other = APIClient(REMOTE_ADDR="10.0.0.2")
     product = answer["results"][0]["id"]
     response = other.post(EVENTS, {"token": answer["token"], "product": product, "action": "click"})
-    assert response.status_code == 400
-    assert "someone else" in response.json()["error"]["fields"]["token"][0]
+    assert response.status_code == 403
+    assert "someone else" in response.json()["error"]["message"]
 
 
 def test_an_old_token_does_not_count(shown, settings):
@@ -94,7 +98,7 @@ def test_an_old_token_does_not_count(shown, settings):
     response = APIClient().post(
         EVENTS, {"token": answer["token"], "product": shown[0].pk, "action": "click"}
     )
-    assert response.status_code == 400 and "too old" in response.content.decode()
+    assert response.status_code == 403 and "too old" in response.content.decode()
 
 
 def test_events_are_rate_limited_per_client(shown, settings):
