@@ -25,7 +25,7 @@ import psycopg
 from common import ROOT, add_catalog_arguments, record_result
 
 sys.path.insert(0, str(ROOT))
-from core.embedded import DATABASE_NAME, DATABASE_USER, EmbeddedPostgres
+from core.embedded import DATABASE_NAME, OWNER_ROLE, EmbeddedPostgres
 
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 REQUEST = (
@@ -49,7 +49,7 @@ def fresh_catalogue(data_dir: str, catalog: Path, images: Path) -> dict:
 
 def stale_rows(data_dir: str) -> int:
     socket_dir = EmbeddedPostgres(Path(data_dir)).socket_dir()
-    with psycopg.connect(host=str(socket_dir), user=DATABASE_USER, dbname=DATABASE_NAME) as db:
+    with psycopg.connect(host=str(socket_dir), user=OWNER_ROLE, dbname=DATABASE_NAME) as db:
         return db.execute("SELECT count(*) FROM search_productindex WHERE dirty").fetchone()[0]
 
 

@@ -28,6 +28,49 @@ class CategoryAdmin(admin.ModelAdmin):
         services.save_category(obj)
 
 
+class ProductAdminForm(forms.ModelForm):
+    """The admin's product form carries the version it showed: a save over a newer one (the
+    merchant's dashboard, the API, an import or a sale meanwhile) is refused, as everywhere."""
+
+    # Not named after the model's `version`: the admin refuses a form field of that name, as
+    # the model field is not editable.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = Product
+        fields = [
+            "merchant",
+            "sku",
+            "title",
+            "description",
+            "category",
+            "price",
+            "currency",
+            "stock",
+            "status",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].required = True
+            self.initial.setdefault("expected_version", self.instance.version)
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        shown = cleaned_data.get("expected_version")
+        if self.instance.pk and shown is not None:
+            current = Product.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if current.first() != shown:
+                raise ValidationError(
+                    "This product was changed elsewhere since this page was opened. Nothing "
+                    "was saved: reload the page to see it as it is now, and make your change "
+                    "again.",
+                    code="conflict",
+                )
+        return cleaned_data
+
+
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     fields = ["thumbnail", "position", "width", "height"]
@@ -47,9 +90,12 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["title", "sku"]
     raw_id_fields = ["merchant", "category"]
     inlines = [ProductImageInline]
+    form = ProductAdminForm
 
-    def save_model(self, request, obj: Product, form, change: bool) -> None:
-        services.save_product(obj)
+    def save_model(self, request, obj: Product, form: ProductAdminForm, change: bool) -> None:
+        # The form checked the version; the service checks it again under the row's lock, so
+        # a change landing between the two is refused too rather than overwritten.
+        services.save_product(obj, expected_version=form.cleaned_data.get("expected_version"))
 
     def delete_model(self, request, obj: Product) -> None:
         services.delete_product(obj)

@@ -30,8 +30,19 @@ from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from core.database_roles import (
+    application_role_sql,
+    grant_application_rights,
+    quote_identifier,
+    role_exists,
+)
+
 DATABASE_NAME = "vitrine"
-DATABASE_USER = "postgres"
+# The superuser that initdb made: it runs the migrations, so it owns the tables and creates the
+# extensions (core.database_roles).
+OWNER_ROLE = "postgres"
+# What the site and its workers connect as: rows, not the schema.
+APPLICATION_ROLE = "vitrine_app"
 # Unix socket paths are limited to 107 bytes on Linux; longer ones move to the temp dir.
 _MAX_SOCKET_PATH = 100
 _SOCKET_NAME = "redis.sock"
@@ -82,6 +93,11 @@ def server_major_version() -> str:
     return output.split()[-1].split(".")[0]
 
 
+# The data folders whose database and application role this process has seen to: each process
+# does it once (a server started by an older Vitrine has no such role yet), not per connection.
+_prepared_data_dirs: set[Path] = set()
+
+
 @dataclass(frozen=True)
 class EmbeddedPostgres:
     data_dir: Path
@@ -105,18 +121,22 @@ class EmbeddedPostgres:
         return Path(lines[4].strip())
 
     def ensure_running(self) -> Path:
-        """Start (or attach to) the server, create the project database, return the socket dir."""
+        """Start (or attach to) the server, create the project database and the application
+        role if they are missing, return the socket dir."""
         socket_dir = self.socket_dir()
-        if socket_dir is not None:
+        if socket_dir is not None and self.pgdata in _prepared_data_dirs:
             return socket_dir
         with _file_lock(self.data_dir):
-            self._check_data_version()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                server = _pgserver().get_server(self.pgdata, cleanup_mode=None)
-            socket_dir = server.get_postmaster_info().socket_dir
-            self._size_connections(socket_dir)
-            self._create_database(socket_dir)
+            socket_dir = self.socket_dir()
+            if socket_dir is None:
+                self._check_data_version()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    server = _pgserver().get_server(self.pgdata, cleanup_mode=None)
+                socket_dir = server.get_postmaster_info().socket_dir
+                self._size_connections(socket_dir)
+            self._create_database_and_role(socket_dir)
+        _prepared_data_dirs.add(self.pgdata)
         return socket_dir
 
     def stop(self) -> bool:
@@ -130,6 +150,8 @@ class EmbeddedPostgres:
             handle = _pgserver().PostgresServer._instances.pop(self.pgdata.resolve(), None)
             if handle is not None:
                 atexit.unregister(handle._cleanup)
+            # Its folder may be made afresh before the next start.
+            _prepared_data_dirs.discard(self.pgdata)
             return True
 
     def _server_user(self) -> str | None:
@@ -139,9 +161,7 @@ class EmbeddedPostgres:
     def _size_connections(self, socket_dir: Path) -> None:
         """Give the server just started room for max_connections clients: a server that has
         another number (a new data folder, a changed setting) is set to it and restarted."""
-        with psycopg.connect(
-            host=str(socket_dir), user=DATABASE_USER, dbname="postgres", autocommit=True
-        ) as connection:
+        with self._owner_connection(socket_dir, "postgres") as connection:
             current = int(connection.execute("SHOW max_connections").fetchone()[0])
             if current == self.max_connections:
                 return
@@ -169,15 +189,35 @@ class EmbeddedPostgres:
                 f"server and delete {self.pgdata}."
             )
 
-    def _create_database(self, socket_dir: Path) -> None:
-        with psycopg.connect(
-            host=str(socket_dir), user=DATABASE_USER, dbname="postgres", autocommit=True
-        ) as connection:
+    def _create_database_and_role(self, socket_dir: Path) -> None:
+        """The project database, and the role the site connects as, if either is missing. The
+        role is made once per server: in a new data folder before any table, in one an older
+        Vitrine made (where the site connected as the owner) with its rights on the tables
+        there already. Later tables get them as the owner's default privileges, and from every
+        migrate (core.management.commands.migrate)."""
+        with self._owner_connection(socket_dir, "postgres") as connection:
             exists = connection.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
             ).fetchone()
             if not exists:
-                connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                connection.execute(f"CREATE DATABASE {quote_identifier(DATABASE_NAME)}")
+            if role_exists(connection.cursor(), APPLICATION_ROLE):
+                return
+        with (
+            self._owner_connection(socket_dir, DATABASE_NAME) as connection,
+            connection.transaction(),
+        ):
+            cursor = connection.cursor()
+            cursor.execute(application_role_sql(APPLICATION_ROLE))
+            # Only the owner and the site connect, and nobody makes temporary tables, which
+            # PostgreSQL lets anyone who connects do.
+            cursor.execute(f"REVOKE ALL ON DATABASE {quote_identifier(DATABASE_NAME)} FROM PUBLIC")
+            grant_application_rights(cursor, APPLICATION_ROLE)
+
+    def _owner_connection(self, socket_dir: Path, database: str) -> psycopg.Connection:
+        return psycopg.connect(
+            host=str(socket_dir), user=OWNER_ROLE, dbname=database, autocommit=True
+        )
 
 
 def _private_folder(folder: Path) -> Path:

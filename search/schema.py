@@ -5,7 +5,7 @@ every row is flagged for re-embedding, in the same transaction as the resize.
 """
 
 from django.apps import AppConfig
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.functions import Now
 
 from search.ml.encoders import active_dims
@@ -15,9 +15,9 @@ from search.models import ProductIndex
 VECTOR_FIELDS = ("text_vector", "photo_features", "photo_text_vector")
 
 
-def column_dimensions() -> dict[str, int]:
+def column_dimensions(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """The vector columns' current sizes, as the database has them."""
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             """
             SELECT attname, atttypmod FROM pg_attribute
@@ -28,9 +28,10 @@ def column_dimensions() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def resize_vector_columns(dims: VectorDims) -> list[str]:
-    """Give each vector column its size under `dims`; return the columns that changed."""
-    current = column_dimensions()
+def resize_vector_columns(dims: VectorDims, using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Give each vector column its size under `dims`; return the columns that changed. It
+    alters the table: `using` is the owner's connection, as in migrate."""
+    current = column_dimensions(using)
     changes = {
         name: size
         for name in VECTOR_FIELDS
@@ -38,8 +39,9 @@ def resize_vector_columns(dims: VectorDims) -> list[str]:
     }
     if not changes:
         return []
+    connection = connections[using]
     table = connection.ops.quote_name(ProductIndex._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, size in changes.items():
@@ -48,10 +50,11 @@ def resize_vector_columns(dims: VectorDims) -> list[str]:
                 f"ALTER TABLE {table} ALTER COLUMN {connection.ops.quote_name(name)} "
                 f"TYPE vector({size}) USING NULL"
             )
-        ProductIndex.objects.update(dirty=True, encoder_version="", changed_at=Now())
+        ProductIndex.objects.using(using).update(dirty=True, encoder_version="", changed_at=Now())
     return list(changes)
 
 
-def resize_vectors_after_migrate(sender: AppConfig, **kwargs) -> None:
-    if kwargs.get("using", "default") == connection.alias and column_dimensions():
-        resize_vector_columns(active_dims())
+def resize_vectors_after_migrate(sender: AppConfig, using: str, **kwargs) -> None:
+    # On the connection that migrated (the owner's): the site's own may not alter the table.
+    if column_dimensions(using):
+        resize_vector_columns(active_dims(), using)

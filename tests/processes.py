@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 from core.embedded import EmbeddedRedis
@@ -32,10 +33,10 @@ def project_env(**variables: str) -> dict[str, str]:
 
 
 def worker_env(data_dir: Path, redis: EmbeddedRedis, **variables: str) -> dict[str, str]:
-    """The environment of a worker on this test's database and `redis`."""
+    """The environment of a worker on this test's database, as the site's role, and `redis`."""
     return project_env(
         VITRINE_DATA_DIR=str(data_dir),
-        DATABASE_URL=current_database_url(),
+        DATABASE_URL=application_database_url(),
         REDIS_URL=redis.url,
         **variables,
     )
@@ -108,10 +109,23 @@ def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subproces
 
 
 def current_database_url() -> str:
-    """A postgresql:// URL for the database these tests run on."""
+    """A postgresql:// URL for the database these tests run on, as this process connects to
+    it: as the owner."""
     params = connection.get_connection_params()
-    user = quote(params.get("user", ""))
-    password = quote(params.get("password", ""))
+    return _database_url(params, params.get("user", ""), params.get("password", ""))
+
+
+def application_database_url() -> str:
+    """A postgresql:// URL for the database these tests run on, as the site's own role
+    connects to it (tests/settings.py)."""
+    site = settings.SITE_DATABASE
+    params = connection.get_connection_params()
+    return _database_url(params, site["USER"], site.get("PASSWORD", ""))
+
+
+def _database_url(params: dict, user: str, password: str) -> str:
+    user = quote(user)
+    password = quote(password)
     credentials = f"{user}:{password}@" if password else f"{user}@"
     host = params.get("host", "")
     location = (

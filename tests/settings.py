@@ -54,3 +54,11 @@ WHITENOISE_AUTOREFRESH = True
 # a pooled connection's check hung forever. The served processes under test keep their pool.
 DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The test runner creates, migrates and flushes its own database: the test process connects
+# as the owner. The site's own role (granted its rights by the test database's migrate) is what
+# the served processes under test connect as (tests.processes.application_database_url), and
+# tests/core/test_database_roles.py holds it to its limits.
+SITE_DATABASE = dict(DATABASES["default"])  # noqa: F405
+DATABASES["default"].update(  # noqa: F405
+    {key: value for key, value in DATABASES[OWNER_ALIAS].items() if key != "TEST"}  # noqa: F405
+)

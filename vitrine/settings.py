@@ -1,7 +1,7 @@
 """Vitrine settings, read from the environment.
 
 DATABASE_URL / REDIS_URL unset means the embedded PostgreSQL / Redis under VITRINE_DATA_DIR
-(see shop/embedded.py). All local state lives under VITRINE_DATA_DIR (default ./var).
+(see core/embedded.py). All local state lives under VITRINE_DATA_DIR (default ./var).
 """
 
 import json
@@ -14,7 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from psycopg.conninfo import conninfo_to_dict
 
-from core.embedded import DATABASE_NAME, DATABASE_USER, EmbeddedRedis
+from core.database_roles import OWNER_ALIAS
+from core.embedded import APPLICATION_ROLE, DATABASE_NAME, OWNER_ROLE, EmbeddedRedis
 from workers.routing import DEFAULT_QUEUE, TASK_QUEUES, TASK_ROUTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -223,18 +224,31 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Database: any PostgreSQL with pgvector, or the embedded one.
+# Database: any PostgreSQL with pgvector, or the embedded one. The site and its workers connect
+# as "default", a role that reads and writes rows but cannot change the schema; `manage.py
+# migrate` connects as "owner" (core.database_roles), which owns the tables and creates the
+# extensions, and grants the default role its rights. On a server of your own, DATABASE_URL is
+# the site's role and DATABASE_OWNER_URL the owner's; without it both are DATABASE_URL.
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
+    DATABASES = {
+        "default": database_from_url(os.environ["DATABASE_URL"]),
+        OWNER_ALIAS: database_from_url(
+            os.environ.get("DATABASE_OWNER_URL") or os.environ["DATABASE_URL"]
+        ),
+    }
+elif os.environ.get("DATABASE_OWNER_URL"):
+    raise ImproperlyConfigured("DATABASE_OWNER_URL needs DATABASE_URL, the site's own role")
 else:
     DATABASES = {
-        "default": {
-            "ENGINE": "core.embedded_postgres",
-            "NAME": DATABASE_NAME,
-            "USER": DATABASE_USER,
-        }
+        alias: {"ENGINE": "core.embedded_postgres", "NAME": DATABASE_NAME, "USER": user}
+        for alias, user in (("default", APPLICATION_ROLE), (OWNER_ALIAS, OWNER_ROLE))
     }
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = True
+# Under test, the owner's alias is the default's test database (the test runner makes one).
+DATABASES[OWNER_ALIAS]["TEST"] = {"MIRROR": "default"}
+# The role that migrate grants the rights to read and write rows (none when it is the owner).
+DATABASE_APPLICATION_ROLE = DATABASES["default"]["USER"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the Celery broker and result store.

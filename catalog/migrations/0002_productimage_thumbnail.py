@@ -14,8 +14,11 @@ def make_missing_thumbnails(apps, schema_editor):
     """Photos stored before thumbnails existed get theirs; one that cannot be read keeps none
     (pages then show the original)."""
     ProductImage = apps.get_model("catalog", "ProductImage")
+    # The migrating connection (the owner's): the site's own would wait on this migration's
+    # lock on the table.
+    images = ProductImage.objects.using(schema_editor.connection.alias)
     storage = ProductImage._meta.get_field("image").storage
-    for image in ProductImage.objects.filter(thumbnail="").iterator():
+    for image in images.filter(thumbnail="").iterator():
         try:
             with storage.open(image.image.name) as original:
                 content = make_thumbnail(original.read())
@@ -26,7 +29,7 @@ def make_missing_thumbnails(apps, schema_editor):
         name = storage.save(
             str(original_name.with_name(f"{original_name.stem}.thumb.jpg")), ContentFile(content)
         )
-        ProductImage.objects.filter(pk=image.pk).update(thumbnail=name)
+        images.filter(pk=image.pk).update(thumbnail=name)
 
 
 class Migration(migrations.Migration):

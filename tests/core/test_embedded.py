@@ -22,10 +22,11 @@ import json, django
 django.setup()
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from vitrine.celery import app
 app.conf.broker_url  # the Celery app starts the embedded Redis on first use
-with connection.cursor() as cursor:
+# The server's data directory is the owner's to read, not the site's role's.
+with connections["owner"].cursor() as cursor:
     cursor.execute("SELECT pg_backend_pid(), current_setting('data_directory'), "
                    "pg_postmaster_start_time()::text")
     _, data_directory, started = cursor.fetchone()

