@@ -5,7 +5,6 @@ and no stock below zero."""
 import http.client
 import json
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -186,7 +185,7 @@ def test_checkouts_and_product_saves_while_redis_stops_and_starts(
         wait_until(lambda: not ProductIndex.objects.filter(dirty=True).exists(), 90, "the index")
         assert worker.poll() is None  # the same worker, never restarted
     finally:
-        stop_process_group(worker, signal.SIGTERM)
+        stop_process_group(worker)
     indexed = ProductIndex.objects.filter(dirty=False, text_vector__isnull=False)
     assert indexed.count() == Product.objects.count() == PRODUCTS_SAVED + 1
 
@@ -197,8 +196,10 @@ VIA_TLS = {"X-Forwarded-Proto": "https"}
 CSRF_SECRET = "faultsfaultsfaultsfaultsfaults12"
 # Seconds a request waits for a pooled connection before it fails (the server's setting).
 POOL_TIMEOUT = 3
-# How long PostgreSQL stays down while requests run.
+# How long PostgreSQL stays down while requests run, at least.
 OUTAGE_SECONDS = 18
+# The version of an encoder before this one.
+OLD_ENCODER = "embedded:old"
 SEED = """
 import json
 from decimal import Decimal
@@ -206,6 +207,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from catalog import services
 from catalog.models import Product
+from search.models import ProductIndex
 from shop.forms import CheckoutForm
 from shop.models import Cart
 from shop.services.cart import add_to_cart
@@ -215,6 +217,8 @@ client.force_login(merchant.user)
 merchant_session = client.cookies["sessionid"].value
 product = services.save_product(Product(merchant=merchant, sku="SCARCE", title="Scarce kurta",
     price=Decimal("19.99"), stock=stock, status="active"), category_path="Apparel > Topwear")
+# As if an earlier encoder had embedded it: a worker starting with this one must embed it again.
+ProductIndex.objects.filter(product=product).update(dirty=False, encoder_version=old_encoder)
 sessions = {}
 for number in range(shoppers):
     user = get_user_model().objects.create_user(f"shopper{number}", f"s{number}@example.com")
@@ -231,6 +235,7 @@ OUTCOME = (
     + """
 import json
 from catalog.models import Product
+from search.models import ProductIndex
 from shop.models import Cart
 print(json.dumps({
     "stock": Product.objects.get(sku="SCARCE").stock,
@@ -239,6 +244,7 @@ print(json.dumps({
                  for cart in Cart.objects.select_related("user")},
     "indexed": {p.sku: not p.search_index.dirty and p.search_index.text_vector is not None
                 for p in Product.objects.select_related("search_index")},
+    "encoder_versions": sorted({row.encoder_version for row in ProductIndex.objects.all()}),
 }))
 """
 )
@@ -347,7 +353,10 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
         VITRINE_EMBED_LEASE_SECONDS="5",
     )
     seeded = run_python(
-        SETUP + f"shoppers, units, stock = {shoppers}, {units}, {stock}" + SEED, env
+        SETUP
+        + f"shoppers, units, stock, old_encoder = {shoppers}, {units}, {stock}, {OLD_ENCODER!r}"
+        + SEED,
+        env,
     )
     assert seeded.returncode == 0, seeded.stderr
     seed = json.loads(seeded.stdout)
@@ -363,8 +372,9 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
     def save_product(sku: str) -> tuple[int | None, str]:
         return post_form(port, "/merchant/products/new/", seed["merchant"], product_form(sku))
 
-    worker = spawn_worker(env, tmp_path / "worker.log", queues="embed")
+    worker_log = tmp_path / "worker.log"
     server = start_runserver(port, env, tmp_path / "server.log")
+    worker = None
     try:
         assert wait_for_page(port, "/healthz", timeout=60) == 200
         answers = {name: check_out(name) for name in before}
@@ -373,14 +383,16 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
         database.stop()
         database.ensure_running()
         answers |= {name: check_out(name) for name in after_restart}
-        # An outage while shoppers check out, the merchant saves and readers load pages and
-        # the API; long enough that a pool retrying with a growing delay would still be
-        # waiting once it is over.
+        # An outage while shoppers check out, the merchant saves, readers load pages and the
+        # API, and a worker starts (it cannot flag the rows of the older encoder); long enough
+        # that a pool retrying with a growing delay would still be waiting once it is over.
         with Readers(port, seed["product"]) as readers:
             database.stop()
             down = time.monotonic()
+            worker = spawn_worker(env, worker_log, queues="embed")
             failed_while_down = {name: check_out(name) for name in during}
             refused_while_down = save_product("DURING")
+            wait_until(lambda: "Could not flag" in worker_log.read_text(), 90, "the worker's start")
             time.sleep(max(0.0, down + OUTAGE_SECONDS - time.monotonic()))
             database.ensure_running()
             back = time.monotonic()
@@ -388,16 +400,20 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
             answers |= {name: check_out(name) for name in during}
             saved_after = save_product("DURING")
             time.sleep(POOL_TIMEOUT)
-        # Beat's sweeper, once; then the worker, which lived through both, indexes everything.
+        # Beat's sweeper, once; then the worker, started during the outage, indexes everything.
         sweep = run_python(SWEEP, {**env, "VITRINE_SWEEP_AFTER_SECONDS": "0"})
         assert sweep.returncode == 0, sweep.stderr
-        with psycopg.connect(database_url) as watcher:
-            dirty = f"SELECT count(*) FROM {ProductIndex._meta.db_table} WHERE dirty"
-            wait_until(lambda: watcher.execute(dirty).fetchone() == (0,), 60, "the index")
+        table = ProductIndex._meta.db_table
+        stale = f"SELECT count(*) FROM {table} WHERE dirty OR encoder_version = %s"
+        with psycopg.connect(database_url, autocommit=True) as watcher:
+            wait_until(
+                lambda: watcher.execute(stale, [OLD_ENCODER]).fetchone() == (0,), 90, "the index"
+            )
         assert worker.poll() is None
     finally:
         stop_process_group(server)
-        stop_process_group(worker)
+        if worker is not None:
+            stop_process_group(worker)
     counted = run_python(OUTCOME, env)
     assert counted.returncode == 0, counted.stderr
     outcome = json.loads(counted.stdout)
@@ -428,6 +444,9 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
     assert outcome["stock"] == stock - units * len(placed) >= 0
 
     # The product saved during the outage was refused whole, then saved whole; every listing
-    # is indexed.
+    # is indexed by the current encoder.
     assert saved_before[0] == saved_after[0] == 302 and refused_while_down[0] >= 500
     assert outcome["indexed"] == {"SCARCE": True, "BEFORE": True, "DURING": True}
+    assert (
+        len(outcome["encoder_versions"]) == 1 and "embedded:old" not in outcome["encoder_versions"]
+    )
