@@ -90,8 +90,9 @@ def flag_other_versions_once(version: str) -> None:
 @worker_process_init.connect
 def load_encoder_once(**kwargs) -> None:
     """Each process of an `embed` worker loads the models at start, not per task, and re-flags
-    the rows that another encoder version embedded. With the database down, the first task
-    re-flags them, retrying until it can: one is asked for now, as no row may be dirty."""
+    the rows that another encoder version embedded. With the database down, this process's
+    embedding tasks (retried with backoff) do it once it answers: one is asked for now, as no
+    row may be dirty to ask for one."""
     consumed = current_app.amqp.queues.consume_from
     if consumed is not None and EMBED_QUEUE not in consumed:
         return
