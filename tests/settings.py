@@ -24,7 +24,9 @@ def _local_redis_answers() -> bool:
 if not os.environ.get("REDIS_URL") and _local_redis_answers():
     os.environ["REDIS_URL"] = LOCAL_REDIS
 
-from vitrine.settings import *  # noqa: E402, F403
+# Static files as development finds them (tests.served_settings): no collectstatic before a test
+# (tests/vitrine/test_serve.py runs it for the served site).
+from tests.served_settings import *  # noqa: E402, F403
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vitrine-test-media-")
 # A model trained in the developer's data folder must not change rankings under test.
@@ -41,14 +43,6 @@ REST_FRAMEWORK = {
 CACHES["throttle"]["KEY_PREFIX"] = f"vitrine-test-throttle-{uuid.uuid4().hex}"  # noqa: F405
 # Search re-learns the catalogue's words as soon as a test changes it.
 VITRINE_VOCABULARY_REFRESH_SECONDS = 0
-# Static files come from the apps' folders, as in development: no collectstatic before a test
-# (tests/vitrine/test_serve.py runs it for the served site).
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
 # No connection pool in the test process itself: with a Celery worker running in a thread of
 # this process (celery.contrib.testing's solo worker, tests/workers/test_embedding_pipeline.py)
 # a pooled connection's check hung forever. The served processes under test keep their pool.

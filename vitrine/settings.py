@@ -411,6 +411,8 @@ CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 1)
 # request (runserver) waits for a free connection instead of opening one per thread. 0 turns
 # the pool off (behind PgBouncer, say); DATABASE_CONN_MAX_AGE then applies.
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", WEB_THREADS)
+# Seconds a request waits for a pooled connection before it fails.
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 10)
 if DATABASE_POOL_SIZE > 0:
     if env_int("DATABASE_CONN_MAX_AGE", 0):
         raise ImproperlyConfigured(
@@ -421,8 +423,14 @@ if DATABASE_POOL_SIZE > 0:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DATABASE_POOL_SIZE,
-        # Seconds a request waits for a connection before it fails.
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        "timeout": DATABASE_POOL_TIMEOUT,
+        # While the database is down, the pool retries each connection with a doubling delay,
+        # for five minutes by default: once the database was back, requests went on failing
+        # until the next retry, up to as long again as the outage had lasted. No request waits
+        # longer than the timeout, so no retrying outlasts it: the next request starts afresh.
+        # (Connections that died with the old server are checked as they are lent, by
+        # CONN_HEALTH_CHECKS, and replaced.)
+        "reconnect_timeout": DATABASE_POOL_TIMEOUT,
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from celery import current_app, shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from core.broker import redis_client
@@ -53,9 +54,9 @@ def embed_stale_products() -> dict:
     from search.ml.encoders import get_encoder  # torch: only where model work runs
 
     redis_client().delete(_REQUESTED_KEY)
-    totals, finished = indexing.embed_stale(
-        get_encoder(), deadline=time.monotonic() + DRAIN_SECONDS
-    )
+    encoder = get_encoder()
+    flag_other_versions_once(encoder.version)
+    totals, finished = indexing.embed_stale(encoder, deadline=time.monotonic() + DRAIN_SECONDS)
     if not finished:
         request_embedding()
     return asdict(totals)
@@ -71,10 +72,27 @@ def sweep_stale_products() -> bool:
     return True
 
 
+# The encoder versions whose start this process has done: the rows that another version
+# embedded are flagged for re-embedding.
+_versions_started: set[str] = set()
+
+
+def flag_other_versions_once(version: str) -> None:
+    """Once per process: flag the rows that another encoder version embedded."""
+    if version in _versions_started:
+        return
+    stale = indexing.mark_other_versions_stale(version)
+    _versions_started.add(version)
+    if stale:
+        logger.info("Encoder %s: %d rows to re-embed.", version, stale)
+
+
 @worker_process_init.connect
 def load_encoder_once(**kwargs) -> None:
     """Each process of an `embed` worker loads the models at start, not per task, and re-flags
-    the rows that another encoder version embedded."""
+    the rows that another encoder version embedded. With the database down, this process's
+    embedding tasks (retried with backoff) do it once it answers: one is asked for now, as no
+    row may be dirty to ask for one."""
     consumed = current_app.amqp.queues.consume_from
     if consumed is not None and EMBED_QUEUE not in consumed:
         return
@@ -84,6 +102,10 @@ def load_encoder_once(**kwargs) -> None:
         encoder = get_encoder()
     except EncoderUnavailable:
         return  # logged; the tasks retry, and the rows wait, pending
-    stale = indexing.mark_other_versions_stale(encoder.version)
-    if stale:
-        logger.info("Encoder %s: %d rows to re-embed.", encoder.version, stale)
+    try:
+        flag_other_versions_once(encoder.version)
+    except DatabaseError as error:
+        logger.warning(
+            "Could not flag the rows of other encoder versions (%s); an embedding task will.", error
+        )
+        request_embedding()
