@@ -38,8 +38,9 @@ QUEUES ?= embed,default
 worker: migrate
 	$(BIN)/celery -A vitrine worker --queues $(QUEUES) --loglevel info
 
+# Two processes, each taking whole test files (their fixtures and servers stay together).
 test: install browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The browser tests drive Debian's chromium (nothing downloads a browser): install it if missing.
 APT_GET := env DEBIAN_FRONTEND=noninteractive $(shell command -v sudo) apt-get

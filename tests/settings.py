@@ -5,6 +5,7 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
 
@@ -27,6 +28,25 @@ if not os.environ.get("REDIS_URL") and _local_redis_answers():
 # Static files as development finds them (tests.served_settings): no collectstatic before a test
 # (tests/vitrine/test_serve.py runs it for the served site).
 from tests.served_settings import *  # noqa: E402, F403
+
+
+def _database_of_this_worker(url: str) -> str:
+    """The Redis database of this pytest-xdist worker (gw0: 15, gw1: 14, ...): the workers'
+    Celery queues, limits' counts and project keys stay apart on one server."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    number = str(15 - int(worker.removeprefix("gw")))
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = [(key, value) for key, value in parse_qsl(parts.query) if key != "db"]
+        return urlunsplit(parts._replace(query=urlencode([*query, ("db", number)])))
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+REDIS_URL = _database_of_this_worker(REDIS_URL)  # noqa: F405
+CACHES["throttle"]["LOCATION"] = REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)  # noqa: F405
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vitrine-test-media-")
 # A model trained in the developer's data folder must not change rankings under test.

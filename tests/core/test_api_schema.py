@@ -17,6 +17,7 @@ import schemathesis
 from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from schemathesis.core.mutations import render_mutations
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from merchant.services import create_api_token
@@ -80,14 +81,34 @@ def auth_headers(request, merchant) -> dict[str, str]:
 
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+# The same examples every run (derandomize): a failure shows up in the change that causes it.
+@settings(max_examples=6, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_answer_conforms_to_the_schema(
     case, auth_headers, catalogue, raised_rate_limits, live_server
 ):
+    checks = CHECKS
+    if _type_changed_in_text(case):
+        checks = [check for check in CHECKS if check is not openapi_checks.negative_data_rejection]
     # The first search in a process loads the models: more than requests' default 10 s here.
     case.call_and_validate(
-        base_url=live_server.url, headers=auth_headers, checks=CHECKS, timeout=120
+        base_url=live_server.url, headers=auth_headers, checks=checks, timeout=120
     )
+
+
+def _type_changed_in_text(case) -> bool:
+    """A case meant to break the schema by a value's type (a number for a string, a boolean
+    for a number), in a query string or a form: both carry only text, so the value reaches the
+    API as text it may well accept (5 as "5", false as "false"), and schemathesis 4.32 does not
+    always see that its mutation did not survive."""
+    data = case.meta.phase.data
+    description = " ".join(
+        [
+            getattr(data, "description", None) or "",
+            *render_mutations(getattr(data, "mutations", ())),
+        ]
+    )
+    in_text = case.media_type in (None, "application/x-www-form-urlencoded", "multipart/form-data")
+    return in_text and ("Incorrect type" in description or "violates `type`" in description)
 
 
 def test_the_committed_schema_is_the_generated_one(tmp_path):
