@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from catalog import services
 from catalog.images import check_image
-from catalog.models import Category, Merchant, Product, ProductImage
+from catalog.models import MERCHANT_FIELDS, Category, Merchant, Product, ProductImage
 
 
 @admin.register(Merchant)
@@ -38,17 +38,7 @@ class ProductAdminForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = [
-            "merchant",
-            "sku",
-            "title",
-            "description",
-            "category",
-            "price",
-            "currency",
-            "stock",
-            "status",
-        ]
+        fields = ["merchant", *MERCHANT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -67,6 +67,19 @@ class Category(models.Model):
         return self.path.count("/") + 1
 
 
+# What a merchant writes of a product, in the order forms and the API show it.
+MERCHANT_FIELDS = (
+    "sku",
+    "title",
+    "description",
+    "category",
+    "price",
+    "currency",
+    "stock",
+    "status",
+)
+
+
 class Product(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -12,7 +12,7 @@ from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.utils import html
 
 from catalog.images import check_uploads
-from catalog.models import Category, Product
+from catalog.models import MERCHANT_FIELDS, Category, Product
 from catalog.serializers import (
     CurrencyField,
     ImageSerializer,
@@ -115,14 +115,7 @@ class ProductFieldsSerializer(
         model = Product
         fields = [
             "id",
-            "sku",
-            "title",
-            "description",
-            "category",
-            "price",
-            "currency",
-            "stock",
-            "status",
+            *MERCHANT_FIELDS,
             "url",
             "images",
             "index",

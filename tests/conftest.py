@@ -138,3 +138,9 @@ def default_worker():
         app, queues=["default"], perform_ping_check=False, pool="solo", shutdown_timeout=30
     ) as worker:
         yield worker
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow files first, each still whole: `make test`'s two processes then end together,
+    the quick tests filling in, rather than one process running a slow file alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -20,6 +20,8 @@ from tests.shop.conftest import ADDRESS, cart_of, shown_prices
 from vitrine.celery import app
 from workers import embedding as embedding_tasks
 
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
+
 NEW_PHOTO = DATASET_IMAGES / "15970.jpg"
 
 

@@ -2,10 +2,13 @@
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import screenshot
 from tests.conftest import DATASET_IMAGES, NIGHTDRESS, SHIRT
+
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
 
 
 def search_with_photo(page: Page, product: str, text: str = "") -> None:

@@ -2,11 +2,14 @@
 
 import re
 
+import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import screenshots
 from tests.conftest import wait_for
+
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
 
 TITLE = "Femella Women Blue Nightdress"
 

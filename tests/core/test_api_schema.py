@@ -23,6 +23,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from merchant.services import create_api_token
 from tests.conftest import jpeg_bytes, photo
 
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
+
 COLOURS = ["red", "blue", "black", "white"]
 COMMITTED_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 # Every check schemathesis has. `object_level_authorization` needs a second merchant's

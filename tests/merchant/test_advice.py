@@ -1,6 +1,7 @@
 """Merchant help from the search index: the category that look-alike products are in, and a
 warning when a product's photo and text show different products."""
 
+import pytest
 from django.urls import reverse
 
 from catalog.models import Product
@@ -8,6 +9,8 @@ from merchant.advice import photo_text_disagree, photo_text_disagreements, sugge
 from search.indexing import embed_stale
 from search.ml.training import train_search
 from tests.conftest import JERSEY, NIGHTDRESS, dataset_photo
+
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
 
 NIGHTWEAR = "Apparel > Loungewear and Nightwear"
 

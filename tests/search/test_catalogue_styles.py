@@ -25,6 +25,8 @@ from tests.catalogues.merchant_style import write_merchant_style_kit
 from tests.catalogues.original_style import write_original_style_kit
 from tests.catalogues.queries import misspell
 
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
+
 PRODUCTS = 400
 BUILDERS = {
     "original": write_original_style_kit,

@@ -23,6 +23,8 @@ from tests.processes import (
     wait_for_page,
 )
 
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
+
 SHOPPERS = 16
 
 

@@ -21,6 +21,8 @@ from search.result_tokens import ShownResults
 from search.selectors import SearchQuery, search
 from tests.search.conftest import KIT
 
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
+
 
 def text_ndcg(truth) -> float:
     queries = read_text_queries(KIT / "text_queries_dev.csv")

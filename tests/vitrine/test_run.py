@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import psutil
+import pytest
 from django.conf import settings
 
 from tests.processes import (
@@ -16,6 +17,8 @@ from tests.processes import (
     wait_for_page,
 )
 from workers.tasks import ping
+
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
 
 
 def test_web_worker_and_beat_run_together_and_stop_on_ctrl_c(db, tmp_path):

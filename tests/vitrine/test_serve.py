@@ -36,6 +36,8 @@ from tests.processes import (
 )
 from workers.tasks import ping
 
+pytestmark = pytest.mark.slow  # started first: tests/conftest.py
+
 VENV_BIN = str(Path(sys.executable).parent)
 # The site runs behind a TLS proxy, which says so in this header.
 VIA_TLS = {"X-Forwarded-Proto": "https"}

@@ -25,7 +25,7 @@ from tests.processes import (
 from vitrine.celery import app
 from workers import embedding as embedding_tasks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 # Enough products for several batches, so that the worker dies with work in hand.
 PRODUCTS = 400

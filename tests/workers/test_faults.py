@@ -47,7 +47,7 @@ from tests.shop.conftest import ADDRESS, cart_of
 from vitrine.celery import app
 from vitrine.settings import celery_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 PRODUCTS_SAVED = 6
 # Two checkouts to a product save; more shoppers than the stock serves, so that some checkouts
