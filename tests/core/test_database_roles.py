@@ -25,7 +25,7 @@ SCHEMA_CHANGES = [
     "TRUNCATE catalog_product CASCADE",
     "CREATE INDEX intruder ON catalog_product (title)",
     "CREATE SCHEMA intruder",
-    "CREATE EXTENSION IF NOT EXISTS btree_gist",
+    "DROP EXTENSION pg_trgm",
     "CREATE ROLE intruder",
     "CREATE DATABASE intruder",
 ]
