@@ -39,8 +39,10 @@ worker: migrate
 	$(BIN)/celery -A vitrine worker --queues $(QUEUES) --loglevel info
 
 # Two processes, each taking whole test files (their fixtures and servers stay together).
+# One torch thread per process: the two test processes and the servers they start share the
+# cores, and more threads than cores spin against each other.
 test: install browser
-	$(BIN)/pytest -n 2 --dist loadfile
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 --dist loadfile
 
 # The browser tests drive Debian's chromium (nothing downloads a browser): install it if missing.
 APT_GET := env DEBIAN_FRONTEND=noninteractive $(shell command -v sudo) apt-get

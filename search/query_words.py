@@ -24,8 +24,15 @@ from django.db.models import Count, Max
 
 from catalog.models import Product
 from search.ml.encoders.base import Encoder
-from search.ml.lexicon import colour_families, regional_groups
-from search.ml.vocabulary import AUDIENCES, PLACEHOLDER_WORDS, Vocabulary, stem, words
+from search.ml.lexicon import colour_families, find_colours, regional_groups
+from search.ml.vocabulary import (
+    AUDIENCES,
+    PLACEHOLDER_WORDS,
+    Relatedness,
+    Vocabulary,
+    stem,
+    words,
+)
 
 # Words shorter than this are not corrected: too many real words lie one edit apart.
 MIN_CORRECTED_LENGTH = 4
@@ -96,18 +103,31 @@ def understand(
     added: list[str] = []
     unknown: list[tuple[int, str]] = []  # (group, typed word)
     regional = regional_groups()
+    colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
+    head = vocabulary.attributes(text).head
     skip = 0
     for i, token in enumerate(tokens):
         if skip:
             skip -= 1
+            continue
+        if i in colour_at:
+            # A colour is one word, however many it takes ("royal blue", "jet black"): found
+            # by its own words or by its family's.
+            end, phrase = colour_at[i]
+            skip = end - i - 1
+            groups.append(_colour_group(phrase, vocabulary))
+            continue
+        if token in AUDIENCES:
+            groups.append(_audience_group(token, vocabulary))
             continue
         # A two-word phrase of the general lexicon ("cell phone") is one word here.
         pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
         if pair in regional and not vocabulary.knows(token):
             token, skip = pair, 1
         alternatives = _known(regional.get(token, ()), vocabulary)
-        if _is_known(token, vocabulary):
-            groups.append((token, *alternatives))
+        if vocabulary.knows(token):
+            if not _describes_only(token, head, vocabulary, is_word):
+                groups.append((token, *alternatives))
         elif alternatives:
             groups.append(tuple(alternatives))
             added.extend(alternatives)
@@ -136,10 +156,41 @@ def understand(
     )
 
 
-def _is_known(token: str, vocabulary: Vocabulary) -> bool:
-    """A word the catalogue uses, or one that says a colour or an audience (matched by
-    family and audience, whatever the catalogue's own spelling)."""
-    return vocabulary.knows(token) or token in AUDIENCES or token in colour_families()
+def _describes_only(
+    token: str, head: str, vocabulary: Vocabulary, is_word: Callable[[str], bool] | None
+) -> bool:
+    """Whether a word only describes what the shopper wants ("classic", "cute", "cheap"): a
+    general word that few of the catalogue's products happen to use, and not what the query
+    asks for. Full-text search would find just those few products, so the word is left to the
+    vectors. The catalogue's kinds, its common words and names or codes ("kallax", "xm4")
+    stay required."""
+    return (
+        is_word is not None
+        and stem(token) != head
+        and not vocabulary.shared(token)
+        and is_word(token)
+    )
+
+
+def _colour_group(phrase: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """What full-text search accepts for a colour: the phrase as typed, and its family's name
+    where the catalogue uses it ("royal blue" or "blue"). A phrase with words the catalogue
+    never uses, and no family word it uses, asks nothing of the keywords."""
+    family = colour_families()[phrase]
+    return tuple(
+        dict.fromkeys(
+            alternative
+            for alternative in (phrase, family)
+            if all(vocabulary.knows(word) for word in alternative.split())
+        )
+    )
+
+
+def _audience_group(token: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """A word for whom a product is for, as the catalogue says it: "him" finds "men"."""
+    return tuple(
+        dict.fromkeys(word for word in (token, AUDIENCES[token]) if vocabulary.knows(word))
+    )
 
 
 def _known(candidates, vocabulary: Vocabulary) -> list[str]:
@@ -155,6 +206,9 @@ def correct(word: str, vocabulary: Vocabulary) -> str | None:
     for a short word, a number, or one with no such neighbour."""
     if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
         return None
+    # The catalogue's words are indexed as stems: "jqckets" is "jqcket", one edit from
+    # "jacket".
+    word = stem(word)
     index = _deletes_index(vocabulary)
     found: dict[str, int] = {}
     for variant in _deletes(word):
@@ -227,27 +281,63 @@ class CatalogueVocabulary:
         self._vocabulary: Vocabulary | None = None
         self._fingerprint: tuple | None = None
         self._checked_at = float("-inf")
+        self._related = False  # whether learned with the encoder's relatedness
 
-    def get(self) -> Vocabulary:
+    def get(self, relatedness: Relatedness | None = None) -> Vocabulary:
+        """The vocabulary, learned with `relatedness` where given (search.ml.vocabulary); one
+        learned without it, while the encoder could not load, is learned again with it."""
         now = time.monotonic()
-        if self._vocabulary is not None and (
-            now - self._checked_at < settings.VITRINE_VOCABULARY_REFRESH_SECONDS
+        if (
+            self._vocabulary is not None
+            and (self._related or relatedness is None)
+            and now - self._checked_at < settings.VITRINE_VOCABULARY_REFRESH_SECONDS
         ):
             return self._vocabulary
         with self._lock:
             active = Product.objects.filter(status=Product.Status.ACTIVE)
             fingerprint = tuple(active.aggregate(Count("id"), Max("updated_at")).values())
-            if self._vocabulary is None or fingerprint != self._fingerprint:
+            stale = fingerprint != self._fingerprint or (relatedness and not self._related)
+            if self._vocabulary is None or stale:
                 rows = list(active.values_list("title", "category__full_name"))
                 self._vocabulary = Vocabulary.learn(
-                    [title for title, _ in rows], [category or "" for _, category in rows]
+                    [title for title, _ in rows],
+                    [category or "" for _, category in rows],
+                    relatedness,
                 )
-                self._fingerprint = fingerprint
+                self._fingerprint, self._related = fingerprint, relatedness is not None
             self._checked_at = now
         return self._vocabulary
 
 
 catalogue_vocabulary = CatalogueVocabulary()
+
+
+class EncoderRelatedness:
+    """How near in meaning words are to category names, by the text encoder (a Relatedness
+    for Vocabulary.learn). A word's vector is computed once per process: a catalogue learned
+    again after a change embeds only its new words."""
+
+    MAX_REMEMBERED = 200_000  # words and names; then forgotten all at once
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, words: Sequence[str], categories: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            if len(self._vectors) > self.MAX_REMEMBERED:
+                self._vectors.clear()
+            wanted = dict.fromkeys([*words, *categories])
+            missing = [text for text in wanted if text not in self._vectors]
+            if missing:
+                self._vectors.update(zip(missing, self.encoder.encode_texts(missing), strict=True))
+            vectors = self._vectors
+        if not words:
+            return np.zeros(0, dtype=np.float32)
+        left = np.stack([vectors[word] for word in words])
+        right = np.stack([vectors[category] for category in categories])
+        return (left * right).sum(axis=1)
 
 
 def kind_terms(vocabulary: Vocabulary) -> list[str]:

@@ -32,7 +32,13 @@ from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
-from search.query_words import NearestKindTerms, QueryWords, catalogue_vocabulary, understand
+from search.query_words import (
+    EncoderRelatedness,
+    NearestKindTerms,
+    QueryWords,
+    catalogue_vocabulary,
+    understand,
+)
 from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, Filters, SourceQuery, retrieve
 
 MAX_LIMIT = 100
@@ -92,7 +98,7 @@ def search(query: SearchQuery) -> SearchResults:
         encoder = get_encoder()
     except EncoderUnavailable:
         return _search_by_keywords(query, started)
-    vocabulary = catalogue_vocabulary.get()
+    vocabulary = catalogue_vocabulary.get(_relatedness(encoder))
     words = understand(
         query.text,
         vocabulary,
@@ -139,6 +145,11 @@ def _search_by_keywords(query: SearchQuery, started: float) -> SearchResults:
 @cache
 def _nearest_kind_terms(encoder) -> NearestKindTerms:
     return NearestKindTerms(encoder)
+
+
+@cache
+def _relatedness(encoder) -> EncoderRelatedness:
+    return EncoderRelatedness(encoder)
 
 
 def similar_products(product: Product, limit: int = 8) -> list[Hit]:

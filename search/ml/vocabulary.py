@@ -5,15 +5,18 @@ in some shops, whom it is for. Titles say the same in any order ("Fabindia Men P
 Kurta", "Sneakers, white, leather", "KALLAX Shelf unit, white"), so no word position is
 trusted. The kind of a product is the title word that best tells the catalogue's categories
 apart (statistics over the whole catalogue, `Vocabulary.learn`), and a category path's own
-words where the title uses them. Colours come from a general colour lexicon (multi-word
-colours included, matched by family: "navy" and "blue" agree), audiences from general English
-words for whom a product is for; a catalogue without audiences simply has none.
+words where the title uses them. A brand can keep to one category as well as a kind does
+("Catwalk" makes shoes): given the text encoder, a word also counts as a kind by how near its
+meaning is to its category's name ("heels" to "shoes", not "catwalk"). Colours come from a
+general colour lexicon (multi-word colours included, matched by family: "navy" and "blue"
+agree), audiences from general English words for whom a product is for; a catalogue without
+audiences simply has none.
 """
 
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,6 +31,8 @@ AUDIENCES = {
     "female": "women", "boys": "boys", "boy": "boys", "girls": "girls", "girl": "girls",
     "kids": "kids", "kid": "kids", "children": "kids", "childrens": "kids", "baby": "baby",
     "babies": "baby", "infant": "baby", "toddler": "baby", "unisex": "unisex",
+    # As shoppers write them: "a watch for him", "gifts for her", "tees for guys".
+    "him": "men", "his": "men", "guys": "men", "her": "women", "hers": "women",
 }  # fmt: skip
 
 # Words that carry nothing in a query or a title.
@@ -47,6 +52,10 @@ SHARED_BY_ONE_IN = 200
 _MAX_READ = 100_000
 # A camera's or phone's file name, or a code: letters and digits run together ("DSC01234").
 _CODE = re.compile(r"^(?=.*\d)[a-z0-9]+$")
+
+# (words, category names) -> how near in meaning each word is to its category's name, by
+# cosine similarity (search.query_words.EncoderRelatedness).
+Relatedness = Callable[[Sequence[str], Sequence[str]], Sequence[float]]
 
 
 def stem(word: str) -> str:
@@ -142,8 +151,15 @@ class Vocabulary:
     deletes: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
-    def learn(cls, titles: Sequence[str], categories: Sequence[str]) -> "Vocabulary":
-        """Statistics over the catalogue's titles and category paths ("A > B > Leaf")."""
+    def learn(
+        cls,
+        titles: Sequence[str],
+        categories: Sequence[str],
+        relatedness: Relatedness | None = None,
+    ) -> "Vocabulary":
+        """Statistics over the catalogue's titles and category paths ("A > B > Leaf"); with
+        `relatedness`, a word's kindness is weighed by its meaning's nearness to its
+        commonest category's name."""
         frequency: Counter[str] = Counter()
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         by_leaf: dict[str, Counter[str]] = defaultdict(Counter)
@@ -158,11 +174,12 @@ class Vocabulary:
                 descriptive = {stem(token) for token in _descriptive(words(title))}
                 categorised.update(descriptive)
                 by_leaf[leaf].update(descriptive)
+        spelled = {word: forms.most_common(1)[0][0] for word, forms in spellings.items()}
         vocabulary = cls(
             frequency=frequency,
-            kindness=_kindness(by_leaf, categorised),
+            kindness=_kindness(by_leaf, categorised, spelled, relatedness),
             products=len(titles),
-            spellings={word: forms.most_common(1)[0][0] for word, forms in spellings.items()},
+            spellings=spelled,
         )
         # Each product read once here; queries then find their candidates' titles read.
         for title, category in zip(titles, categories, strict=True):
@@ -232,20 +249,36 @@ class Vocabulary:
         return float(self.names_noun(query.head, title, category)), colours
 
 
-def _kindness(by_leaf: dict[str, Counter[str]], categorised: Counter[str]) -> dict[str, float]:
+def _kindness(
+    by_leaf: dict[str, Counter[str]],
+    categorised: Counter[str],
+    spellings: dict[str, str],
+    relatedness: Relatedness | None,
+) -> dict[str, float]:
     """For each word, the share of its categorised products in its commonest category,
-    shrunk towards nothing for words few products use (one product's word tells little)."""
-    best: dict[str, int] = {}
-    for counts in by_leaf.values():
+    shrunk towards nothing for words few products use (one product's word tells little);
+    with `relatedness`, times the word's nearness in meaning to that category's name (none
+    for a word unrelated to it or opposed)."""
+    best: dict[str, tuple[int, str]] = {}
+    for leaf, counts in by_leaf.items():
         for word, count in counts.items():
-            best[word] = max(best.get(word, 0), count)
+            if count > best.get(word, (0, ""))[0]:
+                best[word] = (count, leaf)
     # Shrinkage by one pseudo-product per category: a rare word cannot look certain.
     prior = max(1, len(by_leaf))
-    return {
-        word: best[word] / (total + math.sqrt(prior))
+    kindness = {
+        word: best[word][0] / (total + math.sqrt(prior))
         for word, total in categorised.items()
         if word in best
     }
+    if relatedness is not None and kindness:
+        found = list(kindness)
+        nearness = relatedness(
+            [spellings.get(word, word) for word in found], [best[word][1] for word in found]
+        )
+        for word, near in zip(found, nearness, strict=True):
+            kindness[word] *= max(0.0, float(near))
+    return kindness
 
 
 @lru_cache(maxsize=4096)

@@ -25,7 +25,7 @@ SCHEMA_CHANGES = [
     "TRUNCATE catalog_product CASCADE",
     "CREATE INDEX intruder ON catalog_product (title)",
     "CREATE SCHEMA intruder",
-    "DROP EXTENSION pg_trgm",
+    "DROP EXTENSION vector",
     "CREATE ROLE intruder",
     "CREATE DATABASE intruder",
 ]

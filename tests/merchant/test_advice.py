@@ -1,16 +1,13 @@
-"""Merchant help from the search index: the category that look-alike products are in, and a
-warning when a product's photo and text show different products."""
+"""Merchant help from the search index: the category that look-alike products are in. (The
+warning when a product's photo and text show different products is read off a trained search:
+tests/search/test_training.py checks it on the training run it makes anyway.)"""
 
-import pytest
 from django.urls import reverse
 
 from catalog.models import Product
-from merchant.advice import photo_text_disagree, photo_text_disagreements, suggested_category
+from merchant.advice import suggested_category
 from search.indexing import embed_stale
-from search.ml.training import train_search
-from tests.conftest import JERSEY, NIGHTDRESS, dataset_photo
-
-pytestmark = pytest.mark.slow  # started first: tests/conftest.py
+from tests.conftest import NIGHTDRESS, dataset_photo
 
 NIGHTWEAR = "Apparel > Loungewear and Nightwear"
 
@@ -51,29 +48,3 @@ def test_the_dashboard_shows_the_suggestion(client, merchant, make_product, enco
     page = client.get(reverse("merchant:product_edit", args=["ODD"])).content.decode()
     assert "Products that look like this one are mostly in" in page
     assert NIGHTWEAR.replace(">", "&gt;") in page
-
-
-def test_a_product_whose_photo_shows_another_product_is_flagged(
-    small_catalogue, three_products, make_product, merchant, client, encoder
-):
-    mislabelled = make_product(
-        "ODD",
-        title="Men Black Leather Wallet",
-        category_path="Accessories > Wallets",
-        photos=[dataset_photo(JERSEY)],
-    )
-    embed_stale(encoder)
-    assert not photo_text_disagree(mislabelled)  # no threshold before a model is trained
-
-    model = train_search(encoder, log=lambda message: None)
-
-    assert model.metrics["photo_text_agreement"]["mismatches_warned"] > 0.3
-    warned = photo_text_disagreements(Product.objects.all())
-    assert mislabelled.pk in warned
-    assert not warned & {product.pk for product in three_products.values()}
-    assert len(warned) < 0.1 * Product.objects.count()
-    client.force_login(merchant.user)
-    dashboard = client.get(reverse("merchant:dashboard")).content.decode()
-    assert dashboard.count("Photo and text look like different products") == 1
-    edit_page = client.get(reverse("merchant:product_edit", args=["ODD"])).content.decode()
-    assert "Search sees this product's photo and its text as different" in edit_page

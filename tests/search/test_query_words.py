@@ -106,3 +106,45 @@ def test_a_real_word_the_catalogue_lacks_is_not_spelled_into_another():
 def test_the_correction_shown_keeps_the_query_as_typed_around_it():
     words = understand("Womens HANBAG, red", FASHION)
     assert words.corrected == "Womens handbag, red"
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [("hnadbags", "handbag"), ("bakpacks", "backpack"), ("womenns", "women")],
+)
+def test_a_typo_in_a_plural_is_corrected_by_its_singular(typed, corrected):
+    # The catalogue's words are known by their stems: a typo and a plural "s" are one edit.
+    assert understand(typed, FASHION).corrections[typed].rstrip("s") == corrected
+
+
+def test_a_colour_of_several_words_is_one_word_found_by_its_family():
+    words = understand("royal blue handbag", FASHION)
+    # "royal" alone is no word of the catalogue's: neither corrected nor matched to a kind.
+    assert words.corrections == {} and words.added == ()
+    assert words.tsquery == "(blue) & (handbag)"
+    assert words.for_encoder == "royal blue handbag"
+    # A colour the catalogue names in its own words ("navy blue") is found by them or its family.
+    assert understand("navy blue belt", FASHION).tsquery == "(navy & blue | blue) & (belt)"
+
+
+def test_words_for_him_or_her_find_the_catalogues_audience():
+    assert understand("sunglasses for him", FASHION).tsquery == "(sunglasses) & (men)"
+    # An audience the catalogue never names asks nothing of the keywords.
+    assert understand("sofa for her", FURNITURE).tsquery == "(sofa)"
+
+
+def test_a_general_word_few_products_use_is_left_to_the_vectors():
+    shop = Vocabulary.learn(
+        [f"Nike Men {colour} Sneakers" for colour in ("White", "Black", "Red", "Blue")]
+        + ["Jockey Classic Men Briefs", "Kallax Shelf"],
+        ["Shoes"] * 4 + ["Innerwear", "Furniture"],
+    )
+    general_words = {"classic", "sneakers", "shelf", "men"}
+    words = understand("classic sneakers", shop, is_word=general_words.__contains__)
+    # "classic" stays in what the encoder reads, but the sneakers need not say it.
+    assert words.for_encoder == "classic sneakers"
+    assert words.tsquery == "(sneakers)"
+    # A name the catalogue uses, and the kind asked for, are required however rare.
+    assert understand("kallax shelf", shop, is_word=general_words.__contains__).tsquery == (
+        "(kallax) & (shelf)"
+    )

@@ -6,8 +6,10 @@ import random
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from catalog.models import Product
+from merchant.advice import photo_text_disagree, photo_text_disagreements
 from search import services
 from search.evaluation import evaluate, read_text_queries
 from search.indexing import embed_stale
@@ -19,6 +21,7 @@ from search.ml.training.ranked_lists import refined_photo_query_lists, text_quer
 from search.models import ProductIndex
 from search.result_tokens import ShownResults
 from search.selectors import SearchQuery, search
+from tests.conftest import JERSEY, dataset_photo
 from tests.search.conftest import KIT
 
 pytestmark = pytest.mark.slow  # started first: tests/conftest.py
@@ -33,7 +36,19 @@ def text_ndcg(truth) -> float:
     return evaluate(queries, ranked, truth)["text"]["ndcg@10"]
 
 
-def test_the_trained_search_beats_untrained_fusion_and_is_applied(small_catalogue, encoder):
+def test_the_trained_search_beats_untrained_fusion_and_is_applied(
+    small_catalogue, three_products, make_product, merchant, client, encoder
+):
+    """Also the merchant's warning of a photo that shows another product than its text: it is
+    read off the same training, which takes minutes and is run once for both."""
+    mislabelled = make_product(
+        "ODD",
+        title="Men Black Leather Wallet",
+        category_path="Accessories > Wallets",
+        photos=[dataset_photo(JERSEY)],
+    )
+    embed_stale(encoder)
+    assert not photo_text_disagree(mislabelled)  # no threshold before a model is trained
     untrained = text_ndcg(small_catalogue)
 
     model = train_search(encoder, log=lambda message: None)
@@ -54,6 +69,17 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(small_catalogu
     with_photos = ProductIndex.objects.filter(photo_features__isnull=False)
     assert with_photos.exclude(map_version=model.version).count() == 0
     assert text_ndcg(small_catalogue) > untrained + 0.02
+
+    assert model.metrics["photo_text_agreement"]["mismatches_warned"] > 0.3
+    warned = photo_text_disagreements(Product.objects.all())
+    assert mislabelled.pk in warned
+    assert not warned & {product.pk for product in three_products.values()}
+    assert len(warned) < 0.1 * Product.objects.count()
+    client.force_login(merchant.user)
+    dashboard = client.get(reverse("merchant:dashboard")).content.decode()
+    assert dashboard.count("Photo and text look like different products") == 1
+    edit_page = client.get(reverse("merchant:product_edit", args=["ODD"])).content.decode()
+    assert "Search sees this product's photo and its text as different" in edit_page
 
 
 def test_training_refuses_a_catalogue_too_small(make_product, encoder):

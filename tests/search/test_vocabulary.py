@@ -119,3 +119,27 @@ def test_placeholders_file_names_and_codes_say_nothing(title):
 )
 def test_a_few_real_words_say_something(title):
     assert carries_meaning(title)
+
+
+def test_a_brand_that_keeps_to_one_category_is_no_kind_by_meaning():
+    """ "Catwalk" makes only shoes, as often as its heels and flats are named: by statistics
+    alone it tells categories apart as well as "heels" does. Its meaning is no shoe's."""
+    rows = [
+        *[("Catwalk Women Red Heels", "Footwear > Shoes")] * 3,
+        *[("Catwalk Women Black Flats", "Footwear > Shoes")] * 3,
+        ("Rocia Women Gold Heels", "Footwear > Shoes"),
+        ("Metro Women Brown Flats", "Footwear > Shoes"),
+        *[("Arrow Men Blue Shirt", "Apparel > Topwear")] * 4,
+    ]
+    titles, categories = [title for title, _ in rows], [category for _, category in rows]
+    nearness = {("heels", "shoes"): 0.6, ("flats", "shoes"): 0.5, ("shirt", "topwear"): 0.5}
+
+    def relatedness(words, names):
+        return [nearness.get((word, name), 0.1) for word, name in zip(words, names, strict=True)]
+
+    assert Vocabulary.learn(titles, categories).attributes(*rows[0]).head == "catwalk"
+    by_meaning = Vocabulary.learn(titles, categories, relatedness)
+    assert by_meaning.attributes(*rows[0]).head == "heel"
+    assert by_meaning.attributes(*rows[3]).head == "flat"
+    assert by_meaning.attributes("Arrow Men Blue Shirt", "Apparel > Topwear").head == "shirt"
+    assert "catwalk" not in by_meaning.kinds

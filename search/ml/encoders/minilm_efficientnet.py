@@ -7,6 +7,7 @@
   photo's likeliest ImageNet classes (zero-shot, until a map trained on the catalogue exists).
 """
 
+import threading
 import warnings
 from collections.abc import Sequence
 
@@ -61,9 +62,19 @@ class EmbeddedEncoder(Encoder):
             )
         )
         self.image_features = self._image_feature_extractor()
-        self.class_vectors = torch.from_numpy(self.encode_texts(_imagenet_class_names())).to(
-            self.device
-        )
+        self._class_vectors: torch.Tensor | None = None
+        self._class_vectors_lock = threading.Lock()
+
+    @property
+    def class_vectors(self) -> torch.Tensor:
+        """The ImageNet class names in the text space, embedded on first use: only photos
+        mapped without a trained map need them, and embedding a thousand names is most of a
+        process's model loading."""
+        with self._class_vectors_lock:
+            if self._class_vectors is None:
+                names = self.encode_texts(_imagenet_class_names())
+                self._class_vectors = torch.from_numpy(names).to(self.device)
+            return self._class_vectors
 
     def images_to_text_space(self, image_vectors: np.ndarray) -> np.ndarray:
         features = torch.from_numpy(np.asarray(image_vectors, dtype=np.float32)).to(self.device)

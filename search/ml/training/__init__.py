@@ -25,7 +25,7 @@ from search.ml.training.ranked_lists import (
     refined_photo_query_lists,
     text_query_lists,
 )
-from search.query_words import understand
+from search.query_words import EncoderRelatedness, understand
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,9 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     started = time.monotonic()
     log = _timed(log, started)
     rng = random.Random(seed)
-    snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
+    snapshot = load_snapshot(
+        encoder.version, encoder.dims.text, encoder.dims.image, EncoderRelatedness(encoder)
+    )
     paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
     if len(paired) < MIN_PRODUCTS:
         raise NotEnoughData(

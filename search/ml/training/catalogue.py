@@ -11,7 +11,7 @@ from catalog.models import Category, Product
 from search.db import as_array, binary_vector_cursor
 from search.ml.colour import COLOUR_DIMS
 from search.ml.training.pseudo_queries import TextQuery
-from search.ml.vocabulary import Attributes, ProductTerms, Vocabulary
+from search.ml.vocabulary import Attributes, ProductTerms, Relatedness, Vocabulary
 from search.models import ProductIndex, SearchEvent
 from search.query_words import understand
 
@@ -34,6 +34,7 @@ class CatalogueSnapshot:
     colour: np.ndarray  # (n, COLOUR_DIMS)
     has_text: np.ndarray  # (n,) bool
     has_photo: np.ndarray  # (n,) bool
+    relatedness: Relatedness | None = None  # as search learns the live vocabulary with
 
     def __len__(self) -> int:
         return len(self.product_ids)
@@ -49,7 +50,7 @@ class CatalogueSnapshot:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The catalogue's words, learned from these products as search learns them live."""
-        return Vocabulary.learn(self.titles, self.categories)
+        return Vocabulary.learn(self.titles, self.categories, self.relatedness)
 
     def attributes(self, row: int) -> Attributes:
         """What a product's own title and category say it is."""
@@ -73,7 +74,12 @@ ORDER BY product.id
 """
 
 
-def load_snapshot(encoder_version: str, text_dim: int, image_dim: int) -> CatalogueSnapshot:
+def load_snapshot(
+    encoder_version: str,
+    text_dim: int,
+    image_dim: int,
+    relatedness: Relatedness | None = None,
+) -> CatalogueSnapshot:
     with binary_vector_cursor() as cursor:
         cursor.execute(_SNAPSHOT_SQL, [encoder_version])
         rows = cursor.fetchall()
@@ -96,6 +102,7 @@ def load_snapshot(encoder_version: str, text_dim: int, image_dim: int) -> Catalo
         colour=colour,
         has_text=np.array([row[3] is not None for row in rows]),
         has_photo=np.array([row[4] is not None for row in rows]),
+        relatedness=relatedness,
     )
 
 
