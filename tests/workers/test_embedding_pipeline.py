@@ -28,7 +28,7 @@ from workers import embedding as embedding_tasks
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 # Enough products for several batches, so that the worker dies with work in hand.
-PRODUCTS = 300
+PRODUCTS = 400
 REQUEST = SETUP + "from workers.embedding import request_embedding\nrequest_embedding()"
 
 
