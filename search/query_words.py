@@ -298,7 +298,8 @@ class CatalogueVocabulary:
         with self._lock:
             active = Product.objects.filter(status=Product.Status.ACTIVE)
             fingerprint = tuple(active.aggregate(Count("id"), Max("updated_at")).values())
-            stale = fingerprint != self._fingerprint or (relatedness and not self._related)
+            unrelated = relatedness is not None and not self._related
+            stale = fingerprint != self._fingerprint or unrelated
             if self._vocabulary is None or stale:
                 rows = list(active.values_list("title", "category__full_name"))
                 self._vocabulary = Vocabulary.learn(
@@ -314,10 +315,10 @@ class CatalogueVocabulary:
 catalogue_vocabulary = CatalogueVocabulary()
 
 
-class EncoderRelatedness:
-    """How near in meaning words are to category names, by the text encoder (a Relatedness
-    for Vocabulary.learn). A word's vector is computed once per process: a catalogue learned
-    again after a change embeds only its new words."""
+class WordVectors:
+    """Words and short names in the text space, each embedded once per process (a catalogue
+    learned again after a change embeds only its new words); shared by the kind learning and
+    the nearest kind terms of one encoder."""
 
     MAX_REMEMBERED = 200_000  # words and names; then forgotten all at once
 
@@ -326,20 +327,28 @@ class EncoderRelatedness:
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, words: Sequence[str], categories: Sequence[str]) -> np.ndarray:
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), d) normalised vectors."""
         with self._lock:
             if len(self._vectors) > self.MAX_REMEMBERED:
                 self._vectors.clear()
-            wanted = dict.fromkeys([*words, *categories])
-            missing = [text for text in wanted if text not in self._vectors]
+            missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
             if missing:
                 self._vectors.update(zip(missing, self.encoder.encode_texts(missing), strict=True))
-            vectors = self._vectors
-        if not words:
-            return np.zeros(0, dtype=np.float32)
-        left = np.stack([vectors[word] for word in words])
-        right = np.stack([vectors[category] for category in categories])
-        return (left * right).sum(axis=1)
+            if not texts:
+                return np.zeros((0, self.encoder.dims.text), dtype=np.float32)
+            return np.stack([self._vectors[text] for text in texts])
+
+
+class EncoderRelatedness:
+    """How near in meaning words are to category names, by the text encoder (a Relatedness
+    for Vocabulary.learn)."""
+
+    def __init__(self, vectors: WordVectors) -> None:
+        self.vectors = vectors
+
+    def __call__(self, words: Sequence[str], categories: Sequence[str]) -> np.ndarray:
+        return (self.vectors(words) * self.vectors(categories)).sum(axis=1)
 
 
 def kind_terms(vocabulary: Vocabulary) -> list[str]:
@@ -357,9 +366,9 @@ class NearestKindTerms:
     general words almost ever are (the encoder's own similarities on the general lexicon: no
     threshold is tuned on any catalogue or query)."""
 
-    def __init__(self, encoder: Encoder) -> None:
-        self.encoder = encoder
-        self._vectors: dict[str, np.ndarray] = {}
+    def __init__(self, vectors: WordVectors) -> None:
+        self.encoder = vectors.encoder
+        self.vectors = vectors
         self._threshold: float | None = None
         self._kinds_of: tuple[Vocabulary, list[str], np.ndarray | None] | None = None
         self._lock = threading.Lock()
@@ -383,11 +392,7 @@ class NearestKindTerms:
             if self._kinds_of is None or self._kinds_of[0] is not vocabulary:
                 # Kinds named by real words only: a brand or a code is no kind shoppers ask for.
                 terms = [term for term in kind_terms(vocabulary) if self.encoder.knows_word(term)]
-                missing = [term for term in terms if term not in self._vectors]
-                if missing:
-                    vectors = self.encoder.encode_texts(missing)
-                    self._vectors.update(zip(missing, vectors, strict=True))
-                matrix = np.stack([self._vectors[term] for term in terms]) if terms else None
+                matrix = self.vectors(terms) if terms else None
                 self._kinds_of = (vocabulary, terms, matrix)
             return self._kinds_of[1], self._kinds_of[2]
 

@@ -36,6 +36,7 @@ from search.query_words import (
     EncoderRelatedness,
     NearestKindTerms,
     QueryWords,
+    WordVectors,
     catalogue_vocabulary,
     understand,
 )
@@ -143,13 +144,18 @@ def _search_by_keywords(query: SearchQuery, started: float) -> SearchResults:
 
 
 @cache
+def _word_vectors(encoder) -> WordVectors:
+    return WordVectors(encoder)
+
+
+@cache
 def _nearest_kind_terms(encoder) -> NearestKindTerms:
-    return NearestKindTerms(encoder)
+    return NearestKindTerms(_word_vectors(encoder))
 
 
 @cache
 def _relatedness(encoder) -> EncoderRelatedness:
-    return EncoderRelatedness(encoder)
+    return EncoderRelatedness(_word_vectors(encoder))
 
 
 def similar_products(product: Product, limit: int = 8) -> list[Hit]:

@@ -25,7 +25,7 @@ from search.ml.training.ranked_lists import (
     refined_photo_query_lists,
     text_query_lists,
 )
-from search.query_words import EncoderRelatedness, understand
+from search.query_words import EncoderRelatedness, WordVectors, understand
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,10 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     log = _timed(log, started)
     rng = random.Random(seed)
     snapshot = load_snapshot(
-        encoder.version, encoder.dims.text, encoder.dims.image, EncoderRelatedness(encoder)
+        encoder.version,
+        encoder.dims.text,
+        encoder.dims.image,
+        EncoderRelatedness(WordVectors(encoder)),
     )
     paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
     if len(paired) < MIN_PRODUCTS:
