@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
+# Installs skip byte-compiling (--no-compile below); each module is compiled when first imported
+# and cached for every later process. A shell that sets PYTHONDONTWRITEBYTECODE would make every
+# process (servers, workers, tests) compile torch and transformers again: seconds each.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: install run serve worker test lint migrate stop-services browser openapi
 
 install: $(VENV)/.installed
