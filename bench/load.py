@@ -10,6 +10,9 @@ stands for every shopper here), then measures:
 2. `--users` shoppers pausing ~2 s between requests for `--paced-seconds`;
 3. the same shoppers without pauses for `--flat-out-seconds`.
 
+Each phase's shoppers log in together when it starts; the phase is timed from when all are in,
+and their logins are reported apart. Each shopper starts at a place of its own in the mix.
+
 It prints p50/p95 per endpoint, requests/s and failures (429s apart) for each phase, then one JSON
 line, and writes bench/results/load.json.
 
@@ -34,6 +37,7 @@ import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
@@ -82,9 +86,9 @@ class Shopper(HttpUser):
     text_queries: list[str]
     photos: list[Path]
     throttled: dict[str, int]
+    logged_in: int
 
     def on_start(self) -> None:
-        self.loops = 0
         self.username = next(self.accounts)
         page = self.client.get("/accounts/login/", name="login page")
         self.client.post(
@@ -92,33 +96,64 @@ class Shopper(HttpUser):
             {"username": self.username, "password": self.password, **_csrf(page.text)},
             name="login",
         )
+        type(self).logged_in += 1
+        self.product = random.choice(self.products)
+        self.query = random.choice(self.text_queries)
+        # Each shopper starts at a place of its own in the mix, as shoppers arrive at different
+        # times (all starting at home would send every search of the phase in one burst); not
+        # inside a checkout, whose steps need the cart that its first step fills.
+        loops, checkout = self._steps()
+        start = random.randrange(len(loops))
+        self.walk = itertools.islice(itertools.cycle(loops + checkout), start, None)
 
     @task
-    def shop(self) -> None:
-        self.loops += 1
-        self._get("/", "home")
-        self._get(random.choice(self.categories), "category")
-        product = random.choice(self.products)
-        self._get(f"/products/{product}/", "product")
-        query = random.choice(self.text_queries)
-        self._get("/search/", "search page", params={"q": query})
-        self._get("/api/v1/search/", "api text search", params={"q": query})
-        if self.loops % 5 == 0:
-            with random.choice(self.photos).open("rb") as photo:
-                self._send("/api/v1/search/", "api photo search", files={"image": photo})
-            self._checkout(product)
+    def step(self) -> None:
+        """One request of the mix; Locust's wait_time pauses between requests."""
+        next(self.walk)()
 
-    def _checkout(self, product: int) -> None:
-        self._send("/cart/add/", "cart add", data={"product": product, "quantity": 1})
+    def _steps(self) -> tuple[list[Callable[[], object]], list[Callable[[], object]]]:
+        """Five loops of the mix, then the fifth loop's photo search and checkout."""
+        loop = [self._home, self._category, self._product, self._search_page, self._api_search]
+        checkout = [self._photo_search, self._add_to_cart, self._checkout_page, self._checkout]
+        return loop * 5, checkout
+
+    def _home(self) -> None:
+        self._get("/", "home")
+
+    def _category(self) -> None:
+        self._get(random.choice(self.categories), "category")
+
+    def _product(self) -> None:
+        self.product = random.choice(self.products)
+        self._get(f"/products/{self.product}/", "product")
+
+    def _search_page(self) -> None:
+        self.query = random.choice(self.text_queries)
+        self._get("/search/", "search page", params={"q": self.query})
+
+    def _api_search(self) -> None:
+        self._get("/api/v1/search/", "api text search", params={"q": self.query})
+
+    def _photo_search(self) -> None:
+        with random.choice(self.photos).open("rb") as photo:
+            self._send("/api/v1/search/", "api photo search", files={"image": photo})
+
+    def _add_to_cart(self) -> None:
+        self._send("/cart/add/", "cart add", data={"product": self.product, "quantity": 1})
+
+    def _checkout_page(self) -> None:
         page = self._get("/checkout/", "checkout page")
         prices = HIDDEN_PRICES.search(page.text or "")
+        self.shown_prices = html.unescape(prices.group(1)) if prices else ""
+
+    def _checkout(self) -> None:
         self._send(
             "/checkout/",
             "checkout",
             data={
                 **ADDRESS,
                 "email": f"{self.username}@example.com",
-                "shown_prices": html.unescape(prices.group(1)) if prices else "",
+                "shown_prices": self.shown_prices,
             },
             expect_path="/checkout/thank-you/",
         )
@@ -159,20 +194,27 @@ def _csrf(html: str) -> dict[str, str]:
 
 def run_phase(user_class: type[Shopper], host: str, users: int, seconds: int) -> dict:
     user_class.throttled = {}
+    user_class.logged_in = 0
     env = Environment(user_classes=[user_class], host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users)
+    # Every shopper logs in at once when a phase starts (a password hash each, seconds of CPU
+    # together): the phase is timed from when all are in, and the logins are reported apart.
+    deadline = time.monotonic() + 300
+    while user_class.logged_in < users and time.monotonic() < deadline:
+        gevent.sleep(0.1)
+    logins = {
+        name: _figures(entry, user_class)
+        for (name, _method), entry in env.stats.entries.items()
+        if name.startswith("login")
+    }
+    env.stats.reset_all()
     gevent.spawn_later(seconds, runner.quit)
     runner.greenlet.join()
     endpoints = {
-        name: {
-            "requests": entry.num_requests,
-            "failures": entry.num_failures,
-            "throttled": user_class.throttled.get(name, 0),
-            "p50_ms": entry.get_response_time_percentile(0.5),
-            "p95_ms": entry.get_response_time_percentile(0.95),
-        }
+        name: _figures(entry, user_class)
         for (name, _method), entry in sorted(env.stats.entries.items())
+        if entry.num_requests
     }
     total = env.stats.total
     errors = [
@@ -188,6 +230,17 @@ def run_phase(user_class: type[Shopper], host: str, users: int, seconds: int) ->
         "endpoints": endpoints,
         "errors": errors[:20],
         "load_average": os.getloadavg(),
+        "logins": logins,
+    }
+
+
+def _figures(entry, user_class: type[Shopper]) -> dict:
+    return {
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        "throttled": user_class.throttled.get(entry.name, 0),
+        "p50_ms": entry.get_response_time_percentile(0.5),
+        "p95_ms": entry.get_response_time_percentile(0.95),
     }
 
 
@@ -215,15 +268,16 @@ def first_searches(host: str, queries: list[str], count: int) -> dict:
     }
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, log: Path | None) -> subprocess.Popen:
     env = {**os.environ, **RAISED_LIMITS, **PLAIN_HTTP, "WEB_PORT": str(port)}
+    output = log.open("w") if log else subprocess.DEVNULL
     server = subprocess.Popen(
         # -o: never rebuild the virtualenv from here, whatever the timestamps say.
         ["make", "-o", ".venv/.installed", "serve"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     host = f"http://127.0.0.1:{port}"
@@ -276,6 +330,8 @@ def print_phase(title: str, phase: dict) -> None:
     )
     for error in phase["errors"]:
         print(f"  {error}")
+    for name, row in phase["logins"].items():
+        print(f"before the phase, {name}: {row['requests']} requests, p50 {row['p50_ms']:.0f} ms")
 
 
 def main() -> None:
@@ -285,6 +341,7 @@ def main() -> None:
     parser.add_argument("--paced-seconds", type=int, default=60)
     parser.add_argument("--flat-out-seconds", type=int, default=30)
     parser.add_argument("--first-searches", type=int, default=16)
+    parser.add_argument("--server-log", type=Path, help="where the server's output goes")
     args = parser.parse_args()
     if "VITRINE_DATA_DIR" not in os.environ:
         sys.exit("Set VITRINE_DATA_DIR to the data dir that holds the embedded catalogue.")
@@ -313,7 +370,7 @@ def main() -> None:
     Shopper.photos = photos
 
     host = f"http://127.0.0.1:{args.port}"
-    server = start_server(args.port)
+    server = start_server(args.port, args.server_log)
     try:
         first = first_searches(host, text_queries, args.first_searches)
         wait_ready(host)

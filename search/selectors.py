@@ -12,7 +12,7 @@ either way the answer carries a notice.
 
 import time
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import torch
@@ -108,7 +108,7 @@ def search(query: SearchQuery) -> SearchResults:
         is_word=encoder.knows_word,
     )
     text = words.for_encoder
-    vectors = _QueryVectors(text=encoder.encode_texts([text])[0] if text else None)
+    vectors = _QueryVectors(text=_query_text_vector(encoder, text) if text else None)
     if query.photo is not None:
         image = encoder.encode_images([query.photo])
         colour = colour_vector(query.photo)[None]
@@ -141,6 +141,18 @@ def _search_by_keywords(query: SearchQuery, started: float) -> SearchResults:
     results = _page(_fused(candidates), query.limit, query.offset, started)
     results.words, results.notice = words, KEYWORDS_ONLY_NOTICE
     return results
+
+
+# Shoppers repeat searches, and a search page and its API call ask for the same words: a query's
+# vector is computed once per process while it is among the most recent this many (1.5 KB each).
+QUERY_VECTORS_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=QUERY_VECTORS_REMEMBERED)
+def _query_text_vector(encoder, text: str) -> np.ndarray:
+    vector = encoder.encode_texts([text])[0]
+    vector.setflags(write=False)  # shared by every search of these words
+    return vector
 
 
 @cache

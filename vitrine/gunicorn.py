@@ -11,6 +11,9 @@ import threading
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vitrine.settings")
+# A request encodes one short query: one torch thread each. Threads that split it would spin
+# against the other requests' and processes' on the same cores (the workers inherit this).
+os.environ.setdefault("VITRINE_TORCH_THREADS", "1")
 
 wsgi_app = "vitrine.wsgi:application"
 bind = [f"{settings.WEB_HOST}:{settings.WEB_PORT}"]

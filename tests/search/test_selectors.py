@@ -135,3 +135,20 @@ def test_a_text_query_reads_the_photos_of_products_without_words_only(make_produ
     words_of = dict(zip(candidates.product_ids, named, strict=True))
     assert words_of[ids["WORDS"]] == ("Puma Men Black Shoe", "Apparel > Topwear")
     assert words_of[ids["PHOTO"]] == ("Item 6385", "")
+
+
+def test_words_searched_again_are_not_encoded_again(make_product, encoder, monkeypatch):
+    make_product("SHIRT", title="Blue cotton shirt", photos=[])
+    embed_stale(encoder)
+    encoded: list[str] = []
+
+    def encode_texts(texts):
+        encoded.extend(texts)
+        return type(encoder).encode_texts(encoder, texts)
+
+    monkeypatch.setattr(encoder, "encode_texts", encode_texts)
+    query = SearchQuery(text="blue shirt, asked twice")  # words no other test searches
+    first, second = search(query), search(query)
+    assert [hit.product.sku for hit in first.hits] == [hit.product.sku for hit in second.hits]
+    assert first.hits[0].product.sku == "SHIRT"
+    assert encoded.count(first.words.for_encoder) == 1

@@ -40,7 +40,8 @@ def device_profile() -> DeviceProfile:
 
 
 def _use_all_cpu_cores() -> None:
-    # One process per host does the model work: give it the cores this process may use
-    # (VITRINE_TORCH_THREADS to share them between several).
-    threads = int(os.environ.get("VITRINE_TORCH_THREADS") or len(os.sched_getaffinity(0)))
-    torch.set_num_threads(max(1, threads))
+    # The embedding worker does the heavy model work: it gets the cores this process may use.
+    # A process that shares them with others says how many it takes: VITRINE_TORCH_THREADS
+    # (web servers take one: a query's encoding is too small to split) or OMP_NUM_THREADS.
+    threads = os.environ.get("VITRINE_TORCH_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    torch.set_num_threads(max(1, int(threads or len(os.sched_getaffinity(0)))))
