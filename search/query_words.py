@@ -215,14 +215,14 @@ def correct(word: str, vocabulary: Vocabulary) -> str | None:
     for form in forms:
         for variant in _deletes(form):
             for known in index.get(variant, ()):
-                if _edit_distance(form, known) <= 1:
+                if _distance(form, known, vocabulary) <= 1:
                     found[known] = 1
     if not found and len(word) >= TWO_EDITS_LENGTH:
         for form in forms:
             for variant in _deletes(form):
                 for shorter in _deletes(variant):
                     for known in index.get(shorter, ()):
-                        if _edit_distance(form, known) <= 2:
+                        if _distance(form, known, vocabulary) <= 2:
                             found[known] = 2
     if not found:
         return None
@@ -247,16 +247,25 @@ def _deletes(word: str) -> set[str]:
 
 
 def _deletes_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
-    """Each one-letter deletion of each catalogue word (stemmed), to the words it comes from:
-    a typo one edit from a word shares a deletion with it (symmetric deletes)."""
+    """Each one-letter deletion of each catalogue word, stemmed and as the catalogue spells it,
+    to the stems it comes from: a typo one edit from a word shares a deletion with it
+    (symmetric deletes). Both forms, as "sunglassess" is one edit from "sunglasses" and three
+    from its stem "sunglass"."""
     if vocabulary.deletes is None:
         index: dict[str, list[str]] = {}
         for known in vocabulary.frequency:
             if len(known) >= MIN_CORRECTED_LENGTH - 1 and known.isalpha():
-                for variant in _deletes(known):
+                spelt = vocabulary.spellings.get(known, known)
+                for variant in _deletes(known) | _deletes(spelt):
                     index.setdefault(variant, []).append(known)
         vocabulary.deletes = index
     return vocabulary.deletes
+
+
+def _distance(typed: str, known: str, vocabulary: Vocabulary) -> int:
+    """Edits from a typed word to a catalogue stem or to the catalogue's spelling of it."""
+    spelt = vocabulary.spellings.get(known, known)
+    return min(_edit_distance(typed, known), _edit_distance(typed, spelt))
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -117,6 +117,11 @@ def test_a_typo_in_a_plural_is_corrected_by_its_singular(typed, corrected):
     assert understand(typed, FASHION).corrections[typed].rstrip("s") == corrected
 
 
+def test_a_typo_of_a_word_as_the_catalogue_spells_it_is_corrected():
+    # One edit from "sunglasses", as the titles spell it; three from its stem, "sunglass".
+    assert understand("sunglassess", FASHION).corrections == {"sunglassess": "sunglasses"}
+
+
 def test_a_colour_of_several_words_is_one_word_found_by_its_family():
     words = understand("royal blue handbag", FASHION)
     # "royal" alone is no word of the catalogue's: neither corrected nor matched to a kind.
