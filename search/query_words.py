@@ -394,6 +394,12 @@ class NearestKindTerms:
             for row, j in zip(similarities, best, strict=True)
         ]
 
+    def prepare(self, vocabulary: Vocabulary) -> None:
+        """Work out now what the first unknown word would wait for (seconds: the threshold
+        embeds thousands of general words), as a process warms up."""
+        self._kinds(vocabulary)
+        self.threshold()
+
     def _kinds(self, vocabulary: Vocabulary) -> tuple[list[str], np.ndarray]:
         """The vocabulary's kind words and their vectors, worked out once per vocabulary (a kind
         already embedded for an earlier one is not embedded again)."""

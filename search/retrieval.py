@@ -7,6 +7,7 @@ allows: a small set is searched exactly (no index), a large one through the inde
 widest search list pgvector allows.
 """
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -63,6 +64,9 @@ class SourceQuery:
     # products without text, so that those always get candidate places of their own.
     photo_text_vector: np.ndarray | None = None
     keywords: str | None = None  # full-text search: to_tsquery text (search.query_words)
+    # A query photo in the image encoder's space: every candidate's photo is compared with it
+    # in the database, which sends back one number instead of the photo's features.
+    image_vector: np.ndarray | None = None
 
 
 @dataclass
@@ -73,10 +77,14 @@ class Candidates:
     source_ranks: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n,)
     text: np.ndarray | None = None  # (n, d), zero rows for missing vectors
     photo: np.ndarray | None = None  # (n, d)
-    # (n, image_dim), L2-normalised, and (n, COLOUR_DIMS): every candidate's photo when asked
-    # for, else only those of candidates without text (zero rows for the rest)
+    # (n, image_dim), L2-normalised: the photos of candidates without text, by which the match
+    # head judges what they are (zero rows for the rest)
     image: np.ndarray | None = None
+    # (n, COLOUR_DIMS): every candidate's colours for a photo query, else those of the
+    # candidates without text
     colour: np.ndarray | None = None
+    # (n,): each candidate's photo against the query's image_vector (cosine; 0 without either)
+    image_similarity: np.ndarray | None = None
     keyword_rank: np.ndarray | None = None  # (n,)
     titles: list[str] = field(default_factory=list)  # (n,) what the match head reads nouns from
     categories: list[str] = field(default_factory=list)  # (n,) full names, "" for none
@@ -100,7 +108,6 @@ def retrieve(
     filters: Filters,
     encoder_version: str | None,
     dims: tuple[int, int],
-    with_images: bool = False,
     per_source: int = CANDIDATES_PER_SOURCE,
 ) -> Candidates:
     """Up to `per_source` candidates from each source, merged, with their vectors."""
@@ -112,6 +119,7 @@ def retrieve(
         "photo_text_vector": query.photo_text_vector,
         "limit": per_source,
         "keywords": query.keywords or "",
+        "image_vector": query.image_vector,
         "config": settings.SEARCH_TEXT_CONFIG,
     }
     sources = [
@@ -134,7 +142,8 @@ def retrieve(
             wide = max(EF_SEARCH, 2 * per_source)
             ef_search = EF_SEARCH_FILTERED if filters.narrows else min(wide, EF_SEARCH_FILTERED)
             cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
-        cursor.execute(_candidates_sql(sources, conditions, exact, with_images), parameters)
+        photo_query = query.image_vector is not None
+        cursor.execute(_candidates_sql(sources, conditions, exact, photo_query), parameters)
         rows = cursor.fetchall()
     return _collect(rows, sources, text_dim, image_dim)
 
@@ -180,7 +189,7 @@ def _count(cursor, conditions: str, parameters: dict) -> int:
     return cursor.fetchone()[0]
 
 
-def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_images: bool) -> str:
+def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_query: bool) -> str:
     branches = [
         f"(SELECT row.product_id, '{name}' AS source, {order} AS position, "
         "product.title, product.category_id "
@@ -189,13 +198,12 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, with_image
         for name in sources
         for match, order in [_source_order(name, exact)]
     ]
-    # A photo query compares every candidate's photo with its own; a text query reads only the
-    # photos of products without words, by which the match head judges what they are.
-    photo_columns = (
-        "row.photo_features, row.colour_vector"
-        if with_images
-        else "CASE WHEN row.text_vector IS NULL THEN row.photo_features END, "
-        "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END"
+    # Only the photos of products without words travel (the match head reads what they are);
+    # a photo query compares every candidate's photo and colours with its own.
+    photo_columns = "CASE WHEN row.text_vector IS NULL THEN row.photo_features END, " + (
+        "row.colour_vector, 1 - (row.photo_features <=> %(image_vector)s)"
+        if photo_query
+        else "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END, NULL::float8"
     )
     # `found` is materialised: the sources run once, whatever plan the join gets (on a table
     # whose statistics say it is tiny, PostgreSQL would otherwise re-run them for every row).
@@ -255,9 +263,12 @@ def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
         image=np.zeros((count, image_dim), dtype=np.float32),
         colour=np.zeros((count, COLOUR_DIMS), dtype=np.float32),
         keyword_rank=np.zeros(count, dtype=np.float32),
+        image_similarity=np.zeros(count, dtype=np.float32),
     )
     for i, product_id in enumerate(order):
-        text, photo, image, colour, keyword_rank, title, category = details[product_id]
+        text, photo, image, colour, image_similarity, keyword_rank, title, category = details[
+            product_id
+        ]
         candidates.titles.append(title)
         candidates.categories.append(category)
         text, photo, image = as_array(text), as_array(photo), as_array(image)
@@ -270,4 +281,7 @@ def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
         if colour is not None:
             candidates.colour[i] = as_array(colour)
         candidates.keyword_rank[i] = keyword_rank or 0.0
+        # None: no photo, or a photo whose features are all zero (no direction to compare)
+        if image_similarity is not None and not math.isnan(image_similarity):
+            candidates.image_similarity[i] = image_similarity
     return candidates

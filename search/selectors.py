@@ -148,6 +148,13 @@ def _search_by_keywords(query: SearchQuery, started: float) -> SearchResults:
 QUERY_VECTORS_REMEMBERED = 4096
 
 
+def prepare_query_reading() -> None:
+    """Work out what reading a shopper's words may need, so that no shopper waits for it:
+    the catalogue's vocabulary and the nearest kinds of words it does not use (warm-up)."""
+    encoder = get_encoder()
+    _nearest_kind_terms(encoder).prepare(catalogue_vocabulary.get(_relatedness(encoder)))
+
+
 @lru_cache(maxsize=QUERY_VECTORS_REMEMBERED)
 def _query_text_vector(encoder, text: str) -> np.ndarray:
     vector = encoder.encode_texts([text])[0]
@@ -231,6 +238,7 @@ def _rank(
         text_vector=vectors.text if vectors.text is not None else vectors.photo,
         photo_text_vector=normalise(np.sum(given, axis=0)),
         keywords=words.tsquery or None,
+        image_vector=vectors.image,
     )
     dims = active_dims()
     candidates = retrieve(
@@ -238,7 +246,6 @@ def _rank(
         filters,
         encoder_version,
         (dims.text, dims.image),
-        with_images=vectors.image is not None,
         per_source=max(CANDIDATES_PER_SOURCE, wanted),
     )
     model = trained.active_model(encoder_version)
@@ -269,7 +276,8 @@ def _batch(
         return torch.from_numpy(np.asarray(array, dtype=np.float32))[None]
 
     def query_row(vector: np.ndarray | None) -> torch.Tensor:
-        return one(np.zeros(candidates.text.shape[1]) if vector is None else vector)
+        # A copy: a remembered query vector is read-only, and torch wants its own memory.
+        return one(np.zeros(candidates.text.shape[1]) if vector is None else vector.copy())
 
     def similarity(products: np.ndarray | None, query: np.ndarray | None) -> torch.Tensor:
         return one(np.zeros(len(candidates)) if query is None else products @ query)
@@ -287,7 +295,7 @@ def _batch(
     batch = CandidateBatch(
         text=one(candidates.text),
         photo=one(candidates.photo),
-        image_similarity=similarity(candidates.image, vectors.image),
+        image_similarity=one(candidates.image_similarity),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
         title_match=one(_title_match(candidates, words, vocabulary, classifier, read)),

@@ -6,16 +6,19 @@ import logging
 from PIL import Image
 
 from search.ml.encoders import encoder_loaded
-from search.selectors import SearchQuery, search
+from search.selectors import SearchQuery, prepare_query_reading, search
 
 logger = logging.getLogger(__name__)
 
 
 def warm_up() -> bool:
     """Run one text+photo search, which loads and first runs everything a search needs (the
-    encoder, the active trained model, the catalogue's vocabulary). Returns whether the
-    search model is ready; when it is not, searches answer from keywords meanwhile."""
+    encoder, the active trained model, the catalogue's vocabulary), and prepare what a query's
+    unknown words will need. Returns whether the search model is ready; when it is not,
+    searches answer from keywords meanwhile."""
     search(SearchQuery(text="warm up", photo=Image.new("RGB", (64, 64), "white"), limit=1))
-    if not encoder_loaded():
+    if encoder_loaded():
+        prepare_query_reading()
+    else:
         logger.warning("The search model is unavailable; searches use keywords meanwhile.")
     return encoder_loaded()

@@ -1,12 +1,19 @@
 """Training tasks: the search model is retrained nightly, and sooner when the catalogue has
 changed by more than RETRAIN_SHARE since the active model was trained.
 
-Training runs on the `embed` queue (it encodes pseudo-queries with the models); one at a time.
+Training runs on the `embed` queue (it encodes pseudo-queries with the models), one at a time,
+and at most one waits in the queue: every schedule goes through `queue_training`. Without
+that, each hourly check queued one more training while the first waited behind embedding
+work, and with `acks_late` every training killed by a restart came back: hundreds piled up.
 """
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery import shared_task
+from redis.lock import Lock
 
 from core.broker import redis_client
 from search.ml import trained
@@ -14,30 +21,58 @@ from search.models import ProductIndex
 
 logger = logging.getLogger(__name__)
 
-TRAIN_TASK = "workers.training.train_search_model"
 RETRAIN_SHARE = 0.10
+# Set while a training is queued or running; it expires in case the message is lost for good
+# (a purged queue), so that a later schedule queues one again.
+_QUEUED_KEY = "vitrine:training:queued"
+_QUEUED_SECONDS = 12 * 3600
+# Held while a training runs and renewed every LOCK_SECONDS / 5, so that the lock of a worker
+# killed mid-training lapses within LOCK_SECONDS and its returning message can train.
 _LOCK_KEY = "vitrine:training"
-_LOCK_SECONDS = 2 * 3600
+LOCK_SECONDS = 300
 
 
-@shared_task(name=TRAIN_TASK, acks_late=True)
+def queue_training() -> bool:
+    """Queue a training unless one is queued or running already; returns whether it queued."""
+    if not redis_client().set(_QUEUED_KEY, 1, nx=True, ex=_QUEUED_SECONDS):
+        logger.info("A search model training is queued or running already.")
+        return False
+    try:
+        train_search_model.delay()
+    except Exception:
+        redis_client().delete(_QUEUED_KEY)
+        raise
+    return True
+
+
+@shared_task(name="workers.training.train_search_model", acks_late=True)
 def train_search_model() -> str | None:
-    """Train and activate a search model; returns its version (None when one is in training
-    already, or the catalogue is too small)."""
+    """Train and activate a search model; returns its version (None when the catalogue is too
+    small, or when another training holds the lock: then this one is queued again for when
+    that lock has lapsed, as it does when its worker was killed)."""
     from search.ml.encoders import get_encoder  # torch: only where model work runs
     from search.ml.training import NotEnoughData, train_search
 
-    lock = redis_client().lock(_LOCK_KEY, timeout=_LOCK_SECONDS, blocking=False)
+    lock = redis_client().lock(_LOCK_KEY, timeout=LOCK_SECONDS, blocking=False, thread_local=False)
     if not lock.acquire():
-        logger.info("A search model is in training already.")
+        logger.info("Another training holds the lock; trying again in %d s.", LOCK_SECONDS)
+        train_search_model.apply_async(countdown=LOCK_SECONDS)
         return None
     try:
-        return train_search(get_encoder()).version
+        with renewed(lock, every=LOCK_SECONDS / 5):
+            return train_search(get_encoder()).version
     except NotEnoughData as error:
         logger.info("No training: %s", error)
         return None
     finally:
+        redis_client().delete(_QUEUED_KEY)
         lock.release()
+
+
+@shared_task(name="workers.training.retrain_nightly")
+def retrain_nightly() -> bool:
+    """Beat, nightly: queue a training (clicks logged since the last one count too)."""
+    return queue_training()
 
 
 @shared_task(name="workers.training.retrain_when_catalogue_changed")
@@ -53,6 +88,23 @@ def retrain_when_catalogue_changed() -> bool:
         changed = rows.filter(indexed_at__gt=trained.trained_at(model_version)).count()
     if total == 0 or changed / total <= RETRAIN_SHARE:
         return False
-    logger.info("%d of %d products changed since the last training: retraining.", changed, total)
-    train_search_model.delay()
-    return True
+    logger.info("%d of %d products changed since the last training.", changed, total)
+    return queue_training()
+
+
+@contextmanager
+def renewed(lock: Lock, *, every: float) -> Iterator[None]:
+    """Renew `lock` to its full timeout every `every` seconds while the block runs."""
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(every):
+            lock.reacquire()
+
+    renewer = threading.Thread(target=renew, name="training-lock", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()

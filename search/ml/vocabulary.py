@@ -125,13 +125,23 @@ class ProductTerms:
     terms: frozenset[str]
     genders: frozenset[str]
 
-    @classmethod
-    def of(cls, title: str, category: str) -> "ProductTerms":
-        tokens = words(f"{title} {category}")
-        return cls(
-            terms=frozenset(stem(token) for token in tokens) | colours_in(tokens),
-            genders=frozenset(AUDIENCES[token] for token in tokens if token in AUDIENCES),
-        )
+    @staticmethod
+    def of(title: str, category: str) -> "ProductTerms":
+        return _product_terms(title, category)
+
+
+# A search reads the words of every candidate that it ranks, and the same products come back
+# query after query: a process remembers the terms of this many (about 1 KB each).
+PRODUCT_TERMS_REMEMBERED = 20_000
+
+
+@lru_cache(maxsize=PRODUCT_TERMS_REMEMBERED)
+def _product_terms(title: str, category: str) -> ProductTerms:
+    tokens = words(f"{title} {category}")
+    return ProductTerms(
+        terms=frozenset(stem(token) for token in tokens) | colours_in(tokens),
+        genders=frozenset(AUDIENCES[token] for token in tokens if token in AUDIENCES),
+    )
 
 
 @dataclass

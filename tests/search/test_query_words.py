@@ -153,3 +153,29 @@ def test_a_general_word_few_products_use_is_left_to_the_vectors():
     assert understand("kallax shelf", shop, is_word=general_words.__contains__).tsquery == (
         "(kallax) & (shelf)"
     )
+
+
+def test_after_warm_up_an_unknown_word_waits_for_no_preparation(make_product, encoder, monkeypatch):
+    # Without the warm-up, the first word that the catalogue does not use embedded thousands
+    # of general words (the nearest-kind threshold) inside a shopper's request: 2.8 s.
+    from search import selectors
+    from search.indexing import embed_stale
+    from search.warmup import warm_up
+
+    make_product("PACK", title="Wildcraft Unisex Grey Backpack", photos=[])
+    # The warm-up's own query ("warm up") then reads only words that the catalogue uses.
+    make_product("JACKET", title="Nike Men Warm Up Jacket", photos=[])
+    embed_stale(encoder)
+    selectors._nearest_kind_terms.cache_clear()
+    assert warm_up() is True
+
+    encoded: list[str] = []
+    encode_texts = encoder.encode_texts
+
+    def counting(texts):
+        encoded.extend(texts)
+        return encode_texts(texts)
+
+    monkeypatch.setattr(encoder, "encode_texts", counting)
+    results = selectors.search(selectors.SearchQuery(text="haversack"))
+    assert results.hits and len(encoded) <= 2  # the word for its nearest kind, the query

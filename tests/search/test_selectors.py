@@ -3,6 +3,7 @@ encoder-version isolation, similar products."""
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from catalog.models import Product
@@ -135,6 +136,32 @@ def test_a_text_query_reads_the_photos_of_products_without_words_only(make_produ
     words_of = dict(zip(candidates.product_ids, named, strict=True))
     assert words_of[ids["WORDS"]] == ("Puma Men Black Shoe", "Apparel > Topwear")
     assert words_of[ids["PHOTO"]] == ("Item 6385", "")
+
+
+def test_a_photo_query_compares_every_candidates_photo_in_the_database(make_product, encoder):
+    make_product("WORDS", title="Puma Men Black Shoe", photos=[dataset_photo("6385")])
+    make_product("PHOTO", title="Item 6385", photos=[dataset_photo("6385")], category_path=None)
+    make_product("OTHER", title="Femella Women Blue Nightdress", photos=[dataset_photo("39239")])
+    embed_stale(encoder)
+    stored = {
+        sku: np.asarray(features, dtype=np.float32)
+        for sku, features in ProductIndex.objects.values_list("product__sku", "photo_features")
+    }
+    image = stored["WORDS"] / np.linalg.norm(stored["WORDS"])
+    words = encoder.encode_texts(["black shoe"])[0]
+    query = retrieval.SourceQuery(text_vector=words, photo_text_vector=words, image_vector=image)
+    candidates = retrieval.retrieve(
+        query, Filters(), encoder.version, (encoder.dims.text, encoder.dims.image)
+    )
+    sku_of = dict(Product.objects.values_list("pk", "sku"))
+    found = {sku_of[pid]: row for row, pid in enumerate(candidates.product_ids)}
+    for sku, row in found.items():
+        expected = stored[sku] @ image / np.linalg.norm(stored[sku])
+        assert candidates.image_similarity[row] == pytest.approx(expected, abs=1e-5)
+    assert candidates.image_similarity[found["PHOTO"]] == pytest.approx(1.0, abs=1e-5)
+    assert candidates.image_similarity[found["OTHER"]] < 0.9
+    # The features themselves travel only for the products without words.
+    assert not candidates.image[found["WORDS"]].any() and candidates.image[found["PHOTO"]].any()
 
 
 def test_words_searched_again_are_not_encoded_again(make_product, encoder, monkeypatch):

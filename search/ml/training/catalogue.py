@@ -100,8 +100,8 @@ def load_snapshot(
         text=text,
         image=image,
         colour=colour,
-        has_text=np.array([row[3] is not None for row in rows]),
-        has_photo=np.array([row[4] is not None for row in rows]),
+        has_text=np.array([row[3] is not None for row in rows], dtype=bool),
+        has_photo=np.array([row[4] is not None for row in rows], dtype=bool),
         relatedness=relatedness,
     )
 
