@@ -14,21 +14,16 @@ Where the added terms come from, all of it general or learned from the catalogue
 import random
 import re
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.conf import settings
-from django.db.models import Count, Max
 
-from catalog.models import Product
 from search.ml.encoders.base import Encoder
 from search.ml.lexicon import colour_families, find_colours, regional_groups
 from search.ml.vocabulary import (
     AUDIENCES,
     PLACEHOLDER_WORDS,
-    Relatedness,
     Vocabulary,
     stem,
     words,
@@ -281,47 +276,6 @@ def _edit_distance(a: str, b: str) -> int:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous[-1]
-
-
-class CatalogueVocabulary:
-    """This process's vocabulary of the live catalogue, re-learned when the catalogue has
-    changed (looked at most every VITRINE_VOCABULARY_REFRESH_SECONDS)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._vocabulary: Vocabulary | None = None
-        self._fingerprint: tuple | None = None
-        self._checked_at = float("-inf")
-        self._related = False  # whether learned with the encoder's relatedness
-
-    def get(self, relatedness: Relatedness | None = None) -> Vocabulary:
-        """The vocabulary, learned with `relatedness` where given (search.ml.vocabulary); one
-        learned without it, while the encoder could not load, is learned again with it."""
-        now = time.monotonic()
-        if (
-            self._vocabulary is not None
-            and (self._related or relatedness is None)
-            and now - self._checked_at < settings.VITRINE_VOCABULARY_REFRESH_SECONDS
-        ):
-            return self._vocabulary
-        with self._lock:
-            active = Product.objects.filter(status=Product.Status.ACTIVE)
-            fingerprint = tuple(active.aggregate(Count("id"), Max("updated_at")).values())
-            unrelated = relatedness is not None and not self._related
-            stale = fingerprint != self._fingerprint or unrelated
-            if self._vocabulary is None or stale:
-                rows = list(active.values_list("title", "category__full_name"))
-                self._vocabulary = Vocabulary.learn(
-                    [title for title, _ in rows],
-                    [category or "" for _, category in rows],
-                    relatedness,
-                )
-                self._fingerprint, self._related = fingerprint, relatedness is not None
-            self._checked_at = now
-        return self._vocabulary
-
-
-catalogue_vocabulary = CatalogueVocabulary()
 
 
 class WordVectors:

@@ -31,13 +31,13 @@ from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
+from search.catalogue_vocabulary import catalogue_vocabulary
 from search.models import ProductIndex
 from search.query_words import (
     EncoderRelatedness,
     NearestKindTerms,
     QueryWords,
     WordVectors,
-    catalogue_vocabulary,
     understand,
 )
 from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, Filters, SourceQuery, retrieve

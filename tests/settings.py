@@ -61,8 +61,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),  # noqa: F405
 }
 CACHES["throttle"]["KEY_PREFIX"] = f"vitrine-test-throttle-{uuid.uuid4().hex}"  # noqa: F405
-# Search re-learns the catalogue's words as soon as a test changes it.
+# Search re-learns the catalogue's words as soon as a test changes it, before it answers.
 VITRINE_VOCABULARY_REFRESH_SECONDS = 0
+VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = False
 # No connection pool in the test process itself: with a Celery worker running in a thread of
 # this process (celery.contrib.testing's solo worker, tests/workers/test_embedding_pipeline.py)
 # a pooled connection's check hung forever. The served processes under test keep their pool.

@@ -371,6 +371,9 @@ VITRINE_SEARCH_MODELS_DIR = Path(
 # How often a process looks whether the catalogue changed, to re-learn its vocabulary (typo
 # corrections, kinds of product) when it did.
 VITRINE_VOCABULARY_REFRESH_SECONDS = env_int("VITRINE_VOCABULARY_REFRESH_SECONDS", 60)
+# A changed catalogue is learned again beside the searches, which use the vocabulary they have
+# meanwhile (search/catalogue_vocabulary.py); off, the next search waits for it.
+VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = env_bool("VITRINE_VOCABULARY_LEARN_IN_BACKGROUND", True)
 # A worker holds the rows it embeds this long; a dead worker's rows go to another after it.
 VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
 # A product whose embedding stopped unfinished this many times (its worker crashed) is set
