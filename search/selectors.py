@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from PIL import Image
 
 from catalog.models import Product
+from search.catalogue_vocabulary import catalogue_vocabulary
 from search.ml import trained
 from search.ml.attribute_classifier import (
     AttributeClassifier,
@@ -31,7 +32,6 @@ from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
-from search.catalogue_vocabulary import catalogue_vocabulary
 from search.models import ProductIndex
 from search.query_words import (
     EncoderRelatedness,

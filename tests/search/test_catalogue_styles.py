@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from search.catalogue_vocabulary import catalogue_vocabulary
 from search.evaluation import evaluate, read_text_queries, read_truth
 from search.indexing import embed_stale
 from search.ml.vocabulary import stem, words
 from search.models import ProductIndex
-from search.catalogue_vocabulary import catalogue_vocabulary
 from search.query_words import understand
 from search.selectors import SearchQuery, search
 from tests.catalogues.home_goods import write_home_goods_kit
