@@ -14,6 +14,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vitrine.settings")
 # A request encodes one short query: one torch thread each. Threads that split it would spin
 # against the other requests' and processes' on the same cores (the workers inherit this).
 os.environ.setdefault("VITRINE_TORCH_THREADS", "1")
+# torch.set_num_threads reaches only the thread that calls it (the one that loads the model):
+# OpenMP gives every other thread, each request's among them, a team the size of the machine
+# unless its environment says otherwise before torch loads (in the forked worker).
+os.environ.setdefault("OMP_NUM_THREADS", os.environ["VITRINE_TORCH_THREADS"])
 
 wsgi_app = "vitrine.wsgi:application"
 bind = [f"{settings.WEB_HOST}:{settings.WEB_PORT}"]

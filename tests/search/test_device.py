@@ -2,6 +2,8 @@
 
 import importlib
 import os
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -42,3 +44,41 @@ def test_the_web_servers_workers_take_one_thread_each_by_default(monkeypatch):
     monkeypatch.setattr(os, "environ", environment)
     importlib.reload(importlib.import_module("vitrine.gunicorn"))
     assert environment["VITRINE_TORCH_THREADS"] == "1"
+
+
+# A request's thread runs the match head and the query's encoding: it must add no OpenMP team
+# of its own (torch.set_num_threads, called by the thread that loaded the model, does not reach
+# it). The threads of the process are counted from inside the request's thread.
+REQUEST_THREAD = """
+import os, threading, torch
+torch.set_num_threads(1)  # as loading the model does, in the warm-up thread
+threads = []
+def request():
+    matrix = torch.randn(256, 256)
+    for _ in range(20):
+        matrix @ matrix
+    threads.append(len(os.listdir("/proc/self/task")))
+thread = threading.Thread(target=request)
+thread.start()
+thread.join()
+print(threads[0])
+"""
+
+
+def threads_of_a_request(environment: dict[str, str]) -> int:
+    ran = subprocess.run(
+        [sys.executable, "-c", REQUEST_THREAD], env=environment, capture_output=True, check=True
+    )
+    return int(ran.stdout)
+
+
+def test_a_web_workers_request_threads_start_no_team_of_threads(monkeypatch):
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("VITRINE_TORCH_THREADS", "OMP_NUM_THREADS")
+    }
+    unconfigured = threads_of_a_request(environment)
+    monkeypatch.setattr(os, "environ", environment)
+    importlib.reload(importlib.import_module("vitrine.gunicorn"))
+    assert threads_of_a_request(environment) == 2  # the main thread and the request's
+    # Without the server's configuration, a team as large as the machine joins them.
+    assert unconfigured > 2 or len(os.sched_getaffinity(0)) == 1
