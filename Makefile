@@ -40,7 +40,7 @@ serve: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.serve
 
-# A worker for both queues; on a GPU host, `make worker QUEUES=embed`.
+# A worker for embedding and the rest; on a GPU host, `make worker QUEUES=embed` (or train).
 QUEUES ?= embed,default
 worker: migrate
 	$(BIN)/celery -A vitrine worker --queues $(QUEUES) --loglevel info

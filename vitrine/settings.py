@@ -445,10 +445,10 @@ if DATABASE_POOL_SIZE > 0:
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
 # The most connections `make serve` holds: every web worker's pool (without one, a connection
-# per thread), one per Celery worker process (beat holds none), and ten for manage.py commands
-# and an administrator's psql.
+# per thread), one per Celery worker process, one for the training worker (beat holds none),
+# and ten for manage.py commands and an administrator's psql.
 DATABASE_CONNECTION_BUDGET = (
-    WEB_WORKERS * (DATABASE_POOL_SIZE or WEB_THREADS) + CELERY_WORKER_CONCURRENCY + 10
+    WEB_WORKERS * (DATABASE_POOL_SIZE or WEB_THREADS) + CELERY_WORKER_CONCURRENCY + 1 + 10
 )
 # The embedded PostgreSQL is started with room for that budget, and never less than
 # PostgreSQL's default of 100 (the tests and `make run` share it too).
@@ -459,7 +459,7 @@ if VITRINE_EMBEDDED_DB_MAX_CONNECTIONS < DATABASE_CONNECTION_BUDGET:
     raise ImproperlyConfigured(
         f"VITRINE_EMBEDDED_DB_MAX_CONNECTIONS={VITRINE_EMBEDDED_DB_MAX_CONNECTIONS} is below the "
         f"{DATABASE_CONNECTION_BUDGET} connections that WEB_WORKERS × DATABASE_POOL_SIZE "
-        "+ CELERY_WORKER_CONCURRENCY + 10 may hold"
+        "+ CELERY_WORKER_CONCURRENCY + 11 may hold"
     )
 
 # Static files: collectstatic writes them to STATIC_ROOT with hashed names and gzip copies;

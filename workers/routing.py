@@ -1,13 +1,16 @@
-"""Celery queues: `embed` is for hosts with a GPU (model work), `default` for the rest."""
+"""Celery queues: `embed` and `train` are for hosts with a GPU (model work), `default` for the
+rest. Training has a queue, and a worker, of its own: minutes of it must not hold up the
+embedding of a merchant's new listings."""
 
 from kombu import Queue
 
 DEFAULT_QUEUE = "default"
 EMBED_QUEUE = "embed"
+TRAIN_QUEUE = "train"
 
-TASK_QUEUES = (Queue(DEFAULT_QUEUE), Queue(EMBED_QUEUE))
-# Model work goes to `embed`; everything else stays on `default`.
+TASK_QUEUES = (Queue(DEFAULT_QUEUE), Queue(EMBED_QUEUE), Queue(TRAIN_QUEUE))
+# Model work goes to `embed` or `train`; everything else stays on `default`.
 TASK_ROUTES = {
     "workers.embedding.embed_*": {"queue": EMBED_QUEUE},
-    "workers.training.train_search_model": {"queue": EMBED_QUEUE},
+    "workers.training.train_search_model": {"queue": TRAIN_QUEUE},
 }

@@ -1,10 +1,11 @@
 """Training tasks: the search model is retrained nightly, and sooner when the catalogue has
 changed by more than RETRAIN_SHARE since the active model was trained.
 
-Training runs on the `embed` queue (it encodes pseudo-queries with the models), one at a time,
-and at most one waits in the queue: every schedule goes through `queue_training`. Without
-that, each hourly check queued one more training while the first waited behind embedding
-work, and with `acks_late` every training killed by a restart came back: hundreds piled up.
+Training runs on the `train` queue, consumed by a worker of its own (it encodes pseudo-queries
+with the models), one at a time, and at most one waits in the queue: every schedule goes
+through `queue_training`. Without that, each hourly check queued one more training while the
+first waited, and with `acks_late` every training killed by a restart came back: hundreds piled
+up.
 """
 
 import logging

@@ -28,8 +28,8 @@ def test_by_default_each_process_pools_a_connection_per_web_thread(tmp_path):
     shown, err = serving_under(tmp_path, WEB_WORKERS="2", WEB_THREADS="4")
     assert shown, err
     assert shown["pool"]["max_size"] == 4 and shown["conn_max_age"] == 0
-    # Two web workers' pools, one Celery process, ten spare.
-    assert shown["budget"] == 2 * 4 + 1 + 10
+    # Two web workers' pools, one Celery process, the trainer, ten spare.
+    assert shown["budget"] == 2 * 4 + 1 + 1 + 10
     assert shown["embedded_max"] == 100  # PostgreSQL's default already holds it
 
 
@@ -38,7 +38,7 @@ def test_the_embedded_server_grows_with_the_web_workers(tmp_path):
         tmp_path, WEB_WORKERS="16", WEB_THREADS="8", CELERY_WORKER_CONCURRENCY="4"
     )
     assert shown, err
-    assert shown["budget"] == 16 * 8 + 4 + 10
+    assert shown["budget"] == 16 * 8 + 4 + 1 + 10
     assert shown["embedded_max"] == shown["budget"]
 
 
@@ -47,7 +47,7 @@ def test_a_server_too_small_for_the_budget_is_refused_with_the_reason(tmp_path):
         tmp_path, WEB_WORKERS="8", WEB_THREADS="8", VITRINE_EMBEDDED_DB_MAX_CONNECTIONS="50"
     )
     assert shown is None
-    assert "VITRINE_EMBEDDED_DB_MAX_CONNECTIONS=50 is below the 75 connections" in err
+    assert "VITRINE_EMBEDDED_DB_MAX_CONNECTIONS=50 is below the 76 connections" in err
 
 
 def test_persistent_connections_only_without_the_pool(tmp_path):

@@ -18,6 +18,9 @@ def test_model_work_is_routed_to_the_embed_queue():
     route = app.amqp.router.route({}, "workers.embedding.embed_batch")
     assert route["queue"].name == "embed"
     assert app.amqp.router.route({}, "workers.ping")["queue"].name == "default"
+    # Training has a queue of its own, so that it never holds up the embedding of new listings.
+    training = app.amqp.router.route({}, "workers.training.train_search_model")
+    assert training["queue"].name == "train"
     sweeper = "workers.embedding.sweep_stale_products"
     assert app.amqp.router.route({}, sweeper)["queue"].name == "default"
     assert app.conf.beat_schedule["sweep-stale-products"] == {"task": sweeper, "schedule": 60}

@@ -7,12 +7,12 @@ from core.broker import redis_client
 from search.models import ProductIndex
 from vitrine.celery import app
 from workers import training
-from workers.routing import EMBED_QUEUE
+from workers.routing import TRAIN_QUEUE
 
 
 def queued_trainings() -> list[dict]:
-    """The training messages waiting in the real broker's embed queue."""
-    messages = [json.loads(raw) for raw in redis_client().lrange(EMBED_QUEUE, 0, -1)]
+    """The training messages waiting in the real broker's train queue."""
+    messages = [json.loads(raw) for raw in redis_client().lrange(TRAIN_QUEUE, 0, -1)]
     return [
         message["headers"]
         for message in messages
@@ -23,7 +23,7 @@ def queued_trainings() -> list[dict]:
 @pytest.fixture(autouse=True)
 def no_training_queued():
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(EMBED_QUEUE)
+        connection.default_channel.queue_purge(TRAIN_QUEUE)
     redis_client().delete(training._QUEUED_KEY, training._LOCK_KEY)
     yield
     redis_client().delete(training._QUEUED_KEY, training._LOCK_KEY)
