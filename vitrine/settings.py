@@ -459,7 +459,7 @@ if VITRINE_EMBEDDED_DB_MAX_CONNECTIONS < DATABASE_CONNECTION_BUDGET:
     raise ImproperlyConfigured(
         f"VITRINE_EMBEDDED_DB_MAX_CONNECTIONS={VITRINE_EMBEDDED_DB_MAX_CONNECTIONS} is below the "
         f"{DATABASE_CONNECTION_BUDGET} connections that WEB_WORKERS × DATABASE_POOL_SIZE "
-        "+ CELERY_WORKER_CONCURRENCY + 11 may hold"
+        "+ CELERY_WORKER_CONCURRENCY + 1 (the trainer) + 10 may hold"
     )
 
 # Static files: collectstatic writes them to STATIC_ROOT with hashed names and gzip copies;
