@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog.models import Category, Product
-from search.db import as_array, binary_vector_cursor
+from search.db import binary_vector_cursor
 from search.ml.colour import COLOUR_DIMS, normalise
 from search.models import ProductIndex
 
@@ -271,7 +271,6 @@ def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
         ]
         candidates.titles.append(title)
         candidates.categories.append(category)
-        text, photo, image = as_array(text), as_array(photo), as_array(image)
         if text is not None:
             candidates.text[i] = text
         if photo is not None:
@@ -279,7 +278,7 @@ def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
         if image is not None:
             candidates.image[i] = normalise(image)
         if colour is not None:
-            candidates.colour[i] = as_array(colour)
+            candidates.colour[i] = colour
         candidates.keyword_rank[i] = keyword_rank or 0.0
         # None: no photo, or a photo whose features are all zero (no direction to compare)
         if image_similarity is not None and not math.isnan(image_similarity):

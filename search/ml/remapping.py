@@ -4,7 +4,7 @@ vectors, without running the image model again."""
 import numpy as np
 from django.db import transaction
 
-from search.db import as_array, binary_vector_cursor
+from search.db import binary_vector_cursor
 from search.ml.colour import COLOUR_DIMS
 from search.ml.trained import SearchModel
 from search.models import ProductIndex
@@ -36,7 +36,7 @@ def remap_photos(model: SearchModel) -> int:
             if not rows:
                 return changed
             photos = model.map_photos(
-                np.stack([as_array(image) for _, image, _ in rows]),
+                np.stack([image for _, image, _ in rows]),
                 np.stack([_colour_or_zero(colour) for *_, colour in rows]),
             )
             cursor.executemany(
@@ -52,4 +52,4 @@ def remap_photos(model: SearchModel) -> int:
 
 def _colour_or_zero(colour) -> np.ndarray:
     # Rows embedded before colours were recorded have none; the map reads zeros for them.
-    return as_array(colour) if colour is not None else np.zeros(COLOUR_DIMS, dtype=np.float32)
+    return colour if colour is not None else np.zeros(COLOUR_DIMS, dtype=np.float32)

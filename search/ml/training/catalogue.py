@@ -8,7 +8,7 @@ import numpy as np
 from django.db.models import Count, Max
 
 from catalog.models import Category, Product
-from search.db import as_array, binary_vector_cursor
+from search.db import binary_vector_cursor
 from search.ml.colour import COLOUR_DIMS
 from search.ml.training.pseudo_queries import TextQuery
 from search.ml.vocabulary import Attributes, ProductTerms, Relatedness, Vocabulary
@@ -88,11 +88,11 @@ def load_snapshot(
     colour = np.zeros((len(rows), COLOUR_DIMS), dtype=np.float32)
     for i, (_, _, _, text_vector, photo_features, colour_vector) in enumerate(rows):
         if text_vector is not None:
-            text[i] = as_array(text_vector)
+            text[i] = text_vector
         if photo_features is not None:
-            image[i] = as_array(photo_features)
+            image[i] = photo_features
         if colour_vector is not None:
-            colour[i] = as_array(colour_vector)
+            colour[i] = colour_vector
     return CatalogueSnapshot(
         product_ids=np.array([row[0] for row in rows], dtype=np.int64),
         titles=[row[1] for row in rows],
