@@ -40,6 +40,10 @@ class AttributeClassifier(nn.Module):
         super().__init__()
         self.args = (input_dim, classes, hidden)  # what a saved copy is rebuilt from
         self.classes = classes
+        self._column = {
+            name: {value: column for column, value in enumerate(values)}
+            for name, values in classes.items()
+        }
         self.trunk = nn.Sequential(
             nn.LayerNorm(input_dim), nn.Linear(input_dim, hidden), nn.GELU(), nn.Dropout(0.3)
         )
@@ -77,15 +81,23 @@ class AttributeClassifier(nn.Module):
         """Each product's attributes: from its words where `described`, else what `predict`
         read from its photo (`predicted`, left as it is)."""
         profiles = AttributeProfiles(*(getattr(predicted, name).copy() for name in ATTRIBUTES))
-        for row in np.flatnonzero(described):
+        rows = np.flatnonzero(described)
+        for name in ATTRIBUTES:
+            getattr(profiles, name)[rows] = 0.0
+        for row in rows:
             terms = ProductTerms.of(titles[row], categories[row])
-            for name in ("noun", "colour"):
-                getattr(profiles, name)[row] = [
-                    value in terms.terms for value in self.classes[name]
-                ]
             # A product that names no gender suits any shopper, as a unisex one does.
-            genders = terms.genders or {UNISEX}
-            profiles.gender[row] = [value in genders for value in self.classes["gender"]]
+            named = {
+                "noun": terms.terms,
+                "colour": terms.terms,
+                "gender": terms.genders or {UNISEX},
+            }
+            for name in ATTRIBUTES:
+                # A title has a dozen terms and the classes are hundreds: look up the terms.
+                columns = [
+                    self._column[name][term] for term in named[name] if term in self._column[name]
+                ]
+                getattr(profiles, name)[row, columns] = 1.0
         return profiles
 
 
