@@ -36,6 +36,14 @@ accesslog = "-"
 control_socket_disable = True
 
 
+def pre_request(worker, request) -> None:
+    """End a kept-alive connection after settings.WEB_REQUESTS_PER_CONNECTION requests: the
+    answer says "Connection: close", so the client knows to open a new one (an idle timeout
+    would close it under a client that may be reusing it)."""
+    if request.req_number >= settings.WEB_REQUESTS_PER_CONNECTION:
+        request.must_close = True
+
+
 def post_worker_init(worker) -> None:
     """Warm the worker up beside its first requests: it answers /healthz at once and /readyz
     once warm, and its heartbeat goes on however long a loaded host takes to load the model

@@ -1,6 +1,7 @@
 """`make serve`: gunicorn with debug off, WhiteNoise, the media view, the probes, a worker and
 beat; its database connections bounded under a crowd; and its run on external servers."""
 
+import http.client
 import os
 import re
 import shutil
@@ -121,6 +122,7 @@ def test_make_serve_runs_the_site_as_production_does(db, collected_data_dir):
         DATABASE_URL=application_database_url(),
         REDIS_URL=settings.REDIS_URL,
         WEB_WORKERS="1",
+        WEB_REQUESTS_PER_CONNECTION="3",
     )
     honcho = start_procfile("Procfile.serve", env)
     try:
@@ -166,6 +168,19 @@ def test_make_serve_runs_the_site_as_production_does(db, collected_data_dir):
         assert status == 304 and body == b""
         assert http_get(port, "/media/../secret_key", VIA_TLS)[0] == 404
         assert http_get(port, "/media/%2e%2e/secret_key", VIA_TLS)[0] == 404
+
+        # A kept-alive connection ends after WEB_REQUESTS_PER_CONNECTION requests, announced.
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            announced = []
+            for _ in range(3):
+                client.request("GET", "/healthz")
+                response = client.getresponse()
+                response.read()
+                announced.append(response.headers["Connection"])
+            assert announced == ["keep-alive", "keep-alive", "close"]
+        finally:
+            client.close()
     finally:
         honcho.send_signal(signal.SIGINT)
         output, _ = honcho.communicate(timeout=90)
