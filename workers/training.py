@@ -53,6 +53,7 @@ def train_search_model() -> str | None:
     that lock has lapsed, as it does when its worker was killed)."""
     from search.ml.encoders import get_encoder  # torch: only where model work runs
     from search.ml.training import NotEnoughData, train_search
+    from search.training_progress import clear_training_progress, record_training_progress
 
     lock = redis_client().lock(_LOCK_KEY, timeout=LOCK_SECONDS, blocking=False, thread_local=False)
     if not lock.acquire():
@@ -61,11 +62,12 @@ def train_search_model() -> str | None:
         return None
     try:
         with renewed(lock, every=LOCK_SECONDS / 5):
-            return train_search(get_encoder()).version
+            return train_search(get_encoder(), progress=record_training_progress).version
     except NotEnoughData as error:
         logger.info("No training: %s", error)
         return None
     finally:
+        clear_training_progress()
         redis_client().delete(_QUEUED_KEY)
         lock.release()
 

@@ -12,6 +12,7 @@ from catalog.models import Product, ProductImage
 from merchant.access import merchant_required
 from merchant.forms import ProductForm, StockForm
 from search.selectors import with_index_state
+from search.training_progress import training_progress
 
 PRODUCTS_PER_PAGE = 50
 
@@ -29,7 +30,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
         .order_by("-updated_at", "-id")
     )
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "merchant/dashboard.html", {"page": page})
+    return render(
+        request, "merchant/dashboard.html", {"page": page, "training": training_progress()}
+    )
 
 
 @merchant_required

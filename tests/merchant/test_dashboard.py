@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from catalog.models import Product
 from search.models import ProductIndex
+from search.training_progress import clear_training_progress, record_training_progress
 from tests.conftest import jpeg_bytes
 
 
@@ -237,3 +238,16 @@ def test_a_stale_quick_stock_count_is_refused(alice_client, make_product):
     assert "changed while the page was open (stock is now 4)" in response.content.decode()
     product.refresh_from_db()
     assert product.stock == 4
+
+
+def test_the_dashboard_shows_a_search_training_under_way(alice_client):
+    dashboard = reverse("merchant:dashboard")
+    assert "Search is learning" not in alice_client.get(dashboard).content.decode()
+    record_training_progress("match head", 0.571)
+    try:
+        page = alice_client.get(dashboard).content.decode()
+    finally:
+        clear_training_progress()
+    assert "Search is learning the catalogue: match head, 57%" in page
+    assert 'max="100" value="57"' in page
+    assert "Search is learning" not in alice_client.get(dashboard).content.decode()

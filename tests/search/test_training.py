@@ -14,7 +14,7 @@ from search import services
 from search.evaluation import evaluate, read_text_queries
 from search.indexing import embed_stale
 from search.ml import trained
-from search.ml.training import NotEnoughData, train_search
+from search.ml.training import STAGES, NotEnoughData, train_search
 from search.ml.training.catalogue import load_snapshot, logged_text_queries
 from search.ml.training.pseudo_queries import TextQuery
 from search.ml.training.ranked_lists import refined_photo_query_lists, text_query_lists
@@ -51,8 +51,17 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
     assert not photo_text_disagree(mislabelled)  # no threshold before a model is trained
     untrained = text_ndcg(small_catalogue)
 
-    model = train_search(encoder, log=lambda message: None)
+    reported = []
+    model = train_search(
+        encoder, log=lambda message: None, progress=lambda *state: reported.append(state)
+    )
 
+    # Progress: every stage in order, never backwards, to the end.
+    stages = [name for name, _ in STAGES]
+    assert list(dict.fromkeys(stage for stage, _ in reported)) == stages
+    shares = [done for _, done in reported]
+    assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == pytest.approx(1.0)
+    assert len(reported) > len(stages)  # the match head reports its epochs too
     assert trained.active_version() == model.version
     assert trained.active_model(encoder.version).version == model.version
     saved = json.loads((trained.models_dir() / model.version / "metrics.json").read_text())

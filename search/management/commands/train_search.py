@@ -1,9 +1,14 @@
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from search.ml.encoders import get_encoder
 from search.ml.training import NotEnoughData, train_search
+from search.training_progress import clear_training_progress, record_training_progress
+
+BAR_FORMAT = "{desc:<22} {bar} {n:3.0f}% {elapsed}"
 
 
 class Command(BaseCommand):
@@ -17,10 +22,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed: int, **options):
         started = time.monotonic()
+        # A progress bar on a terminal (none when the output is not one); the merchant
+        # dashboard shows the same stage.
+        bar = tqdm(total=100, unit="%", file=sys.stderr, disable=None, bar_format=BAR_FORMAT)
+
+        def progress(stage: str, done: float) -> None:
+            record_training_progress(stage, done)
+            bar.set_description_str(stage)
+            bar.update(round(100 * done) - bar.n)
+
+        def log(message: str) -> None:
+            with tqdm.external_write_mode(file=sys.stderr):  # the bar steps aside for a line
+                self.stdout.write(message)
+
         try:
-            model = train_search(get_encoder(), seed=seed, log=self.stdout.write)
+            with bar:
+                model = train_search(get_encoder(), seed=seed, log=log, progress=progress)
         except NotEnoughData as error:
             raise CommandError(str(error)) from error
+        finally:
+            clear_training_progress()
         self.stdout.write(
             f"Search model {model.version} is active: trained and applied to the index in "
             f"{time.monotonic() - started:.0f} s."

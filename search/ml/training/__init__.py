@@ -36,13 +36,31 @@ MAX_PHOTO_QUERIES = 1500
 MAX_REFINED_PHOTO_QUERIES = 750  # a photo and a colour: "like this, but in black"
 MAX_LOGGED_QUERIES = 5000  # the newest shoppers' choices
 EVALUATION_SHARE = 0.1
+# A training's stages, in order, with the share of its time each took on 10,000 listings (the
+# default encoders on 2 cores, 202 s in all): what its progress advances by.
+STAGES = (
+    ("reading the catalogue", 0.02),
+    ("photo map", 0.16),
+    ("attribute classifier", 0.07),
+    ("practice queries", 0.10),
+    ("match head", 0.49),
+    ("applying the model", 0.16),
+)
+# Told a stage's name and the share of the whole training done so far.
+Progress = Callable[[str, float], None]
 
 
 class NotEnoughData(Exception):
     pass
 
 
-def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] = logger.info):
+def train_search(
+    encoder: Encoder,
+    *,
+    seed: int = 0,
+    log: Callable[[str], None] = logger.info,
+    progress: Progress | None = None,
+):
     """Train, save and activate a search model on the embedded catalogue; returns the model.
 
     Products with text and photo are split: the photo map learns from 80% of them; the other
@@ -51,7 +69,9 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     """
     started = time.monotonic()
     log = _timed(log, started)
+    stage = _stages(progress)
     rng = random.Random(seed)
+    stage("reading the catalogue")
     snapshot = load_snapshot(
         encoder.version,
         encoder.dims.text,
@@ -69,6 +89,7 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     learning = shuffled[len(held_out) :]
     metrics: dict = {"products": len(snapshot), "paired_products": len(paired)}
 
+    stage("photo map")
     photo_map, photo_text_vectors = _fit_photo_map(
         encoder, snapshot, learning, held_out, metrics, log
     )
@@ -79,9 +100,11 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
     plays_sparse = np.zeros(len(snapshot), dtype=bool)
     plays_sparse[held_out] = True
 
+    stage("attribute classifier")
     attribute_classifier, predicted, attribute_agreement = _fit_attribute_classifier(
         snapshot, learning, held_out, plays_sparse, metrics, log
     )
+    stage("practice queries")
     log("Building ranked lists from pseudo-queries...")
     with_text = np.flatnonzero(snapshot.has_text).tolist()
     sources = rng.sample(with_text, min(MAX_TEXT_QUERIES, len(with_text)))
@@ -131,11 +154,13 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
         + ", ".join(f"{len(training)} {name} lists" for name, (training, _) in splits.items())
         + "..."
     )
+    stage("match head")
     head = train_head(
         RankedLists.concatenate(*(training for training, _ in splits.values())),
         snapshot,
         photo_text_vectors,
         seed,
+        on_epoch=lambda done: stage("match head", done),
     )
     for name, (_, evaluation) in splits.items():
         metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_text_vectors)
@@ -149,10 +174,12 @@ def train_search(encoder: Encoder, *, seed: int = 0, log: Callable[[str], None] 
         attribute_classifier=attribute_classifier,
         metrics={**metrics, "fit_seconds": round(time.monotonic() - started, 1)},
     )
+    stage("applying the model")
     trained.save(model)
     trained.activate(model.version)
     remapped = remap_photos(model)
     vacuum_search_index()
+    stage("applying the model", 1.0)
     log(f"Activated search model {model.version}; {remapped} photos re-mapped.")
     return model
 
@@ -220,6 +247,20 @@ def _split(lists: RankedLists) -> tuple[RankedLists, RankedLists]:
     """(training, evaluation) lists."""
     evaluation = np.arange(len(lists)) < len(lists) * EVALUATION_SHARE
     return lists.subset(~evaluation), lists.subset(evaluation)
+
+
+def _stages(progress: Progress | None) -> Callable[..., None]:
+    """stage(name, within=0.0): tell `progress` that stage `name` is `within` (0 to 1) done."""
+    starts, done = {}, 0.0
+    for name, share in STAGES:
+        starts[name], done = (done, share), done + share
+
+    def stage(name: str, within: float = 0.0) -> None:
+        if progress is not None:
+            start, share = starts[name]
+            progress(name, min(1.0, start + share * within))
+
+    return stage
 
 
 def _timed(log: Callable[[str], None], started: float) -> Callable[[str], None]:

@@ -1,6 +1,8 @@
 """Training the fusion match head on ranked lists built from the catalogue
 (search.ml.training.ranked_lists), and measuring it against untrained fusion."""
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 
@@ -24,7 +26,9 @@ def train_head(
     snapshot: CatalogueSnapshot,
     photo_vectors: np.ndarray,
     seed: int = 0,
+    on_epoch: Callable[[float], None] | None = None,
 ) -> MatchHead:
+    """The head fitted on `lists`; `on_epoch` is told the share of its epochs done."""
     torch.manual_seed(seed)
     generator = np.random.default_rng(seed)
     head = MatchHead(snapshot.text.shape[1])
@@ -32,7 +36,7 @@ def train_head(
     steps = EPOCHS * max(1, -(-len(lists) // BATCH_SIZE))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, LEARNING_RATE, total_steps=steps)
     head.train()
-    for _ in range(EPOCHS):
+    for epoch in range(EPOCHS):
         for rows in np.array_split(generator.permutation(len(lists)), steps // EPOCHS):
             batch = lists.subset(rows)
             kept = (generator.random(len(rows)) >= LEXICAL_DROPOUT)[:, None]
@@ -44,6 +48,8 @@ def train_head(
             loss.backward()
             optimiser.step()
             schedule.step()
+        if on_epoch is not None:
+            on_epoch((epoch + 1) / EPOCHS)
     return head.eval()
 
 
