@@ -267,8 +267,7 @@ def _kindness(
 ) -> dict[str, float]:
     """For each word, the share of its categorised products in its commonest category,
     shrunk towards nothing for words few products use (one product's word tells little);
-    with `relatedness`, times the word's nearness in meaning to that category's name (none
-    for a word unrelated to it or opposed)."""
+    with `relatedness`, weighed by the word's nearness in meaning to that category's name."""
     best: dict[str, tuple[int, str]] = {}
     for leaf, counts in by_leaf.items():
         for word, count in counts.items():
@@ -287,7 +286,11 @@ def _kindness(
             [spellings.get(word, word) for word in found], [best[word][1] for word in found]
         )
         for word, near in zip(found, nearness, strict=True):
-            kindness[word] *= max(0.0, float(near))
+            # Meaning takes at most half of a word's kindness: it settles words that statistics
+            # rank alike (a brand that makes only heels, beside "heels"), but cannot overrule
+            # them. A category name is often broader than its kinds ("Topwear"), and a kind
+            # word the encoder barely knows ("kurta") is no nearer to it than "printed" is.
+            kindness[word] *= (1 + max(0.0, float(near))) / 2
     return kindness
 
 
