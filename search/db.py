@@ -22,10 +22,11 @@ def binary_vector_cursor() -> psycopg.Cursor:
     raw = connection.connection
     if raw not in _vector_connections:
         register_vector(raw)
+        # Binary loaders serve binary cursors only: Django's own (text) cursors are untouched.
+        raw.adapters.register_loader(raw.adapters.types["vector"].oid, _FloatArrayLoader)
         _vector_connections.add(raw)
     cursor = psycopg.Cursor(raw)
     cursor.format = Format.BINARY
-    cursor.adapters.register_loader(raw.adapters.types["vector"].oid, _FloatArrayLoader)
     return cursor
 
 
