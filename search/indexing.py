@@ -22,9 +22,9 @@ from PIL import Image
 
 from catalog.models import Product, ProductImage
 from search.db import binary_vector_cursor
+from search.ml import trained
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable
-from search.ml.trained import photos_to_text_space
 from search.ml.vocabulary import carries_meaning
 from search.models import ProductIndex
 from search.photos import PhotoDecodeError, load_photo
@@ -116,11 +116,13 @@ def release_leases(product_ids: Sequence[int]) -> None:
 
 
 def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> BatchResult:
-    """Embed the leased rows and write their vectors."""
-    batch = _gather(leased)
+    """Embed the leased rows and write their vectors, by the active model's photo encoder and
+    map (read once: a model activated meanwhile governs the next batch)."""
+    batch = read_products(leased)
+    model = trained.active_model(encoder.version)
     text_vectors = _encode_texts(encoder, batch)
-    photo_features, colour_vectors = _encode_photos(encoder, batch)
-    written = _write(encoder, batch, text_vectors, photo_features, colour_vectors)
+    photos = encode_product_photos(encoder, model, batch)
+    written = _write(encoder, batch, text_vectors, photos)
     return BatchResult(
         taken=len(leased),
         written=written,
@@ -222,7 +224,8 @@ def product_text(product: Product) -> str | None:
     return ". ".join(part for part in (product.title, category, description) if part)
 
 
-def _gather(leased: list[tuple[int, datetime]]) -> list[ProductToEmbed]:
+def read_products(leased: list[tuple[int, datetime]]) -> list[ProductToEmbed]:
+    """The leased rows' products, with their text and decoded photos."""
     changed_at = dict(leased)
     products = (
         Product.objects.filter(pk__in=changed_at)
@@ -250,12 +253,24 @@ def _encode_texts(encoder: "Encoder", batch: list[ProductToEmbed]) -> dict[int, 
     return {item.product_id: vector for item, vector in zip(with_text, vectors, strict=True)}
 
 
-def _encode_photos(
-    encoder: "Encoder", batch: list[ProductToEmbed]
-) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    """Per product with photos: the mean of its photos' image vectors, and of their colours."""
+@dataclass
+class ProductPhotos:
+    """Per product with photos: the mean of its photos' image vectors, of their colours, and
+    that mean in the text space."""
+
+    features: dict[int, np.ndarray]
+    colours: dict[int, np.ndarray]
+    in_text_space: dict[int, np.ndarray]
+    photo_version: str  # the photo encoder's (search.models.ProductIndex.photo_version)
+    map_version: str
+
+
+def encode_product_photos(
+    encoder: "Encoder", model: "trained.SearchModel | None", batch: list[ProductToEmbed]
+) -> ProductPhotos:
+    """The batch's photos by the model's photo encoder and map (the encoder's own without)."""
     photos = [photo for item in batch for photo in item.photos]
-    vectors = encoder.encode_images(photos)
+    vectors, photo_version = trained.encode_photos(encoder, model, photos)
     colours = np.stack([colour_vector(photo) for photo in photos]) if photos else None
     images, colour_means, start = {}, {}, 0
     for item in batch:
@@ -264,34 +279,35 @@ def _encode_photos(
             images[item.product_id] = vectors[start:end].mean(axis=0)
             colour_means[item.product_id] = normalise(colours[start:end].mean(axis=0))
             start = end
-    return images, colour_means
+    in_text_space, map_version = {}, ""
+    if images:
+        ids = list(images)
+        mapped, map_version = trained.photos_to_text_space(
+            encoder,
+            model,
+            np.stack([images[i] for i in ids]),
+            np.stack([colour_means[i] for i in ids]),
+        )
+        in_text_space = dict(zip(ids, mapped, strict=True))
+    return ProductPhotos(images, colour_means, in_text_space, photo_version, map_version)
 
 
 def _write(
     encoder: "Encoder",
     batch: list[ProductToEmbed],
     text_vectors: dict[int, np.ndarray],
-    photo_features: dict[int, np.ndarray],
-    colour_vectors: dict[int, np.ndarray],
+    photos: ProductPhotos,
 ) -> int:
-    photo_in_text_space, map_version = {}, ""
-    if photo_features:
-        ids = list(photo_features)
-        mapped, map_version = photos_to_text_space(
-            encoder,
-            np.stack([photo_features[i] for i in ids]),
-            np.stack([colour_vectors[i] for i in ids]),
-        )
-        photo_in_text_space = dict(zip(ids, mapped, strict=True))
     rows = []
     for item in batch:
         rows.append(
             (
                 text_vectors.get(item.product_id),
-                photo_features.get(item.product_id),
-                colour_vectors.get(item.product_id),
-                photo_in_text_space.get(item.product_id),
-                map_version,
+                photos.features.get(item.product_id),
+                photos.colours.get(item.product_id),
+                photos.in_text_space.get(item.product_id),
+                photos.map_version,
+                photos.photo_version,
                 encoder.version,
                 "\n".join(item.errors),
                 item.product_id,
@@ -306,7 +322,8 @@ def _write(
 _WRITE_SQL = f"""
 UPDATE {ProductIndex._meta.db_table}
 SET text_vector = %s, photo_features = %s, colour_vector = %s, photo_text_vector = %s,
-    map_version = %s, encoder_version = %s, error = %s,
+    map_version = %s, photo_version = %s, encoder_version = %s, error = %s,
+    next_photo_features = NULL, next_photo_text_vector = NULL, next_photo_version = '',
     dirty = false, indexed_at = now(), lease_expires_at = NULL, lease_attempts = 0,
     updated_at = now()
 WHERE product_id = %s AND changed_at = %s AND dirty

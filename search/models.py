@@ -33,6 +33,14 @@ class ProductIndex(models.Model):
     colour_vector = VectorField(dimensions=COLOUR_DIMS, null=True)
     # The trained map that made photo_text_vector ("" for the zero-shot one).
     map_version = models.CharField(max_length=40, blank=True, db_default="")
+    # The fine-tuned photo encoder that made photo_features: the search model that trained it
+    # ("" for the encoder's own). Photos of two versions are never compared.
+    photo_version = models.CharField(max_length=40, blank=True, db_default="")
+    # A new photo encoder's vectors, written beside the served ones until every row has them;
+    # then they replace them in one step (search.ml.photo_versions).
+    next_photo_features = EncoderVectorField(space="image", null=True)
+    next_photo_text_vector = EncoderVectorField(space="text", null=True)
+    next_photo_version = models.CharField(max_length=40, blank=True, db_default="")
     # Title (weight A) above category (B) above description (C).
     keywords = SearchVectorField(null=True)
     # The encoder that made the vectors: search never compares vectors of two versions.

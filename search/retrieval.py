@@ -67,6 +67,9 @@ class SourceQuery:
     # A query photo in the image encoder's space: every candidate's photo is compared with it
     # in the database, which sends back one number instead of the photo's features.
     image_vector: np.ndarray | None = None
+    # The photo encoder whose photos compare with image_vector, and whose photos of products
+    # without words the match head reads (search.models.ProductIndex.photo_version).
+    photo_version: str = ""
 
 
 @dataclass
@@ -120,6 +123,7 @@ def retrieve(
         "limit": per_source,
         "keywords": query.keywords or "",
         "image_vector": query.image_vector,
+        "photo_version": query.photo_version,
         "config": settings.SEARCH_TEXT_CONFIG,
     }
     sources = [
@@ -200,8 +204,14 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_quer
     ]
     # Only the photos of products without words travel (the match head reads what they are);
     # a photo query compares every candidate's photo and colours with its own.
-    photo_columns = "CASE WHEN row.text_vector IS NULL THEN row.photo_features END, " + (
-        "row.colour_vector, 1 - (row.photo_features <=> %(image_vector)s)"
+    # Photos are compared only with photos of the query's photo encoder (during a move to a new
+    # one, a row changed at the last moment may have another: search.ml.photo_versions).
+    same_encoder = "row.photo_version = %(photo_version)s"
+    photo_columns = (
+        f"CASE WHEN row.text_vector IS NULL AND {same_encoder} THEN row.photo_features END, "
+    ) + (
+        f"row.colour_vector, CASE WHEN {same_encoder} "
+        "THEN 1 - (row.photo_features <=> %(image_vector)s) END"
         if photo_query
         else "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END, NULL::float8"
     )

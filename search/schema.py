@@ -12,7 +12,13 @@ from search.ml.encoders import active_dims
 from search.ml.encoders.dims import VectorDims
 from search.models import ProductIndex
 
-VECTOR_FIELDS = ("text_vector", "photo_features", "photo_text_vector")
+VECTOR_FIELDS = (
+    "text_vector",
+    "photo_features",
+    "photo_text_vector",
+    "next_photo_features",
+    "next_photo_text_vector",
+)
 
 
 def column_dimensions(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -50,7 +56,9 @@ def resize_vector_columns(dims: VectorDims, using: str = DEFAULT_DB_ALIAS) -> li
                 f"ALTER TABLE {table} ALTER COLUMN {connection.ops.quote_name(name)} "
                 f"TYPE vector({size}) USING NULL"
             )
-        ProductIndex.objects.using(using).update(dirty=True, encoder_version="", changed_at=Now())
+        ProductIndex.objects.using(using).update(
+            dirty=True, encoder_version="", next_photo_version="", changed_at=Now()
+        )
     return list(changes)
 
 

@@ -109,14 +109,15 @@ def search(query: SearchQuery) -> SearchResults:
     )
     text = words.for_encoder
     vectors = _QueryVectors(text=_query_text_vector(encoder, text) if text else None)
+    model = trained.active_model(encoder.version)
     if query.photo is not None:
-        image = encoder.encode_images([query.photo])
+        image, _ = trained.encode_photos(encoder, model, [query.photo])
         colour = colour_vector(query.photo)[None]
-        vectors.photo = trained.photos_to_text_space(encoder, image, colour)[0][0]
+        vectors.photo = trained.photos_to_text_space(encoder, model, image, colour)[0][0]
         vectors.image, vectors.colour = normalise(image[0]), colour[0]
     # Each source is searched as deep as a page of this size needs, whatever the offset: the
     # pages of one query then share one ranking, and never repeat or skip a product.
-    ranked = _rank(vectors, words, vocabulary, query.filters, encoder.version, query.limit)
+    ranked = _rank(vectors, words, vocabulary, query.filters, model, encoder.version, query.limit)
     results = _page(ranked, query.limit, query.offset, started)
     results.words, results.had_photo = words, query.photo is not None
     if trained.active_model_failed():
@@ -185,7 +186,12 @@ def similar_products(product: Product, limit: int = 8) -> list[Hit]:
         ProductIndex.objects.filter(product=product)
         .exclude(encoder_version="")
         .values(
-            "encoder_version", "text_vector", "photo_text_vector", "photo_features", "colour_vector"
+            "encoder_version",
+            "photo_version",
+            "text_vector",
+            "photo_text_vector",
+            "photo_features",
+            "colour_vector",
         )
         .first()
     )
@@ -195,16 +201,20 @@ def similar_products(product: Product, limit: int = 8) -> list[Hit]:
         None if row[name] is None else np.asarray(row[name], dtype=np.float32)
         for name in ("text_vector", "photo_text_vector", "photo_features", "colour_vector")
     )
+    encoder_version = row["encoder_version"]
+    model = trained.active_model(encoder_version)
     if photo is not None:
-        vectors = _QueryVectors(photo=photo, image=normalise(image), colour=colour)
+        # Its photo is compared with others only when the model's photo encoder made it.
+        same_encoder = row["photo_version"] == (model.photo_version if model else "")
+        vectors = _QueryVectors(
+            photo=photo, image=normalise(image) if same_encoder else None, colour=colour
+        )
     elif text is not None:
         vectors = _QueryVectors(text=text)
     else:
         return []
     filters = Filters(exclude_product_id=product.pk)
-    ranked = _rank(
-        vectors, QueryWords(text=""), None, filters, row["encoder_version"], wanted=limit
-    )
+    ranked = _rank(vectors, QueryWords(text=""), None, filters, model, encoder_version, limit)
     return _page(ranked, limit, 0, time.perf_counter()).hits
 
 
@@ -228,6 +238,7 @@ def _rank(
     words: QueryWords,
     vocabulary: Vocabulary | None,
     filters: Filters,
+    model: trained.SearchModel | None,
     encoder_version: str,
     wanted: int,
 ) -> _Ranked:
@@ -239,6 +250,7 @@ def _rank(
         photo_text_vector=normalise(np.sum(given, axis=0)),
         keywords=words.tsquery or None,
         image_vector=vectors.image,
+        photo_version=model.photo_version if model is not None else "",
     )
     dims = active_dims()
     candidates = retrieve(
@@ -248,7 +260,6 @@ def _rank(
         (dims.text, dims.image),
         per_source=max(CANDIDATES_PER_SOURCE, wanted),
     )
-    model = trained.active_model(encoder_version)
     if model is None or not len(candidates):
         return _fused(candidates)
     scores = model.score(*_batch(candidates, vectors, words, vocabulary, model))[0]
@@ -373,7 +384,15 @@ def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchRes
 
 
 # An index row's vectors and keyword document: kilobytes a row, none of it needed for its state.
-_INDEX_PAYLOAD = ("text_vector", "photo_features", "photo_text_vector", "colour_vector", "keywords")
+_INDEX_PAYLOAD = (
+    "text_vector",
+    "photo_features",
+    "photo_text_vector",
+    "colour_vector",
+    "keywords",
+    "next_photo_features",
+    "next_photo_text_vector",
+)
 
 
 def with_index_state(products: QuerySet[Product]) -> QuerySet[Product]:

@@ -368,6 +368,12 @@ VITRINE_ENCODER_RETRY_SECONDS = env_int("VITRINE_ENCODER_RETRY_SECONDS", 60)
 VITRINE_SEARCH_MODELS_DIR = Path(
     os.environ.get("VITRINE_SEARCH_MODELS_DIR") or VITRINE_DATA_DIR / "search-models"
 )
+# Fine-tuning the photo encoder on the catalogue during train_search: its epochs (0: no
+# fine-tuning), and how many of the image model's last blocks it trains (unset: all of them on a
+# GPU, the last five on a CPU; search/ml/training/photo_tuning.py).
+VITRINE_PHOTO_TUNING_EPOCHS = env_int("VITRINE_PHOTO_TUNING_EPOCHS", 6)
+_tuned_blocks = os.environ.get("VITRINE_PHOTO_TUNING_BLOCKS")
+VITRINE_PHOTO_TUNING_BLOCKS = env_int("VITRINE_PHOTO_TUNING_BLOCKS", 0) if _tuned_blocks else None
 # How often a process looks whether the catalogue changed, to re-learn its vocabulary (typo
 # corrections, kinds of product) when it did.
 VITRINE_VOCABULARY_REFRESH_SECONDS = env_int("VITRINE_VOCABULARY_REFRESH_SECONDS", 60)

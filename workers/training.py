@@ -81,7 +81,12 @@ def retrain_nightly() -> bool:
 @shared_task(name="workers.training.retrain_when_catalogue_changed")
 def retrain_when_catalogue_changed() -> bool:
     """Beat, hourly: queue training when the share of products embedded since the active model
-    was trained passes RETRAIN_SHARE (or there is no model yet). Returns whether it queued."""
+    was trained passes RETRAIN_SHARE (or there is no model yet), or when a model still waits
+    for its photo vectors. Returns whether it queued."""
+    if trained.next_version() is not None:
+        # A model waits for its photo vectors (its training was interrupted): training resumes
+        # that first.
+        return queue_training()
     model_version = trained.active_version()
     rows = ProductIndex.objects.exclude(encoder_version="").filter(dirty=False)
     total = rows.count()

@@ -14,8 +14,8 @@ BATCH_SIZE = 500
 _TABLE = ProductIndex._meta.db_table
 _STALE_SQL = f"""
 SELECT product_id, photo_features, colour_vector FROM {_TABLE}
-WHERE encoder_version = %s AND map_version <> %s AND photo_features IS NOT NULL
-  AND product_id > %s
+WHERE encoder_version = %s AND photo_version = %s AND map_version <> %s
+  AND photo_features IS NOT NULL AND product_id > %s
 ORDER BY product_id LIMIT %s
 """
 _WRITE_SQL = f"""
@@ -25,13 +25,17 @@ WHERE product_id = %s AND encoder_version = %s AND photo_features IS NOT NULL
 
 
 def remap_photos(model: SearchModel) -> int:
-    """Give every row of the model's encoder the model's photo map; returns the rows changed."""
+    """Give every row of the model's encoder and photo encoder the model's photo map; returns
+    the rows changed."""
     if model.photo_map is None:
         return 0
     changed, after = 0, 0
     while True:
         with transaction.atomic(), binary_vector_cursor() as cursor:
-            cursor.execute(_STALE_SQL, [model.encoder_version, model.version, after, BATCH_SIZE])
+            cursor.execute(
+                _STALE_SQL,
+                [model.encoder_version, model.photo_version, model.version, after, BATCH_SIZE],
+            )
             rows = cursor.fetchall()
             if not rows:
                 return changed

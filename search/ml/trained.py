@@ -1,9 +1,10 @@
 """Trained search models: saved by version under the data dir, activated atomically, and picked
 up by every web and worker process without a restart.
 
-    <models dir>/<version>/model.pt      the map and the head
+    <models dir>/<version>/model.pt      the map, the head, the photo encoder's tuning
     <models dir>/<version>/metrics.json  what training measured
     <models dir>/ACTIVE                  the active version's name
+    <models dir>/NEXT                    a version waiting for its photo vectors, if any
 
 The models dir is VITRINE_SEARCH_MODELS_DIR, by default <data dir>/search-models.
 
@@ -25,6 +26,7 @@ import torch
 from django.conf import settings
 
 from search.ml.attribute_classifier import AttributeClassifier
+from search.ml.encoders.tuning import PhotoTuning
 from search.ml.ranking import (
     CandidateBatch,
     MatchHead,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ACTIVE_FILE = "ACTIVE"
+NEXT_FILE = "NEXT"
 # The layout of the head's features and the map's input: a saved model of another layout is
 # not used (search falls back to untrained fusion until the next training).
 MODEL_FORMAT = 5
@@ -54,7 +57,15 @@ class SearchModel:
     photo_map: PhotoToTextMap | None
     # None when the catalogue's titles name too few things to learn from.
     attribute_classifier: AttributeClassifier | None = None
+    # The photo encoder fine-tuned on the catalogue that its photo vectors come from (this
+    # model's own or an earlier one's); None for the encoder's own.
+    photo_tuning: PhotoTuning | None = None
     metrics: dict = field(default_factory=dict)
+
+    @property
+    def photo_version(self) -> str:
+        """What index rows whose photos it encoded record as photo_version."""
+        return self.photo_tuning.version if self.photo_tuning is not None else ""
 
     @property
     def map_version(self) -> str:
@@ -111,6 +122,15 @@ def save(model: SearchModel) -> Path:
             "attributes_args": (
                 model.attribute_classifier.args if model.attribute_classifier else None
             ),
+            "photo_tuning": (
+                {
+                    "version": model.photo_tuning.version,
+                    "blocks": model.photo_tuning.blocks,
+                    "state": model.photo_tuning.state,
+                }
+                if model.photo_tuning
+                else None
+            ),
         },
         folder / "model.pt",
     )
@@ -120,15 +140,35 @@ def save(model: SearchModel) -> Path:
 
 def activate(version: str) -> None:
     """Make `version` the one every process uses, in one atomic rename."""
-    pointer = models_dir() / ACTIVE_FILE
+    _point(ACTIVE_FILE, version)
+
+
+def active_version() -> str | None:
+    return _pointed(ACTIVE_FILE)
+
+
+def set_next(version: str | None) -> None:
+    """Mark `version` as waiting for its photo vectors (None: none waits)."""
+    if version is None:
+        (models_dir() / NEXT_FILE).unlink(missing_ok=True)
+    else:
+        _point(NEXT_FILE, version)
+
+
+def next_version() -> str | None:
+    return _pointed(NEXT_FILE)
+
+
+def _point(name: str, version: str) -> None:
+    pointer = models_dir() / name
     temporary = pointer.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(version + "\n")
     os.replace(temporary, pointer)
 
 
-def active_version() -> str | None:
+def _pointed(name: str) -> str | None:
     try:
-        return (models_dir() / ACTIVE_FILE).read_text().strip() or None
+        return (models_dir() / name).read_text().strip() or None
     except FileNotFoundError:
         return None
 
@@ -151,6 +191,7 @@ def load(version: str) -> SearchModel | None:
         attribute_classifier = AttributeClassifier(*saved["attributes_args"])
         attribute_classifier.load_state_dict(saved["attributes"])
         attribute_classifier.eval()
+    tuning = saved.get("photo_tuning")
     metrics_file = models_dir() / version / "metrics.json"
     return SearchModel(
         version=saved["version"],
@@ -158,6 +199,7 @@ def load(version: str) -> SearchModel | None:
         head=head.eval(),
         photo_map=photo_map,
         attribute_classifier=attribute_classifier,
+        photo_tuning=PhotoTuning(**tuning) if tuning else None,
         metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
     )
 
@@ -208,11 +250,21 @@ _active = _ActiveModelCache()
 
 
 def photos_to_text_space(
-    encoder: "Encoder", image_vectors: np.ndarray, colour_vectors: np.ndarray
+    encoder: "Encoder",
+    model: SearchModel | None,
+    image_vectors: np.ndarray,
+    colour_vectors: np.ndarray,
 ) -> tuple[np.ndarray, str]:
-    """Photos in the text space, by the active trained map when there is one (else the
+    """Photos in the text space, by the model's trained map when there is one (else the
     encoder's own, zero-shot one), and the map's version ("" for the encoder's)."""
-    model = active_model(encoder.version)
     if model is not None and model.photo_map is not None:
         return model.map_photos(image_vectors, colour_vectors), model.map_version
     return encoder.images_to_text_space(image_vectors), ""
+
+
+def encode_photos(
+    encoder: "Encoder", model: SearchModel | None, photos: list
+) -> tuple[np.ndarray, str]:
+    """Photos into the image space by the model's photo encoder, and its photo_version."""
+    tuning = model.photo_tuning if model is not None else None
+    return encoder.encode_images(photos, tuning), tuning.version if tuning else ""

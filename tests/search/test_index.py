@@ -77,6 +77,8 @@ def test_vector_columns_are_sized_by_the_active_encoder(db):
         "text_vector": 384,
         "photo_features": 1280,
         "photo_text_vector": 384,
+        "next_photo_features": 1280,
+        "next_photo_text_vector": 384,
     }
 
 
@@ -95,8 +97,20 @@ def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product)
     product = make_product()
     ProductIndex.objects.update(dirty=False, encoder_version="old-encoder")
     resized = resize_vector_columns(VectorDims(text=8, image=16))
-    assert resized == ["text_vector", "photo_features", "photo_text_vector"]
-    assert column_dimensions() == {"text_vector": 8, "photo_features": 16, "photo_text_vector": 8}
+    assert resized == [
+        "text_vector",
+        "photo_features",
+        "photo_text_vector",
+        "next_photo_features",
+        "next_photo_text_vector",
+    ]
+    assert column_dimensions() == {
+        "text_vector": 8,
+        "photo_features": 16,
+        "photo_text_vector": 8,
+        "next_photo_features": 16,
+        "next_photo_text_vector": 8,
+    }
     ProductIndex.objects.filter(product=product).update(text_vector=[0.5] * 8)
     row = ProductIndex.objects.get(product=product)
     assert row.dirty and row.encoder_version == ""

@@ -74,9 +74,24 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
     refined = saved["refined_photo_queries"]
     assert refined["lists"] > 0
     assert refined["head_ndcg_at_10"] > refined["untrained_ndcg_at_10"] + 0.05
-    # Every photo now goes through the trained map.
+    # The photo encoder was fine-tuned and judged on held-out products by the gate's measures;
+    # whichever way the gate went, every photo is of the model's photo encoder and map.
+    tuning = saved["photo_encoder"]
+    paired = saved["paired_products"]
+    assert tuning["trained_products"] == paired - int(0.2 * paired)  # all but the held-out
+    for encoder_measures in (tuning["active"], tuning["tuned"]):
+        assert set(encoder_measures) == {
+            "photo_to_listing_ndcg_at_10",
+            "noun_accuracy",
+            "colour_accuracy",
+        }
+    assert tuning["activated"] == (model.photo_version == model.version)
+    assert (trained.models_dir() / model.version / "rejected_photo_tuning.pt").exists() != (
+        tuning["activated"]
+    )
     with_photos = ProductIndex.objects.filter(photo_features__isnull=False)
     assert with_photos.exclude(map_version=model.version).count() == 0
+    assert with_photos.exclude(photo_version=model.photo_version).count() == 0
     assert text_ndcg(small_catalogue) > untrained + 0.02
 
     assert model.metrics["photo_text_agreement"]["mismatches_warned"] > 0.3

@@ -4,6 +4,7 @@ import time
 import pytest
 
 from core.broker import redis_client
+from search.ml import trained
 from search.models import ProductIndex
 from vitrine.celery import app
 from workers import training
@@ -36,6 +37,17 @@ def test_every_schedule_queues_one_training_while_one_waits(db, make_product):
     assert training.retrain_when_catalogue_changed() is True
     assert training.retrain_when_catalogue_changed() is False
     assert training.retrain_nightly() is False
+    assert len(queued_trainings()) == 1
+
+
+def test_a_model_waiting_for_its_photo_vectors_has_its_training_resumed(db, make_product):
+    make_product("A")
+    ProductIndex.objects.update(encoder_version="v1", dirty=False)
+    trained.activate(trained.new_version())  # trained since: the catalogue has not changed
+    assert training.retrain_when_catalogue_changed() is False
+
+    trained.set_next(trained.new_version())  # a training stopped while re-embedding photos
+    assert training.retrain_when_catalogue_changed() is True
     assert len(queued_trainings()) == 1
 
 

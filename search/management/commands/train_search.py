@@ -13,8 +13,9 @@ BAR_FORMAT = "{desc:<22} {bar} {n:3.0f}% {elapsed}"
 
 class Command(BaseCommand):
     help = (
-        "Train the photo-to-text map and the fusion match head on the embedded catalogue, "
-        "save them under the data dir and make them the active search model."
+        "Fine-tune the photo encoder, train the photo-to-text map and the fusion match head on "
+        "the embedded catalogue, save them under the data dir and make them the active search "
+        "model (after re-embedding the photos when the photo encoder changed)."
     )
 
     def add_arguments(self, parser):

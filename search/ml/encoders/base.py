@@ -10,6 +10,7 @@ from PIL import Image
 
 from search.ml.encoders.device import DeviceProfile
 from search.ml.encoders.dims import VectorDims
+from search.ml.encoders.tuning import PhotoTuning
 
 
 class Encoder(ABC):
@@ -20,12 +21,17 @@ class Encoder(ABC):
       similarity compares).
     - `images_to_text_space`: image vectors into the text space, so that a text query can
       find a product by its photo.
+
+    An encoder whose `tunes_photos` is true can have its image model fine-tuned on a catalogue
+    (search.ml.training.photo_tuning): `photo_model_split` gives the frozen part and a trainable
+    copy of the rest; `encode_images(..., tuning)` encodes with such trained weights.
     """
 
     version: str  # names the models and settings: vectors of two versions never meet
     dims: VectorDims
     # Whether photos and texts already share one space (CLIP); if not, a photo map is trained.
     shares_text_space: bool = False
+    tunes_photos: bool = False
 
     @classmethod
     @abstractmethod
@@ -58,8 +64,28 @@ class Encoder(ABC):
         # Similar lengths share a batch, so that little padding is computed.
         return _batched(texts, self.text_batch_size, self._encode_text_batch, self.dims.text, len)
 
-    def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray:
-        return _batched(images, self.image_batch_size, self._encode_image_batch, self.dims.image)
+    def encode_images(
+        self, images: Sequence[Image.Image], tuning: PhotoTuning | None = None
+    ) -> np.ndarray:
+        """Photos into the image space: of the encoder's own image model, or of that model
+        fine-tuned as `tuning` says."""
+        encode = self._encode_image_batch
+        if tuning is not None:
+            encode = self._tuned_image_encoder(tuning)
+        return _batched(images, self.image_batch_size, encode, self.dims.image)
+
+    def photo_pixels(self, image: Image.Image) -> np.ndarray:
+        """The photo as the image model reads it: (height, width, channels), normalised."""
+        raise NotImplementedError(f"{type(self).__name__} does not fine-tune its photos")
+
+    def photo_model_split(self, blocks: int) -> tuple[torch.nn.Module, torch.nn.Module]:
+        """(frozen, trainable): the image model up to its last `blocks` blocks, and a copy of
+        the rest; trainable(frozen(pixels)) gives what encode_images gives. Pixels are
+        (batch, channels, height, width)."""
+        raise NotImplementedError(f"{type(self).__name__} does not fine-tune its photos")
+
+    def _tuned_image_encoder(self, tuning: PhotoTuning) -> Callable[[Sequence], np.ndarray]:
+        raise NotImplementedError(f"{type(self).__name__} does not fine-tune its photos")
 
     @abstractmethod
     def images_to_text_space(self, image_vectors: np.ndarray) -> np.ndarray: ...

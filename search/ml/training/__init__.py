@@ -1,4 +1,5 @@
-"""`train_search`: the photo map and the match head, fitted on the catalogue, saved, activated."""
+"""`train_search`: the photo encoder fine-tuned, the photo map and the match head fitted on the
+catalogue; saved, and activated once the index has the model's photo vectors."""
 
 import logging
 import random
@@ -6,18 +7,28 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import torch
+from django.conf import settings
 
 from search.db import vacuum_search_index
 from search.keyword import keyword_ranks
 from search.ml import trained
 from search.ml.attribute_classifier import agreement, predicted_title_match
 from search.ml.encoders.base import Encoder
+from search.ml.encoders.tuning import PhotoTuning
+from search.ml.photo_versions import finish_next_model, stage_photos, switch_photos
 from search.ml.ranking import photo_map_input
 from search.ml.remapping import remap_photos
-from search.ml.training.catalogue import load_snapshot, logged_text_queries
-from search.ml.training.classifier import held_out_accuracy, train_attribute_classifier
+from search.ml.training.catalogue import CatalogueSnapshot, load_snapshot, logged_text_queries
+from search.ml.training.classifier import (
+    attribute_labels,
+    held_out_accuracy,
+    train_attribute_classifier,
+)
 from search.ml.training.match_head import evaluate_head, train_head
+from search.ml.training.photo_gate import PhotoMeasures, photo_decision, photo_retrieval_ndcg
 from search.ml.training.photo_map import photo_text_agreement, recall_at, train_photo_map
+from search.ml.training.photo_tuning import tune_photo_encoder
 from search.ml.training.ranked_lists import (
     RankedLists,
     photo_query_lists,
@@ -37,14 +48,17 @@ MAX_REFINED_PHOTO_QUERIES = 750  # a photo and a colour: "like this, but in blac
 MAX_LOGGED_QUERIES = 5000  # the newest shoppers' choices
 EVALUATION_SHARE = 0.1
 # A training's stages, in order, with the share of its time each took on 10,000 listings (the
-# default encoders on 2 cores, 202 s in all): what its progress advances by.
+# default encoders on 2 cores, 523 s in all, the photo encoder tuned and re-embedded): what its
+# progress advances by.
 STAGES = (
-    ("reading the catalogue", 0.02),
-    ("photo map", 0.16),
-    ("attribute classifier", 0.07),
-    ("practice queries", 0.10),
-    ("match head", 0.49),
-    ("applying the model", 0.16),
+    ("reading the catalogue", 0.01),
+    ("photo encoder", 0.57),
+    ("photo map", 0.03),
+    ("attribute classifier", 0.01),
+    ("practice queries", 0.02),
+    ("match head", 0.17),
+    ("re-embedding photos", 0.15),
+    ("applying the model", 0.04),
 )
 # Told a stage's name and the share of the whole training done so far.
 Progress = Callable[[str, float], None]
@@ -63,20 +77,31 @@ def train_search(
 ):
     """Train, save and activate a search model on the embedded catalogue; returns the model.
 
-    Products with text and photo are split: the photo map learns from 80% of them; the other
-    20% measure it and, in the head's training lists, play the sparse products (their text
-    hidden), so that the head learns how far a photo the map never saw can be trusted.
+    Products with text and photo are split: the photo encoder and the photo map learn from 80%
+    of them; the other 20% measure them and, in the head's training lists, play the sparse
+    products (their text hidden), so that the head learns how far a photo the map never saw
+    can be trusted.
+
+    A photo encoder tuned anew serves only when it passes the gate (photo_gate) on those 20%;
+    the gate reads the photos' features from the training's own computation. Only then are all
+    photos re-embedded with it (search.ml.photo_versions), before the model is activated.
     """
     started = time.monotonic()
     log = _timed(log, started)
     stage = _stages(progress)
     rng = random.Random(seed)
+    if resumed := finish_next_model(encoder):
+        log(f"Finished re-embedding the photos of search model {resumed}, and activated it.")
+    version = trained.new_version()
+    active = trained.active_model(encoder.version)
+    active_tuning = active.photo_tuning if active is not None else None
     stage("reading the catalogue")
     snapshot = load_snapshot(
         encoder.version,
         encoder.dims.text,
         encoder.dims.image,
         EncoderRelatedness(WordVectors(encoder)),
+        photo_version=active_tuning.version if active_tuning else "",
     )
     paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
     if len(paired) < MIN_PRODUCTS:
@@ -89,6 +114,10 @@ def train_search(
     learning = shuffled[len(held_out) :]
     metrics: dict = {"products": len(snapshot), "paired_products": len(paired)}
 
+    stage("photo encoder")
+    photo_tuning, rejected = _tune_photo_encoder(
+        encoder, snapshot, learning, held_out, version, active_tuning, metrics, log, stage, seed
+    )
     stage("photo map")
     photo_map, photo_text_vectors = _fit_photo_map(
         encoder, snapshot, learning, held_out, metrics, log
@@ -167,21 +196,105 @@ def train_search(
         log(f"{name} pseudo-queries: {metrics[f'{name}_queries']}")
 
     model = trained.SearchModel(
-        version=trained.new_version(),
+        version=version,
         encoder_version=encoder.version,
         head=head,
         photo_map=photo_map,
         attribute_classifier=attribute_classifier,
+        photo_tuning=photo_tuning,
         metrics={**metrics, "fit_seconds": round(time.monotonic() - started, 1)},
     )
-    stage("applying the model")
-    trained.save(model)
-    trained.activate(model.version)
-    remapped = remap_photos(model)
+    folder = trained.save(model)
+    if rejected is not None:  # kept beside its metrics, never served
+        torch.save(rejected.state, folder / "rejected_photo_tuning.pt")
+    stage("re-embedding photos")
+    if model.photo_version != (active_tuning.version if active_tuning else ""):
+        trained.set_next(model.version)  # how an interrupted re-embedding resumes
+        log("Re-embedding every photo with the new photo encoder...")
+        staged = stage_photos(
+            encoder,
+            model,
+            on_progress=lambda done, total: stage("re-embedding photos", done / max(total, 1)),
+        )
+        stage("applying the model")
+        switched, flagged = switch_photos(model)
+        log(f"{staged} photos re-embedded; {switched} switched, {flagged} left to the workers.")
+    else:
+        stage("applying the model")
+        trained.activate(model.version)
+        log(f"{remap_photos(model)} photos re-mapped.")
     vacuum_search_index()
     stage("applying the model", 1.0)
-    log(f"Activated search model {model.version}; {remapped} photos re-mapped.")
+    log(f"Activated search model {model.version}.")
     return model
+
+
+def _tune_photo_encoder(
+    encoder: Encoder,
+    snapshot: CatalogueSnapshot,
+    learning: np.ndarray,
+    held_out: np.ndarray,
+    version: str,
+    active_tuning: PhotoTuning | None,
+    metrics: dict,
+    log: Callable[[str], None],
+    stage: Callable[..., None],
+    seed: int,
+) -> tuple[PhotoTuning | None, PhotoTuning | None]:
+    """(the photo encoder the model serves with, a tuned one the gate turned down). A tuned
+    one that passes gives the snapshot its photo features."""
+    if not encoder.tunes_photos or settings.VITRINE_PHOTO_TUNING_EPOCHS <= 0:
+        return active_tuning, None
+    log(f"Fine-tuning the photo encoder on {len(learning)} products...")
+    tuned = tune_photo_encoder(
+        encoder,
+        snapshot,
+        learning,
+        version,
+        seed=seed,
+        on_progress=lambda done: stage("photo encoder", 0.9 * done),
+    )
+    if tuned is None:
+        metrics["photo_encoder"] = {"activated": False, "reason": "nothing to learn from"}
+        return active_tuning, None
+    read = [snapshot.attributes(row) for row in range(len(snapshot))]
+    _, labels = attribute_labels(read)
+    before, after = (
+        _photo_measures(snapshot, features, labels, read, learning, held_out)
+        for features in (snapshot.image, tuned.features)
+    )
+    activated, reason = photo_decision(before, after)
+    metrics["photo_encoder"] = {
+        "activated": activated,
+        "reason": reason,
+        "active": before.as_dict(),
+        "tuned": after.as_dict(),
+        "blocks": tuned.tuning.blocks,
+        "trained_products": tuned.trained_rows,
+        "seconds": tuned.seconds,
+    }
+    log(f"Photo encoder: {metrics['photo_encoder']}")
+    if not activated:
+        return active_tuning, tuned.tuning
+    snapshot.replace_photos(tuned.features)
+    return tuned.tuning, None
+
+
+def _photo_measures(snapshot, features, labels, read, learning, held_out) -> PhotoMeasures:
+    """How well photo features find and name the held-out products: the gate's measures."""
+    normalised = features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-9)
+    inputs = photo_map_input(normalised, snapshot.colour)
+    classifier = train_attribute_classifier(inputs[learning], [read[row] for row in learning])
+    accuracy = {}
+    if classifier is not None:
+        accuracy = held_out_accuracy(
+            classifier, classifier.predict(inputs[held_out]), [read[row] for row in held_out]
+        )
+    return PhotoMeasures(
+        retrieval_ndcg_at_10=photo_retrieval_ndcg(features, snapshot.has_photo, labels, held_out),
+        noun_accuracy=accuracy.get("noun", {}).get("accuracy", 0.0),
+        colour_accuracy=accuracy.get("colour", {}).get("accuracy", 0.0),
+    )
 
 
 def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):

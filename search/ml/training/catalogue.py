@@ -56,6 +56,11 @@ class CatalogueSnapshot:
         """What a product's own title and category say it is."""
         return self.vocabulary.attributes(self.titles[row], self.categories[row])
 
+    def replace_photos(self, image: np.ndarray) -> None:
+        """Take other photo features (a new photo encoder's) for every product."""
+        self.image = image
+        self.__dict__.pop("image_normalised", None)
+
     @cached_property
     def image_normalised(self) -> np.ndarray:
         norms = np.linalg.norm(self.image, axis=1, keepdims=True)
@@ -70,6 +75,7 @@ JOIN {Product._meta.db_table} AS product ON product.id = row.product_id
 LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
 WHERE row.encoder_version = %s AND NOT row.dirty
   AND (row.text_vector IS NOT NULL OR row.photo_features IS NOT NULL)
+  AND (row.photo_features IS NULL OR row.photo_version = %s)
 ORDER BY product.id
 """
 
@@ -79,9 +85,13 @@ def load_snapshot(
     text_dim: int,
     image_dim: int,
     relatedness: Relatedness | None = None,
+    *,
+    photo_version: str = "",
 ) -> CatalogueSnapshot:
+    """The embedded products of the encoder; of those with photos, the ones whose photos the
+    photo encoder `photo_version` encoded (search.models.ProductIndex.photo_version)."""
     with binary_vector_cursor() as cursor:
-        cursor.execute(_SNAPSHOT_SQL, [encoder_version])
+        cursor.execute(_SNAPSHOT_SQL, [encoder_version, photo_version])
         rows = cursor.fetchall()
     text = np.zeros((len(rows), text_dim), dtype=np.float32)
     image = np.zeros((len(rows), image_dim), dtype=np.float32)

@@ -27,18 +27,10 @@ def train_attribute_classifier(
 ) -> AttributeClassifier | None:
     """A classifier fitted on (photo-map input, what the product's words say) pairs; None when
     neither kinds nor colours have two classes to tell apart."""
-    named = [_named(found) for found in read]
-    classes = {name: _classes(values[name] for values in named) for name in ATTRIBUTES}
-    if len(classes["noun"]) < 2 and len(classes["colour"]) < 2:
+    classes, labels = attribute_labels(read)
+    if classes is None:
         return None
-    for name in ATTRIBUTES:
-        if len(classes[name]) < 2:
-            # Nothing to tell apart: one class that suits everything (for audiences, as a
-            # unisex product does), never learned from.
-            classes[name] = [UNISEX] if name == "gender" else classes[name][:1] or [""]
-    labels = torch.tensor(
-        [[_label(classes[name], values[name]) for name in ATTRIBUTES] for values in named]
-    )
+    labels = torch.from_numpy(labels)
     torch.manual_seed(seed)
     features = torch.from_numpy(np.asarray(inputs, dtype=np.float32))
     classifier = AttributeClassifier(features.shape[1], classes)
@@ -83,6 +75,28 @@ def held_out_accuracy(
             "most_common_share": round(float(np.bincount(labels[known]).max() / known.sum()), 3),
         }
     return figures
+
+
+def attribute_labels(
+    read: list[Attributes],
+) -> tuple[dict[str, list[str]] | None, np.ndarray]:
+    """The classes of each attribute that enough products name, and (n, 3) each product's
+    class per attribute (UNLABELLED where it names none of them); None for the classes when
+    neither kinds nor colours have two to tell apart."""
+    named = [_named(found) for found in read]
+    classes = {name: _classes(values[name] for values in named) for name in ATTRIBUTES}
+    if len(classes["noun"]) < 2 and len(classes["colour"]) < 2:
+        return None, np.zeros((len(read), len(ATTRIBUTES)), dtype=np.int64)
+    for name in ATTRIBUTES:
+        if len(classes[name]) < 2:
+            # Nothing to tell apart: one class that suits everything (for audiences, as a
+            # unisex product does), never learned from.
+            classes[name] = [UNISEX] if name == "gender" else classes[name][:1] or [""]
+    labels = np.array(
+        [[_label(classes[name], values[name]) for name in ATTRIBUTES] for values in named],
+        dtype=np.int64,
+    ).reshape(len(read), len(ATTRIBUTES))
+    return classes, labels
 
 
 def _named(found: Attributes) -> dict[str, str]:
