@@ -370,7 +370,7 @@ VITRINE_SEARCH_MODELS_DIR = Path(
 )
 # Fine-tuning the photo encoder on the catalogue during train_search: its epochs (0: no
 # fine-tuning), and how many of the image model's last blocks it trains (unset: all of them on a
-# GPU, the last five on a CPU; search/ml/training/photo_tuning.py).
+# GPU, the last eight on a CPU; search/ml/training/photo_tuning.py).
 VITRINE_PHOTO_TUNING_EPOCHS = env_int("VITRINE_PHOTO_TUNING_EPOCHS", 6)
 _tuned_blocks = os.environ.get("VITRINE_PHOTO_TUNING_BLOCKS")
 VITRINE_PHOTO_TUNING_BLOCKS = env_int("VITRINE_PHOTO_TUNING_BLOCKS", 0) if _tuned_blocks else None

@@ -147,6 +147,9 @@ def finish_next_model(encoder: Encoder) -> str | None:
     version = trained.next_version()
     if version is None:
         return None
+    if version == trained.active_version():  # switched; stopped before NEXT was cleared
+        trained.set_next(None)
+        return None
     model = trained.load(version)
     if model is None or model.encoder_version != encoder.version:
         trained.set_next(None)  # trained for another encoder or format: never to be served

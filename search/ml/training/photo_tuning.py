@@ -3,7 +3,7 @@ catalogue's own words tell apart (kinds, colours, audiences, as search.ml.vocabu
 them from titles and category paths), and to agree with their own listing's text.
 
 The image model's last `blocks` are trained (VITRINE_PHOTO_TUNING_BLOCKS: all of them on a GPU,
-the last few on a CPU); the part below them is frozen, so its output is computed once per
+the last half on a CPU); the part below them is frozen, so its output is computed once per
 photo and view and kept, and an epoch costs only the trained part. The pooled features of the
 trained model become the listings' photo vectors once the gate (search.ml.training.photo_gate)
 has found them better than the active ones.
@@ -54,9 +54,10 @@ def tuning_blocks(encoder: Encoder) -> int:
     configured = settings.VITRINE_PHOTO_TUNING_BLOCKS
     if configured is not None:
         return configured
-    # A GPU trains the whole network in minutes; on a CPU, the blocks that a 20-minute budget
-    # for 10,000 listings on 2 cores allows (the last stage and the one before it).
-    return 1000 if encoder.device.type == "cuda" else 5
+    # A GPU trains the whole network in minutes; on a CPU, the blocks that a 20-minute training
+    # of 10,000 listings on 2 cores leaves room for: the last three stages, which work on the
+    # photo at an eighth of its size or less (EfficientNet-Lite0's last 8 of 16 blocks).
+    return 1000 if encoder.device.type == "cuda" else 8
 
 
 def tune_photo_encoder(
