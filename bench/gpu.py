@@ -45,7 +45,8 @@ TEXT_VECTOR_WIDTH = 384
 TRAIN_BATCH = {"cuda": 256, "cpu": 32}
 KIND_CLASSES = 300
 COLOUR_CLASSES = 40
-CONTRASTIVE_TEMPERATURE = 0.07
+CONTRASTIVE_TEMPERATURE = 0.05
+CROP_KEEPS = (0.8, 1.0)  # of each side
 SMALL_RUN_BATCHES = 3  # batches timed per measurement without CUDA
 
 
@@ -206,10 +207,10 @@ def embedding_rates(device: torch.device, dtype: torch.dtype, listings: int, sma
 
 
 def augment(photos: torch.Tensor) -> torch.Tensor:
-    """Per photo: a random crop of 70-100% of its side, anywhere, and a horizontal flip half
+    """Per photo: a random crop of 80-100% of its side, anywhere, and a horizontal flip half
     of the time; no colour change (colour is a label)."""
     count = photos.shape[0]
-    scale = torch.empty(count, device=photos.device).uniform_(0.7, 1.0)
+    scale = torch.empty(count, device=photos.device).uniform_(*CROP_KEEPS)
     shift = (1 - scale).unsqueeze(1) * torch.empty(count, 2, device=photos.device).uniform_(-1, 1)
     flip = torch.where(torch.rand(count, device=photos.device) < 0.5, -1.0, 1.0)
     theta = torch.zeros(count, 2, 3, device=photos.device)

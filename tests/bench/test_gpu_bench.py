@@ -11,6 +11,7 @@ import torch
 
 from search.ml.encoders import minilm_efficientnet
 from search.ml.encoders.device import device_profile
+from search.ml.training import photo_tuning
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "gpu.py"
 # Loaded by its path: the bench folder's other scripts stay off sys.path.
@@ -79,6 +80,12 @@ def test_the_bench_needs_nothing_but_python_and_torch():
             imported.add(node.module.split(".")[0])
     # Pillow is optional: the photo decoding figure is left out where it is missing.
     assert imported - set(sys.stdlib_module_names) <= {"torch", "PIL"}
+
+
+def test_the_bench_fine_tunes_as_the_training_does():
+    assert gpu.TRAIN_BATCH["cuda"] == photo_tuning.BATCH_SIZES["cuda"]
+    assert gpu.CONTRASTIVE_TEMPERATURE == photo_tuning.TEMPERATURE
+    assert gpu.CROP_KEEPS == photo_tuning.CROP_KEEPS
 
 
 def test_augmented_photos_keep_their_colour_and_stay_inside_the_photo():

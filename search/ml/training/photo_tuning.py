@@ -29,7 +29,8 @@ from search.photos import PhotoDecodeError, load_photo
 
 # Standard fine-tuning choices, not fitted to any catalogue: AdamW, the pretrained blocks at a
 # tenth of the new heads' rate, a contrastive temperature as CLIP-style training starts with.
-BATCH_SIZE = 64
+# A batch per device: what stays in a CPU's caches, what keeps a GPU busy (bench/gpu.py).
+BATCH_SIZES = {"cpu": 64, "cuda": 256}
 BACKBONE_LEARNING_RATE = 3e-4
 HEAD_LEARNING_RATE = 3e-3
 TEMPERATURE = 0.05
@@ -82,15 +83,20 @@ def tune_photo_encoder(
         return None
     rng = random.Random(seed)
     torch.manual_seed(seed)
+    batch_size = BATCH_SIZES.get(encoder.device.type, BATCH_SIZES["cpu"])
+    # On a GPU in bfloat16, as bench/gpu.py measures it; on a CPU in full precision.
+    autocast = torch.autocast(
+        encoder.device.type, dtype=torch.bfloat16, enabled=encoder.device.type == "cuda"
+    )
     frozen, trainable = encoder.photo_model_split(tuning_blocks(encoder))
     with_photo = np.flatnonzero(snapshot.has_photo)
     training = np.intersect1d(learning, with_photo)
     photos = _first_photos(snapshot.product_ids[with_photo])
     cache = _ViewCache(encoder, frozen)
-    for start in range(0, len(with_photo), BATCH_SIZE):
-        rows = with_photo[start : start + BATCH_SIZE]
+    for start in range(0, len(with_photo), batch_size):
+        rows = with_photo[start : start + batch_size]
         cache.add(rows, [photos.get(int(snapshot.product_ids[row])) for row in rows], training, rng)
-        on_progress(0.3 * min(1.0, (start + BATCH_SIZE) / len(with_photo)))
+        on_progress(0.3 * min(1.0, (start + batch_size) / len(with_photo)))
     training = training[cache.readable(training)]
 
     model = _TuningModel(trainable, heads, encoder.dims.image, encoder.dims.text).to(encoder.device)
@@ -103,21 +109,22 @@ def tune_photo_encoder(
         weight_decay=1e-4,
     )
     epochs = settings.VITRINE_PHOTO_TUNING_EPOCHS
-    steps = epochs * max(1, -(-len(training) // BATCH_SIZE))
+    batches = max(1, -(-len(training) // batch_size))
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser,
         max_lr=[BACKBONE_LEARNING_RATE, HEAD_LEARNING_RATE],
-        total_steps=steps,
+        total_steps=epochs * batches,
         pct_start=0.1,
     )
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
         model.train_blocks()
         order = training[torch.randperm(len(training), generator=generator).numpy()]
-        for batch in np.array_split(order, max(1, -(-len(order) // BATCH_SIZE))):
+        for batch in np.array_split(order, batches):
             view = torch.randint(0, 1 + AUGMENTED_VIEWS, (len(batch),), generator=generator)
-            features = model.trainable(cache.activations(batch, view))
-            loss = model.loss(features, targets, batch)
+            with autocast:
+                features = model.trainable(cache.activations(batch, view))
+            loss = model.loss(features.float(), targets, batch)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -128,8 +135,8 @@ def tune_photo_encoder(
     features = snapshot.image.copy()
     readable = with_photo[cache.readable(with_photo)]
     with torch.inference_mode():
-        for start in range(0, len(readable), 4 * BATCH_SIZE):
-            rows = readable[start : start + 4 * BATCH_SIZE]
+        for start in range(0, len(readable), 4 * batch_size):
+            rows = readable[start : start + 4 * batch_size]
             plain = torch.zeros(len(rows), dtype=torch.long)
             features[rows] = model.trainable(cache.activations(rows, plain)).cpu().numpy()
     on_progress(1.0)
@@ -239,7 +246,7 @@ class _TuningModel(torch.nn.Module):
 
     def train_blocks(self) -> None:
         """Train mode, but batch norms keep the statistics they were pretrained with: a batch of
-        64 product photos is too few and too alike to estimate them anew."""
+        product photos is too few and too alike to estimate them anew."""
         self.train()
         for module in self.trainable.modules():
             if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
