@@ -84,10 +84,6 @@ def tune_photo_encoder(
     rng = random.Random(seed)
     torch.manual_seed(seed)
     batch_size = BATCH_SIZES.get(encoder.device.type, BATCH_SIZES["cpu"])
-    # On a GPU in bfloat16, as bench/gpu.py measures it; on a CPU in full precision.
-    autocast = torch.autocast(
-        encoder.device.type, dtype=torch.bfloat16, enabled=encoder.device.type == "cuda"
-    )
     frozen, trainable = encoder.photo_model_split(tuning_blocks(encoder))
     with_photo = np.flatnonzero(snapshot.has_photo)
     training = np.intersect1d(learning, with_photo)
@@ -98,9 +94,48 @@ def tune_photo_encoder(
         cache.add(rows, [photos.get(int(snapshot.product_ids[row])) for row in rows], training, rng)
         on_progress(0.3 * min(1.0, (start + batch_size) / len(with_photo)))
     training = training[cache.readable(training)]
+    if not len(training):
+        return None
 
     model = _TuningModel(trainable, heads, encoder.dims.image, encoder.dims.text).to(encoder.device)
     targets = _Targets(labels, snapshot.text, snapshot.has_text, encoder.device)
+
+    def on_epoch(done: float) -> None:
+        on_progress(0.3 + 0.65 * done)
+
+    _fit(model, cache, targets, training, batch_size, seed, on_epoch)
+
+    model.eval()
+    features = snapshot.image.copy()
+    readable = with_photo[cache.readable(with_photo)]
+    with torch.inference_mode():
+        for start in range(0, len(readable), 4 * batch_size):
+            rows = readable[start : start + 4 * batch_size]
+            plain = torch.zeros(len(rows), dtype=torch.long)
+            features[rows] = model.trainable(cache.activations(rows, plain)).cpu().numpy()
+    on_progress(1.0)
+    state = {name: value.detach().cpu() for name, value in model.trainable.state_dict().items()}
+    return TunedPhotos(
+        tuning=PhotoTuning(version=version, blocks=tuning_blocks(encoder), state=state),
+        features=features,
+        trained_rows=len(training),
+        seconds=round(time.monotonic() - started, 1),
+    )
+
+
+def _fit(
+    model: "_TuningModel",
+    cache: "_ViewCache",
+    targets: "_Targets",
+    training: np.ndarray,
+    batch_size: int,
+    seed: int,
+    on_epoch: Callable[[float], None],
+) -> None:
+    """VITRINE_PHOTO_TUNING_EPOCHS over the training rows, each photo in a view drawn anew."""
+    device = cache.encoder.device
+    # On a GPU in bfloat16, as bench/gpu.py measures it; on a CPU in full precision.
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
     optimiser = torch.optim.AdamW(
         [
             {"params": model.trainable.parameters(), "lr": BACKBONE_LEARNING_RATE},
@@ -129,24 +164,7 @@ def tune_photo_encoder(
             loss.backward()
             optimiser.step()
             schedule.step()
-        on_progress(0.3 + 0.65 * (epoch + 1) / epochs)
-
-    model.eval()
-    features = snapshot.image.copy()
-    readable = with_photo[cache.readable(with_photo)]
-    with torch.inference_mode():
-        for start in range(0, len(readable), 4 * batch_size):
-            rows = readable[start : start + 4 * batch_size]
-            plain = torch.zeros(len(rows), dtype=torch.long)
-            features[rows] = model.trainable(cache.activations(rows, plain)).cpu().numpy()
-    on_progress(1.0)
-    state = {name: value.detach().cpu() for name, value in model.trainable.state_dict().items()}
-    return TunedPhotos(
-        tuning=PhotoTuning(version=version, blocks=tuning_blocks(encoder), state=state),
-        features=features,
-        trained_rows=len(training),
-        seconds=round(time.monotonic() - started, 1),
-    )
+        on_epoch((epoch + 1) / epochs)
 
 
 def _first_photos(product_ids: np.ndarray) -> dict[int, ProductImage]:
