@@ -368,6 +368,8 @@ VITRINE_ENCODER_RETRY_SECONDS = env_int("VITRINE_ENCODER_RETRY_SECONDS", 60)
 VITRINE_SEARCH_MODELS_DIR = Path(
     os.environ.get("VITRINE_SEARCH_MODELS_DIR") or VITRINE_DATA_DIR / "search-models"
 )
+# Trained versions kept under it, the newest first (the active one is always kept).
+VITRINE_SEARCH_MODELS_KEPT = max(1, env_int("VITRINE_SEARCH_MODELS_KEPT", 5))
 # Fine-tuning the photo encoder on the catalogue during train_search: its epochs (0: no
 # fine-tuning), and how many of the image model's last blocks it trains (unset: all of them on a
 # GPU, the last eight on a CPU; search/ml/training/photo_tuning.py).

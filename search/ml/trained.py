@@ -15,6 +15,7 @@ stat call) and loads the new version when it changed.
 import json
 import logging
 import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -171,6 +172,21 @@ def _pointed(name: str) -> str | None:
         return (models_dir() / name).read_text().strip() or None
     except FileNotFoundError:
         return None
+
+
+def prune(keep: int) -> list[str]:
+    """Delete all but the `keep` newest saved versions, never the active one nor the one waiting
+    for its photo vectors; returns the versions deleted. Each version holds its photo encoder's
+    weights (megabytes), and beat retrains nightly."""
+    spared = {active_version(), next_version()}
+    versions = sorted(
+        (folder.name for folder in models_dir().iterdir() if (folder / "model.pt").exists()),
+        reverse=True,
+    )
+    deleted = [version for version in versions[keep:] if version not in spared]
+    for version in deleted:
+        shutil.rmtree(models_dir() / version, ignore_errors=True)
+    return deleted
 
 
 def load(version: str) -> SearchModel | None:

@@ -224,6 +224,7 @@ def train_search(
         trained.activate(model.version)
         log(f"{remap_photos(model)} photos re-mapped.")
     vacuum_search_index()
+    trained.prune(keep=settings.VITRINE_SEARCH_MODELS_KEPT)
     stage("applying the model", 1.0)
     log(f"Activated search model {model.version}.")
     return model
