@@ -205,7 +205,7 @@ def similar_products(product: Product, limit: int = 8) -> list[Hit]:
     model = trained.active_model(encoder_version)
     if photo is not None:
         # Its photo is compared with others only when the model's photo encoder made it.
-        same_encoder = row["photo_version"] == (model.photo_version if model else "")
+        same_encoder = row["photo_version"] == trained.served_photo_version(model)
         vectors = _QueryVectors(
             photo=photo, image=normalise(image) if same_encoder else None, colour=colour
         )
@@ -250,7 +250,7 @@ def _rank(
         photo_text_vector=normalise(np.sum(given, axis=0)),
         keywords=words.tsquery or None,
         image_vector=vectors.image,
-        photo_version=model.photo_version if model is not None else "",
+        photo_version=trained.served_photo_version(model),
     )
     dims = active_dims()
     candidates = retrieve(

@@ -27,7 +27,7 @@ import torch
 from django.conf import settings
 
 from search.ml.attribute_classifier import AttributeClassifier
-from search.ml.encoders.tuning import PhotoTuning
+from search.ml.encoders.tuning import PhotoTuning, version_of
 from search.ml.ranking import (
     CandidateBatch,
     MatchHead,
@@ -66,7 +66,7 @@ class SearchModel:
     @property
     def photo_version(self) -> str:
         """What index rows whose photos it encoded record as photo_version."""
-        return self.photo_tuning.version if self.photo_tuning is not None else ""
+        return version_of(self.photo_tuning)
 
     @property
     def map_version(self) -> str:
@@ -123,15 +123,7 @@ def save(model: SearchModel) -> Path:
             "attributes_args": (
                 model.attribute_classifier.args if model.attribute_classifier else None
             ),
-            "photo_tuning": (
-                {
-                    "version": model.photo_tuning.version,
-                    "blocks": model.photo_tuning.blocks,
-                    "state": model.photo_tuning.state,
-                }
-                if model.photo_tuning
-                else None
-            ),
+            "photo_tuning": dict(vars(model.photo_tuning)) if model.photo_tuning else None,
         },
         folder / "model.pt",
     )
@@ -265,6 +257,11 @@ class _ActiveModelCache:
 _active = _ActiveModelCache()
 
 
+def served_photo_version(model: SearchModel | None) -> str:
+    """The photo_version of the photos that `model` (None: no trained model) searches among."""
+    return model.photo_version if model is not None else ""
+
+
 def photos_to_text_space(
     encoder: "Encoder",
     model: SearchModel | None,
@@ -283,4 +280,4 @@ def encode_photos(
 ) -> tuple[np.ndarray, str]:
     """Photos into the image space by the model's photo encoder, and its photo_version."""
     tuning = model.photo_tuning if model is not None else None
-    return encoder.encode_images(photos, tuning), tuning.version if tuning else ""
+    return encoder.encode_images(photos, tuning), version_of(tuning)

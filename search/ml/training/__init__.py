@@ -15,7 +15,7 @@ from search.keyword import keyword_ranks
 from search.ml import trained
 from search.ml.attribute_classifier import agreement, predicted_title_match
 from search.ml.encoders.base import Encoder
-from search.ml.encoders.tuning import PhotoTuning
+from search.ml.encoders.tuning import PhotoTuning, version_of
 from search.ml.photo_versions import finish_next_model, stage_photos, switch_photos
 from search.ml.ranking import photo_map_input
 from search.ml.remapping import remap_photos
@@ -101,7 +101,7 @@ def train_search(
         encoder.dims.text,
         encoder.dims.image,
         EncoderRelatedness(WordVectors(encoder)),
-        photo_version=active_tuning.version if active_tuning else "",
+        photo_version=version_of(active_tuning),
     )
     paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
     if len(paired) < MIN_PRODUCTS:
@@ -208,7 +208,7 @@ def train_search(
     if rejected is not None:  # kept beside its metrics, never served
         torch.save(rejected.state, folder / "rejected_photo_tuning.pt")
     stage("re-embedding photos")
-    if model.photo_version != (active_tuning.version if active_tuning else ""):
+    if model.photo_version != version_of(active_tuning):
         trained.set_next(model.version)  # how an interrupted re-embedding resumes
         log("Re-embedding every photo with the new photo encoder...")
         staged = stage_photos(
