@@ -371,9 +371,16 @@ VITRINE_SEARCH_MODELS_DIR = Path(
 # Trained versions kept under it, the newest first (the active one is always kept).
 VITRINE_SEARCH_MODELS_KEPT = max(1, env_int("VITRINE_SEARCH_MODELS_KEPT", 5))
 # Fine-tuning the photo encoder on the catalogue during train_search: its epochs (0: no
-# fine-tuning), and how many of the image model's last blocks it trains (unset: all of them on a
-# GPU, the last eight on a CPU; search/ml/training/photo_tuning.py).
+# fine-tuning); the time and memory its image model's work may take, which decide how many of
+# the model's last blocks it trains (search/ml/training/tuning_budget.py), unless
+# VITRINE_PHOTO_TUNING_BLOCKS sets that number. The time follows from the goal of a 20-minute
+# training of 10,000 listings on 2 cores: its other stages and the photo decoding took 6 minutes
+# on such a machine, and the real time ran up to a third over the estimate; 450 s keeps a machine
+# 1.5 times as slow within 20 minutes. 2 GB bounds the frozen part's kept output (such a
+# training peaked at 2.7 GB, 320 MB of it that output).
 VITRINE_PHOTO_TUNING_EPOCHS = env_int("VITRINE_PHOTO_TUNING_EPOCHS", 6)
+VITRINE_PHOTO_TUNING_SECONDS = env_int("VITRINE_PHOTO_TUNING_SECONDS", 450)
+VITRINE_PHOTO_TUNING_MEMORY_MB = env_int("VITRINE_PHOTO_TUNING_MEMORY_MB", 2048)
 _tuned_blocks = os.environ.get("VITRINE_PHOTO_TUNING_BLOCKS")
 VITRINE_PHOTO_TUNING_BLOCKS = env_int("VITRINE_PHOTO_TUNING_BLOCKS", 0) if _tuned_blocks else None
 # How often a process looks whether the catalogue changed, to re-learn its vocabulary (typo

@@ -176,7 +176,7 @@ def test_a_new_photo_encoder_serves_once_every_photo_has_its_vectors(
 def test_the_whole_image_model_is_tuned_where_the_blocks_setting_says(listings, encoder, settings):
     """As on a GPU: every block and the stem train, from the photos' pixels."""
     settings.VITRINE_PHOTO_TUNING_EPOCHS = 1
-    settings.VITRINE_PHOTO_TUNING_BLOCKS = 1000
+    settings.VITRINE_PHOTO_TUNING_BLOCKS = encoder.photo_blocks
     snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
     tuned = tune_photo_encoder(encoder, snapshot, np.arange(len(snapshot)), "whole")
     stem = tuned.tuning.state["stem.0.weight"]

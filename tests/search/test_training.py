@@ -37,7 +37,7 @@ def text_ndcg(truth) -> float:
 
 
 def test_the_trained_search_beats_untrained_fusion_and_is_applied(
-    small_catalogue, three_products, make_product, merchant, client, encoder
+    small_catalogue, three_products, make_product, merchant, client, encoder, settings
 ):
     """Also the merchant's warning of a photo that shows another product than its text: it is
     read off the same training, which takes minutes and is run once for both."""
@@ -51,6 +51,8 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
     assert not photo_text_disagree(mislabelled)  # no threshold before a model is trained
     untrained = text_ndcg(small_catalogue)
 
+    # The photo encoder is tuned as deep as a minute allows on this machine.
+    settings.VITRINE_PHOTO_TUNING_SECONDS = 60
     reported = []
     model = train_search(
         encoder, log=lambda message: None, progress=lambda *state: reported.append(state)
@@ -85,6 +87,9 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
             "noun_accuracy",
             "colour_accuracy",
         }
+    chosen = tuning["chosen_for_budget"]
+    assert chosen["blocks"] == tuning["blocks"]
+    assert chosen["estimated_seconds"] <= 60 or chosen["blocks"] == 2
     assert tuning["activated"] == (model.photo_version == model.version)
     assert (trained.models_dir() / model.version / "rejected_photo_tuning.pt").exists() != (
         tuning["activated"]

@@ -32,6 +32,7 @@ class Encoder(ABC):
     # Whether photos and texts already share one space (CLIP); if not, a photo map is trained.
     shares_text_space: bool = False
     tunes_photos: bool = False
+    photo_blocks: int = 0  # the image model's blocks: the most that photo_model_split trains
 
     @classmethod
     @abstractmethod

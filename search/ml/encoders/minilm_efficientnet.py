@@ -68,6 +68,7 @@ class EmbeddedEncoder(Encoder):
                 "efficientnet-lite0", weights_path=weights, image_size=image_size
             )
         )
+        self.photo_blocks = len(self.image_model._blocks)
         self.image_features = self._image_feature_extractor(_PooledImageFeatures(self.image_model))
         self._tuned: OrderedDict[str, torch.nn.Module] = OrderedDict()
         self._tuned_lock = threading.Lock()

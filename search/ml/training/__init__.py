@@ -273,6 +273,7 @@ def _tune_photo_encoder(
         "blocks": tuned.tuning.blocks,
         "trained_products": tuned.trained_rows,
         "seconds": tuned.seconds,
+        "chosen_for_budget": tuned.depth.as_dict() if tuned.depth is not None else None,
     }
     log(f"Photo encoder: {metrics['photo_encoder']}")
     if not activated:

@@ -2,9 +2,10 @@
 catalogue's own words tell apart (kinds, colours, audiences, as search.ml.vocabulary reads
 them from titles and category paths), and to agree with their own listing's text.
 
-The image model's last `blocks` are trained (VITRINE_PHOTO_TUNING_BLOCKS: all of them on a GPU,
-the last half on a CPU); the part below them is frozen, so its output is computed once per
-photo and view and kept, and an epoch costs only the trained part. The pooled features of the
+The image model's last blocks are trained, as many as the time and memory budget allow on this
+machine (search.ml.training.tuning_budget: all of them on a GPU); the part below them is frozen,
+so its output is computed once per photo and view and kept, and an epoch costs only the trained
+part. The pooled features of the
 trained model become the listings' photo vectors once the gate (search.ml.training.photo_gate)
 has found them better than the active ones.
 """
@@ -25,6 +26,12 @@ from search.ml.encoders.base import Encoder
 from search.ml.encoders.tuning import PhotoTuning
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.training.classifier import UNLABELLED, attribute_labels
+from search.ml.training.tuning_budget import (
+    TuningCost,
+    TuningWork,
+    train_with_pretrained_norms,
+    tuning_depth,
+)
 from search.photos import PhotoDecodeError, load_photo
 
 # Standard fine-tuning choices, not fitted to any catalogue: AdamW, the pretrained blocks at a
@@ -48,17 +55,7 @@ class TunedPhotos:
     features: np.ndarray
     trained_rows: int
     seconds: float
-
-
-def tuning_blocks(encoder: Encoder) -> int:
-    """How many of the image model's last blocks a fine-tuning trains on this machine."""
-    configured = settings.VITRINE_PHOTO_TUNING_BLOCKS
-    if configured is not None:
-        return configured
-    # A GPU trains the whole network in minutes; on a CPU, the blocks that a 20-minute training
-    # of 10,000 listings on 2 cores leaves room for: the last three stages, which work on the
-    # photo at an eighth of its size or less (EfficientNet-Lite0's last 8 of 16 blocks).
-    return 1000 if encoder.device.type == "cuda" else 8
+    depth: TuningCost | None  # how the depth was chosen (None: set by VITRINE_PHOTO_TUNING_BLOCKS)
 
 
 def tune_photo_encoder(
@@ -84,9 +81,18 @@ def tune_photo_encoder(
     rng = random.Random(seed)
     torch.manual_seed(seed)
     batch_size = BATCH_SIZES.get(encoder.device.type, BATCH_SIZES["cpu"])
-    frozen, trainable = encoder.photo_model_split(tuning_blocks(encoder))
     with_photo = np.flatnonzero(snapshot.has_photo)
     training = np.intersect1d(learning, with_photo)
+    work = TuningWork(
+        photos=len(with_photo),
+        augmented=AUGMENTED_VIEWS * len(training),
+        training=len(training),
+        epochs=settings.VITRINE_PHOTO_TUNING_EPOCHS,
+        batch_size=batch_size,
+    )
+    depth = tuning_depth(encoder, work)
+    blocks = settings.VITRINE_PHOTO_TUNING_BLOCKS if depth is None else depth.blocks
+    frozen, trainable = encoder.photo_model_split(blocks)
     photos = _first_photos(snapshot.product_ids[with_photo])
     cache = _ViewCache(encoder, frozen)
     for start in range(0, len(with_photo), batch_size):
@@ -116,9 +122,10 @@ def tune_photo_encoder(
     on_progress(1.0)
     state = {name: value.detach().cpu() for name, value in model.trainable.state_dict().items()}
     return TunedPhotos(
-        tuning=PhotoTuning(version=version, blocks=tuning_blocks(encoder), state=state),
+        tuning=PhotoTuning(version=version, blocks=blocks, state=state),
         features=features,
         trained_rows=len(training),
+        depth=depth,
         seconds=round(time.monotonic() - started, 1),
     )
 
@@ -263,12 +270,7 @@ class _TuningModel(torch.nn.Module):
         self.dropout = torch.nn.Dropout(DROPOUT)
 
     def train_blocks(self) -> None:
-        """Train mode, but batch norms keep the statistics they were pretrained with: a batch of
-        product photos is too few and too alike to estimate them anew."""
-        self.train()
-        for module in self.trainable.modules():
-            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-                module.eval()
+        train_with_pretrained_norms(self)
 
     def loss(self, features: torch.Tensor, targets: _Targets, rows: np.ndarray) -> torch.Tensor:
         shared = self.dropout(features)
