@@ -69,6 +69,20 @@ def test_the_gate_wants_better_retrieval_and_no_worse_naming():
     assert not refused and "colour accuracy" in reason
 
 
+def test_the_gate_forgives_a_small_catalogue_one_listing():
+    """40 held-out listings tell accuracies apart only by 0.025: one listing named wrong is no
+    evidence that the tuned encoder names colours worse; two are."""
+    active = PhotoMeasures(0.20, 0.90, 1.0, noun_listings=40, colour_listings=40)
+    one_wrong = PhotoMeasures(0.30, 0.90, 0.975, noun_listings=40, colour_listings=40)
+    assert photo_decision(active, one_wrong)[0]
+    two_wrong = PhotoMeasures(0.30, 0.90, 0.95, noun_listings=40, colour_listings=40)
+    refused, reason = photo_decision(active, two_wrong)
+    assert not refused and "colour accuracy" in reason
+    # Where thousands are judged, the tolerance is the classifier's own spread.
+    large = PhotoMeasures(0.30, 0.90, 0.985, noun_listings=2000, colour_listings=2000)
+    assert not photo_decision(PhotoMeasures(0.20, 0.90, 1.0), large)[0]
+
+
 @pytest.fixture
 def listings(make_product, encoder) -> list[Product]:
     products = [

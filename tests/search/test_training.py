@@ -86,7 +86,10 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
             "photo_to_listing_ndcg_at_10",
             "noun_accuracy",
             "colour_accuracy",
+            "noun_listings",
+            "colour_listings",
         }
+        assert encoder_measures["colour_listings"] > 0
     chosen = tuning["chosen_for_budget"]
     assert chosen["blocks"] == tuning["blocks"]
     assert chosen["estimated_seconds"] <= 60 or chosen["blocks"] == 2

@@ -296,6 +296,8 @@ def _photo_measures(snapshot, features, labels, read, learning, held_out) -> Pho
         retrieval_ndcg_at_10=photo_retrieval_ndcg(features, snapshot.has_photo, labels, held_out),
         noun_accuracy=accuracy.get("noun", {}).get("accuracy", 0.0),
         colour_accuracy=accuracy.get("colour", {}).get("accuracy", 0.0),
+        noun_listings=accuracy.get("noun", {}).get("listings", 0),
+        colour_listings=accuracy.get("colour", {}).get("listings", 0),
     )
 
 

@@ -59,7 +59,8 @@ def held_out_accuracy(
     classifier: AttributeClassifier, predicted: AttributeProfiles, read: list[Attributes]
 ) -> dict[str, dict[str, float]]:
     """Per attribute, on products it never learned from: the share whose title's value the
-    classifier ranks first, beside the share of the most common value (guessing it)."""
+    classifier ranks first, beside the share of the most common value (guessing it), and how
+    many products name a value."""
     named = [_named(found) for found in read]
     figures = {}
     for name in ATTRIBUTES:
@@ -73,6 +74,7 @@ def held_out_accuracy(
             "classes": len(classes),
             "accuracy": round(float((guesses == labels[known]).mean()), 3),
             "most_common_share": round(float(np.bincount(labels[known]).max() / known.sum()), 3),
+            "listings": int(known.sum()),
         }
     return figures
 
