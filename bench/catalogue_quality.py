@@ -75,13 +75,19 @@ def measure(kit: Path, data_dir: Path) -> dict:
     return figures
 
 
+def previous_results() -> dict:
+    path = ROOT / "bench" / "results" / "catalogue_quality.json"
+    return json.loads(path.read_text())["catalogues"] if path.exists() else {}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kits", type=Path, required=True)
     parser.add_argument("--data", type=Path, required=True, help="a data folder per kit under it")
     parser.add_argument("--only", choices=KITS, action="append")
     args = parser.parse_args()
-    results = {}
+    # --only measures some catalogues again; the others keep the figures they were last given.
+    results = previous_results() if args.only else {}
     for name in args.only or KITS:
         print(f"{name}:", flush=True)
         results[name] = measure(args.kits / name, args.data / name)
