@@ -12,6 +12,7 @@ deepest first, and the timing stops at the first that fits (about 10 s on a CPU)
 
 import math
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,18 +69,27 @@ def tuning_depth(encoder: Encoder, work: TuningWork) -> TuningCost | None:
     deepest that fits the budget, or the shallowest timed when none does."""
     if settings.VITRINE_PHOTO_TUNING_BLOCKS is not None:
         return None
-    budget = settings.VITRINE_PHOTO_TUNING_SECONDS
-    memory = settings.VITRINE_PHOTO_TUNING_MEMORY_MB * 2**20
+    return deepest_fitting(
+        range(encoder.photo_blocks, 0, -DEPTH_STEP),
+        lambda blocks: measured_cost(encoder, blocks, work),
+        seconds=settings.VITRINE_PHOTO_TUNING_SECONDS,
+        memory_bytes=settings.VITRINE_PHOTO_TUNING_MEMORY_MB * 2**20,
+    )
+
+
+def deepest_fitting(
+    depths: Iterable[int], cost_of: Callable[[int], TuningCost], seconds: float, memory_bytes: int
+) -> TuningCost:
+    """The cost of the first of `depths` (deepest first) within both budgets, or of the last
+    when none is; later depths are not costed."""
     cost = None
-    for blocks in range(encoder.photo_blocks, 0, -DEPTH_STEP):
-        cost = measured_cost(encoder, blocks, work)
-        if fits(cost, budget, memory):
+    for blocks in depths:
+        cost = cost_of(blocks)
+        if cost.seconds <= seconds and cost.cache_bytes <= memory_bytes:
             return cost
+    if cost is None:
+        raise ValueError("no depth to choose from")
     return cost
-
-
-def fits(cost: TuningCost, seconds: float, memory_bytes: int) -> bool:
-    return cost.seconds <= seconds and cost.cache_bytes <= memory_bytes
 
 
 def measured_cost(encoder: Encoder, blocks: int, work: TuningWork) -> TuningCost:
