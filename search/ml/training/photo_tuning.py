@@ -5,9 +5,8 @@ them from titles and category paths), and to agree with their own listing's text
 The image model's last blocks are trained, as many as the time and memory budget allow on this
 machine (search.ml.training.tuning_budget: all of them on a GPU); the part below them is frozen,
 so its output is computed once per photo and view and kept, and an epoch costs only the trained
-part. The pooled features of the
-trained model become the listings' photo vectors once the gate (search.ml.training.photo_gate)
-has found them better than the active ones.
+part. The pooled features of the trained model become the listings' photo vectors once the gate
+(search.ml.training.photo_gate) has found them better than the active ones.
 """
 
 import random
