@@ -159,7 +159,7 @@ def _fit(
     )
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
-        model.train_blocks()
+        train_with_pretrained_norms(model)
         order = training[torch.randperm(len(training), generator=generator).numpy()]
         for batch in np.array_split(order, batches):
             view = torch.randint(0, 1 + AUGMENTED_VIEWS, (len(batch),), generator=generator)
@@ -267,9 +267,6 @@ class _TuningModel(torch.nn.Module):
         )
         self.heads["text"] = torch.nn.Linear(width, text)
         self.dropout = torch.nn.Dropout(DROPOUT)
-
-    def train_blocks(self) -> None:
-        train_with_pretrained_norms(self)
 
     def loss(self, features: torch.Tensor, targets: _Targets, rows: np.ndarray) -> torch.Tensor:
         shared = self.dropout(features)
