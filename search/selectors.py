@@ -30,6 +30,7 @@ from search.ml.attribute_classifier import (
 )
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
+from search.ml.photo_feedback import refill_wordless_places
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
@@ -263,7 +264,11 @@ def _rank(
     if model is None or not len(candidates):
         return _fused(candidates)
     scores = model.score(*_batch(candidates, vectors, words, vocabulary, model))[0]
-    return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
+    order = np.argsort(-scores, kind="stable")
+    if vectors.text is not None and vectors.photo is None:
+        # Words alone: which wordless listings show is chosen by what the best results look like.
+        order, scores = refill_wordless_places(order, scores, candidates.photo, candidates.wordless)
+    return _Ranked(candidates, order, scores)
 
 
 def _fused(candidates: Candidates) -> _Ranked:

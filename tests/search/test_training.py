@@ -101,6 +101,18 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
     assert with_photos.exclude(map_version=model.version).count() == 0
     assert with_photos.exclude(photo_version=model.photo_version).count() == 0
     assert text_ndcg(small_catalogue) > untrained + 0.02
+    # Wordless products shown for words change places by their photos, and take the places'
+    # scores: the scores still fall along the results.
+    wordless = set(
+        ProductIndex.objects.filter(
+            text_vector__isnull=True, photo_features__isnull=False
+        ).values_list("product_id", flat=True)
+    )
+    for text in ("black shoes", "women red top", "watch"):
+        hits = search(SearchQuery(text=text, limit=100)).hits
+        assert any(hit.product.pk in wordless for hit in hits)
+        scores = [hit.score for hit in hits]
+        assert scores == sorted(scores, reverse=True)
 
     assert model.metrics["photo_text_agreement"]["mismatches_warned"] > 0.3
     warned = photo_text_disagreements(Product.objects.all())
