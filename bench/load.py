@@ -81,7 +81,7 @@ class Shopper(HttpUser):
     abstract = True
     accounts: itertools.cycle
     password: str
-    products: list[int]
+    products: list[tuple[int, str]]  # id and page
     categories: list[str]
     text_queries: list[str]
     photos: list[Path]
@@ -125,7 +125,7 @@ class Shopper(HttpUser):
 
     def _product(self) -> None:
         self.product = random.choice(self.products)
-        self._get(f"/products/{self.product}/", "product")
+        self._get(self.product[1], "product")
 
     def _search_page(self) -> None:
         self.query = random.choice(self.text_queries)
@@ -139,7 +139,7 @@ class Shopper(HttpUser):
             self._send("/api/v1/search/", "api photo search", files={"image": photo})
 
     def _add_to_cart(self) -> None:
-        self._send("/cart/add/", "cart add", data={"product": self.product, "quantity": 1})
+        self._send("/cart/add/", "cart add", data={"product": self.product[0], "quantity": 1})
 
     def _checkout_page(self) -> None:
         page = self._get("/checkout/", "checkout page")

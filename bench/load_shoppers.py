@@ -2,7 +2,8 @@
 priced and stocked so that the bench's checkouts never fail for want of either.
 
 Runs with the Django settings of the same VITRINE_DATA_DIR as the server under load, and prints
-one JSON line: the accounts' names and password, some product ids and the category paths.
+one JSON line: the accounts' names and password, some products' ids and pages, and the category
+pages.
 
     VITRINE_DATA_DIR=/work/loaddata .venv/bin/python bench/load_shoppers.py --shoppers 64
 """
@@ -49,7 +50,11 @@ def prepare(shoppers: int) -> dict:
     return {
         "shoppers": names,
         "password": PASSWORD,
-        "products": list(active.order_by("?").values_list("pk", flat=True)[:500]),
+        # Each product's id (for the cart) and page (its slugged URL: no redirect to follow).
+        "products": [
+            [product.pk, product.get_absolute_url()]
+            for product in active.order_by("?").only("id", "title")[:500]
+        ],
         "categories": [category.get_absolute_url() for category in Category.objects.all()],
     }
 

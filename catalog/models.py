@@ -4,10 +4,15 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import slugify
 
 from catalog.currencies import validate_currency
 
 CATEGORY_SEPARATOR = " > "
+# A product URL's slug: long enough to read, short enough to share.
+PRODUCT_SLUG_MAX_LENGTH = 80
+# The slug of a title with nothing to slugify ("!!!"): the URL still has one.
+PRODUCT_SLUG_FALLBACK = "product"
 
 validate_sku = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
@@ -125,7 +130,13 @@ class Product(models.Model):
         return f"{self.title} ({self.sku})"
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:product", args=[self.pk])
+        return reverse("catalog:product", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def slug(self) -> str:
+        """The URL's words, from the title: never stored, so a renamed product's old URLs
+        redirect to the new one (catalog.views.storefront.product_detail)."""
+        return product_slug(self.title)
 
     @property
     def is_active(self) -> bool:
@@ -136,6 +147,16 @@ class Product(models.Model):
         # Uses the prefetched images when a view prefetched them.
         images = list(self.images.all())
         return images[0] if images else None
+
+
+def product_slug(title: str) -> str:
+    """ "Red cotton kurta" -> "red-cotton-kurta"; letters of any script are kept, and a long
+    title is cut at a word's end."""
+    slug = slugify(title, allow_unicode=True)
+    if len(slug) > PRODUCT_SLUG_MAX_LENGTH:
+        cut = slug[: PRODUCT_SLUG_MAX_LENGTH + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut[:PRODUCT_SLUG_MAX_LENGTH]
+    return slug.strip("-_") or PRODUCT_SLUG_FALLBACK
 
 
 def product_image_path(image: "ProductImage", filename: str) -> str:

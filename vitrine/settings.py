@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    # /sitemap.xml (catalog.sitemaps, vitrine/urls.py).
+    "django.contrib.sitemaps",
     "rest_framework",
     # Hashed, expiring API tokens; the token model is merchant.ApiToken (below).
     "knox",

@@ -1,13 +1,18 @@
+import json
 from decimal import Decimal
 
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.safestring import mark_safe
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
+
+# As Django's json_script escapes: no "</script>" or "<!--" in a title can end the script.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -33,3 +38,11 @@ def slot(context: template.Context, name: str) -> str:
             loaded[template_name] = context.template.engine.get_template(template_name)
         parts.append(loaded[template_name].render(context))
     return mark_safe("".join(parts))
+
+
+@register.filter
+def json_ld(data: dict) -> SafeString:
+    """`data` in a <script type="application/ld+json">, escaped as json_script escapes (whose
+    own script element is typed application/json, which structured-data readers skip)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')

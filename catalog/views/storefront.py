@@ -1,9 +1,11 @@
 """The shopper's pages: home, category, product."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.encoding import iri_to_uri
 
+from catalog import seo
 from catalog.models import Category, Product
 from catalog.selectors import listed_products
 
@@ -23,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "categories": Category.objects.filter(parent=None).prefetch_related("children"),
             "newest": listed_products().order_by("-created_at", "-id")[:NEWEST_ON_HOME],
+            "page_meta": seo.home_meta(request.build_absolute_uri),
         },
     )
 
@@ -43,17 +46,22 @@ def category_detail(request: HttpRequest, path: str) -> HttpResponse:
             "children": category.children.all(),
             "page": page,
             "sort": sort,
+            "page_meta": seo.category_meta(request.build_absolute_uri, category, page.number),
         },
     )
 
 
-def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def product_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     product = get_object_or_404(
         Product.objects.select_related("category", "merchant").prefetch_related("images"), pk=pk
     )
     is_owner = request.user.is_authenticated and product.merchant.user_id == request.user.pk
     if not product.is_active and not is_owner:
         raise Http404("No such product.")
+    if slug != product.slug:
+        # The URL without a slug, or with a renamed product's old one: one address per
+        # product, so that links and search engines' ranking gather on it.
+        return HttpResponsePermanentRedirect(with_query(request, product.get_absolute_url()))
     return render(
         request,
         "catalog/product.html",
@@ -63,5 +71,13 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if product.category
             else [],
             "is_owner": is_owner,
+            "page_meta": seo.product_meta(request.build_absolute_uri, product),
+            "structured_data": seo.product_structured_data(request.build_absolute_uri, product),
         },
     )
+
+
+def with_query(request: HttpRequest, path: str) -> str:
+    """`path` with the request's query string (a campaign's tags survive a redirect)."""
+    query = request.META.get("QUERY_STRING", "")
+    return f"{path}?{iri_to_uri(query)}" if query else path

@@ -52,7 +52,7 @@ def order_placed(request: HttpRequest) -> HttpResponse:
     orders = (
         Order.objects.filter(user=request.user, number__in=numbers)
         .select_related("merchant")
-        .prefetch_related("lines")
+        .prefetch_related("lines__product")  # for the links to the products' pages
     )
     if not orders:
         return redirect("shop:order_list")

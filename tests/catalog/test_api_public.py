@@ -47,7 +47,7 @@ def test_active_products_newest_first_with_their_details(client, shelf):
         "Apparel > Topwear > Tshirts",
         "apparel/topwear/tshirts",
     )
-    assert tee["url"] == f"http://testserver/products/{shelf['tee'].pk}/"
+    assert tee["url"] == f"http://testserver/products/{shelf['tee'].pk}-red-cotton-kurta/"
     assert tee["images"][0]["url"].startswith("http://testserver/media/")
     lamp = client.get(f"{PRODUCTS}{shelf['lamp'].pk}/").json()
     assert lamp["price"] is None and lamp["in_stock"] is False

@@ -153,6 +153,8 @@ def test_a_shopper_sees_their_history_and_cancels_a_placed_order(client, shopper
     assert order.number in history and "Placed" in history
     detail = client.get(order.get_absolute_url()).content.decode()
     assert "Red kurta" in detail and "Springfield" in detail and "Cancel this order" in detail
+    # The line links to the product's own URL, not one that redirects.
+    assert f'href="/products/{kurta.pk}-red-kurta/"' in detail
     client.post(reverse("shop:order_cancel", args=[order.number]))
     assert Order.objects.get(pk=order.pk).status == "cancelled"
     assert stock_of(kurta) == 5

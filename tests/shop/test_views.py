@@ -167,6 +167,7 @@ def test_checkout_places_the_order_and_thanks_the_shopper(
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("shop:order_placed")
     assert order.number in page and "Thank you" in page and "Red kurta" in page
+    assert f'href="/products/{order.lines.get().product_id}-red-kurta/"' in page
     assert (order.full_name, order.user) == ("Sam Shopper", shopper)
     assert len(mail.outbox) == 1
     # The next checkout starts from this address.

@@ -227,7 +227,8 @@ for number in range(shoppers):
     client = Client()
     client.force_login(user)
     sessions[user.username] = client.cookies["sessionid"].value
-print(json.dumps({"product": product.pk, "sessions": sessions, "merchant": merchant_session,
+print(json.dumps({"product": product.pk, "page": product.get_absolute_url(),
+                  "sessions": sessions, "merchant": merchant_session,
                   "shown_prices": CheckoutForm.encode_prices(cart.lines.all())}))
 """
 OUTCOME = (
@@ -279,9 +280,9 @@ class Readers:
     """Threads that read product pages and the product API until stopped, and note
     when each request started, how long it took and its status (None: no answer)."""
 
-    def __init__(self, port: int, product: int, threads: int = 2) -> None:
+    def __init__(self, port: int, product: int, page: str, threads: int = 2) -> None:
         # Not search: its first use loads the model, which takes longer than this test.
-        self.paths = [f"/products/{product}/", f"/api/v1/products/{product}/"]
+        self.paths = [page, f"/api/v1/products/{product}/"]
         self.port, self.log, self._stop = port, [], threading.Event()
         self._threads = [threading.Thread(target=self._read, args=(n,)) for n in range(threads)]
 
@@ -386,7 +387,7 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_succeed_after(
         # An outage while shoppers check out, the merchant saves, readers load pages and the
         # API, and a worker starts (it cannot flag the rows of the older encoder); long enough
         # that a pool retrying with a growing delay would still be waiting once it is over.
-        with Readers(port, seed["product"]) as readers:
+        with Readers(port, seed["product"], seed["page"]) as readers:
             database.stop()
             down = time.monotonic()
             worker = spawn_worker(env, worker_log, queues="embed")
