@@ -26,8 +26,12 @@ from search.serializers import (
     SearchResultsSerializer,
     SimilarParamsSerializer,
     SimilarProductsSerializer,
+    SuggestionSerializer,
+    SuggestionsSerializer,
+    SuggestParamsSerializer,
 )
 from search.services import log_search_event
+from search.suggestions import suggest
 
 
 class ServiceUnavailable(APIException):
@@ -157,3 +161,33 @@ class SearchEventView(APIView):
         product = get_object_or_404(listed_products(), pk=product_id)
         counted = log_search_event(shown, product, event.validated_data["action"])
         return Response({"counted": counted})
+
+
+class AnonSuggestThrottle(AnonThrottle):
+    scope = "suggest_anon"
+
+
+class UserSuggestThrottle(UserThrottle):
+    scope = "suggest_user"
+
+
+class SuggestView(APIView):
+    """What a shopper may be typing, while they type: limits of its own, which typing never
+    meets, so that suggesting never costs a shopper a search."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonSuggestThrottle, UserSuggestThrottle]
+
+    @extend_schema(
+        parameters=[SuggestParamsSerializer],
+        responses=SuggestionsSerializer,
+        summary="Suggestions for the words typed so far",
+    )
+    def get(self, request: Request) -> Response:
+        params = SuggestParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        found = suggest(params.validated_data["q"])
+        response = Response({"suggestions": SuggestionSerializer(found, many=True).data})
+        # The same letters get the same answer for a while: browsers need not ask again.
+        response["Cache-Control"] = "public, max-age=60"
+        return response

@@ -171,3 +171,23 @@ class SearchEventResultSerializer(serializers.Serializer):
     counted = serializers.BooleanField(
         help_text="False when this searcher's same event for this result was counted already."
     )
+
+
+class SuggestParamsSerializer(JsonTypesChecked, serializers.Serializer):
+    # Blank while the box is emptied; a trailing space says the last word is whole.
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, allow_blank=True, trim_whitespace=False)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    source = serializers.ChoiceField(
+        choices=["popular", "catalogue"],
+        help_text=(
+            "popular: a query that many shoppers chose a result of; catalogue: the words typed, "
+            "the last one completed with a word the catalogue uses with the others."
+        ),
+    )
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    suggestions = SuggestionSerializer(many=True)

@@ -195,6 +195,9 @@ REST_FRAMEWORK = {
         # Clicks and adds to cart reported from search results, per address / account.
         "search_event_anon": os.environ.get("VITRINE_RATE_SEARCH_EVENT_ANON", "60/min"),
         "search_event_user": os.environ.get("VITRINE_RATE_SEARCH_EVENT_USER", "120/min"),
+        # Suggestions while typing: a request per keystroke or two, which typing never outruns.
+        "suggest_anon": os.environ.get("VITRINE_RATE_SUGGEST_ANON", "600/min"),
+        "suggest_user": os.environ.get("VITRINE_RATE_SUGGEST_USER", "1200/min"),
     },
     # Clients are told apart by the connecting address; X-Forwarded-For counts only when this
     # many trusted proxies stand in front (else anyone could pick a fresh address per request).
@@ -391,6 +394,11 @@ VITRINE_VOCABULARY_REFRESH_SECONDS = env_int("VITRINE_VOCABULARY_REFRESH_SECONDS
 # A changed catalogue is learned again beside the searches, which use the vocabulary they have
 # meanwhile (search/catalogue_vocabulary.py); off, the next search waits for it.
 VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = env_bool("VITRINE_VOCABULARY_LEARN_IN_BACKGROUND", True)
+# Suggestions while typing (search/suggestions.py): a query is suggested once this many
+# different searchers chose a result of it within the window; the list is read again this often.
+VITRINE_SUGGEST_MIN_SEARCHERS = max(1, env_int("VITRINE_SUGGEST_MIN_SEARCHERS", 5))
+VITRINE_SUGGEST_WINDOW_DAYS = env_int("VITRINE_SUGGEST_WINDOW_DAYS", 90)
+VITRINE_SUGGEST_REFRESH_SECONDS = env_int("VITRINE_SUGGEST_REFRESH_SECONDS", 300)
 # A worker holds the rows it embeds this long; a dead worker's rows go to another after it.
 VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
 # A product whose embedding stopped unfinished this many times (its worker crashed) is set

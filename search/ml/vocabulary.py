@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from search.ml.lexicon import colour_families, find_colours
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -159,6 +161,9 @@ class Vocabulary:
     _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
     # Built on the first typo looked for (search.query_words.correct).
     deletes: dict[str, list[str]] | None = field(default=None, repr=False)
+    # stemmed word -> the (sorted) rows of the products that use it, in the order learned:
+    # which words go together, for completing what a shopper types (search.suggestions).
+    postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def learn(
@@ -171,14 +176,18 @@ class Vocabulary:
         `relatedness`, a word's kindness is weighed by its meaning's nearness to its
         commonest category's name."""
         frequency: Counter[str] = Counter()
+        rows: dict[str, list[int]] = defaultdict(list)
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         by_leaf: dict[str, Counter[str]] = defaultdict(Counter)
         categorised: Counter[str] = Counter()
-        for title, category in zip(titles, categories, strict=True):
+        for row, (title, category) in enumerate(zip(titles, categories, strict=True)):
             tokens = words(f"{title} {category}")
             for token in tokens:
                 spellings[stem(token)][token] += 1
-            frequency.update({stem(token) for token in tokens})
+            used = {stem(token) for token in tokens}
+            frequency.update(used)
+            for word in used:
+                rows[word].append(row)
             leaf = category.rsplit(">", 1)[-1].strip().lower()
             if leaf:
                 descriptive = {stem(token) for token in _descriptive(words(title))}
@@ -190,6 +199,7 @@ class Vocabulary:
             kindness=_kindness(by_leaf, categorised, spelled, relatedness),
             products=len(titles),
             spellings=spelled,
+            postings={word: np.array(found, dtype=np.int32) for word, found in rows.items()},
         )
         # Each product read once here; queries then find their candidates' titles read.
         for title, category in zip(titles, categories, strict=True):

@@ -58,3 +58,22 @@ def test_a_text_and_photo_search(page: Page) -> None:
     )
     expect_first_result(page, "Turtle Check Men Navy Blue Shirt")
     screenshot(page, "search-text-and-photo.png")
+
+
+def test_suggestions_while_typing_with_the_keyboard(page: Page) -> None:
+    page.goto("/")
+    box = page.get_by_role("combobox", name="Search products")
+    box.focus()
+    page.keyboard.type("navy sh")
+    suggestions = page.get_by_role("listbox", name="Suggestions")
+    expect(suggestions.get_by_role("option").first).to_have_text("navy shirt")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(suggestions).to_be_hidden()
+    page.keyboard.type("i")  # "navy shi": asked again
+    expect(suggestions.get_by_role("option").first).to_have_text("navy shirt")
+    page.keyboard.press("ArrowDown")
+    expect(suggestions.get_by_role("option").first).to_have_attribute("aria-selected", "true")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=navy\+shirt$"))

@@ -33,6 +33,8 @@ def rates(settings):
             "photo_search_user": "2/min",
             "token": "2/min",
             "signup": "2/min",
+            "suggest_anon": "3/min",
+            "suggest_user": "6/min",
         },
     }
     settings.CACHES = {
@@ -78,6 +80,14 @@ def test_other_endpoints_have_their_own_limits(merchant, rates):
         assert anonymous.get("/api/v1/categories/").status_code == 200
     assert_error(anonymous.get("/api/v1/categories/"), 429, "throttled")
     assert token_client(merchant).get("/api/v1/categories/").status_code == 200
+
+
+def test_suggestions_have_a_limit_of_their_own_that_spends_no_searches(db, rates):
+    client = APIClient()
+    for _ in range(3):
+        assert client.get("/api/v1/search/suggest/", {"q": "x"}).status_code == 200
+    assert_error(client.get("/api/v1/search/suggest/", {"q": "x"}), 429, "throttled")
+    assert client.get(SEARCH, QUERY).status_code == 400  # the searches were not spent
 
 
 def test_password_guesses_are_limited(merchant, rates):
