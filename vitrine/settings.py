@@ -273,7 +273,13 @@ CACHES = {
 CELERY_BROKER_URL = celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 CELERY_RESULT_EXPIRES = 3600
-CELERY_IMPORTS = ("workers.tasks", "workers.embedding", "workers.training", "shop.tasks")
+CELERY_IMPORTS = (
+    "workers.tasks",
+    "workers.embedding",
+    "workers.training",
+    "search.tasks",
+    "shop.tasks",
+)
 CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_QUEUES = TASK_QUEUES
 CELERY_TASK_ROUTES = TASK_ROUTES
@@ -290,6 +296,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-products": {"task": "workers.embedding.sweep_stale_products", "schedule": 60},
     "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    "delete-old-search-logs": {
+        "task": "search.tasks.delete_old_search_logs",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "retrain-when-catalogue-changed": {
         "task": "workers.training.retrain_when_catalogue_changed",
         "schedule": 3600,
@@ -366,6 +376,11 @@ SEARCH_TEXT_CONFIG = os.environ.get("VITRINE_SEARCH_TEXT_CONFIG", "english")
 VITRINE_ENCODER = os.environ.get("VITRINE_ENCODER", "embedded")
 # A search answer's token (search.result_tokens) counts clicks on its results this long.
 VITRINE_SEARCH_TOKEN_MAX_AGE_SECONDS = env_int("VITRINE_SEARCH_TOKEN_MAX_AGE_SECONDS", 86400)
+# Each search is logged (search.models.SearchLog, for the merchants' search analytics) and kept
+# this many days; a daily task deletes older logs.
+VITRINE_SEARCH_LOG_RETENTION_DAYS = env_int("VITRINE_SEARCH_LOG_RETENTION_DAYS", 90)
+if VITRINE_SEARCH_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("VITRINE_SEARCH_LOG_RETENTION_DAYS must be at least 1.")
 # After the encoder failed to load, a process tries again after this long (searches answer from
 # keywords meanwhile, and products wait to be embedded).
 VITRINE_ENCODER_RETRY_SECONDS = env_int("VITRINE_ENCODER_RETRY_SECONDS", 60)
