@@ -58,8 +58,7 @@ def evaluate_head(
 ) -> dict[str, float]:
     """nDCG@10 within the candidate lists: the head's order against untrained fusion (RRF)."""
     queries, candidates = _tensors(lists, snapshot, photo_vectors)
-    with torch.inference_mode():
-        scores = head(pair_features(queries, candidates)).numpy()
+    scores = head_scores(head, lists, snapshot, photo_vectors)
     valid = lists.candidates >= 0
     untrained = rrf_scores(
         np.stack(
@@ -81,6 +80,14 @@ def evaluate_head(
         "untrained_ndcg_at_10": _mean_ndcg(untrained, lists.gains, valid),
         "lists": len(lists),
     }
+
+
+def head_scores(
+    head: MatchHead, lists: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.ndarray
+) -> np.ndarray:
+    """(L, LIST_LENGTH): the head's score of each list's candidates."""
+    with torch.inference_mode():
+        return head(pair_features(*_tensors(lists, snapshot, photo_vectors))).numpy()
 
 
 def _tensors(lists: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.ndarray):
