@@ -1,12 +1,13 @@
 """The catalogue: merchants, the category tree, products and their photos."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from catalog.currencies import validate_currency
+from catalog.currencies import validate_currency, validate_price_decimals
 
 CATEGORY_SEPARATOR = " > "
 # A product URL's slug: long enough to read, short enough to share.
@@ -131,6 +132,13 @@ class Product(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:product", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def clean(self) -> None:
+        # Forms, the API and the CSV import all save through full_clean (catalog.services).
+        try:
+            validate_price_decimals(self.price, self.currency)
+        except ValidationError as error:
+            raise ValidationError({"price": error}) from None
 
     @property
     def slug(self) -> str:

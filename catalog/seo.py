@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from catalog.currencies import currency_decimals
 from catalog.models import Category, Product
 
 SITE_NAME = "Vitrine"
@@ -107,8 +108,9 @@ def product_structured_data(absolute_uri: AbsoluteUri, product: Product) -> dict
 
 
 def price_text(product: Product) -> str:
-    """ "1234.50": a plain number, as schema.org and OpenGraph want it (no symbol, no commas)."""
-    return f"{product.price:.2f}"
+    """ "1234.50", "1200" in yen: a plain number with the currency's decimal places, as
+    schema.org and OpenGraph want it (no symbol, no commas)."""
+    return f"{product.price:.{currency_decimals(product.currency)}f}"
 
 
 def short_description(text: str) -> str:

@@ -121,6 +121,17 @@ class SignUpThrottle(SharedCounts, throttling.AnonRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
+class WishlistThrottle(UserThrottle):
+    """Saves to and removals from a wishlist, per account (pages and API); reading it is free."""
+
+    scope = "wishlist"
+
+    def get_cache_key(self, request: Request, view) -> str | None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        return super().get_cache_key(request, view)
+
+
 def throttled(*throttle_classes: type[SharedCounts]) -> Callable:
     """Apply API throttles to a page: beyond a limit it answers 429, a page saying when to come
     back, with Retry-After."""

@@ -1,5 +1,5 @@
 """The merchant API: each merchant's own products and their photos (the dashboard's twin),
-with search's indexing state. Writes go through catalog.services."""
+with search's indexing state, and their search analytics. Writes go through catalog.services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError
@@ -27,8 +27,11 @@ from merchant.serializers import (
     MerchantProductSerializer,
     MerchantProductUploadSerializer,
     PhotosUploadSerializer,
+    SearchAnalyticsParamsSerializer,
+    SearchAnalyticsSerializer,
     SkuTaken,
 )
+from search.analytics import search_analytics
 from search.selectors import with_index_state
 
 SKU_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
@@ -273,3 +276,26 @@ class ProductImageView(MerchantAPIView):
     def delete(self, request: Request, sku: str, image_id: int) -> Response:
         services.delete_product_image(self.own_image(sku, image_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Search analytics
+
+
+class SearchAnalyticsView(MerchantAPIView):
+    serializer_class = SearchAnalyticsSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[SearchAnalyticsParamsSerializer],
+        summary="How search showed your products, and the shop's zero-result queries",
+        description=(
+            "The dashboard's search analytics: the searches whose first page showed your "
+            "products, per query and per day, the clicks on them from those queries, and the "
+            "queries of the whole shop that found nothing."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = SearchAnalyticsParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        analytics = search_analytics(self.merchant.products.all(), params.validated_data["days"])
+        return Response(SearchAnalyticsSerializer(analytics).data)

@@ -1,4 +1,5 @@
-"""The merchant API under /api/v1/merchant/: a merchant's own products and their photos."""
+"""The merchant API under /api/v1/merchant/: a merchant's own products and their photos, and
+their search analytics."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -20,5 +21,6 @@ urlpatterns = [
         api.ProductImageView.as_view(),
         name="merchant-product-image",
     ),
+    path("search-analytics/", api.SearchAnalyticsView.as_view(), name="merchant-search-analytics"),
     *router.urls,
 ]

@@ -1,5 +1,5 @@
 """The merchant API's representations: a merchant's products as they write them, with what
-search makes of them, and the checks on what comes in.
+search makes of them, the checks on what comes in, and their search analytics.
 
 The writes themselves are catalog.services' (called by merchant.api), never a serializer's.
 """
@@ -21,6 +21,7 @@ from catalog.serializers import (
 )
 from core.api_input import JsonTypesChecked
 from core.api_schema import ErrorDetailSerializer
+from search.analytics import DEFAULT_PERIOD, PERIODS
 from search.models import ProductIndex
 
 MAX_BULK_ITEMS = 500
@@ -250,3 +251,46 @@ class BulkUpsertResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
     results = BulkItemResultSerializer(many=True)
+
+
+# Search analytics
+
+
+class SearchAnalyticsParamsSerializer(serializers.Serializer):
+    days = serializers.ChoiceField(
+        choices=PERIODS, default=DEFAULT_PERIOD, help_text="The period: the last 7, 30 or 90 days."
+    )
+
+
+class QueryFiguresSerializer(serializers.Serializer):
+    query = serializers.CharField(source="query_text", help_text='"" for a photo without words.')
+    impressions = serializers.IntegerField(
+        help_text="Searches whose first page showed one of your products or more."
+    )
+    clicks = serializers.IntegerField(
+        help_text="Clicks on your products from this query, once per shopper and product."
+    )
+    click_through_rate = serializers.FloatField(allow_null=True)
+
+
+class DayFiguresSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    impressions = serializers.IntegerField()
+    clicks = serializers.IntegerField()
+
+
+class ZeroResultQuerySerializer(serializers.Serializer):
+    query = serializers.CharField(source="query_text")
+    searches = serializers.IntegerField()
+
+
+class SearchAnalyticsSerializer(serializers.Serializer):
+    first_day = serializers.DateField(help_text="The period's first day (UTC); it ends today.")
+    impressions = serializers.IntegerField()
+    clicks = serializers.IntegerField()
+    click_through_rate = serializers.FloatField(allow_null=True, help_text="clicks / impressions")
+    days = DayFiguresSerializer(many=True, help_text="Every day of the period, oldest first.")
+    top_queries = QueryFiguresSerializer(many=True, help_text="Most impressions first.")
+    zero_result_queries = ZeroResultQuerySerializer(
+        many=True, help_text="The whole shop's queries that found nothing, most frequent first."
+    )

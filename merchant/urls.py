@@ -1,9 +1,9 @@
-"""The merchant dashboard under /merchant/: products, their photos and stock, orders, and API
-tokens."""
+"""The merchant dashboard under /merchant/: products, their photos and stock, orders, search
+analytics, and API tokens."""
 
 from django.urls import path
 
-from merchant.views import orders, products, tokens
+from merchant.views import analytics, orders, products, tokens
 
 app_name = "merchant"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("orders/", orders.order_list, name="orders"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("orders/<str:number>/status/", orders.order_status, name="order_status"),
+    path("search-analytics/", analytics.search_analytics_page, name="search_analytics"),
     path("api-tokens/", tokens.token_list, name="api_tokens"),
     path("api-tokens/<str:token_key>/revoke/", tokens.token_revoke, name="api_token_revoke"),
 ]

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from catalog.selectors import listed_products
 from core.throttling import SEARCH_THROTTLES, AnonThrottle, UserThrottle
 from search import result_tokens
+from search.models import SearchLog
 from search.retrieval import Filters
 from search.selectors import SearchQuery, SearchUnavailable, search, similar_products
 from search.serializers import (
@@ -30,7 +31,7 @@ from search.serializers import (
     SuggestionsSerializer,
     SuggestParamsSerializer,
 )
-from search.services import log_search_event
+from search.services import log_search, log_search_event
 from search.suggestions import suggest
 
 
@@ -71,13 +72,15 @@ class SearchView(APIView):
 
     def _search(self, request: Request, params: SearchParamsSerializer) -> Response:
         params.is_valid(raise_exception=True)
+        query = _query(params.validated_data)
         try:
-            found = search(_query(params.validated_data))
+            found = search(query)
         except SearchUnavailable as unavailable:
             raise ServiceUnavailable(str(unavailable)) from unavailable
         hits = HitSerializer(found.hits, many=True, context={"request": request})
         related = HitSerializer(found.related, many=True, context={"request": request})
         shown = result_tokens.shown(request, params.validated_data.get("q", ""), found)
+        log_search(shown, found, query.filters, SearchLog.Source.API)
         return Response(
             {
                 "count": found.count,

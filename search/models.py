@@ -1,12 +1,13 @@
 """The search index: one row per product, owned by search, kept in step by the dirty flag."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Now
 from pgvector.django import HnswIndex, VectorField
 
-from catalog.models import Product
+from catalog.models import Category, Merchant, Product
 from search.fields import EncoderVectorField
 from search.ml.colour import COLOUR_DIMS
 
@@ -126,3 +127,48 @@ class SearchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.product_id} for {self.query_text!r}"
+
+
+class SearchLog(models.Model):
+    """One search answered by the search page or the API (its first page): what was asked, how
+    it went, and which products it showed; kept VITRINE_SEARCH_LOG_RETENTION_DAYS. It names the
+    searcher only by search.result_tokens.searcher_of's hash: no address, account or browser."""
+
+    class Source(models.TextChoices):
+        PAGE = "page", "Search page"
+        API = "api", "API"
+
+    query_text = models.CharField(max_length=200, blank=True)  # as typed, spaces tidied
+    corrected_query = models.CharField(max_length=400, blank=True)  # "" when nothing was
+    had_photo = models.BooleanField(default=False)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    max_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    in_stock = models.BooleanField(default=False)
+    merchant = models.ForeignKey(
+        Merchant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result_count = models.PositiveIntegerField()  # as search counted them
+    took_ms = models.FloatField()
+    # The first page's products: which merchants' products a query showed (merchant analytics).
+    shown_product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    searcher = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            # "Searches that showed any of these products" (the && operator).
+            GinIndex(fields=["shown_product_ids"], name="searchlog_shown_products"),
+            # The shop's zero-result queries over a period.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(result_count=0),
+                name="searchlog_zero_results",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"search for {self.query_text!r} ({self.result_count} results)"

@@ -1,13 +1,27 @@
-"""Operations that change the search index."""
+"""Operations that change the search index, and the logs of searches and of what shoppers did
+with their results."""
 
+import logging
 from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from catalog.models import Category, Product
-from search.models import ProductIndex, SearchEvent
+from search.models import ProductIndex, SearchEvent, SearchLog
 from search.result_tokens import ShownResults
+from search.retrieval import Filters
+
+if TYPE_CHECKING:  # the selectors load torch: not for every process that changes the index
+    from search.selectors import SearchResults
+
+logger = logging.getLogger(__name__)
+
+# Old logs go this many rows a statement: short locks, and a bounded WAL burst per statement.
+SEARCH_LOG_DELETE_BATCH = 5000
 
 # One statement per batch of products: the keyword document is rebuilt from the product and the
 # row is flagged for re-embedding, inside the transaction that changed the product.
@@ -58,3 +72,49 @@ def log_search_event(shown: ShownResults, product: Product, action: str) -> bool
     except IntegrityError:  # this searcher's event for this result is in already
         return False
     return True
+
+
+def log_search(
+    shown: ShownResults, results: "SearchResults", filters: Filters, source: SearchLog.Source
+) -> None:
+    """Record a search the page or the API answered: its first page only, as the later pages of
+    a query are the same search paged through (they would count its impressions again). One
+    INSERT; a database that refuses it costs the log row, never the search."""
+    if shown.offset != 0:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a failed INSERT leaves the request usable
+            SearchLog.objects.create(
+                query_text=_fitted("query_text", shown.query_text),
+                corrected_query=_fitted("corrected_query", results.words.corrected),
+                had_photo=shown.had_photo,
+                category=filters.category,
+                min_price=filters.min_price,
+                max_price=filters.max_price,
+                in_stock=filters.in_stock,
+                merchant_id=filters.merchant_id,
+                result_count=results.count,
+                took_ms=results.took_ms,
+                shown_product_ids=list(shown.product_ids),
+                searcher=shown.searcher,
+                source=source,
+            )
+    except DatabaseError:
+        logger.exception("A search was answered but could not be logged")
+
+
+def _fitted(field: str, text: str) -> str:
+    return text[: SearchLog._meta.get_field(field).max_length]
+
+
+def delete_old_search_logs() -> int:
+    """Delete the search logs older than VITRINE_SEARCH_LOG_RETENTION_DAYS, a batch a statement
+    (each its own transaction). Returns how many went."""
+    cutoff = timezone.now() - timedelta(days=settings.VITRINE_SEARCH_LOG_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        batch = SearchLog.objects.filter(created_at__lt=cutoff).values("pk")
+        count, _ = SearchLog.objects.filter(pk__in=batch[:SEARCH_LOG_DELETE_BATCH]).delete()
+        deleted += count
+        if count < SEARCH_LOG_DELETE_BATCH:
+            return deleted

@@ -15,9 +15,11 @@ from catalog.models import Category
 from core.throttling import SEARCH_THROTTLES, throttled
 from search import result_tokens
 from search.keyword import MAX_QUERY_LENGTH
+from search.models import SearchLog
 from search.photos import decode_query_photo
 from search.retrieval import Filters
 from search.selectors import SearchQuery, SearchResults, SearchUnavailable, search
+from search.services import log_search
 
 RESULTS_PER_PAGE = 24
 TEMPLATE = "search/results.html"
@@ -121,15 +123,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, context)
     # A photo search is a POST: its results have one page, as a link cannot resend the photo.
     number = _page_number(request.GET.get("page")) if photo is None else 1
-    exact = form.cleaned_data["exact"]
+    exact, filters = form.cleaned_data["exact"], form.filters()
     try:
-        results = _search(text, photo, form.filters(), number, exact)
+        results = _search(text, photo, filters, number, exact)
     except SearchUnavailable as unavailable:
         return render(request, TEMPLATE, context | {"unavailable": str(unavailable)}, status=503)
     pages = max(1, math.ceil(results.count / RESULTS_PER_PAGE))
     if number > pages:
         number = pages
-        results = _search(text, photo, form.filters(), number, exact)
+        results = _search(text, photo, filters, number, exact)
+    shown = result_tokens.shown(request, text, results)
+    log_search(shown, results, filters, SearchLog.Source.PAGE)
     return render(
         request,
         TEMPLATE,
@@ -141,7 +145,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "num_pages": pages if photo is None else 1,
             "querystring": form.querystring(),
             "exact_querystring": form.exact_querystring(),
-            "search_token": result_tokens.sign(result_tokens.shown(request, text, results)),
+            "search_token": result_tokens.sign(shown),
         },
     )
 

@@ -1,12 +1,13 @@
-"""Admin for carts and orders. Status changes go through shop.services.orders, so stock and
-emails follow; an order's contents are read-only (what was sold stays as it was sold)."""
+"""Admin for carts, wishlists and orders. Status changes go through shop.services.orders, so
+stock and emails follow; an order's contents are read-only (what was sold stays as it was
+sold)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from shop.models import Cart, CartLine, Order, OrderLine
+from shop.models import Cart, CartLine, Order, OrderLine, WishlistItem
 from shop.services import orders as order_services
 
 
@@ -22,6 +23,14 @@ class CartAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
     inlines = [CartLineInline]
+
+
+@admin.register(WishlistItem)
+class WishlistItemAdmin(admin.ModelAdmin):
+    list_display = ["user", "product", "added_at"]
+    search_fields = ["user__username", "product__title", "product__sku"]
+    raw_id_fields = ["user", "product"]
+    list_select_related = ["user", "product"]
 
 
 class OrderLineInline(admin.TabularInline):

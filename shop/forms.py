@@ -33,6 +33,10 @@ class AddToCartForm(CappedQuantity, forms.Form):
     search_token = forms.CharField(required=False, max_length=4000)
 
 
+class WishlistAddForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.filter(status=Product.Status.ACTIVE))
+
+
 class QuantityForm(CappedQuantity, forms.Form):
     quantity = forms.IntegerField(min_value=0)
 

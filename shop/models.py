@@ -1,4 +1,4 @@
-"""Carts and orders. The operations that change them are in shop.services."""
+"""Carts, wishlists and orders. The operations that change them are in shop.services."""
 
 from decimal import Decimal
 
@@ -49,6 +49,26 @@ class CartLine(models.Model):
     def subtotal(self) -> Decimal | None:
         price = self.product.price
         return None if price is None else price * self.quantity
+
+
+class WishlistItem(models.Model):
+    """A product a signed-in shopper saved for later. Deleting the product deletes it; a product
+    taken off sale (a draft) stays saved but is not listed until it is on sale again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishlist_items")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="wishlist_one_per_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} saved by {self.user_id}"
 
 
 class ShippingAddress(models.Model):

@@ -1,8 +1,8 @@
-"""The shopper's pages: cart, checkout, orders, sign-up."""
+"""The shopper's pages: cart, wishlist, checkout, orders, sign-up."""
 
 from django.urls import path
 
-from shop.views import accounts, cart, checkout, orders
+from shop.views import accounts, cart, checkout, orders, wishlist
 
 app_name = "shop"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("cart/add/", cart.add, name="cart_add"),
     path("cart/lines/<int:line_id>/", cart.update, name="cart_update"),
     path("cart/lines/<int:line_id>/remove/", cart.remove, name="cart_remove"),
+    path("wishlist/", wishlist.wishlist_page, name="wishlist"),
+    path("wishlist/add/", wishlist.add, name="wishlist_add"),
+    path("wishlist/<int:product_id>/remove/", wishlist.remove, name="wishlist_remove"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/thank-you/", checkout.order_placed, name="order_placed"),
     path("orders/", orders.order_list, name="order_list"),

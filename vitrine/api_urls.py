@@ -12,6 +12,7 @@ urlpatterns = [
     # Before the catalogue's routes: search answers for the similar products.
     path("v1/products/<int:pk>/similar/", SimilarProductsView.as_view(), name="product-similar"),
     path("v1/merchant/", include("merchant.api_urls")),
+    path("v1/", include("shop.api_urls")),
     path("v1/", include("catalog.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

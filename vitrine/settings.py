@@ -102,7 +102,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "django.contrib.humanize",
     # /sitemap.xml (catalog.sitemaps, vitrine/urls.py).
     "django.contrib.sitemaps",
     "rest_framework",
@@ -152,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.cart",
+                "shop.context_processors.wishlist",
             ],
         },
     },
@@ -198,6 +198,8 @@ REST_FRAMEWORK = {
         # Suggestions while typing: a request per keystroke or two, which typing never outruns.
         "suggest_anon": os.environ.get("VITRINE_RATE_SUGGEST_ANON", "600/min"),
         "suggest_user": os.environ.get("VITRINE_RATE_SUGGEST_USER", "1200/min"),
+        # Saves to and removals from a shopper's wishlist, per account (page and API).
+        "wishlist": os.environ.get("VITRINE_RATE_WISHLIST", "60/min"),
     },
     # Clients are told apart by the connecting address; X-Forwarded-For counts only when this
     # many trusted proxies stand in front (else anyone could pick a fresh address per request).
@@ -207,9 +209,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
     "DESCRIPTION": (
-        "The public catalogue and search, and merchants' own products. Reads of the catalogue "
-        "need no authentication; writes need `Authorization: Token <key>`, a merchant's "
-        "expiring token (from `POST /api/v1/auth/token/` or the dashboard). Every error answers "
+        "The public catalogue and search, merchants' own products, and a signed-in shopper's "
+        "wishlist. Reads of the catalogue need no authentication; writes need "
+        "`Authorization: Token <key>`, a merchant's expiring token (from "
+        "`POST /api/v1/auth/token/` or the dashboard), or for the wishlist the site's own "
+        "session with its CSRF token. Every error answers "
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
@@ -273,7 +277,13 @@ CACHES = {
 CELERY_BROKER_URL = celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 CELERY_RESULT_EXPIRES = 3600
-CELERY_IMPORTS = ("workers.tasks", "workers.embedding", "workers.training", "shop.tasks")
+CELERY_IMPORTS = (
+    "workers.tasks",
+    "workers.embedding",
+    "workers.training",
+    "search.tasks",
+    "shop.tasks",
+)
 CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_QUEUES = TASK_QUEUES
 CELERY_TASK_ROUTES = TASK_ROUTES
@@ -290,6 +300,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-products": {"task": "workers.embedding.sweep_stale_products", "schedule": 60},
     "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    "delete-old-search-logs": {
+        "task": "search.tasks.delete_old_search_logs",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "retrain-when-catalogue-changed": {
         "task": "workers.training.retrain_when_catalogue_changed",
         "schedule": 3600,
@@ -312,13 +326,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # project composes its pages here, so that the catalogue imports none of those apps.
 VITRINE_CATALOG_SLOTS = {
     # Beside a product's details, for shoppers: its buy box.
-    "product_actions": ["shop/_product_buy_box.html"],
+    "product_actions": ["shop/_product_buy_box.html", "shop/_wishlist_button.html"],
     # Beside a product's details, for the merchant who owns it.
     "product_owner_tools": ["merchant/_owner_tools.html"],
     # Below a product: products like it.
     "product_related": ["search/_similar_products_slot.html"],
     # On a product card that asks for its actions (search results): add to cart.
     "card_actions": ["shop/_add_to_cart.html"],
+    # On every product card: save it for later.
+    "card_save": ["shop/_wishlist_button.html"],
 }
 
 LOGIN_URL = "login"
@@ -341,7 +357,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Vitrine <orders@local
 # The site's address, for links in emails.
 VITRINE_SITE_URL = os.environ.get("VITRINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-LANGUAGE_CODE = "en-us"
+# The site's language, and the locale its prices are written in (catalog.currencies.format_price,
+# through Babel): "en-us" writes $1,234.50 and ¥1,200; "de" 1.234,50 $ and 12,50 €.
+LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en-us")
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -366,6 +384,11 @@ SEARCH_TEXT_CONFIG = os.environ.get("VITRINE_SEARCH_TEXT_CONFIG", "english")
 VITRINE_ENCODER = os.environ.get("VITRINE_ENCODER", "embedded")
 # A search answer's token (search.result_tokens) counts clicks on its results this long.
 VITRINE_SEARCH_TOKEN_MAX_AGE_SECONDS = env_int("VITRINE_SEARCH_TOKEN_MAX_AGE_SECONDS", 86400)
+# Each search is logged (search.models.SearchLog, for the merchants' search analytics) and kept
+# this many days; a daily task deletes older logs.
+VITRINE_SEARCH_LOG_RETENTION_DAYS = env_int("VITRINE_SEARCH_LOG_RETENTION_DAYS", 90)
+if VITRINE_SEARCH_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("VITRINE_SEARCH_LOG_RETENTION_DAYS must be at least 1.")
 # After the encoder failed to load, a process tries again after this long (searches answer from
 # keywords meanwhile, and products wait to be embedded).
 VITRINE_ENCODER_RETRY_SECONDS = env_int("VITRINE_ENCODER_RETRY_SECONDS", 60)
@@ -425,6 +448,8 @@ AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
 # on the units of one product an order may take, so that no script reserves a whole stock.
 VITRINE_MAX_OPEN_UNPAID_ORDERS = env_int("VITRINE_MAX_OPEN_UNPAID_ORDERS", 5)
 VITRINE_MAX_UNITS_PER_LINE = env_int("VITRINE_MAX_UNITS_PER_LINE", 20)
+# The products one account's wishlist may hold: a script cannot grow one without end.
+VITRINE_MAX_WISHLIST_ITEMS = env_int("VITRINE_MAX_WISHLIST_ITEMS", 500)
 
 # --- Production serving (`make serve`; README, Production) ---
 # gunicorn (vitrine/gunicorn.py): processes times threads, both fixed, so that the connections

@@ -7,12 +7,13 @@ from django.views.decorators.http import require_safe
 
 
 def disallowed_paths() -> list[str]:
-    """What crawlers should leave alone: pages of one visitor's own (cart, checkout, orders,
-    accounts), the merchants' dashboard, the admin, the API, and search results (endless
+    """What crawlers should leave alone: pages of one visitor's own (cart, wishlist, checkout,
+    orders, accounts), the merchants' dashboard, the admin, the API, and search results (endless
     variations of the catalogue's pages, and each a costly search)."""
     prefix = get_script_prefix()
     return [
         reverse("shop:cart"),
+        reverse("shop:wishlist"),
         reverse("shop:checkout"),
         reverse("shop:order_list"),
         prefix + "accounts/",  # login, logout, sign-up (vitrine/urls.py and shop's)

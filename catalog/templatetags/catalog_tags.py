@@ -3,13 +3,12 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
-register = template.Library()
+from catalog.currencies import format_price
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
+register = template.Library()
 
 # As Django's json_script escapes: no "</script>" or "<!--" in a title can end the script.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -17,12 +16,8 @@ JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0
 
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
-    """ "$34.99", "CHF 12.00", or "Price on request" for a product without a price."""
-    if amount is None:
-        return "Price on request"
-    number = intcomma(f"{amount:.2f}")
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{number}" if symbol else f"{currency} {number}"
+    """ "$34.99", "¥1,200", or "Price on request" for a product without a price (format_price)."""
+    return format_price(amount, currency)
 
 
 @register.simple_tag(takes_context=True)

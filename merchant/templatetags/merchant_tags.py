@@ -22,3 +22,9 @@ def photo_text_warning(product: Product) -> dict:
 def photo_text_disagreements(products) -> set[int]:
     """For a page of products, in one query: the ids of those whose photo and text disagree."""
     return advice.photo_text_disagreements(products)
+
+
+@register.filter
+def percent(rate: float | None) -> str:
+    """A share as a percentage ("12.5%"); "—" when there is none (nothing to divide by)."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from catalog.currencies import format_price
 from catalog.models import Product
 from shop import tasks
 from shop.models import ADDRESS_FIELDS, Cart, CartLine, Order, OrderLine
@@ -91,13 +92,11 @@ def _check_lines(
         if shown_prices.get(product.pk) != (product.price, product.currency):
             problems.append(
                 ValidationError(
-                    "The price of %(title)s is now %(price)s %(currency)s: check your order "
-                    "and place it again.",
+                    "The price of %(title)s is now %(price)s: check your order and place it again.",
                     code="price_changed",
                     params={
                         "title": product.title,
-                        "price": product.price,
-                        "currency": product.currency,
+                        "price": format_price(product.price, product.currency),
                     },
                 )
             )

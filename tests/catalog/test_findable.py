@@ -196,6 +196,7 @@ def test_robots_txt_keeps_crawlers_to_the_storefront_and_names_the_sitemap(clien
     disallowed = [line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow")]
     assert set(disallowed) == {
         "/cart/",
+        "/wishlist/",
         "/checkout/",
         "/orders/",
         "/accounts/",
@@ -206,6 +207,7 @@ def test_robots_txt_keeps_crawlers_to_the_storefront_and_names_the_sitemap(clien
     }
     private = [
         reverse("shop:cart"),
+        reverse("shop:wishlist"),
         reverse("shop:checkout"),
         reverse("login"),
         reverse("shop:signup"),

@@ -147,7 +147,7 @@ def test_a_line_whose_price_or_currency_changed_since_shown_places_no_order(shop
             shown_prices=shown,
         )
     assert [error.code for error in raised.value.error_list] == ["price_changed"] * 2
-    assert "The price of Red kurta is now 24.99 USD" in raised.value.messages[0]
-    assert "Silk scarf is now 5.50 EUR" in raised.value.messages[1]
+    assert "The price of Red kurta is now $24.99:" in raised.value.messages[0]
+    assert "Silk scarf is now €5.50:" in raised.value.messages[1]
     assert not Order.objects.exists() and cart.lines.count() == 2
     assert Product.objects.get(pk=kurta.pk).stock == 5
