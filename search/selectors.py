@@ -218,7 +218,8 @@ def similar_products(product: Product, limit: int = 8) -> list[Hit]:
         return []
     filters = Filters(exclude_product_id=product.pk)
     ranked = _rank(vectors, QueryWords(text=""), None, filters, model, encoder_version, limit)
-    return _page(ranked, limit, 0, time.perf_counter()).hits
+    # Neighbours by definition: matches or not, the nearest fill the row.
+    return _page(ranked, limit, 0, time.perf_counter()).shown
 
 
 @dataclass

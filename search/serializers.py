@@ -192,7 +192,8 @@ class SuggestionSerializer(serializers.Serializer):
     source = serializers.ChoiceField(
         choices=["popular", "catalogue"],
         help_text=(
-            "popular: a query that many shoppers chose a result of; catalogue: the words typed, "
+            "popular: a query that many shoppers made and that found products; catalogue: the "
+            "words typed, "
             "the last one completed with a word the catalogue uses with the others."
         ),
     )

@@ -2,12 +2,17 @@
 
 Vector search always has neighbours, so how many results a query has, whether it has none,
 and which products facets, price sorting and analytics count all need one line between a
-product that matches and one that is merely near. It is drawn on the match head's score: a
-logistic model of the chance that a candidate is fully relevant (the right kind of thing with
-every attribute asked for), from its score and its distance below the best candidate's score,
-fitted on the pseudo-queries held out of the head's training. A candidate at even odds or better
-is a match. The score alone is not enough: the head is trained to order each list, not to
-score across queries, so how far a candidate falls below the list's best says much of it.
+product that matches and one that is merely near. A match is the kind of thing asked for
+(a blue dress matches "red dress", ranked below the red ones): so facets can count the colours
+of the matches, and a query with no match names a kind the shop does not have, which is what a
+merchant reads zero-result queries for.
+
+The line is drawn on the match head's score: a logistic model of the chance that a candidate is
+of the kind asked for, from its score and its distance below the best candidate's score, fitted
+on the pseudo-queries held out of the head's training and on the same queries with every
+product of their kind taken out (queries for what the catalogue lacks). A candidate at even odds
+or better is a match. The score alone is not enough: the head is trained to order each list, not
+to score across queries, so how far a candidate falls below the list's best says much of it.
 """
 
 from dataclasses import dataclass
@@ -42,11 +47,12 @@ class RelevanceCutoff:
 def fit_cutoff(
     scores: np.ndarray, gains: np.ndarray, valid: np.ndarray
 ) -> tuple[RelevanceCutoff, dict[str, float]]:
-    """The cut-off fitted on ranked lists: (L, C) head scores, gains (2: fully relevant) and
-    which slots hold a candidate; with the precision and recall of its matches on them."""
+    """The cut-off fitted on ranked lists: (L, C) head scores, gains (1: the kind asked for, 2:
+    with every attribute asked for too) and which slots hold a candidate; with the precision
+    and recall of its matches on them."""
     best = np.where(valid, scores, -np.inf).max(axis=1, keepdims=True)
     features = np.stack([scores[valid], (scores - best)[valid]], axis=1).astype(np.float64)
-    relevant = (gains[valid] == 2).astype(np.float64)
+    relevant = (gains[valid] > 0).astype(np.float64)
     # Standardised for the fit, then folded back into the weights.
     centre, spread = features.mean(axis=0), features.std(axis=0) + 1e-9
     design = np.hstack([(features - centre) / spread, np.ones((len(features), 1))])

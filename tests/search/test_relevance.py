@@ -3,15 +3,17 @@
 import numpy as np
 
 from search.ml.relevance import RelevanceCutoff, fit_cutoff
+from search.ml.training.ranked_lists import LIST_LENGTH, RankedLists, without_what_they_ask_for
 
 
 def lists(rng: np.random.Generator, shifts: list[float], relevant: int, width: int = 40):
-    """Lists whose first `relevant` candidates are fully relevant and score about 2 above the
-    rest; each list's scores shifted as a head's may be from one query to another."""
+    """Lists whose first `relevant` candidates are of the kind asked for (half of them with
+    every attribute asked for too) and score about 2 above the rest; each list's scores shifted
+    as a head's may be from one query to another."""
     gains = np.zeros((len(shifts), width))
-    gains[:, :relevant] = 2
-    gains[:, relevant : relevant + 5] = 1  # the right kind only: not a match
-    scores = rng.normal(0, 0.4, gains.shape) + 2.0 * (gains == 2) + np.array(shifts)[:, None]
+    gains[:, :relevant] = 1
+    gains[:, : relevant // 2] = 2
+    scores = rng.normal(0, 0.4, gains.shape) + 2.0 * (gains > 0) + np.array(shifts)[:, None]
     return scores, gains, np.ones_like(gains, dtype=bool)
 
 
@@ -25,7 +27,7 @@ def test_the_fitted_cutoff_keeps_the_relevant_and_leaves_the_rest():
     fresh, fresh_gains, _ = lists(rng, shifts=[-3.0, 0.0, 4.0], relevant=8)
     for row, gain in zip(fresh, fresh_gains, strict=True):
         matched = cutoff.matches(row)
-        assert (matched == (gain == 2)).mean() > 0.9
+        assert (matched == (gain > 0)).mean() > 0.9
 
 
 def cutoff_matches(cutoff: RelevanceCutoff, scores: np.ndarray) -> np.ndarray:
@@ -53,3 +55,29 @@ def test_a_list_without_anything_relevant_can_have_no_match():
     assert (
         cutoff.matches(np.concatenate([rng.normal(2, 0.2, 6), rng.normal(0, 0.4, 34)])).sum() >= 5
     )
+
+
+def test_lists_without_what_they_ask_for_keep_only_the_neighbours():
+    count, width = 2, LIST_LENGTH
+    candidates = np.tile(np.arange(width), (count, 1))
+    gains = np.zeros((count, width), dtype=np.float32)
+    gains[:, :3] = [2, 1, 2]
+    lists = RankedLists(
+        query_text=np.ones((count, 4), dtype=np.float32),
+        query_photo=np.zeros((count, 4), dtype=np.float32),
+        candidates=candidates,
+        gains=gains,
+        keyword_rank=np.ones((count, width), dtype=np.float32),
+        title_match=np.ones((count, width, 2), dtype=np.float32),
+        attribute_agreement=np.ones((count, width, 3), dtype=np.float32),
+        image_similarity=np.ones((count, width), dtype=np.float32),
+        colour_similarity=np.ones((count, width), dtype=np.float32),
+        text_hidden=np.zeros((count, width), dtype=bool),
+    )
+    lacking = without_what_they_ask_for(lists)
+    assert (lacking.candidates[:, :3] == -1).all() and (lacking.candidates[:, 3:] >= 0).all()
+    assert not lacking.gains.any()
+    # Nothing of the products taken out is left to set a list's best similarity.
+    assert not lacking.image_similarity[:, :3].any() and lacking.image_similarity[:, 3:].all()
+    assert not lacking.keyword_rank[:, :3].any() and not lacking.title_match[:, :3].any()
+    assert lists.gains[:, :3].all()  # the lists themselves are left as they were

@@ -36,6 +36,7 @@ from search.ml.training.ranked_lists import (
     pseudo_text_queries,
     refined_photo_query_lists,
     text_query_lists,
+    without_what_they_ask_for,
 )
 from search.query_words import EncoderRelatedness, WordVectors, understand
 
@@ -195,7 +196,15 @@ def train_search(
     for name, (_, evaluation) in splits.items():
         metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_text_vectors)
         log(f"{name} pseudo-queries: {metrics[f'{name}_queries']}")
+    # Fitted on the held-out lists, and on the same lists without what they ask for (a query for
+    # something the catalogue lacks matches nothing), each also in words of a shopper's own.
     held_out_lists = RankedLists.concatenate(*(evaluation for _, evaluation in splits.values()))
+    held_out_lists = RankedLists.concatenate(
+        held_out_lists, without_what_they_ask_for(held_out_lists)
+    )
+    in_own_words = held_out_lists.subset(np.arange(len(held_out_lists)))
+    in_own_words.lose_words_in_common(np.ones(len(in_own_words), dtype=bool))
+    held_out_lists = RankedLists.concatenate(held_out_lists, in_own_words)
     relevance_cutoff, metrics["relevance_cutoff"] = fit_cutoff(
         head_scores(head, held_out_lists, snapshot, photo_text_vectors),
         held_out_lists.gains,

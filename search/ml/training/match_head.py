@@ -39,9 +39,7 @@ def train_head(
     for epoch in range(EPOCHS):
         for rows in np.array_split(generator.permutation(len(lists)), steps // EPOCHS):
             batch = lists.subset(rows)
-            kept = (generator.random(len(rows)) >= LEXICAL_DROPOUT)[:, None]
-            batch.keyword_rank = batch.keyword_rank * kept
-            batch.title_match[..., 0] *= kept  # colour words are the same for every shopper
+            batch.lose_words_in_common(generator.random(len(rows)) < LEXICAL_DROPOUT)
             scores = head(pair_features(*_tensors(batch, snapshot, photo_vectors)))
             loss = _listwise_loss(scores, torch.from_numpy(batch.gains), batch.candidates >= 0)
             optimiser.zero_grad()
