@@ -73,7 +73,7 @@ def main() -> None:
         wanted = dataclasses.replace(query, colour=colour)
         photo = load_photo(query.photo, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
         for name, words in (("photo alone", ""), ("photo and words", f"but in {colour.lower()}")):
-            hits = search(SearchQuery(text=words, photo=photo, limit=DEPTH)).hits
+            hits = search(SearchQuery(text=words, photo=photo, limit=DEPTH)).shown
             scores[name].append(query_metrics(wanted, [hit.product.sku for hit in hits], truth))
     results = {name: _means(rows) for name, rows in scores.items()}
     for name, figures in results.items():

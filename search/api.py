@@ -78,6 +78,7 @@ class SearchView(APIView):
         except SearchUnavailable as unavailable:
             raise ServiceUnavailable(str(unavailable)) from unavailable
         hits = HitSerializer(found.hits, many=True, context={"request": request})
+        related = HitSerializer(found.related, many=True, context={"request": request})
         shown = result_tokens.shown(request, params.validated_data.get("q", ""), found)
         log_search(shown, found, query.filters, SearchLog.Source.API)
         return Response(
@@ -86,6 +87,7 @@ class SearchView(APIView):
                 "corrected_query": found.words.corrected or None,
                 "added_terms": list(found.words.added),
                 "results": hits.data,
+                "related": related.data,
                 "took_ms": found.took_ms,
                 "token": result_tokens.sign(shown),
                 "notice": found.notice or None,

@@ -55,7 +55,7 @@ def shown(request: HttpRequest, query_text: str, found: "SearchResults") -> Show
     return ShownResults(
         query_text=" ".join(query_text.split()),
         had_photo=found.had_photo,
-        product_ids=tuple(hit.product.pk for hit in found.hits),
+        product_ids=tuple(hit.product.pk for hit in found.shown),
         offset=found.offset,
         searcher=searcher_of(request),
     )

@@ -15,23 +15,17 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import numpy as np
-import torch
 from django.db.models import QuerySet
 from PIL import Image
 
 from catalog.models import Product
+from search.candidate_features import QueryVectors, head_inputs
 from search.catalogue_vocabulary import catalogue_vocabulary
 from search.ml import trained
-from search.ml.attribute_classifier import (
-    AttributeClassifier,
-    AttributeProfiles,
-    agreement,
-    predicted_title_match,
-)
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
 from search.ml.photo_feedback import refill_wordless_places
-from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input, reciprocal_rank_fusion
+from search.ml.ranking import reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
 from search.query_words import (
@@ -75,12 +69,20 @@ class Hit:
 @dataclass
 class SearchResults:
     hits: list[Hit]
-    count: int  # results found, of which `hits` is the page asked for
+    count: int  # matches found (search.ml.relevance), of which `hits` is the page asked for
     took_ms: float
     words: QueryWords = field(default_factory=lambda: QueryWords(text=""))
     notice: str = ""  # what the shopper should know of a degraded answer
     offset: int = 0  # the first hit's position in the whole ranking
     had_photo: bool = False
+    # On the page where the matches end (or have none): the nearest products past them, to
+    # fill it, ranked on from the last match.
+    related: list[Hit] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Hit]:
+        """What the page shows, in ranking order from `offset`."""
+        return self.hits + self.related
 
 
 class SearchUnavailable(Exception):
@@ -109,7 +111,7 @@ def search(query: SearchQuery) -> SearchResults:
         is_word=encoder.knows_word,
     )
     text = words.for_encoder
-    vectors = _QueryVectors(text=_query_text_vector(encoder, text) if text else None)
+    vectors = QueryVectors(text=_query_text_vector(encoder, text) if text else None)
     model = trained.active_model(encoder.version)
     if query.photo is not None:
         image, _ = trained.encode_photos(encoder, model, [query.photo])
@@ -207,24 +209,17 @@ def similar_products(product: Product, limit: int = 8) -> list[Hit]:
     if photo is not None:
         # Its photo is compared with others only when the model's photo encoder made it.
         same_encoder = row["photo_version"] == trained.served_photo_version(model)
-        vectors = _QueryVectors(
+        vectors = QueryVectors(
             photo=photo, image=normalise(image) if same_encoder else None, colour=colour
         )
     elif text is not None:
-        vectors = _QueryVectors(text=text)
+        vectors = QueryVectors(text=text)
     else:
         return []
     filters = Filters(exclude_product_id=product.pk)
     ranked = _rank(vectors, QueryWords(text=""), None, filters, model, encoder_version, limit)
-    return _page(ranked, limit, 0, time.perf_counter()).hits
-
-
-@dataclass
-class _QueryVectors:
-    text: np.ndarray | None = None  # the words, in the text space
-    photo: np.ndarray | None = None  # the photo, mapped into the text space
-    image: np.ndarray | None = None  # the photo in the image encoder's space, normalised
-    colour: np.ndarray | None = None  # the photo's colours
+    # Neighbours by definition: matches or not, the nearest fill the row.
+    return _page(ranked, limit, 0, time.perf_counter()).shown
 
 
 @dataclass
@@ -232,10 +227,11 @@ class _Ranked:
     candidates: Candidates
     order: np.ndarray  # candidate positions, best first
     scores: np.ndarray
+    matched: int | None = None  # how many of `order` are matches; None: all of them
 
 
 def _rank(
-    vectors: _QueryVectors,
+    vectors: QueryVectors,
     words: QueryWords,
     vocabulary: Vocabulary | None,
     filters: Filters,
@@ -263,12 +259,15 @@ def _rank(
     )
     if model is None or not len(candidates):
         return _fused(candidates)
-    scores = model.score(*_batch(candidates, vectors, words, vocabulary, model))[0]
+    scores = model.score(*head_inputs(candidates, vectors, words, vocabulary, model))[0]
     order = np.argsort(-scores, kind="stable")
     if vectors.text is not None and vectors.photo is None:
         # Words alone: which wordless listings show is chosen by what the best results look like.
         order, scores = refill_wordless_places(order, scores, candidates.photo, candidates.wordless)
-    return _Ranked(candidates, order, scores)
+    cutoff = model.relevance_cutoff
+    # Scores fall along the order, so the matches lead it.
+    matched = None if cutoff is None else int(cutoff.matches(scores).sum())
+    return _Ranked(candidates, order, scores, matched)
 
 
 def _fused(candidates: Candidates) -> _Ranked:
@@ -279,113 +278,41 @@ def _fused(candidates: Candidates) -> _Ranked:
     return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
 
 
-def _batch(
-    candidates: Candidates,
-    vectors: _QueryVectors,
-    words: QueryWords,
-    vocabulary: Vocabulary | None,
-    model: trained.SearchModel,
-) -> tuple[QueryBatch, CandidateBatch]:
-    """The query and its candidates as the head reads them: a batch of one."""
-
-    def one(array: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.asarray(array, dtype=np.float32))[None]
-
-    def query_row(vector: np.ndarray | None) -> torch.Tensor:
-        # A copy: a remembered query vector is read-only, and torch wants its own memory.
-        return one(np.zeros(candidates.text.shape[1]) if vector is None else vector.copy())
-
-    def similarity(products: np.ndarray | None, query: np.ndarray | None) -> torch.Tensor:
-        return one(np.zeros(len(candidates)) if query is None else products @ query)
-
-    queries = QueryBatch(text=query_row(vectors.text), photo=query_row(vectors.photo))
-    classifier = model.attribute_classifier
-    # What the photos of candidates without words say: read once, for both features below.
-    read = (
-        None
-        if classifier is None
-        else classifier.predict_rows(
-            photo_map_input(candidates.image, candidates.colour), candidates.wordless
-        )
-    )
-    batch = CandidateBatch(
-        text=one(candidates.text),
-        photo=one(candidates.photo),
-        image_similarity=one(candidates.image_similarity),
-        colour_similarity=similarity(candidates.colour, vectors.colour),
-        keyword_rank=one(candidates.keyword_rank),
-        title_match=one(_title_match(candidates, words, vocabulary, classifier, read)),
-        attribute_agreement=one(_attribute_agreement(candidates, vectors, classifier, read)),
-    )
-    return queries, batch
-
-
-def _title_match(
-    candidates: Candidates,
-    words: QueryWords,
-    vocabulary: Vocabulary | None,
-    classifier: AttributeClassifier | None,
-    read: AttributeProfiles | None,
-) -> np.ndarray:
-    """Vocabulary.title_match of each candidate; for those without words, its prediction from
-    what the classifier `read` from their photos (attribute_classifier.predicted_title_match)."""
-    text = words.for_encoder
-    if not text or vocabulary is None:
-        return np.zeros((len(candidates), 2), dtype=np.float32)
-    wanted = vocabulary.attributes(text)
-    matches = np.array(
-        [
-            vocabulary.title_match(wanted, title, category)
-            for title, category in zip(candidates.titles, candidates.categories, strict=True)
-        ],
-        dtype=np.float32,
-    ).reshape(-1, 2)
-    wordless = candidates.wordless
-    if text and read is not None and wordless.any():
-        matches[wordless] = predicted_title_match(classifier.classes, read.rows(wordless), wanted)
-    return matches
-
-
-def _attribute_agreement(
-    candidates: Candidates,
-    vectors: _QueryVectors,
-    classifier: AttributeClassifier | None,
-    read: AttributeProfiles | None,
-) -> np.ndarray:
-    if vectors.image is None or read is None:
-        return np.zeros((len(candidates), 3), dtype=np.float32)
-    query = classifier.predict(photo_map_input(vectors.image[None], vectors.colour[None]))
-    products = classifier.profiles(
-        candidates.titles, candidates.categories, read, described=candidates.text.any(axis=1)
-    )
-    return agreement(classifier.classes, query, products)
-
-
 def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchResults:
-    chosen = ranked.order[offset : offset + limit]
-    ids = ranked.candidates.product_ids[chosen].tolist()
+    matched = len(ranked.order) if ranked.matched is None else ranked.matched
+    end = offset + limit
+    # Past the matches a page is filled with the nearest products only where the matches end.
+    shown = ranked.order[offset:end] if offset <= matched else ranked.order[:0]
+    ids = ranked.candidates.product_ids[shown].tolist()
     products = Product.objects.select_related("category").prefetch_related("images").in_bulk(ids)
-    hits = []
-    for position in chosen:
+    hits, related = [], []
+    for place, position in enumerate(shown, start=offset):
         product = products.get(int(ranked.candidates.product_ids[position]))
         if product is None:  # deleted since it was found
             continue
-        why = list(
-            dict.fromkeys(
-                _SIGNALS[name]
-                for name, ranks in ranked.candidates.source_ranks.items()
-                if 0 <= ranks[position] < WHY_DEPTH
-            )
-        )
-        if "keywords" not in why and ranked.candidates.keyword_rank[position] > 0:
-            why.append("keywords")
-        hits.append(Hit(product, float(ranked.scores[position]), why))
+        hit = Hit(product, float(ranked.scores[position]), _why(ranked.candidates, position))
+        (hits if place < matched else related).append(hit)
     return SearchResults(
         hits=hits,
-        count=len(ranked.order),
+        count=matched,
         took_ms=round((time.perf_counter() - started) * 1000, 1),
         offset=offset,
+        related=related,
     )
+
+
+def _why(candidates: Candidates, position: int) -> list[str]:
+    """The signals by which a candidate matched."""
+    why = list(
+        dict.fromkeys(
+            _SIGNALS[name]
+            for name, ranks in candidates.source_ranks.items()
+            if 0 <= ranks[position] < WHY_DEPTH
+        )
+    )
+    if "keywords" not in why and candidates.keyword_rank[position] > 0:
+        why.append("keywords")
+    return why
 
 
 # An index row's vectors and keyword document: kilobytes a row, none of it needed for its state.

@@ -113,9 +113,11 @@ class SimilarProductsSerializer(serializers.Serializer):
 class SearchResultsSerializer(serializers.Serializer):
     count = serializers.IntegerField(
         help_text=(
-            "How many results the query found within the filters, of which `results` is the "
-            "page asked for: its sources (vector indexes, full-text search) are each searched "
-            "`limit` deep (at least 50), the same for every page of one `limit`."
+            "How many products match the query within the filters, of which `results` is the "
+            "page asked for. A match is a product the trained ranking gives even odds or better "
+            "of being what was asked for (before a ranking is trained, every candidate). Its "
+            "sources (vector indexes, full-text search) are each searched `limit` deep (at "
+            "least 50), the same for every page of one `limit`."
         )
     )
     corrected_query = serializers.CharField(
@@ -131,6 +133,13 @@ class SearchResultsSerializer(serializers.Serializer):
         help_text="The catalogue's terms added to the query's own words (never replacing them).",
     )
     results = HitSerializer(many=True)
+    related = HitSerializer(
+        many=True,
+        help_text=(
+            "On the page where the matches end, or when there are none: the nearest products "
+            "past the last match, filling the page (`count` leaves them out)."
+        ),
+    )
     took_ms = serializers.FloatField()
     token = serializers.CharField(
         help_text=(
@@ -183,7 +192,8 @@ class SuggestionSerializer(serializers.Serializer):
     source = serializers.ChoiceField(
         choices=["popular", "catalogue"],
         help_text=(
-            "popular: a query that many shoppers chose a result of; catalogue: the words typed, "
+            "popular: a query that many shoppers made and that found products; catalogue: the "
+            "words typed, "
             "the last one completed with a word the catalogue uses with the others."
         ),
     )

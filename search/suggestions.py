@@ -1,6 +1,6 @@
 """Suggestions while a shopper types (GET /api/v1/search/suggest/): queries that many shoppers
-made and then chose a product from, and the words typed so far with the last one completed by a
-word that the catalogue uses together with the others. Both are answered from memory: no model
+made and that found products, and the words typed so far with the last one completed by a word
+that the catalogue uses together with the others. Both are answered from memory: no model
 runs and no database query is made per keystroke.
 """
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from search.catalogue_vocabulary import catalogue_vocabulary
 from search.ml.vocabulary import Vocabulary, stem, words
-from search.models import SearchEvent
+from search.models import SearchLog
 
 MAX_SUGGESTIONS = 8
 # Nothing is suggested for fewer characters: one letter would suggest almost anything.
@@ -115,10 +115,10 @@ def _words_starting(vocabulary: Vocabulary, partial: str) -> list[tuple[str, str
 
 
 class PopularQueries:
-    """The queries that at least VITRINE_SUGGEST_MIN_SEARCHERS different searchers chose a
-    result of (a click or an add to cart) in the last VITRINE_SUGGEST_WINDOW_DAYS, read again
-    every VITRINE_SUGGEST_REFRESH_SECONDS. Counting searchers, not searches, keeps one client
-    from planting a suggestion by repeating it."""
+    """The queries that at least VITRINE_SUGGEST_MIN_SEARCHERS different searchers made, with
+    matches, in the last VITRINE_SUGGEST_WINDOW_DAYS of the search log, read again every
+    VITRINE_SUGGEST_REFRESH_SECONDS. Counting searchers, not searches, keeps one client from
+    planting a suggestion by repeating it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -143,7 +143,7 @@ class PopularQueries:
 def _read_popular_queries() -> list[tuple[str, int]]:
     since = timezone.now() - timedelta(days=settings.VITRINE_SUGGEST_WINDOW_DAYS)
     rows = (
-        SearchEvent.objects.filter(had_photo=False, created_at__gte=since)
+        SearchLog.objects.filter(had_photo=False, created_at__gte=since, result_count__gt=0)
         .exclude(searcher="")
         .annotate(query=Lower(Trim("query_text")))
         .exclude(query="")

@@ -418,7 +418,8 @@ VITRINE_VOCABULARY_REFRESH_SECONDS = env_int("VITRINE_VOCABULARY_REFRESH_SECONDS
 # meanwhile (search/catalogue_vocabulary.py); off, the next search waits for it.
 VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = env_bool("VITRINE_VOCABULARY_LEARN_IN_BACKGROUND", True)
 # Suggestions while typing (search/suggestions.py): a query is suggested once this many
-# different searchers chose a result of it within the window; the list is read again this often.
+# different searchers made it, and found products, within the window (of the search log); the
+# list is read again this often.
 VITRINE_SUGGEST_MIN_SEARCHERS = max(1, env_int("VITRINE_SUGGEST_MIN_SEARCHERS", 5))
 VITRINE_SUGGEST_WINDOW_DAYS = env_int("VITRINE_SUGGEST_WINDOW_DAYS", 90)
 VITRINE_SUGGEST_REFRESH_SECONDS = env_int("VITRINE_SUGGEST_REFRESH_SECONDS", 300)

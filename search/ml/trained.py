@@ -36,6 +36,7 @@ from search.ml.ranking import (
     pair_features,
     photo_map_input,
 )
+from search.ml.relevance import RelevanceCutoff
 
 if TYPE_CHECKING:
     from search.ml.encoders.base import Encoder
@@ -61,6 +62,8 @@ class SearchModel:
     # The photo encoder fine-tuned on the catalogue that its photo vectors come from (this
     # model's own or an earlier one's); None for the encoder's own.
     photo_tuning: PhotoTuning | None = None
+    # Where its matches end (search.ml.relevance); None for a model trained before it was.
+    relevance_cutoff: RelevanceCutoff | None = None
     metrics: dict = field(default_factory=dict)
 
     @property
@@ -124,6 +127,9 @@ def save(model: SearchModel) -> Path:
                 model.attribute_classifier.args if model.attribute_classifier else None
             ),
             "photo_tuning": dict(vars(model.photo_tuning)) if model.photo_tuning else None,
+            "relevance_cutoff": (
+                model.relevance_cutoff.as_list() if model.relevance_cutoff else None
+            ),
         },
         folder / "model.pt",
     )
@@ -200,6 +206,7 @@ def load(version: str) -> SearchModel | None:
         attribute_classifier.load_state_dict(saved["attributes"])
         attribute_classifier.eval()
     tuning = saved.get("photo_tuning")
+    cutoff = saved.get("relevance_cutoff")
     metrics_file = models_dir() / version / "metrics.json"
     return SearchModel(
         version=saved["version"],
@@ -208,6 +215,7 @@ def load(version: str) -> SearchModel | None:
         photo_map=photo_map,
         attribute_classifier=attribute_classifier,
         photo_tuning=PhotoTuning(**tuning) if tuning else None,
+        relevance_cutoff=RelevanceCutoff(*cutoff) if cutoff else None,
         metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
     )
 

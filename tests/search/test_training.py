@@ -109,10 +109,24 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
         ).values_list("product_id", flat=True)
     )
     for text in ("black shoes", "women red top", "watch"):
-        hits = search(SearchQuery(text=text, limit=100)).hits
-        assert any(hit.product.pk in wordless for hit in hits)
-        scores = [hit.score for hit in hits]
+        shown = search(SearchQuery(text=text, limit=100)).shown
+        assert any(hit.product.pk in wordless for hit in shown)
+        scores = [hit.score for hit in shown]
         assert scores == sorted(scores, reverse=True)
+
+    # Where a query's matches end: fitted on held-out lists, kept with the model, and used for
+    # the count. What the catalogue has matches widely; what it lacks, barely; past the last
+    # match the page is filled with the nearest products.
+    fitted = saved["relevance_cutoff"]
+    assert fitted["precision"] > 0.6 and fitted["recall"] > 0.5
+    assert trained.active_model(encoder.version).relevance_cutoff == model.relevance_cutoff
+    watches = search(SearchQuery(text="watch", limit=10))
+    lawn = search(SearchQuery(text="lawn mower", limit=10))
+    assert lawn.count < 5 < watches.count
+    assert len(lawn.hits) == lawn.count and len(lawn.related) == 10 - lawn.count
+    answer = client.get(reverse("search_api:search"), {"q": "lawn mower", "limit": 10}).json()
+    assert answer["count"] == lawn.count
+    assert len(answer["results"]) + len(answer["related"]) == 10
 
     assert model.metrics["photo_text_agreement"]["mismatches_warned"] > 0.3
     warned = photo_text_disagreements(Product.objects.all())

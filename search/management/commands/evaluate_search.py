@@ -75,4 +75,4 @@ def _ranked_skus(query: EvaluationQuery) -> list[str]:
     if query.photo is not None:
         photo = load_photo(query.photo, max_pixels=settings.VITRINE_MAX_IMAGE_PIXELS)
     results = search(SearchQuery(text=query.text, photo=photo, limit=RECALL_DEPTH))
-    return [hit.product.sku for hit in results.hits]
+    return [hit.product.sku for hit in results.shown]  # the ranking as the page shows it

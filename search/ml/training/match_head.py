@@ -39,9 +39,7 @@ def train_head(
     for epoch in range(EPOCHS):
         for rows in np.array_split(generator.permutation(len(lists)), steps // EPOCHS):
             batch = lists.subset(rows)
-            kept = (generator.random(len(rows)) >= LEXICAL_DROPOUT)[:, None]
-            batch.keyword_rank = batch.keyword_rank * kept
-            batch.title_match[..., 0] *= kept  # colour words are the same for every shopper
+            batch.lose_words_in_common(generator.random(len(rows)) < LEXICAL_DROPOUT)
             scores = head(pair_features(*_tensors(batch, snapshot, photo_vectors)))
             loss = _listwise_loss(scores, torch.from_numpy(batch.gains), batch.candidates >= 0)
             optimiser.zero_grad()
@@ -58,8 +56,7 @@ def evaluate_head(
 ) -> dict[str, float]:
     """nDCG@10 within the candidate lists: the head's order against untrained fusion (RRF)."""
     queries, candidates = _tensors(lists, snapshot, photo_vectors)
-    with torch.inference_mode():
-        scores = head(pair_features(queries, candidates)).numpy()
+    scores = head_scores(head, lists, snapshot, photo_vectors)
     valid = lists.candidates >= 0
     untrained = rrf_scores(
         np.stack(
@@ -81,6 +78,14 @@ def evaluate_head(
         "untrained_ndcg_at_10": _mean_ndcg(untrained, lists.gains, valid),
         "lists": len(lists),
     }
+
+
+def head_scores(
+    head: MatchHead, lists: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.ndarray
+) -> np.ndarray:
+    """(L, LIST_LENGTH): the head's score of each list's candidates."""
+    with torch.inference_mode():
+        return head(pair_features(*_tensors(lists, snapshot, photo_vectors))).numpy()
 
 
 def _tensors(lists: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.ndarray):

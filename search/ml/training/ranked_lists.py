@@ -47,6 +47,14 @@ class RankedLists:
     def subset(self, rows: np.ndarray) -> "RankedLists":
         return RankedLists(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
 
+    def lose_words_in_common(self, rows: np.ndarray) -> None:
+        """The lists where `rows` (L,) is true lose the signals of words they share with their
+        products (keyword rank, the kind named in the title), as a shopper's query does whose
+        words are not the catalogue's. Colour words are the same for every shopper: kept."""
+        kept = ~rows[:, None]
+        self.keyword_rank = self.keyword_rank * kept
+        self.title_match[..., 0] *= kept
+
     @classmethod
     def concatenate(cls, *parts: "RankedLists") -> "RankedLists":
         return cls(
@@ -85,6 +93,20 @@ def text_query_lists(
         ranked, [query.text for query in queries], snapshot, keyword_ranks, predicted_match
     )
     return ranked
+
+
+def without_what_they_ask_for(lists: RankedLists) -> RankedLists:
+    """The same lists with every candidate of the kind each asks for taken out: queries for what
+    the catalogue lacks, whose candidates are all neighbours."""
+    lacking = lists.subset(np.arange(len(lists)))  # a copy
+    asked = lacking.gains > 0
+    lacking.candidates[asked] = -1
+    for name in ("gains", "keyword_rank", "image_similarity", "colour_similarity"):
+        getattr(lacking, name)[asked] = 0
+    lacking.title_match[asked] = 0
+    lacking.attribute_agreement[asked] = 0
+    lacking.text_hidden[asked] = False
+    return lacking
 
 
 def pseudo_text_queries(

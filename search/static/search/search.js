@@ -103,6 +103,6 @@
 
   var form = document.querySelector("[data-search-form]");
   if (form) setUpDropZone(form);
-  var results = document.querySelector("[data-search-results]");
-  if (results) logClicks(results);
+  // The matches, and the nearest products past them: one answer, one token.
+  document.querySelectorAll("[data-search-results]").forEach(logClicks);
 })();
