@@ -45,7 +45,13 @@ def searches(make_product, other_merchant):
         log_search("red kurta", [kurta, boots])
     log_search("red boots", [boots])
     log_search("blue dress", [dress], age=timedelta(days=2))
-    log_search("blue dress", [dress], age=timedelta(days=2, hours=1))
+    # An hour earlier on the same day, unless the day had not begun an hour before (near
+    # midnight the chart's day of the second search would be another).
+    now = timezone.localtime()
+    since_midnight = now - now.replace(hour=0, minute=0, second=0, microsecond=0)
+    log_search(
+        "blue dress", [dress], age=timedelta(days=2) + min(timedelta(hours=1), since_midnight)
+    )
     log_search("kurta", [kurta], age=timedelta(days=40))  # in the last 90 days only
     log_search("unicorn saddle", [], count=0)
     log_search("unicorn saddle", [], count=0, age=timedelta(days=1))
