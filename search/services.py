@@ -84,6 +84,10 @@ def log_search(
         return
     try:
         with transaction.atomic():  # a savepoint: a failed INSERT leaves the request usable
+            # The shopper need not wait for the row to reach the disk (a few ms a search): a
+            # crash may lose the last moment's log rows, never anything else.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             SearchLog.objects.create(
                 query_text=_fitted("query_text", shown.query_text),
                 corrected_query=_fitted("corrected_query", results.words.corrected),
