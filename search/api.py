@@ -19,6 +19,7 @@ from search.models import SearchLog
 from search.retrieval import Filters
 from search.selectors import SearchQuery, SearchUnavailable, search, similar_products
 from search.serializers import (
+    FacetsSerializer,
     HitSerializer,
     PhotoSearchParamsSerializer,
     SearchEventResultSerializer,
@@ -88,6 +89,7 @@ class SearchView(APIView):
                 "added_terms": list(found.words.added),
                 "results": hits.data,
                 "related": related.data,
+                "facets": FacetsSerializer(found.facets).data if found.facets else None,
                 "took_ms": found.took_ms,
                 "token": result_tokens.sign(shown),
                 "notice": found.notice or None,
@@ -108,6 +110,7 @@ def _query(data: dict) -> SearchQuery:
         limit=data["limit"],
         offset=data["offset"],
         exact=data["exact"],
+        sort=data["sort"],
     )
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from catalog.models import Category, Product
 from search.db import binary_vector_cursor
+from search.facets import MatchFacts
 from search.ml.colour import COLOUR_DIMS, normalise
 from search.models import ProductIndex
 
@@ -91,6 +92,8 @@ class Candidates:
     keyword_rank: np.ndarray | None = None  # (n,)
     titles: list[str] = field(default_factory=list)  # (n,) what the match head reads nouns from
     categories: list[str] = field(default_factory=list)  # (n,) full names, "" for none
+    # (n,) each candidate's catalogue facts, for facets and sorting (search.facets)
+    facts: list[MatchFacts] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.product_ids)
@@ -196,7 +199,8 @@ def _count(cursor, conditions: str, parameters: dict) -> int:
 def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_query: bool) -> str:
     branches = [
         f"(SELECT row.product_id, '{name}' AS source, {order} AS position, "
-        "product.title, product.category_id "
+        "product.title, product.category_id, product.price, product.currency, "
+        "product.stock > 0 AS in_stock, product.created_at "
         f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
         f"WHERE {conditions} AND {match} ORDER BY position LIMIT %(limit)s)"
         for name in sources
@@ -226,7 +230,8 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_quer
         SELECT found.product_id, found.source, found.position, row.text_vector,
                row.photo_text_vector, {photo_columns},
                ts_rank_cd(row.keywords, (SELECT terms FROM query)),
-               found.title, coalesce(category.full_name, '')
+               found.title, coalesce(category.full_name, ''), found.category_id,
+               found.price, found.currency, found.in_stock, found.created_at
         FROM found JOIN {_INDEX} AS row USING (product_id)
         LEFT JOIN {_CATEGORY} AS category ON category.id = found.category_id
     """
@@ -276,9 +281,10 @@ def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
         image_similarity=np.zeros(count, dtype=np.float32),
     )
     for i, product_id in enumerate(order):
-        text, photo, image, colour, image_similarity, keyword_rank, title, category = details[
-            product_id
-        ]
+        text, photo, image, colour, image_similarity, keyword_rank, title, category, *facts = (
+            details[product_id]
+        )
+        candidates.facts.append(MatchFacts(*facts))
         candidates.titles.append(title)
         candidates.categories.append(category)
         if text is not None:

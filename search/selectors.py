@@ -21,6 +21,7 @@ from PIL import Image
 from catalog.models import Product
 from search.candidate_features import QueryVectors, head_inputs
 from search.catalogue_vocabulary import catalogue_vocabulary
+from search.facets import Facets, facets_of, sorted_ids
 from search.ml import trained
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
@@ -57,6 +58,7 @@ class SearchQuery:
     limit: int = 24
     offset: int = 0
     exact: bool = False  # the words as typed: no typo corrected, no term added
+    sort: str = "relevance"  # of the matches: search.facets.SORTS
 
 
 @dataclass
@@ -78,6 +80,7 @@ class SearchResults:
     # On the page where the matches end (or have none): the nearest products past them, to
     # fill it, ranked on from the last match.
     related: list[Hit] = field(default_factory=list)
+    facets: Facets | None = None  # over all the matches, not only this page's
 
     @property
     def shown(self) -> list[Hit]:
@@ -121,8 +124,9 @@ def search(query: SearchQuery) -> SearchResults:
     # Each source is searched as deep as a page of this size needs, whatever the offset: the
     # pages of one query then share one ranking, and never repeat or skip a product.
     ranked = _rank(vectors, words, vocabulary, query.filters, model, encoder.version, query.limit)
+    facets = _sorted_with_facets(ranked, query.sort)
     results = _page(ranked, query.limit, query.offset, started)
-    results.words, results.had_photo = words, query.photo is not None
+    results.words, results.had_photo, results.facets = words, query.photo is not None, facets
     if trained.active_model_failed():
         results.notice = FUSED_RANKS_NOTICE
     return results
@@ -142,8 +146,10 @@ def _search_by_keywords(query: SearchQuery, started: float) -> SearchResults:
         dims=(dims.text, dims.image),
         per_source=max(CANDIDATES_PER_SOURCE, query.limit),
     )
-    results = _page(_fused(candidates), query.limit, query.offset, started)
-    results.words, results.notice = words, KEYWORDS_ONLY_NOTICE
+    ranked = _fused(candidates)
+    facets = _sorted_with_facets(ranked, query.sort)
+    results = _page(ranked, query.limit, query.offset, started)
+    results.words, results.notice, results.facets = words, KEYWORDS_ONLY_NOTICE, facets
     return results
 
 
@@ -276,6 +282,17 @@ def _fused(candidates: Candidates) -> _Ranked:
         return _Ranked(candidates, np.zeros(0, dtype=np.int64), np.zeros(0))
     scores = reciprocal_rank_fusion(np.stack(list(candidates.source_ranks.values()), axis=1))
     return _Ranked(candidates, np.argsort(-scores, kind="stable"), scores)
+
+
+def _sorted_with_facets(ranked: _Ranked, sort: str) -> Facets:
+    """The facets of the ranking's matches, whose order becomes `sort`'s (the products past
+    them stay in the ranking's)."""
+    matched = len(ranked.order) if ranked.matched is None else ranked.matched
+    positions = ranked.order[:matched].tolist()
+    facts = {position: ranked.candidates.facts[position] for position in positions}
+    if sort != "relevance":
+        ranked.order[:matched] = sorted_ids(positions, facts, sort)
+    return facets_of(list(facts.values()))
 
 
 def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchResults:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
@@ -10,6 +11,7 @@ from catalog.models import Category
 from catalog.serializers import OptionalPriceField, category_at_path
 from core.api_input import JsonTypesChecked, StrictBooleanField
 from core.api_schema import WORDS
+from search.facets import SORTS
 from search.keyword import MAX_QUERY_LENGTH
 from search.models import SearchEvent
 from search.photos import decode_query_photo
@@ -46,6 +48,15 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
         default=False,
         help_text="Search the words as typed: no typo corrected, no related term added.",
     )
+    sort = serializers.ChoiceField(
+        choices=SORTS,
+        required=False,
+        default="relevance",
+        help_text=(
+            "The order of the matches: relevance, price (low to high, unpriced last), -price "
+            "(high to low), newest. The related products past them stay in relevance order."
+        ),
+    )
     limit = serializers.IntegerField(
         required=False, default=DEFAULT_LIMIT, min_value=1, max_value=MAX_LIMIT
     )
@@ -79,6 +90,34 @@ class PhotoSearchParamsSerializer(SearchParamsSerializer):
             return decode_query_photo(upload)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
+
+
+class CategoryFacetSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="Search again with `category` set to this.")
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class PriceBandSerializer(serializers.Serializer):
+    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, source="low")
+    max_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, source="high", allow_null=True
+    )
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    categories = serializers.SerializerMethodField()
+    price_bands = PriceBandSerializer(many=True)
+    currency = serializers.CharField(help_text='The price bands\' currency ("": none or several).')
+    in_stock = serializers.IntegerField(help_text="How many of the matches are in stock.")
+
+    @extend_schema_field(CategoryFacetSerializer(many=True))
+    def get_categories(self, facets) -> list[dict]:
+        return [
+            {"path": category.path, "name": category.full_name, "count": count}
+            for category, count in facets.categories
+        ]
 
 
 class HitSerializer(serializers.Serializer):
@@ -139,6 +178,10 @@ class SearchResultsSerializer(serializers.Serializer):
             "On the page where the matches end, or when there are none: the nearest products "
             "past the last match, filling the page (`count` leaves them out)."
         ),
+    )
+    facets = FacetsSerializer(
+        allow_null=True,
+        help_text="Counted over all the matches, not only this page's (null for no search).",
     )
     took_ms = serializers.FloatField()
     token = serializers.CharField(

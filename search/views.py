@@ -14,6 +14,7 @@ from PIL import Image
 from catalog.models import Category
 from core.throttling import SEARCH_THROTTLES, throttled
 from search import result_tokens
+from search.facets import Facets
 from search.keyword import MAX_QUERY_LENGTH
 from search.models import SearchLog
 from search.photos import decode_query_photo
@@ -50,6 +51,16 @@ class SearchForm(forms.Form):
         label="Max price", required=False, min_value=0, max_digits=12, decimal_places=2
     )
     in_stock = forms.BooleanField(label="In stock only", required=False)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("relevance", "Relevance"),
+            ("price", "Price: low to high"),
+            ("-price", "Price: high to low"),
+            ("newest", "Newest"),
+        ],
+    )
     # "Search instead for <the words as typed>": no typo corrected, no term added.
     exact = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -70,6 +81,9 @@ class SearchForm(forms.Form):
             self.add_error("max_price", "The max price is below the min price.")
         return data
 
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "relevance"
+
     def filters(self) -> Filters:
         data = self.cleaned_data
         return Filters(
@@ -79,8 +93,9 @@ class SearchForm(forms.Form):
             in_stock=data["in_stock"],
         )
 
-    def querystring(self) -> str:
-        """The text search as GET parameters: the bookmarkable address of its results."""
+    def querystring(self, **changes: str) -> str:
+        """The text search as GET parameters: the bookmarkable address of its results, with
+        `changes` to them (a facet's filter)."""
         data = self.cleaned_data
         params = {
             "q": data["q"],
@@ -89,8 +104,23 @@ class SearchForm(forms.Form):
             "max_price": data["max_price"] if data["max_price"] is not None else "",
             "in_stock": "on" if data["in_stock"] else "",
             "exact": "on" if data["exact"] else "",
-        }
+            "sort": data["sort"] if data["sort"] != "relevance" else "",
+        } | changes
         return urlencode({name: value for name, value in params.items() if value != ""})
+
+    def facet_links(self, facets: Facets) -> dict:
+        """Each facet's value with the address of the same search narrowed to it."""
+        return {
+            "categories": [
+                (category, count, self.querystring(category=category.path))
+                for category, count in facets.categories
+            ],
+            "price_bands": [
+                (band, self.querystring(min_price=str(band.low), max_price=str(band.high or "")))
+                for band in facets.price_bands
+            ],
+            "in_stock": (facets.in_stock, self.querystring(in_stock="on")),
+        }
 
     def exact_querystring(self) -> str:
         """The same search, for the words exactly as typed."""
@@ -123,17 +153,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, context)
     # A photo search is a POST: its results have one page, as a link cannot resend the photo.
     number = _page_number(request.GET.get("page")) if photo is None else 1
-    exact, filters = form.cleaned_data["exact"], form.filters()
     try:
-        results = _search(text, photo, filters, number, exact)
+        results = _search(form, number)
     except SearchUnavailable as unavailable:
         return render(request, TEMPLATE, context | {"unavailable": str(unavailable)}, status=503)
     pages = max(1, math.ceil(results.count / RESULTS_PER_PAGE))
     if number > pages:
         number = pages
-        results = _search(text, photo, filters, number, exact)
+        results = _search(form, number)
     shown = result_tokens.shown(request, text, results)
-    log_search(shown, results, filters, SearchLog.Source.PAGE)
+    log_search(shown, results, form.filters(), SearchLog.Source.PAGE)
     return render(
         request,
         TEMPLATE,
@@ -146,20 +175,21 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "querystring": form.querystring(),
             "exact_querystring": form.exact_querystring(),
             "search_token": result_tokens.sign(shown),
+            "facets": form.facet_links(results.facets) if results.facets else None,
         },
     )
 
 
-def _search(
-    text: str, photo: Image.Image | None, filters: Filters, number: int, exact: bool
-) -> SearchResults:
+def _search(form: SearchForm, number: int) -> SearchResults:
+    data = form.cleaned_data
     return search(
         SearchQuery(
-            text=text,
-            photo=photo,
-            filters=filters,
+            text=data["q"],
+            photo=data["photo"],
+            filters=form.filters(),
             limit=RESULTS_PER_PAGE,
             offset=(number - 1) * RESULTS_PER_PAGE,
-            exact=exact,
+            exact=data["exact"],
+            sort=data["sort"],
         )
     )

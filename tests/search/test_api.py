@@ -79,6 +79,7 @@ def test_a_text_query_finds_the_matching_product_first(client, catalogue):
         "added_terms",
         "results",
         "related",
+        "facets",
         "took_ms",
         "token",
         "notice",
