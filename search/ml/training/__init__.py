@@ -18,7 +18,6 @@ from search.ml.encoders.base import Encoder
 from search.ml.encoders.tuning import PhotoTuning, version_of
 from search.ml.photo_versions import finish_next_model, stage_photos, switch_photos
 from search.ml.ranking import photo_map_input
-from search.ml.relevance import fit_cutoff
 from search.ml.remapping import remap_photos
 from search.ml.training.catalogue import CatalogueSnapshot, load_snapshot, logged_text_queries
 from search.ml.training.classifier import (
@@ -26,7 +25,7 @@ from search.ml.training.classifier import (
     held_out_accuracy,
     train_attribute_classifier,
 )
-from search.ml.training.match_head import evaluate_head, head_scores, train_head
+from search.ml.training.match_head import evaluate_head, fit_relevance_cutoff, train_head
 from search.ml.training.photo_gate import PhotoMeasures, photo_decision, photo_retrieval_ndcg
 from search.ml.training.photo_map import photo_text_agreement, recall_at, train_photo_map
 from search.ml.training.photo_tuning import tune_photo_encoder
@@ -36,7 +35,6 @@ from search.ml.training.ranked_lists import (
     pseudo_text_queries,
     refined_photo_query_lists,
     text_query_lists,
-    without_what_they_ask_for,
 )
 from search.query_words import EncoderRelatedness, WordVectors, understand
 
@@ -196,19 +194,11 @@ def train_search(
     for name, (_, evaluation) in splits.items():
         metrics[f"{name}_queries"] = evaluate_head(head, evaluation, snapshot, photo_text_vectors)
         log(f"{name} pseudo-queries: {metrics[f'{name}_queries']}")
-    # Fitted on the held-out lists, and on the same lists without what they ask for (a query for
-    # something the catalogue lacks matches nothing), each also in words of a shopper's own.
-    held_out_lists = RankedLists.concatenate(*(evaluation for _, evaluation in splits.values()))
-    held_out_lists = RankedLists.concatenate(
-        held_out_lists, without_what_they_ask_for(held_out_lists)
-    )
-    in_own_words = held_out_lists.subset(np.arange(len(held_out_lists)))
-    in_own_words.lose_words_in_common(np.ones(len(in_own_words), dtype=bool))
-    held_out_lists = RankedLists.concatenate(held_out_lists, in_own_words)
-    relevance_cutoff, metrics["relevance_cutoff"] = fit_cutoff(
-        head_scores(head, held_out_lists, snapshot, photo_text_vectors),
-        held_out_lists.gains,
-        held_out_lists.candidates >= 0,
+    relevance_cutoff, metrics["relevance_cutoff"] = fit_relevance_cutoff(
+        head,
+        RankedLists.concatenate(*(evaluation for _, evaluation in splits.values())),
+        snapshot,
+        photo_text_vectors,
     )
     log(f"Relevance cut-off: {metrics['relevance_cutoff']}")
 

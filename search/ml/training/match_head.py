@@ -7,8 +7,9 @@ import numpy as np
 import torch
 
 from search.ml.ranking import CandidateBatch, MatchHead, QueryBatch, pair_features, rrf_scores
+from search.ml.relevance import RelevanceCutoff, fit_cutoff
 from search.ml.training.catalogue import CatalogueSnapshot
-from search.ml.training.ranked_lists import RankedLists
+from search.ml.training.ranked_lists import RankedLists, without_what_they_ask_for
 
 EPOCHS = 12
 BATCH_SIZE = 64
@@ -78,6 +79,21 @@ def evaluate_head(
         "untrained_ndcg_at_10": _mean_ndcg(untrained, lists.gains, valid),
         "lists": len(lists),
     }
+
+
+def fit_relevance_cutoff(
+    head: MatchHead, held_out: RankedLists, snapshot: CatalogueSnapshot, photo_vectors: np.ndarray
+) -> tuple[RelevanceCutoff, dict[str, float]]:
+    """search.ml.relevance's cut-off for `head`, fitted on its held-out lists and on the same
+    lists without what they ask for (a query for what the catalogue lacks matches nothing), each
+    also in a shopper's own words; with its precision and recall on them."""
+    lists = RankedLists.concatenate(held_out, without_what_they_ask_for(held_out))
+    in_own_words = lists.copy()
+    in_own_words.lose_words_in_common(np.ones(len(in_own_words), dtype=bool))
+    lists = RankedLists.concatenate(lists, in_own_words)
+    return fit_cutoff(
+        head_scores(head, lists, snapshot, photo_vectors), lists.gains, lists.candidates >= 0
+    )
 
 
 def head_scores(

@@ -47,6 +47,9 @@ class RankedLists:
     def subset(self, rows: np.ndarray) -> "RankedLists":
         return RankedLists(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
 
+    def copy(self) -> "RankedLists":
+        return self.subset(np.arange(len(self)))
+
     def lose_words_in_common(self, rows: np.ndarray) -> None:
         """The lists where `rows` (L,) is true lose the signals of words they share with their
         products (keyword rank, the kind named in the title), as a shopper's query does whose
@@ -98,7 +101,7 @@ def text_query_lists(
 def without_what_they_ask_for(lists: RankedLists) -> RankedLists:
     """The same lists with every candidate of the kind each asks for taken out: queries for what
     the catalogue lacks, whose candidates are all neighbours."""
-    lacking = lists.subset(np.arange(len(lists)))  # a copy
+    lacking = lists.copy()
     asked = lacking.gains > 0
     lacking.candidates[asked] = -1
     for name in ("gains", "keyword_rank", "image_similarity", "colour_similarity"):
