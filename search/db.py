@@ -4,7 +4,7 @@ import weakref
 
 import numpy as np
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from pgvector.psycopg import register_vector
 from psycopg.adapt import Loader
 from psycopg.pq import Format
@@ -14,12 +14,13 @@ from search.models import ProductIndex
 _vector_connections: "weakref.WeakSet[psycopg.Connection]" = weakref.WeakSet()
 
 
-def binary_vector_cursor() -> psycopg.Cursor:
-    """A cursor on Django's connection that sends and reads vectors in binary (numpy float32
-    arrays both ways), and runs executemany() in one pipelined round trip: far cheaper than
-    the ORM's vectors as text."""
-    connection.ensure_connection()
-    raw = connection.connection
+def binary_vector_cursor(alias: str = DEFAULT_DB_ALIAS) -> psycopg.Cursor:
+    """A cursor on Django's connection `alias` that sends and reads vectors in binary (numpy
+    float32 arrays both ways), and runs executemany() in one pipelined round trip: far cheaper
+    than the ORM's vectors as text."""
+    database = connections[alias]
+    database.ensure_connection()
+    raw = database.connection
     if raw not in _vector_connections:
         register_vector(raw)
         # Binary loaders serve binary cursors only: Django's own (text) cursors are untouched.

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog.models import Category, Product
+from core.replicas import read_alias
 from search.db import binary_vector_cursor
 from search.facets import MatchFacts
 from search.ml.colour import COLOUR_DIMS, normalise
@@ -141,7 +142,8 @@ def retrieve(
     ]
     if not sources:
         return Candidates(product_ids=np.zeros(0, dtype=np.int64))
-    with transaction.atomic(), binary_vector_cursor() as cursor:
+    database = read_alias()  # a replica's, inside a search (core.replicas)
+    with transaction.atomic(using=database), binary_vector_cursor(database) as cursor:
         exact = _estimated_rows(cursor) <= EXACT_SEARCH_MAX_ROWS or (
             filters.narrows and _count(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
         )

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from PIL import Image
 
 from catalog.models import Product
+from core.replicas import replica_reads
 from search.candidate_features import QueryVectors, head_inputs
 from search.catalogue_vocabulary import catalogue_vocabulary
 from search.facets import Facets, facets_of, sorted_ids
@@ -100,6 +101,11 @@ PHOTO_UNAVAILABLE = "Search by photo is unavailable for a moment; please try aga
 
 
 def search(query: SearchQuery) -> SearchResults:
+    with replica_reads():  # a search only reads: from a replica where there are some
+        return _search(query)
+
+
+def _search(query: SearchQuery) -> SearchResults:
     started = time.perf_counter()
     try:
         encoder = get_encoder()

@@ -69,6 +69,9 @@ VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = False
 # a pooled connection's check hung forever. The served processes under test keep their pool.
 DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The test database once more, as a streaming replica of it (core.replicas): a connection of its
+# own. Searches read from it only where a test names it in DATABASE_REPLICAS.
+DATABASES["replica_1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 # The test runner creates, migrates and flushes its own database: the test process connects
 # as the owner. The site's own role (granted its rights by the test database's migrate) is what
 # the served processes under test connect as (tests.processes.application_database_url), and

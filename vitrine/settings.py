@@ -252,6 +252,13 @@ else:
         alias: {"ENGINE": "core.embedded_postgres", "NAME": DATABASE_NAME, "USER": user}
         for alias, user in (("default", APPLICATION_ROLE), (OWNER_ALIAS, OWNER_ROLE))
     }
+# Searches read from streaming replicas of that database where DATABASE_REPLICA_URLS names them
+# (comma-separated postgresql:// URLs, the site's role on each): core.replicas.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    DATABASES[f"replica_{_number}"] = database_from_url(_url)
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
 for _database in DATABASES.values():
     _database["CONN_HEALTH_CHECKS"] = True
 # Under test, the owner's alias is the default's test database (the test runner makes one).
@@ -485,8 +492,7 @@ if DATABASE_POOL_SIZE > 0:
             "DATABASE_CONN_MAX_AGE keeps a connection per thread, which the pool replaces: "
             "unset it, or set DATABASE_POOL_SIZE=0 to use it without the pool"
         )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    _pool = {
         "min_size": 1,
         "max_size": DATABASE_POOL_SIZE,
         "timeout": DATABASE_POOL_TIMEOUT,
@@ -498,8 +504,12 @@ if DATABASE_POOL_SIZE > 0:
         # CONN_HEALTH_CHECKS, and replaced.)
         "reconnect_timeout": DATABASE_POOL_TIMEOUT,
     }
+    for _alias in ("default", *DATABASE_REPLICAS):  # each replica: a pool of its own
+        DATABASES[_alias]["CONN_MAX_AGE"] = 0
+        DATABASES[_alias].setdefault("OPTIONS", {})["pool"] = dict(_pool)
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
+    for _alias in ("default", *DATABASE_REPLICAS):
+        DATABASES[_alias]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
 # The most connections `make serve` holds: every web worker's pool (without one, a connection
 # per thread), one per Celery worker process, one for the training worker (beat holds none),
 # and ten for manage.py commands and an administrator's psql.
