@@ -8,6 +8,7 @@ widest search list pgvector allows.
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,10 +26,15 @@ from search.models import ProductIndex
 CANDIDATES_PER_SOURCE = 50
 # A deep page asks each source for more, up to this many.
 MAX_CANDIDATES_PER_SOURCE = 500
-# HNSW search list: wider than the candidates wanted, for recall.
+# HNSW search list: wider than the candidates wanted, for recall (pgvector allows 1000 at most).
 EF_SEARCH = 2 * CANDIDATES_PER_SOURCE
-EF_SEARCH_FILTERED = 1000  # pgvector 0.6's maximum
-# A filtered query allowing at most this many products searches them exactly.
+MAX_EF_SEARCH = 1000
+# Past its search list, pgvector 0.8's iterative scan goes on through the index until each
+# source has its candidates among the products the filters allow, visiting at most this many
+# entries (pgvector's default): a filter that allows fewer is left to an exact search.
+MAX_SCAN_TUPLES = 20_000
+# A filtered query that the planner expects to allow at most this many products searches them
+# exactly: a scan of a few thousand rows beats an index scan that skips most of what it visits.
 EXACT_SEARCH_MAX_PRODUCTS = 20_000
 # A catalogue this small (or never analysed) is always searched exactly: it costs little, and
 # an HNSW scan returns at most ef_search entries, which can all be dead row versions left by
@@ -95,6 +101,8 @@ class Candidates:
     categories: list[str] = field(default_factory=list)  # (n,) full names, "" for none
     # (n,) each candidate's catalogue facts, for facets and sorting (search.facets)
     facts: list[MatchFacts] = field(default_factory=list)
+    # Whether every product the filters allow was compared (else the vector indexes served)
+    searched_exactly: bool = True
 
     def __len__(self) -> int:
         return len(self.product_ids)
@@ -143,18 +151,26 @@ def retrieve(
     if not sources:
         return Candidates(product_ids=np.zeros(0, dtype=np.int64))
     database = read_alias()  # a replica's, inside a search (core.replicas)
+    photo_query = query.image_vector is not None
     with transaction.atomic(using=database), binary_vector_cursor(database) as cursor:
         exact = _estimated_rows(cursor) <= EXACT_SEARCH_MAX_ROWS or (
-            filters.narrows and _count(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
+            filters.narrows
+            and _planned_rows(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
         )
         if not exact:
-            wide = max(EF_SEARCH, 2 * per_source)
-            ef_search = EF_SEARCH_FILTERED if filters.narrows else min(wide, EF_SEARCH_FILTERED)
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
-        photo_query = query.image_vector is not None
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {min(2 * per_source, MAX_EF_SEARCH)}")
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
         cursor.execute(_candidates_sql(sources, conditions, exact, photo_query), parameters)
         rows = cursor.fetchall()
-    return _collect(rows, sources, text_dim, image_dim)
+        if not exact and filters.narrows and _came_short(rows, sources, per_source):
+            # The filters allow fewer products than the planner expected, too few for the
+            # index scan to reach: every product they allow is compared.
+            cursor.execute(_candidates_sql(sources, conditions, True, photo_query), parameters)
+            rows, exact = cursor.fetchall(), True
+    candidates = _collect(rows, sources, text_dim, image_dim)
+    candidates.searched_exactly = exact
+    return candidates
 
 
 def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dict]:
@@ -189,13 +205,22 @@ def _estimated_rows(cursor) -> float:
     return cursor.fetchone()[0]
 
 
-def _count(cursor, conditions: str, parameters: dict) -> int:
+def _planned_rows(cursor, conditions: str, parameters: dict) -> float:
+    """How many products the filters allow, as the planner estimates it: a plan, not a count,
+    whatever the catalogue's size."""
     cursor.execute(
-        f"SELECT count(*) FROM {_INDEX} AS row "
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_INDEX} AS row "
         f"JOIN {_PRODUCT} AS product ON product.id = row.product_id WHERE {conditions}",
         parameters,
     )
-    return cursor.fetchone()[0]
+    return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+
+def _came_short(rows: list[tuple], sources: list[str], wanted: int) -> bool:
+    """Whether the text or the photo source found fewer than `wanted` products (the photo-only
+    source is short wherever few products lack words, keywords wherever few use them)."""
+    found = Counter(source for _, source, *_ in rows)
+    return any(found[name] < wanted for name in sources if name in ("text", "photo"))
 
 
 def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_query: bool) -> str:

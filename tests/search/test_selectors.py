@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from catalog.models import Product
 from search import retrieval
@@ -42,18 +43,35 @@ def crowded_catalogue(make_product, encoder):
     embed_stale(encoder)
 
 
-@pytest.mark.parametrize("through_the_index", [False, True])
+@pytest.mark.parametrize("path", ["exact", "iterative index scan", "index scan, then exact"])
 def test_a_filtered_query_still_returns_every_match_up_to_the_limit(
-    crowded_catalogue, monkeypatch, through_the_index
+    crowded_catalogue, encoder, monkeypatch, path
 ):
-    # Both paths: exact search of the filtered set, and the widened HNSW scan.
-    if through_the_index:
+    """Every path keeps the page full: an exact search of the filtered set; the HNSW index
+    scanned on past its search list (here 20 entries, all shoes) until the filter's kurtas are
+    found; and, where the index scan comes short of a page, an exact search after all."""
+    if path != "exact":
         monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_ROWS", -2)
         monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_PRODUCTS", 0)
+        monkeypatch.setattr(retrieval, "MAX_EF_SEARCH", 20)
+        # A catalogue this small is cheaper to scan and sort than to search through an index:
+        # the planner is told to use the index, as it would for a large one.
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+            cursor.execute("SET enable_sort = off")
     category = Product.objects.get(sku="KURTA-0").category.parent  # Apparel > Topwear
-    results = search(SearchQuery(text="black shoes", filters=Filters(category=category), limit=12))
-    assert len(results.hits) == 12
+    # The last path's filter allows five kurtas: fewer than the page.
+    price = Decimal(14) if path == "index scan, then exact" else None
+    filters = Filters(category=category, max_price=price)
+    matching = 5 if price else 12
+    results = search(SearchQuery(text="black shoes", filters=filters, limit=12))
+    assert len(results.hits) == matching
     assert all(hit.product.sku.startswith("KURTA-") for hit in results.hits)
+    query = retrieval.SourceQuery(text_vector=encoder.encode_texts(["black shoes"])[0])
+    dims = (query.text_vector.shape[0], 0)
+    candidates = retrieval.retrieve(query, filters, encoder.version, dims, per_source=12)
+    assert len(candidates) == matching
+    assert candidates.searched_exactly == (path != "iterative index scan")
 
 
 def test_price_and_stock_filters_bound_the_results(crowded_catalogue):
