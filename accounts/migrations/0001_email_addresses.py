@@ -9,8 +9,10 @@ from django.db import migrations
 def add_email_addresses(apps, schema_editor):
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     EmailAddress = apps.get_model("account", "EmailAddress")
-    users = User.objects.exclude(email="").exclude(emailaddress__isnull=False)
-    EmailAddress.objects.bulk_create(
+    # The migration's own connection (the owner's), not the site's role.
+    database = schema_editor.connection.alias
+    users = User.objects.using(database).exclude(email="").exclude(emailaddress__isnull=False)
+    EmailAddress.objects.using(database).bulk_create(
         EmailAddress(user_id=user_id, email=email.lower(), verified=False, primary=True)
         for user_id, email in users.values_list("pk", "email").iterator()
     )
