@@ -121,6 +121,12 @@ class SignUpThrottle(SharedCounts, throttling.AnonRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
+class VerificationMailThrottle(UserThrottle):
+    """Verification links mailed again, per account: a script cannot mail an address in a loop."""
+
+    scope = "verification_mail"
+
+
 class WishlistThrottle(UserThrottle):
     """Saves to and removals from a wishlist, per account (pages and API); reading it is free."""
 

@@ -1,12 +1,10 @@
-"""The shopper's forms: add to cart, cart quantities, checkout, sign-up."""
+"""The shopper's forms: add to cart, cart quantities, checkout."""
 
 import json
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import MaxValueValidator
 
 from catalog.models import Product
@@ -110,11 +108,3 @@ class CheckoutForm(forms.ModelForm):
             del self.errors["shown_prices"]
             self.add_error(None, "This page was out of date: check your order and place it.")
         return super().clean()
-
-
-class SignUpForm(UserCreationForm):
-    email = forms.EmailField(help_text="Where we send your order confirmations.")
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ["username", "email"]

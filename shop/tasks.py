@@ -4,12 +4,10 @@ from celery import shared_task
 from django.core import management
 from django.db import transaction
 
+from core.mail import EMAIL_TASK_RETRIES
 from shop import notifications
 from shop.models import Order
 from shop.services.cart import purge_abandoned_carts
-
-# A mail server down for a while: retries back off from about 1 s to 10 min, ~1 h in all.
-EMAIL_RETRIES = 10
 
 
 @shared_task(name="shop.tasks.clear_expired_sessions")
@@ -19,14 +17,7 @@ def clear_expired_sessions() -> None:
     purge_abandoned_carts()
 
 
-@shared_task(
-    name="shop.tasks.send_order_email",
-    # smtplib's errors and timeouts are OSErrors (EMAIL_TIMEOUT bounds each try).
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=EMAIL_RETRIES,
-)
+@shared_task(name="shop.tasks.send_order_email", **EMAIL_TASK_RETRIES)
 def send_order_email(order_id: int, message: str, status: str) -> None:
     notifications.send(order_id, message, status)
 

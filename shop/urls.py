@@ -1,8 +1,8 @@
-"""The shopper's pages: cart, wishlist, checkout, orders, sign-up."""
+"""The shopper's pages: cart, wishlist, checkout, orders."""
 
 from django.urls import path
 
-from shop.views import accounts, cart, checkout, orders, wishlist
+from shop.views import cart, checkout, orders, wishlist
 
 app_name = "shop"
 
@@ -19,5 +19,4 @@ urlpatterns = [
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
     path("orders/<str:number>/cancel/", orders.order_cancel, name="order_cancel"),
-    path("accounts/signup/", accounts.signup, name="signup"),
 ]

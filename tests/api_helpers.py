@@ -1,6 +1,7 @@
 """What the API tests share: clients, uploads and the error-shape check."""
 
 import io
+import uuid
 
 from rest_framework.test import APIClient
 
@@ -32,3 +33,15 @@ def assert_error(response, status: int, code: str, fields: set[str] | None = Non
     if fields is not None:
         assert set(error["fields"]) == fields and all(error["fields"].values())
     return error
+
+
+def limit_rates(settings, **rates: str) -> None:
+    """Set these rate limits (scope: rate), counted apart from any other test's."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+    }
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {**settings.CACHES["throttle"], "KEY_PREFIX": uuid.uuid4().hex},
+    }

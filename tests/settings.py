@@ -61,6 +61,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),  # noqa: F405
 }
 CACHES["throttle"]["KEY_PREFIX"] = f"vitrine-test-throttle-{uuid.uuid4().hex}"  # noqa: F405
+# The same for django-allauth's limits, counted in the default cache.
+ACCOUNT_RATE_LIMITS = False
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"vitrine-test-{uuid.uuid4().hex}"  # noqa: F405
 # Search re-learns the catalogue's words as soon as a test changes it, before it answers.
 VITRINE_VOCABULARY_REFRESH_SECONDS = 0
 VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = False

@@ -44,6 +44,14 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def allauth_rate(rate: str, per: str) -> str:
+    """A rate written as the API's are ("10/hour"), in django-allauth's form ("10/h/ip")."""
+    amount, _, period = rate.partition("/")
+    if not amount.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"A rate is a count per second/min/hour/day, not {rate!r}")
+    return f"{amount}/{period[0]}/{per}"
+
+
 def database_from_url(url: str) -> dict:
     """Django's DATABASES entry for a postgresql:// URL (any server with pgvector)."""
     if not url.startswith(("postgres://", "postgresql://")):
@@ -110,8 +118,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Accounts (accounts/ makes them the site's own): no social providers.
+    "allauth",
+    "allauth.account",
     # Lowest layer first; each app imports only those above it in this list (make lint).
     "core",
+    "accounts",
     "catalog",
     "search",
     "workers",
@@ -130,6 +142,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Before any view reads the body: one over VITRINE_MAX_REQUEST_BYTES is refused unread.
     "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -192,6 +205,8 @@ REST_FRAMEWORK = {
         "photo_search_user": os.environ.get("VITRINE_RATE_PHOTO_SEARCH_USER", "60/min"),
         "token": os.environ.get("VITRINE_API_RATE_TOKEN", "10/min"),
         "signup": os.environ.get("VITRINE_RATE_SIGNUP", "10/hour"),
+        # Verification links mailed again from the site's own button, per account.
+        "verification_mail": os.environ.get("VITRINE_RATE_VERIFICATION_MAIL", "5/hour"),
         # Clicks and adds to cart reported from search results, per address / account.
         "search_event_anon": os.environ.get("VITRINE_RATE_SEARCH_EVENT_ANON", "60/min"),
         "search_event_user": os.environ.get("VITRINE_RATE_SEARCH_EVENT_USER", "120/min"),
@@ -272,7 +287,14 @@ REDIS_IS_EMBEDDED = not os.environ.get("REDIS_URL")
 REDIS_URL = os.environ.get("REDIS_URL") or EmbeddedRedis(VITRINE_DATA_DIR).url
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every process: django-allauth counts its rate limits here (below). While Redis
+    # fails, each process counts in its own memory.
+    "default": {
+        "BACKEND": "core.cache.RedisCacheWithFallback",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "vitrine",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+    },
     # API rate-limit counters, shared by every process of the site.
     "throttle": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -290,6 +312,7 @@ CELERY_IMPORTS = (
     "workers.training",
     "search.tasks",
     "shop.tasks",
+    "accounts.tasks",
 )
 CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_QUEUES = TASK_QUEUES
@@ -347,6 +370,46 @@ VITRINE_CATALOG_SLOTS = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
+
+# Accounts (django-allauth, accounts/): log in by username or email; sign up with both and a
+# password; the email is verified by a mailed link, which browsing and carts do not wait for,
+# but a pay-on-delivery order does (shop.services.checkout). One address per account, changed
+# by verifying the new one (the old one serves until then), after the password is asked again.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.UsernameOrEmailLoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_UNIQUE_EMAIL = True
+# Emails on a changed password or address, to the account's (old) address.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Vitrine: "
+# A reset asked for an address without an account mails nobody (the page says the same either
+# way): the form cannot be used to mail strangers.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Sessions last as Django's do (two weeks), as logins did before: no "remember me" box.
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+# Counted in the default cache (Redis, shared by the processes). Wrong passwords are django-axes'
+# (AXES_* below), so allauth's own count of them is off; sign-up is limited by the site's
+# "signup" rate (REST_FRAMEWORK above) on the page.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "signup": None,
+    "login": allauth_rate(os.environ.get("VITRINE_RATE_LOGIN", "30/min"), "ip"),
+    # Reset links asked for: per address, and at most 3 an hour to one email address.
+    "reset_password": (
+        allauth_rate(os.environ.get("VITRINE_RATE_PASSWORD_RESET", "10/hour"), "ip") + ",3/h/key"
+    ),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    # A verification link mailed to one address at most every three minutes.
+    "confirm_email": "1/3m/key",
+}
 
 # Order emails. The console backend prints them; set an SMTP backend and its EMAIL_* settings
 # (see Django's docs) to send them.
@@ -445,6 +508,8 @@ VITRINE_SWEEP_AFTER_SECONDS = env_int("VITRINE_SWEEP_AFTER_SECONDS", 120)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Login by email, and by username in any letter case.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("VITRINE_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("VITRINE_LOGIN_COOLOFF_MINUTES", 15))
@@ -452,6 +517,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
+# One count per account, whether a login names it by username or email, in any letter case.
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_name"
 # Pay on delivery takes no money up front: a cap on one account's orders awaiting payment, and
 # on the units of one product an order may take, so that no script reserves a whole stock.
 VITRINE_MAX_OPEN_UNPAID_ORDERS = env_int("VITRINE_MAX_OPEN_UNPAID_ORDERS", 5)

@@ -1,7 +1,6 @@
 """The site's addresses: each app's pages and APIs, mounted here and nowhere else."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
@@ -24,8 +23,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("merchant/", include("merchant.urls")),
     path("api/", include("vitrine.api_urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     # /healthz, /readyz, and uploaded photos under MEDIA_URL.
     path("", include("core.urls")),

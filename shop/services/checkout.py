@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from accounts.selectors import has_verified_email
 from catalog.currencies import format_price
 from catalog.models import Product
 from shop import tasks
@@ -39,9 +40,11 @@ def place_order(
     `shown_prices` (product id: what the shopper was shown): any shortfall or change rejects
     the whole checkout with every reason. The cart is emptied and the emails go once it
     commits. With pay on delivery, a shopper's orders awaiting payment are capped
-    (VITRINE_MAX_OPEN_UNPAID_ORDERS): one account cannot reserve a shop's stock unpaid.
+    (VITRINE_MAX_OPEN_UNPAID_ORDERS): one account cannot reserve a shop's stock unpaid, and
+    the account must have verified its email address (code `email_unverified`).
     """
     method = payment_method(payment_method_code)
+    _check_verified_email(user, method)
     with transaction.atomic():
         # Locked first: a double submit of the same cart waits here, then finds it empty.
         Cart.objects.select_for_update().filter(pk=cart.pk).first()
@@ -119,6 +122,16 @@ def _check_lines(
             )
     if problems:
         raise ValidationError(problems)
+
+
+def _check_verified_email(user: AbstractBaseUser, method: PaymentMethod) -> None:
+    # The goods leave before the money comes: the shop must be able to reach the shopper.
+    if method.paid_on_delivery and not has_verified_email(user):
+        raise ValidationError(
+            "Please verify your email address before ordering with pay on delivery: open the "
+            "link we emailed you, or have it sent again.",
+            code="email_unverified",
+        )
 
 
 def _check_unpaid_orders(user: AbstractBaseUser, method: PaymentMethod, new_orders: int) -> None:

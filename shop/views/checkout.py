@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.selectors import email_to_verify, has_verified_email
 from shop.forms import CheckoutForm
 from shop.models import ADDRESS_FIELDS, Order
 from shop.services import cart as carts
@@ -38,12 +39,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
-            return redirect("shop:cart")
+            # Refused for the email alone: back here, where the notice offers a new link.
+            unverified = getattr(error, "code", None) == "email_unverified"
+            return redirect("shop:checkout" if unverified else "shop:cart")
         request.session[PLACED_KEY] = [order.number for order in orders]
         return redirect("shop:order_placed")
-    return render(
-        request, "shop/checkout.html", {"form": form, "lines": lines, **cart_total(lines)}
-    )
+    context = {"form": form, "lines": lines, **cart_total(lines)}
+    if not has_verified_email(request.user):
+        context.update(email_unverified=True, email_to_verify=email_to_verify(request.user))
+    return render(request, "shop/checkout.html", context)
 
 
 @login_required

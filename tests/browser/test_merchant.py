@@ -6,7 +6,6 @@ from collections.abc import Iterator
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.worker import WorkController
-from django.contrib.auth import get_user_model
 from django.core import mail
 from playwright.sync_api import Page, expect
 
@@ -14,6 +13,7 @@ from catalog.models import Product
 from core.broker import redis_client
 from shop.models import Order
 from shop.services.checkout import place_order
+from tests.accounts_helpers import verified_shopper
 from tests.browser.helpers import screenshots
 from tests.conftest import DATASET_IMAGES, JERSEY, wait_for
 from tests.shop.conftest import ADDRESS, cart_of, shown_prices
@@ -28,7 +28,7 @@ NEW_PHOTO = DATASET_IMAGES / "15970.jpg"
 @pytest.fixture
 def placed_order(catalogue: dict[str, Product]) -> Order:
     """A shopper's order for Alice's jersey, placed before the browser starts."""
-    shopper = get_user_model().objects.create_user("sam", "sam@example.com", "pw-shopper-123")
+    shopper = verified_shopper("sam", "sam@example.com", "pw-shopper-123")
     cart = cart_of(shopper, (catalogue[JERSEY], 1))
     [order] = place_order(
         cart,

@@ -1,6 +1,8 @@
-"""A shopper, in a real browser: search, product page, cart, sign-up, checkout, the order."""
+"""A shopper, in a real browser: search, product page, cart, sign-up, email verification,
+checkout, the order."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -49,14 +51,25 @@ def test_a_shopper_finds_buys_and_sees_the_order(page: Page, default_worker) -> 
     page.get_by_label("Username").fill("sam")
     page.get_by_label("Email").fill("sam@example.com")
     page.get_by_label("Password", exact=True).fill("a long pass phrase")
-    page.get_by_label("Password confirmation").fill("a long pass phrase")
+    page.get_by_label("Password (again)").fill("a long pass phrase")
     screenshots(page, "signup")
     with page.expect_navigation():
         page.get_by_role("button", name="Create account").click()
 
-    # Signed up and logged in: back at checkout, the anonymous cart kept.
+    # Signed up and logged in: back at checkout, the anonymous cart kept, and asked to verify
+    # the email address before paying on delivery.
     expect(page.get_by_role("heading", level=1)).to_have_text("Checkout")
     expect(page.locator(".cart-count")).to_have_text("2")
+    notice = page.locator("#verify-email")
+    expect(notice).to_contain_text("Please verify your email address")
+    screenshots(page, "checkout-verify-email")
+    wait_for(lambda: any("/confirm-email/" in m.body for m in mail.outbox), 30, "the link")
+    [link] = re.findall(r"http://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
+    page.goto(urlsplit(link).path)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, verify it").click()
+    page.goto("/checkout/")
+    expect(page.locator("#verify-email")).to_have_count(0)
     expect(page.get_by_label("Email")).to_have_value("sam@example.com")
     page.get_by_label("Full name").fill("Sam Shopper")
     page.get_by_label("Address", exact=True).fill("1 Market Street")

@@ -210,7 +210,7 @@ def test_robots_txt_keeps_crawlers_to_the_storefront_and_names_the_sitemap(clien
         reverse("shop:wishlist"),
         reverse("shop:checkout"),
         reverse("login"),
-        reverse("shop:signup"),
+        reverse("account_signup"),
         reverse("merchant:dashboard"),
         reverse("admin:index"),
         reverse("api-docs"),

@@ -47,7 +47,7 @@ def test_a_draft_is_visible_to_its_merchant_only(client, make_product, merchant,
 
 def test_login_and_logout(client, merchant):
     response = client.post(
-        reverse("login"), {"username": "alice", "password": "correct-horse-battery"}
+        reverse("login"), {"login": "alice", "password": "correct-horse-battery"}
     )
     assert response.status_code == 302
     assert "Log out alice" in client.get(reverse("catalog:home")).content.decode()
@@ -56,6 +56,6 @@ def test_login_and_logout(client, merchant):
 
 
 def test_a_wrong_password_does_not_log_in(client, merchant):
-    response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    response = client.post(reverse("login"), {"login": "alice", "password": "wrong"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session

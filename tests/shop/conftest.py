@@ -1,13 +1,13 @@
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from catalog.models import Product
 from shop.models import Cart, Order
 from shop.services.cart import add_to_cart
 from shop.services.checkout import place_order
+from tests.accounts_helpers import verified_shopper
 
 ADDRESS = {
     "full_name": "Sam Shopper",
@@ -23,9 +23,8 @@ ADDRESS = {
 @pytest.fixture
 def make_shopper(db) -> Callable[..., AbstractBaseUser]:
     def make(username: str = "sam") -> AbstractBaseUser:
-        return get_user_model().objects.create_user(
-            username, email=f"{username}@example.com", password="pw-shopper-123"
-        )
+        """A shopper whose email is verified (pay on delivery asks for it)."""
+        return verified_shopper(username, f"{username}@example.com", "pw-shopper-123")
 
     return make
 

@@ -18,7 +18,10 @@ ATTACKER, SHOPPER_HOME = "203.0.113.7", "198.51.100.20"
 
 
 def log_in(username: str, password: str, address: str, url: str = LOGIN):
-    return Client(REMOTE_ADDR=address).post(url, {"username": username, "password": password})
+    # The site's login form names its field "login" (a username or an email), the admin's
+    # "username".
+    field = "login" if url == LOGIN else "username"
+    return Client(REMOTE_ADDR=address).post(url, {field: username, "password": password})
 
 
 def logged_in(response) -> bool:

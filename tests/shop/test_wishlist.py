@@ -1,6 +1,5 @@
 """The wishlist of signed-in shoppers: the services, the save buttons and page, and the API."""
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -15,7 +14,7 @@ from catalog.models import Product
 from shop.models import WishlistItem
 from shop.selectors import wishlist_items
 from shop.services.wishlist import remove_from_wishlist, save_to_wishlist
-from tests.api_helpers import assert_error
+from tests.api_helpers import assert_error, limit_rates
 
 API = "/api/v1/wishlist/"
 
@@ -177,17 +176,7 @@ def test_a_grid_reads_the_saved_products_once_however_many_cards(
 
 
 def test_saves_are_rate_limited_per_account(shopper_client, make_product, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "wishlist": "2/min",
-        },
-    }
-    settings.CACHES = {
-        **settings.CACHES,
-        "throttle": {**settings.CACHES["throttle"], "KEY_PREFIX": uuid.uuid4().hex},
-    }
+    limit_rates(settings, wishlist="2/min")
     product = make_product()
     for _ in range(2):
         response = shopper_client.post(reverse("shop:wishlist_add"), {"product": product.pk})

@@ -10,7 +10,7 @@ import grimp
 
 from tests.processes import PROJECT_ROOT
 
-PACKAGES = ("vitrine", "core", "catalog", "search", "workers", "shop", "merchant")
+PACKAGES = ("vitrine", "core", "accounts", "catalog", "search", "workers", "shop", "merchant")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:

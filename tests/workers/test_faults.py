@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 import pgserver
 import psycopg
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -27,6 +26,7 @@ from core.embedded import EmbeddedPostgres
 from search.models import ProductIndex
 from shop.forms import CheckoutForm
 from shop.models import Cart, Order
+from tests.accounts_helpers import verified_shopper
 from tests.processes import (
     PROJECT_ROOT,
     SETUP,
@@ -103,8 +103,7 @@ def test_checkouts_and_product_saves_while_redis_stops_and_starts(
     redis = site_on_own_redis
     scarce = make_product("SCARCE", title="Scarce kurta", stock=STOCK)
     shoppers = [
-        get_user_model().objects.create_user(f"shopper{n}", f"shopper{n}@example.com", "pw-1")
-        for n in range(SHOPPERS)
+        verified_shopper(f"shopper{n}", f"shopper{n}@example.com", "pw-1") for n in range(SHOPPERS)
     ]
     for shopper in shoppers:
         cart_of(shopper, (scarce, UNITS))
@@ -203,6 +202,7 @@ OLD_ENCODER = "embedded:old"
 SEED = """
 import json
 from decimal import Decimal
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.test import Client
 from catalog import services
@@ -222,6 +222,8 @@ ProductIndex.objects.filter(product=product).update(dirty=False, encoder_version
 sessions = {}
 for number in range(shoppers):
     user = get_user_model().objects.create_user(f"shopper{number}", f"s{number}@example.com")
+    # Verified, as a pay-on-delivery order asks.
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     cart = Cart.objects.create(user=user)
     add_to_cart(cart, product, units)
     client = Client()
