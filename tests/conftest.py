@@ -62,10 +62,12 @@ def make_product(merchant):
         fields.setdefault("status", Product.Status.ACTIVE)
         category_path = fields.pop("category_path", "Apparel > Topwear")
         photos = fields.pop("photos", [photo()])
+        variants = fields.pop("variants", None)
         return services.save_product(
             Product(merchant=owner or merchant, sku=sku, **fields),
             photos=photos,
             category_path=category_path,
+            variants=variants,
         )
 
     return make

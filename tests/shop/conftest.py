@@ -42,11 +42,11 @@ def cart_of(user: AbstractBaseUser, *items: tuple[Product, int]) -> Cart:
     return cart
 
 
-def shown_prices(cart: Cart) -> dict[int, tuple]:
+def shown_prices(cart: Cart) -> dict[str, tuple]:
     """The cart's prices as the checkout page shows them now."""
     return {
-        line.product_id: (line.product.price, line.product.currency)
-        for line in cart.lines.select_related("product")
+        line.price_key: (line.unit_price, line.product.currency)
+        for line in cart.lines.select_related("product", "variant")
     }
 
 
