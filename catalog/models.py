@@ -73,6 +73,18 @@ class Category(models.Model):
         return self.path.count("/") + 1
 
 
+def price_field(**kwargs) -> models.DecimalField:
+    """An optional price of 12 digits, 2 of them decimals, never negative."""
+    return models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **kwargs,
+    )
+
+
 # What a merchant writes of a product, in the order forms and the API show it.
 MERCHANT_FIELDS = (
     "sku",
@@ -99,13 +111,7 @@ class Product(models.Model):
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
     )
     # No price means "price on request": listed, but not for sale.
-    price = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    price = price_field()
     currency = models.CharField(max_length=3, validators=[validate_currency])
     stock = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -177,14 +183,7 @@ class Variant(models.Model):
     sku = models.CharField("SKU", max_length=64, validators=[validate_sku])
     # Option name (lower case) to value, as the merchant wrote it: {"size": "M"}.
     options = models.JSONField(default=dict)
-    price = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-        help_text="Empty: the product's price.",
-    )
+    price = price_field(help_text="Empty: the product's price.")
     stock = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
 

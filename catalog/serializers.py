@@ -76,23 +76,27 @@ class ImageSerializer(serializers.ModelSerializer):
         return absolute_url(self, image.image.url)
 
 
-class OptionSerializer(JsonTypesChecked, serializers.Serializer):
-    """One of a variant's options: its name and value ("size", "M")."""
+class WholeInPartialUpdates:
+    """A serializer mixin for a part of a resource (a variant, an option) that is whole even
+    inside a partial update (a bulk item), where DRF skips every required field: those named
+    in `whole_fields` are required all the same."""
 
-    name = serializers.CharField(max_length=OPTION_NAME_MAX_LENGTH, help_text="size")
-    value = serializers.CharField(max_length=OPTION_VALUE_MAX_LENGTH, help_text="M")
+    whole_fields: tuple[str, ...] = ()
 
     def validate(self, attrs: dict) -> dict:
-        # Inside a partial update (a bulk item) DRF skips required fields: an option is whole.
-        missing = [name for name in ("name", "value") if name not in attrs]
+        missing = [name for name in self.whole_fields if name not in attrs]
         if missing:
-            raise serializers.ValidationError(
-                {
-                    name: [ErrorDetail("This field is required.", code="required")]
-                    for name in missing
-                }
-            )
-        return attrs
+            required = ErrorDetail("This field is required.", code="required")
+            raise serializers.ValidationError({name: [required] for name in missing})
+        return super().validate(attrs)
+
+
+class OptionSerializer(WholeInPartialUpdates, JsonTypesChecked, serializers.Serializer):
+    """One of a variant's options: its name and value ("size", "M")."""
+
+    whole_fields = ("name", "value")
+    name = serializers.CharField(max_length=OPTION_NAME_MAX_LENGTH, help_text="size")
+    value = serializers.CharField(max_length=OPTION_VALUE_MAX_LENGTH, help_text="M")
 
 
 class OptionsField(serializers.ListField):

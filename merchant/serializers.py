@@ -23,6 +23,7 @@ from catalog.serializers import (
     ImageSerializer,
     OptionalPriceField,
     OptionsField,
+    WholeInPartialUpdates,
     absolute_url,
 )
 from catalog.variants import VariantSpec
@@ -99,9 +100,12 @@ class CategoryPathField(serializers.CharField):
         return category.full_name
 
 
-class VariantSerializer(RefuseUnknownFields, JsonTypesChecked, serializers.Serializer):
+class VariantSerializer(
+    WholeInPartialUpdates, RefuseUnknownFields, JsonTypesChecked, serializers.Serializer
+):
     """One variant of a product, as a merchant writes it."""
 
+    whole_fields = ("sku", "options")
     sku = serializers.CharField(max_length=64, validators=[validate_sku])
     options = OptionsField(
         help_text='Its options in order, e.g. [{"name": "size", "value": "M"}]; every variant '
@@ -109,19 +113,6 @@ class VariantSerializer(RefuseUnknownFields, JsonTypesChecked, serializers.Seria
     )
     price = OptionalPriceField(help_text="None: the product's price.")
     stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, default=0)
-
-    def validate(self, attrs: dict) -> dict:
-        # A bulk item is checked as a partial update, which skips its variants' required
-        # fields too: a variant is whole all the same.
-        missing = [name for name in ("sku", "options") if name not in attrs]
-        if missing:
-            raise serializers.ValidationError(
-                {
-                    name: [ErrorDetail("This field is required.", code="required")]
-                    for name in missing
-                }
-            )
-        return attrs
 
 
 def variant_specs(variants: list[dict] | None) -> list[VariantSpec] | None:

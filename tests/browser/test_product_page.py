@@ -1,14 +1,13 @@
 """The product page's photos in a real browser: thumbnails, the arrow keys, the zoom dialog."""
 
 import re
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from catalog.models import Product
 from tests.browser.helpers import screenshots
-from tests.conftest import photo
+from tests.conftest import cotton_tee, photo
 
 pytestmark = pytest.mark.slow  # started first: tests/conftest.py
 
@@ -54,19 +53,8 @@ def test_the_photos_with_the_mouse_and_the_keyboard(three_photos: Product, page:
 
 @pytest.fixture
 def tee(catalogue, make_product) -> Product:
-    """A product in sizes and colours (written before the browser starts)."""
-    from catalog.variants import VariantSpec
-
-    return make_product(
-        "TEE",
-        title="Cotton tee",
-        price=Decimal("20.00"),
-        variants=[
-            VariantSpec("TEE-M-BLK", {"size": "M", "colour": "black"}, None, 3),
-            VariantSpec("TEE-L-BLK", {"size": "L", "colour": "black"}, Decimal("24.00"), 5),
-            VariantSpec("TEE-L-WHT", {"size": "L", "colour": "white"}, None, 0),
-        ],
-    )
+    """Written before the browser starts."""
+    return cotton_tee(make_product)
 
 
 def test_choosing_options_shows_their_price_and_stock_and_adds_that_variant(

@@ -104,23 +104,17 @@ def test_the_public_api_nests_variants_at_the_price_they_sell_for(make_product):
     body = APIClient().get("/api/v1/products/").json()
     [product] = body["results"]
     assert product["stock"] == 8 and product["in_stock"] is True
+    expected = [("TEE-M", "M", "20.00", 3), ("TEE-L", "L", "24.00", 5)]
     assert product["variants"] == [
         {
-            "id": Variant.objects.get(sku="TEE-M").pk,
-            "sku": "TEE-M",
-            "options": [{"name": "size", "value": "M"}, {"name": "colour", "value": "black"}],
-            "price": "20.00",
-            "stock": 3,
+            "id": Variant.objects.get(sku=sku).pk,
+            "sku": sku,
+            "options": [{"name": "size", "value": size}, {"name": "colour", "value": "black"}],
+            "price": price,
+            "stock": stock,
             "in_stock": True,
-        },
-        {
-            "id": Variant.objects.get(sku="TEE-L").pk,
-            "sku": "TEE-L",
-            "options": [{"name": "size", "value": "L"}, {"name": "colour", "value": "black"}],
-            "price": "24.00",
-            "stock": 5,
-            "in_stock": True,
-        },
+        }
+        for sku, size, price, stock in expected
     ]
 
 

@@ -1,12 +1,10 @@
 """Buying a product's variants: the cart, checkout and cancellation work per variant, and the
 stock rules (checked under lock, never below zero, no oversell) hold for each."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 
 from catalog.models import Product, Variant
@@ -14,22 +12,13 @@ from catalog.variants import VariantSpec
 from shop.models import Cart, CartLine, Order, OrderLine
 from shop.services import orders
 from shop.services.cart import add_to_cart, set_quantity
-from shop.services.checkout import place_order
-from tests.shop.conftest import ADDRESS, shown_prices
+from tests.conftest import cotton_tee
+from tests.shop.conftest import place, race, shown_prices
 
 
 @pytest.fixture
 def tee(make_product) -> Product:
-    return make_product(
-        "TEE",
-        title="Cotton tee",
-        price=Decimal("20.00"),
-        variants=[
-            VariantSpec("TEE-M-BLK", {"size": "M", "colour": "black"}, None, 3),
-            VariantSpec("TEE-L-BLK", {"size": "L", "colour": "black"}, Decimal("24.00"), 5),
-            VariantSpec("TEE-L-WHT", {"size": "L", "colour": "white"}, None, 0),
-        ],
-    )
+    return cotton_tee(make_product)
 
 
 def variant(sku: str) -> Variant:
@@ -41,14 +30,7 @@ def buy(user, *items: tuple[str, int]) -> list[Order]:
     for sku, quantity in items:
         chosen = variant(sku)
         add_to_cart(cart, chosen.product, quantity, chosen)
-    return place_order(
-        cart,
-        user,
-        email=user.email,
-        address=ADDRESS,
-        payment_method_code="pay_on_delivery",
-        shown_prices=shown_prices(cart),
-    )
+    return place(cart, user)
 
 
 def test_a_product_with_variants_has_their_total_stock(tee):
@@ -105,14 +87,7 @@ def test_a_variant_sold_out_meanwhile_rejects_the_checkout(tee, shopper):
     add_to_cart(cart, tee, 3, variant("TEE-M-BLK"))
     Variant.objects.filter(sku="TEE-M-BLK").update(stock=1)
     with pytest.raises(ValidationError) as raised:
-        place_order(
-            cart,
-            shopper,
-            email=shopper.email,
-            address=ADDRESS,
-            payment_method_code="pay_on_delivery",
-            shown_prices=shown_prices(cart),
-        )
+        place(cart, shopper)
     assert [error.code for error in raised.value.error_list] == ["short_stock"]
     assert variant("TEE-M-BLK").stock == 1 and not Order.objects.exists()
 
@@ -123,14 +98,7 @@ def test_a_variant_price_changed_since_shown_places_no_order(tee, shopper):
     shown = shown_prices(cart)
     Variant.objects.filter(sku="TEE-L-BLK").update(price=Decimal("30.00"))
     with pytest.raises(ValidationError) as raised:
-        place_order(
-            cart,
-            shopper,
-            email=shopper.email,
-            address=ADDRESS,
-            payment_method_code="pay_on_delivery",
-            shown_prices=shown,
-        )
+        place(cart, shopper, shown)
     assert [error.code for error in raised.value.error_list] == ["price_changed"]
     assert "now $30.00" in raised.value.messages[0]
 
@@ -145,14 +113,7 @@ def test_a_plain_line_of_a_product_that_got_variants_since_is_refused(
     add_to_cart(cart, hat, 1)
     save_product(hat, variants=[VariantSpec("HAT-S", {"size": "S"}, None, 4)])
     with pytest.raises(ValidationError) as raised:
-        place_order(
-            cart,
-            shopper,
-            email=shopper.email,
-            address=ADDRESS,
-            payment_method_code="pay_on_delivery",
-            shown_prices=shown_prices(cart),
-        )
+        place(cart, shopper)
     assert [error.code for error in raised.value.error_list] == ["choose_variant"]
 
 
@@ -197,32 +158,7 @@ def test_shoppers_racing_for_a_variants_last_units_never_oversell(make_product, 
     shoppers = [make_shopper(f"racer{number}") for number in range(SHOPPERS)]
     for user in shoppers:
         add_to_cart(Cart.objects.create(user=user), variant("RACE-M").product, 1, variant("RACE-M"))
-    start = threading.Barrier(SHOPPERS)
-    outcomes: list[str] = []
-
-    def race(user) -> None:
-        try:
-            start.wait()
-            cart = Cart.objects.get(user=user)
-            place_order(
-                cart,
-                user,
-                email=user.email,
-                address=ADDRESS,
-                payment_method_code="pay_on_delivery",
-                shown_prices=shown_prices(cart),
-            )
-            outcomes.append("order")
-        except ValidationError as error:
-            outcomes.append(error.error_list[0].code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=race, args=(user,)) for user in shoppers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(shoppers, lambda user: place(Cart.objects.get(user=user), user))
     assert sorted(outcomes) == ["order"] * STOCK + ["out_of_stock"] * (SHOPPERS - STOCK)
     assert OrderLine.objects.filter(sku="RACE-M").count() == STOCK
     assert (variant("RACE-M").stock, variant("RACE-L").stock) == (0, 7)
