@@ -47,6 +47,7 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     in_stock = StrictBooleanField(required=False, default=False)
     option = serializers.CharField(
         required=False,
+        allow_blank=True,  # no filter, as a blank form field sends it
         max_length=200,
         validators=[RegexValidator(OPTION_FILTER)],
         help_text=(
@@ -77,8 +78,8 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     def validate_category(self, value: str) -> Category | None:
         return category_at_path(value)
 
-    def validate_option(self, value: str) -> tuple[str, str]:
-        return parse_option_filter(value)
+    def validate_option(self, value: str) -> tuple[str, str] | None:
+        return parse_option_filter(value) if value else None
 
     def to_internal_value(self, data):
         try:
