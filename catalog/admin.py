@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from catalog import services
 from catalog.images import check_image
-from catalog.models import MERCHANT_FIELDS, Category, Merchant, Product, ProductImage
+from catalog.models import MERCHANT_FIELDS, Category, Merchant, Product, ProductImage, Variant
 
 
 @admin.register(Merchant)
@@ -73,13 +73,27 @@ class ProductImageInline(admin.TabularInline):
         return format_html('<img src="{}" alt="" height="80">', image.image.url)
 
 
+class VariantInline(admin.TabularInline):
+    """Shown, not edited: variants are written with their product's stock by catalog.services
+    (the merchant dashboard, the merchant API, the CSV import)."""
+
+    model = Variant
+    fields = ["sku", "options", "price", "stock"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["title", "sku", "merchant", "category", "price", "currency", "stock", "status"]
     list_filter = ["status", "merchant"]
     search_fields = ["title", "sku"]
     raw_id_fields = ["merchant", "category"]
-    inlines = [ProductImageInline]
+    inlines = [ProductImageInline, VariantInline]
     form = ProductAdminForm
 
     def save_model(self, request, obj: Product, form: ProductAdminForm, change: bool) -> None:

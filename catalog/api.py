@@ -36,7 +36,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Product]:
-        return listed_products().select_related("merchant")
+        return listed_products().select_related("merchant").prefetch_related("variants")
 
     def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
         if self.action != "list":

@@ -1,5 +1,10 @@
 """Import products from a CSV file: `sku,title,image` and optionally `description,category,
-price,currency,stock,status`.
+price,currency,stock,status`, and `variant_sku,options` for products with variants.
+
+Rows that follow each other with the same `sku` and a `variant_sku` are one product and its
+variants: the product's fields come from its first row, each row gives a variant its SKU, its
+options ("size: M, colour: black"), price (when it differs from the first row's) and stock.
+The product is imported with all its variants or, when any of its rows is bad, not at all.
 
 A re-import changes only the columns the file has: a product's status, say, only when the file
 has a `status` column (new products get the import's status otherwise). Each row is checked in
@@ -12,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -23,10 +28,12 @@ from django.db import DatabaseError, connection
 from catalog import services
 from catalog.currencies import validate_currency
 from catalog.images import CheckedImage, check_image
-from catalog.models import Category, Merchant, Product, ProductImage, validate_sku
+from catalog.models import Category, Merchant, Product, ProductImage, Variant, validate_sku
+from catalog.variants import VariantSpec, parse_options
 
 REQUIRED_COLUMNS = ("sku", "title", "image")
 OPTIONAL_COLUMNS = ("description", "category", "price", "currency", "stock", "status")
+VARIANT_COLUMNS = ("variant_sku", "options")
 MAX_PRICE = Decimal("9999999999.99")  # what Product.price (12 digits, 2 decimals) holds
 
 
@@ -41,6 +48,7 @@ class ProductRow:
     fields: dict
     category_path: str | None
     photo: CheckedImage
+    variants: list[VariantSpec] | None = None  # None: the product's variants stay as they are
 
 
 @dataclass(frozen=True)
@@ -80,14 +88,15 @@ class CatalogImport:
         summary = ImportSummary()
         started = time.monotonic()
         with _asynchronous_commit():
-            for line, row in self._records(csv_path):
+            for rows in self._products(csv_path):
                 try:
-                    summary.outcomes[self.import_row(self.parse(line, row))] += 1
+                    summary.outcomes[self.import_row(self.parse_product(rows))] += 1
                 except RowError as error:
-                    rejection = Rejection(line, str(error))
+                    rejection = Rejection(rows[0][0], str(error))
                     summary.rejections.append(rejection)
                     on_reject(rejection)
-                on_row()
+                for _ in rows:
+                    on_row()
         _refresh_statistics()
         summary.seconds = time.monotonic() - started
         return summary
@@ -129,6 +138,22 @@ class CatalogImport:
             photo=self._read_photo(values["image"]),
         )
 
+    def parse_product(self, rows: list[tuple[int, dict]]) -> ProductRow:
+        """A product's rows (one, or its variants' rows), checked in full."""
+        first_line, first = rows[0]
+        product = self.parse(first_line, first)
+        if not _variant_sku(first):
+            return product
+        fields = {name: value for name, value in product.fields.items() if name != "stock"}
+        variants = []
+        for line, row in rows:
+            try:
+                variants.append(_parse_variant(row, fields.get("price")))
+            except RowError as error:
+                others = f" (the rows of {product.sku} from line {first_line} are not imported)"
+                raise RowError(f"line {line}: {error}{others if len(rows) > 1 else ''}") from None
+        return replace(product, fields=fields, variants=variants)
+
     def import_row(self, product: ProductRow) -> services.UpsertOutcome:
         fields = dict(product.fields)
         try:
@@ -140,12 +165,31 @@ class CatalogImport:
                 fields,
                 imported_photo=product.photo,
                 create_defaults={"status": self.status},
+                variants=product.variants,
             )
         except ValidationError as error:
             raise RowError(_describe(error)) from None
         except DatabaseError as error:
             self._categories.clear()  # categories made in a rolled-back transaction are gone
             raise RowError(f"database error: {error}") from None
+
+    def _products(self, csv_path: Path) -> Iterator[list[tuple[int, dict]]]:
+        """The file's rows, a product's variant rows together."""
+        rows: list[tuple[int, dict]] = []
+        for line, row in self._records(csv_path):
+            if (
+                rows
+                and _variant_sku(row)
+                and _variant_sku(rows[0][1])
+                and _sku(row) == _sku(rows[0][1])
+            ):
+                rows.append((line, row))
+                continue
+            if rows:
+                yield rows
+            rows = [(line, row)]
+        if rows:
+            yield rows
 
     def _records(self, csv_path: Path) -> Iterator[tuple[int, dict]]:
         self._seen_skus: dict[str, int] = {}
@@ -195,7 +239,7 @@ def _refresh_statistics() -> None:
     """Fresh planner statistics after a bulk load, as PostgreSQL advises: until autovacuum
     catches up, stale ones can say the tables are empty, and every query joining them then
     runs as nested loops over whole tables."""
-    tables = [model._meta.db_table for model in (Category, Product, ProductImage)]
+    tables = [model._meta.db_table for model in (Category, Product, ProductImage, Variant)]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(tables)}")
 
@@ -204,6 +248,35 @@ def count_rows(csv_path: Path) -> int:
     """Data rows in the file, for a progress bar (a quoted line break counts twice)."""
     with open(csv_path, "rb") as csv_file:
         return max(sum(1 for _ in csv_file) - 1, 0)
+
+
+def _sku(row: dict) -> str:
+    return (row.get("sku") or "").strip()
+
+
+def _variant_sku(row: dict) -> str:
+    return (row.get("variant_sku") or "").strip()
+
+
+def _parse_variant(row: dict, product_price: Decimal | None) -> VariantSpec:
+    """A variant row's SKU, options, price (None when the product's) and stock."""
+    if None in row:
+        raise RowError("the row has more fields than the header")
+    sku = _variant_sku(row)
+    if not sku:
+        raise RowError("missing variant_sku (the other rows of this product have one)")
+    _validate(validate_sku, sku, "variant_sku")
+    try:
+        options = parse_options(row.get("options") or "")
+    except ValidationError as error:
+        raise RowError(f"bad options {row.get('options')!r}: {' '.join(error.messages)}") from None
+    price = _parse_price((row.get("price") or "").strip())
+    return VariantSpec(
+        sku=sku,
+        options=options,
+        price=None if price == product_price else price,
+        stock=_parse_stock((row.get("stock") or "").strip()),
+    )
 
 
 def _parse_price(text: str) -> Decimal | None:

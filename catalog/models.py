@@ -73,6 +73,18 @@ class Category(models.Model):
         return self.path.count("/") + 1
 
 
+def price_field(**kwargs) -> models.DecimalField:
+    """An optional price of 12 digits, 2 of them decimals, never negative."""
+    return models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **kwargs,
+    )
+
+
 # What a merchant writes of a product, in the order forms and the API show it.
 MERCHANT_FIELDS = (
     "sku",
@@ -99,13 +111,7 @@ class Product(models.Model):
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
     )
     # No price means "price on request": listed, but not for sale.
-    price = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    price = price_field()
     currency = models.CharField(max_length=3, validators=[validate_currency])
     stock = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -155,6 +161,63 @@ class Product(models.Model):
         # Uses the prefetched images when a view prefetched them.
         images = list(self.images.all())
         return images[0] if images else None
+
+
+# A variant's options: at most this many names ("size", "colour", "material"), each value short.
+MAX_OPTIONS = 3
+OPTION_NAME_MAX_LENGTH = 30
+OPTION_VALUE_MAX_LENGTH = 60
+
+
+class Variant(models.Model):
+    """One way to buy a product ("size: M, colour: black"), with its own SKU, stock and,
+    optionally, price.
+
+    A product with variants is sold only as one of them: its own `stock` is then the sum of
+    theirs (kept by catalog.services and checkout in the same transaction, under the product's
+    lock), so it is in stock when any variant is, and every page and filter that reads a
+    product's stock keeps working. A variant without a price costs the product's price.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=64, validators=[validate_sku])
+    # Option name (lower case) to value, as the merchant wrote it: {"size": "M"}.
+    options = models.JSONField(default=dict)
+    price = price_field(help_text="Empty: the product's price.")
+    stock = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sku"], name="variant_sku_unique"),
+            # Deferred: a save may swap two variants' options.
+            models.UniqueConstraint(
+                fields=["product", "options"],
+                name="variant_options_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0) | models.Q(price__isnull=True),
+                name="variant_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.title}, {self.label} ({self.sku})"
+
+    @property
+    def label(self) -> str:
+        return options_label(self.options)
+
+    @property
+    def unit_price(self):
+        return self.product.price if self.price is None else self.price
+
+
+def options_label(options: dict[str, str]) -> str:
+    """{"size": "M", "colour": "black"} -> "size M, colour black", as a shopper reads it."""
+    return ", ".join(f"{name} {value}" for name, value in options.items())
 
 
 def product_slug(title: str) -> str:

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from catalog.images import CheckedImage, make_thumbnail
 from catalog.models import CATEGORY_SEPARATOR, Category, Merchant, Product, ProductImage
 from catalog.signals import products_changed
+from catalog.variants import VariantSpec, normalise_options, sync_stock, write_variants
 
 
 def announce_products_changed(product_ids: Iterable[int]) -> None:
@@ -162,8 +163,13 @@ def save_product(
     category_path: str | None = None,
     fields: Collection[str] | None = None,
     expected_version: int | None = None,
+    variants: Sequence[VariantSpec] | None = None,
 ) -> Product:
     """Create or update a product, adding any new photos, in one transaction.
+
+    `variants`, when given, become the product's variants (catalog.variants.write_variants; an
+    empty list removes them). A product with variants has the sum of their stock, whatever
+    `stock` it was given.
 
     `category_path` ("Apparel > Topwear"), when given, sets the category, creating it if new.
     An update writes only `fields` (None: every field), so that changing the title never
@@ -187,6 +193,9 @@ def save_product(
                 product.save(update_fields=written_fields)
             else:
                 product.save()
+        if variants is not None:
+            write_variants(product, variants)
+        sync_stock(product)
         _add_photos(product, photos, written)
         announce_products_changed([product.pk])
     return product
@@ -201,6 +210,7 @@ def upsert_product(
     category_path: str | None = None,
     create_defaults: Mapping[str, object] | None = None,
     expected_version: int | None = None,
+    variants: Sequence[VariantSpec] | None = None,
 ) -> UpsertOutcome:
     """Create the merchant's product with this SKU, or update the fields given.
 
@@ -210,7 +220,7 @@ def upsert_product(
     for the product, is stored unless it is already one of its photos: in place of the photo
     an earlier import stored, or else as the main photo, in front of the merchant's own. With
     `expected_version`, the write is refused (ProductConflict) unless the product exists at
-    that version.
+    that version. `variants`, when given, become its variants, as in save_product.
     """
     with _product_transaction() as written:
         if category_path is not None:
@@ -232,12 +242,18 @@ def upsert_product(
         photo_changed = imported_photo is not None and (
             created or not product.images.filter(sha256=imported_photo.sha256).exists()
         )
-        if not (created or changed or photo_changed):
+        variants_changed = variants is not None and (
+            created or _variant_specs(product) != _normalised(variants)
+        )
+        if not (created or changed or photo_changed or variants_changed):
             return UpsertOutcome.UNCHANGED
         _validate(product)
         if not created:
             product.version += 1
         product.save()
+        if variants_changed:
+            write_variants(product, variants)
+        sync_stock(product)
         if photo_changed:
             _store_imported_photo(product, imported_photo, written)
         announce_products_changed([product.pk])
@@ -250,6 +266,11 @@ def set_stock(product: Product, stock: int, *, expected_version: int | None = No
     is."""
     if stock < 0:
         raise ValidationError("Stock cannot be negative.", code="negative_stock")
+    if product.variants.exists():
+        raise ValidationError(
+            "This product's stock is its variants': set each variant's stock.",
+            code="stock_of_variants",
+        )
     with transaction.atomic():
         _lock_version(product.pk, expected_version)
         Product.objects.filter(pk=product.pk).update(
@@ -297,6 +318,25 @@ def move_product_image(image: ProductImage, position: int) -> None:
         images.insert(max(0, min(position, len(images))), image)
         _save_positions(images)
         announce_products_changed([image.product_id])
+
+
+def _variant_specs(product: Product) -> list[VariantSpec]:
+    return [
+        VariantSpec(variant.sku, variant.options, variant.price, variant.stock)
+        for variant in product.variants.all()
+    ]
+
+
+def _normalised(specs: Sequence[VariantSpec]) -> list[VariantSpec] | None:
+    # Specs as write_variants would store them, to tell an unchanged re-import; None (never
+    # equal) when they do not pass its checks, which it then reports.
+    try:
+        return [
+            VariantSpec(spec.sku, normalise_options(spec.options), spec.price, spec.stock)
+            for spec in specs
+        ]
+    except ValidationError:
+        return None
 
 
 def _validate(product: Product) -> None:

@@ -30,6 +30,7 @@ from merchant.serializers import (
     SearchAnalyticsParamsSerializer,
     SearchAnalyticsSerializer,
     SkuTaken,
+    variant_specs,
 )
 from search.analytics import search_analytics
 from search.selectors import with_index_state
@@ -108,7 +109,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Product]:
         products = with_index_state(self.merchant.products.select_related("category"))
-        products = products.prefetch_related("images")
+        products = products.prefetch_related("images", "variants")
         if self.action == "list" and "status" in self.request.query_params:
             wanted = self.request.query_params["status"]
             if wanted not in Product.Status.values:
@@ -140,6 +141,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
         photos = fields.pop("photos", [])
         expected_version = fields.pop("version", None)  # a new product has none to check
         category_path = _pop_category_path(fields)
+        variants = variant_specs(fields.pop("variants", None))
         for name, value in fields.items():
             setattr(product, name, value)
         try:
@@ -150,6 +152,7 @@ class MerchantProductViewSet(MerchantAPIView, viewsets.ModelViewSet):
                 # An update writes only the fields sent: never a stock count read before a sale.
                 fields=list(fields) if product.pk else None,
                 expected_version=expected_version if product.pk else None,
+                variants=variants,
             )
         except services.ProductConflict as conflict:
             raise VersionConflict(conflict.messages[0]) from None
@@ -201,6 +204,7 @@ class BulkUpsertView(MerchantAPIView):
                 fields,
                 category_path=_pop_category_path(fields),
                 expected_version=fields.pop("version", None),
+                variants=variant_specs(fields.pop("variants", None)),
             )
         except DjangoValidationError as error:
             return {"sku": sku, "status": "rejected", **_validation_error(error)}

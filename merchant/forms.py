@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 
 from catalog.currencies import ISO_4217_CODES
 from catalog.images import ALLOWED_FORMATS, CheckedImage, check_uploads
-from catalog.models import Category, Merchant, Product
+from catalog.models import Category, Merchant, Product, Variant
+from catalog.variants import VariantSpec, format_options, parse_options
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -72,6 +73,9 @@ class ProductForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].required = True
             self.initial.setdefault("version", self.instance.version)
+        if self.instance.pk and self.instance.variants.exists():
+            self.fields["stock"].disabled = True
+            self.fields["stock"].help_text = "The sum of the variants' stock: change theirs below."
         self.fields["category_path"].widget.attrs["list"] = "category-paths"
         self.category_paths = Category.objects.values_list("full_name", flat=True)
 
@@ -101,6 +105,83 @@ class ProductForm(forms.ModelForm):
             "This product was changed elsewhere while you edited it. Nothing was saved; your "
             f"entries are kept below.{now} Check them and save again (with any photos again).",
         )
+
+
+class VariantForm(forms.Form):
+    """One variant: its SKU, options ("size: M, colour: black"), price override and stock."""
+
+    sku = forms.CharField(
+        label="SKU", max_length=64, validators=Variant._meta.get_field("sku").validators
+    )
+    options = forms.CharField(
+        max_length=300, widget=forms.TextInput(attrs={"placeholder": "size: M, colour: black"})
+    )
+    price = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Empty: the product's.",
+    )
+    # Empty means none: an untouched extra row is then empty throughout, and adds nothing.
+    stock = forms.IntegerField(required=False, min_value=0, max_value=2_147_483_647)
+
+    def clean_stock(self) -> int:
+        return self.cleaned_data["stock"] or 0
+
+    def clean_options(self) -> dict[str, str]:
+        return parse_options(self.cleaned_data["options"])
+
+
+class BaseVariantFormSet(forms.BaseFormSet):
+    """The product form's variants: a row left empty adds nothing, a row marked for deletion
+    goes. All are saved with the product, in its transaction (catalog.variants)."""
+
+    # False when a form was posted without the variant rows (a client of the form's older
+    # shape): the product's variants are then left as they are.
+    submitted = True
+
+    @classmethod
+    def for_product(cls, product: Product | None, data=None) -> "BaseVariantFormSet":
+        initial = [
+            {
+                "sku": variant.sku,
+                "options": format_options(variant.options),
+                "price": variant.price,
+                "stock": variant.stock,
+            }
+            for variant in (product.variants.all() if product else [])
+        ]
+        formset = cls(data, initial=initial, prefix="variants")
+        formset.submitted = data is None or formset.management_form.prefix + "-TOTAL_FORMS" in data
+        return formset
+
+    def is_valid(self) -> bool:
+        return not self.submitted or super().is_valid()
+
+    def specs(self) -> list[VariantSpec] | None:
+        if not self.submitted:
+            return None
+        return [
+            VariantSpec(
+                form.cleaned_data["sku"],
+                form.cleaned_data["options"],
+                form.cleaned_data["price"],
+                form.cleaned_data["stock"],
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+VariantFormSet = forms.formset_factory(
+    VariantForm,
+    formset=BaseVariantFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=100,
+    validate_max=True,
+)
 
 
 class StockForm(forms.Form):

@@ -12,13 +12,21 @@ from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.utils import html
 
 from catalog.images import check_uploads
-from catalog.models import MERCHANT_FIELDS, Category, Product
+from catalog.models import (
+    MERCHANT_FIELDS,
+    Category,
+    Product,
+    validate_sku,
+)
 from catalog.serializers import (
     CurrencyField,
     ImageSerializer,
     OptionalPriceField,
+    OptionsField,
+    WholeInPartialUpdates,
     absolute_url,
 )
+from catalog.variants import VariantSpec
 from core.api_input import JsonTypesChecked
 from core.api_schema import ErrorDetailSerializer
 from search.analytics import DEFAULT_PERIOD, PERIODS
@@ -92,6 +100,28 @@ class CategoryPathField(serializers.CharField):
         return category.full_name
 
 
+class VariantSerializer(
+    WholeInPartialUpdates, RefuseUnknownFields, JsonTypesChecked, serializers.Serializer
+):
+    """One variant of a product, as a merchant writes it."""
+
+    whole_fields = ("sku", "options")
+    sku = serializers.CharField(max_length=64, validators=[validate_sku])
+    options = OptionsField(
+        help_text='Its options in order, e.g. [{"name": "size", "value": "M"}]; every variant '
+        "of a product has the same option names."
+    )
+    price = OptionalPriceField(help_text="None: the product's price.")
+    stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, default=0)
+
+
+def variant_specs(variants: list[dict] | None) -> list[VariantSpec] | None:
+    """The checked `variants` of a request, for catalog.services (None: not sent)."""
+    if variants is None:
+        return None
+    return [VariantSpec(**variant) for variant in variants]
+
+
 class ProductFieldsSerializer(
     RefuseUnknownFields, RefuseBlankFormFields, JsonTypesChecked, serializers.ModelSerializer
 ):
@@ -102,6 +132,15 @@ class ProductFieldsSerializer(
     price = OptionalPriceField(help_text="None: price on request.")
     url = serializers.SerializerMethodField(help_text="The product's storefront page.")
     images = ImageSerializer(many=True, read_only=True)
+    variants = VariantSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "Sizes, colours or other options, each with its own SKU and stock. Sent, they "
+            "replace the product's variants (matched by SKU; [] removes them all); a product "
+            "with variants has their stock together, whatever `stock` says."
+        ),
+    )
     index = serializers.SerializerMethodField(help_text="Search indexing state.")
     version = serializers.IntegerField(
         required=False,
@@ -117,6 +156,7 @@ class ProductFieldsSerializer(
         fields = [
             "id",
             *MERCHANT_FIELDS,
+            "variants",
             "url",
             "images",
             "index",
@@ -173,12 +213,16 @@ class PhotoUploadsField(serializers.ListField):
 
 
 class MerchantProductUploadSerializer(MerchantProductSerializer):
-    """The product as a multipart form, with its photos."""
+    """The product as a multipart form, with its photos; its variants are sent as JSON."""
 
     photos = PhotoUploadsField(required=False, write_only=True)
+    variants = None
 
     class Meta(MerchantProductSerializer.Meta):
-        fields = [*MerchantProductSerializer.Meta.fields, "photos"]
+        fields = [
+            *(name for name in MerchantProductSerializer.Meta.fields if name != "variants"),
+            "photos",
+        ]
 
 
 class PhotosUploadSerializer(RefuseUnknownFields, serializers.Serializer):

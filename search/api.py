@@ -106,6 +106,7 @@ def _query(data: dict) -> SearchQuery:
             min_price=data.get("min_price"),
             max_price=data.get("max_price"),
             in_stock=data["in_stock"],
+            options=(data["option"],) if data.get("option") else (),
         ),
         limit=data["limit"],
         offset=data["offset"],

@@ -16,7 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, Variant
 from core.replicas import read_alias
 from search.db import binary_vector_cursor
 from search.facets import MatchFacts
@@ -48,6 +48,8 @@ class Filters:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     in_stock: bool = False
+    # (name, value) pairs that one variant in stock must all have, e.g. (("size", "M"),).
+    options: tuple[tuple[str, str], ...] = ()
     merchant_id: int | None = None
     exclude_product_id: int | None = None  # "similar products" leave out the product itself
 
@@ -59,6 +61,7 @@ class Filters:
             or self.min_price is not None
             or self.max_price is not None
             or self.in_stock
+            or self.options
             or self.merchant_id
         )
 
@@ -116,6 +119,7 @@ class Candidates:
 _PRODUCT = Product._meta.db_table
 _INDEX = ProductIndex._meta.db_table
 _CATEGORY = Category._meta.db_table
+_VARIANT = Variant._meta.db_table
 
 
 def retrieve(
@@ -190,6 +194,8 @@ def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dic
         parameters["max_price"] = filters.max_price
     if filters.in_stock:
         conditions.append("product.stock > 0")
+    if filters.options:
+        conditions.append(_option_condition(filters.options, parameters))
     if filters.merchant_id:
         conditions.append("product.merchant_id = %(merchant)s")
         parameters["merchant"] = filters.merchant_id
@@ -197,6 +203,23 @@ def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dic
         conditions.append("product.id <> %(exclude)s")
         parameters["exclude"] = filters.exclude_product_id
     return " AND ".join(conditions), parameters
+
+
+def _option_condition(options: tuple[tuple[str, str], ...], parameters: dict) -> str:
+    """A variant of the product in stock has every option asked for; values match in any case
+    ("size:m" finds size M). A product has few variants: its rows are found by the product's
+    index on variant.product_id."""
+    matches = []
+    for number, (name, value) in enumerate(options):
+        parameters[f"option_name_{number}"] = name
+        parameters[f"option_value_{number}"] = value.lower()
+        matches.append(
+            f"lower(variant.options ->> %(option_name_{number})s) = %(option_value_{number})s"
+        )
+    return (
+        f"EXISTS (SELECT 1 FROM {_VARIANT} AS variant WHERE variant.product_id = product.id "
+        f"AND variant.stock > 0 AND {' AND '.join(matches)})"
+    )
 
 
 def _estimated_rows(cursor) -> float:

@@ -307,7 +307,11 @@ def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchRes
     # Past the matches a page is filled with the nearest products only where the matches end.
     shown = ranked.order[offset:end] if offset <= matched else ranked.order[:0]
     ids = ranked.candidates.product_ids[shown].tolist()
-    products = Product.objects.select_related("category").prefetch_related("images").in_bulk(ids)
+    products = (
+        Product.objects.select_related("category")
+        .prefetch_related("images", "variants")
+        .in_bulk(ids)
+    )
     hits, related = [], []
     for place, position in enumerate(shown, start=offset):
         product = products.get(int(ranked.candidates.product_ids[position]))

@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 
 from catalog.models import Category
 from catalog.serializers import OptionalPriceField, category_at_path
+from catalog.variants import OPTION_FILTER, parse_option_filter
 from core.api_input import JsonTypesChecked, StrictBooleanField
 from core.api_schema import WORDS
 from search.facets import SORTS
@@ -28,6 +29,7 @@ ERROR_CODES = {
     "min_price": "invalid_price",
     "max_price": "invalid_price",
     "in_stock": "invalid_in_stock",
+    "option": "invalid_option",
     "exact": "invalid_exact",
     "limit": "invalid_limit",
     "offset": "invalid_offset",
@@ -43,6 +45,16 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     min_price = OptionalPriceField()
     max_price = OptionalPriceField()
     in_stock = StrictBooleanField(required=False, default=False)
+    option = serializers.CharField(
+        required=False,
+        allow_blank=True,  # no filter, as a blank form field sends it
+        max_length=200,
+        validators=[RegexValidator(OPTION_FILTER)],
+        help_text=(
+            "Only products with a variant in stock that has this option, as name:value "
+            "(size:M; the value in any case)."
+        ),
+    )
     exact = StrictBooleanField(
         required=False,
         default=False,
@@ -65,6 +77,9 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
 
     def validate_category(self, value: str) -> Category | None:
         return category_at_path(value)
+
+    def validate_option(self, value: str) -> tuple[str, str] | None:
+        return parse_option_filter(value) if value else None
 
     def to_internal_value(self, data):
         try:

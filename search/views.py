@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from PIL import Image
 
 from catalog.models import Category
+from catalog.variants import parse_option_filter
 from core.throttling import SEARCH_THROTTLES, throttled
 from search import result_tokens
 from search.facets import Facets
@@ -51,6 +52,12 @@ class SearchForm(forms.Form):
         label="Max price", required=False, min_value=0, max_digits=12, decimal_places=2
     )
     in_stock = forms.BooleanField(label="In stock only", required=False)
+    option = forms.CharField(
+        label="Option in stock",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "size:M"}),
+    )
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -81,6 +88,10 @@ class SearchForm(forms.Form):
             self.add_error("max_price", "The max price is below the min price.")
         return data
 
+    def clean_option(self) -> tuple[str, str] | None:
+        text = self.cleaned_data["option"].strip()
+        return parse_option_filter(text) if text else None
+
     def clean_sort(self) -> str:
         return self.cleaned_data["sort"] or "relevance"
 
@@ -91,6 +102,7 @@ class SearchForm(forms.Form):
             min_price=data["min_price"],
             max_price=data["max_price"],
             in_stock=data["in_stock"],
+            options=(data["option"],) if data["option"] else (),
         )
 
     def querystring(self, **changes: str) -> str:
@@ -103,6 +115,7 @@ class SearchForm(forms.Form):
             "min_price": data["min_price"] if data["min_price"] is not None else "",
             "max_price": data["max_price"] if data["max_price"] is not None else "",
             "in_stock": "on" if data["in_stock"] else "",
+            "option": ":".join(data["option"]) if data["option"] else "",
             "exact": "on" if data["exact"] else "",
             "sort": data["sort"] if data["sort"] != "relevance" else "",
         } | changes

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.validators import MaxValueValidator
 
-from catalog.models import Product
+from catalog.models import Product, Variant
+from catalog.selectors import OPTION_PARAMETER, find_variant
 from shop.models import ADDRESS_FIELDS, CartLine, Order
 from shop.payment import PAYMENT_METHODS
 from shop.services.cart import max_units_per_line
@@ -24,11 +25,26 @@ class CappedQuantity:
 
 
 class AddToCartForm(CappedQuantity, forms.Form):
+    """A product and quantity; for a product with variants, the options chosen, one
+    `option-<name>` field each (catalog.selectors.variant_choice names them)."""
+
     product = forms.ModelChoiceField(Product.objects.filter(status=Product.Status.ACTIVE))
     quantity = forms.IntegerField(min_value=1, initial=1)
     # Set when the shopper adds from search results (the answer's signed token): the add counts
     # for the ranking's training.
     search_token = forms.CharField(required=False, max_length=4000)
+
+    def chosen_options(self) -> dict[str, str]:
+        return {
+            name.removeprefix(OPTION_PARAMETER): value
+            for name, value in self.data.items()
+            if name.startswith(OPTION_PARAMETER) and isinstance(value, str)
+        }
+
+    def chosen_variant(self) -> Variant | None:
+        """The variant of the chosen options (None when the product has none, or when the
+        options make none: the cart service then asks the shopper to choose)."""
+        return find_variant(self.cleaned_data["product"].variants.all(), self.chosen_options())
 
 
 class WishlistAddForm(forms.Form):
@@ -86,18 +102,15 @@ class CheckoutForm(forms.ModelForm):
     @staticmethod
     def encode_prices(lines: Iterable[CartLine]) -> str:
         return json.dumps(
-            {
-                str(line.product_id): [str(line.product.price), line.product.currency]
-                for line in lines
-            }
+            {line.price_key: [str(line.unit_price), line.product.currency] for line in lines}
         )
 
-    def clean_shown_prices(self) -> dict[int, tuple[Decimal | None, str]]:
+    def clean_shown_prices(self) -> dict[str, tuple[Decimal | None, str]]:
         try:
             shown = json.loads(self.cleaned_data["shown_prices"])
             return {
-                int(product_id): (None if price == "None" else Decimal(price), currency)
-                for product_id, (price, currency) in shown.items()
+                str(key): (None if price == "None" else Decimal(price), currency)
+                for key, (price, currency) in shown.items()
             }
         except (ValueError, TypeError, AttributeError, InvalidOperation):
             raise forms.ValidationError("bad prices", code="bad_prices") from None

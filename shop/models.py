@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from catalog.models import Merchant, Product
+from catalog.models import Merchant, Product, Variant, options_label
 from shop.payment import PAYMENT_METHODS, PaymentStatus
 
 
@@ -30,15 +30,30 @@ class Cart(models.Model):
 
 
 class CartLine(models.Model):
+    """Some units of a product, or of one of its variants when it has them."""
+
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="cart_lines")
+    # A deleted variant leaves the carts that held it.
+    variant = models.ForeignKey(
+        Variant, null=True, blank=True, on_delete=models.CASCADE, related_name="cart_lines"
+    )
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cartline_one_per_product"),
+            models.UniqueConstraint(
+                fields=["cart", "product"],
+                condition=models.Q(variant__isnull=True),
+                name="cartline_one_per_product",
+            ),
+            models.UniqueConstraint(
+                fields=["cart", "variant"],
+                condition=models.Q(variant__isnull=False),
+                name="cartline_one_per_variant",
+            ),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cartline_quantity"),
         ]
 
@@ -46,8 +61,29 @@ class CartLine(models.Model):
         return f"{self.quantity} × {self.product_id}"
 
     @property
+    def unit_price(self) -> Decimal | None:
+        # The variant's own price, else its product's (read through the line's own product).
+        variant_price = self.variant.price if self.variant is not None else None
+        return self.product.price if variant_price is None else variant_price
+
+    @property
+    def sku(self) -> str:
+        return self.product.sku if self.variant is None else self.variant.sku
+
+    @property
+    def stock(self) -> int:
+        """What the shopper can buy of the line's product or variant."""
+        return self.product.stock if self.variant is None else self.variant.stock
+
+    @property
+    def price_key(self) -> str:
+        """Names the line's price in the checkout page's shown prices: "12", or "12:7" for
+        variant 7 of product 12."""
+        return str(self.product_id) + (f":{self.variant_id}" if self.variant_id else "")
+
+    @property
     def subtotal(self) -> Decimal | None:
-        price = self.product.price
+        price = self.unit_price
         return None if price is None else price * self.quantity
 
 
@@ -142,8 +178,13 @@ class OrderLine(models.Model):
     product = models.ForeignKey(
         Product, null=True, on_delete=models.SET_NULL, related_name="order_lines"
     )
+    variant = models.ForeignKey(
+        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
     sku = models.CharField("SKU", max_length=64)
     title = models.CharField(max_length=200)
+    # The variant's options as sold ({"size": "M"}; empty for a product without variants).
+    options = models.JSONField(default=dict, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
@@ -155,6 +196,10 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.title} ({self.sku})"
+
+    @property
+    def options_label(self) -> str:
+        return options_label(self.options)
 
     @property
     def subtotal(self) -> Decimal:

@@ -14,7 +14,7 @@ def wishlist_items(user: AbstractBaseUser) -> QuerySet[WishlistItem]:
     return (
         WishlistItem.objects.filter(user=user, product__status=Product.Status.ACTIVE)
         .select_related("product__category", "product__merchant")
-        .prefetch_related("product__images")
+        .prefetch_related("product__images", "product__variants")
     )
 
 

@@ -62,13 +62,32 @@ def make_product(merchant):
         fields.setdefault("status", Product.Status.ACTIVE)
         category_path = fields.pop("category_path", "Apparel > Topwear")
         photos = fields.pop("photos", [photo()])
+        variants = fields.pop("variants", None)
         return services.save_product(
             Product(merchant=owner or merchant, sku=sku, **fields),
             photos=photos,
             category_path=category_path,
+            variants=variants,
         )
 
     return make
+
+
+def cotton_tee(make_product) -> Product:
+    """A product in sizes and colours: M black (3 in stock), L black at 24.00 (5), L white
+    (sold out); the product's price is 20.00."""
+    from catalog.variants import VariantSpec
+
+    return make_product(
+        "TEE",
+        title="Cotton tee",
+        price=Decimal("20.00"),
+        variants=[
+            VariantSpec("TEE-M-BLK", {"size": "M", "colour": "black"}, None, 3),
+            VariantSpec("TEE-L-BLK", {"size": "L", "colour": "black"}, Decimal("24.00"), 5),
+            VariantSpec("TEE-L-WHT", {"size": "L", "colour": "white"}, None, 0),
+        ],
+    )
 
 
 NIGHTDRESS, SHIRT, JERSEY = "39239", "15970", "1163"

@@ -7,7 +7,7 @@ from django.utils.encoding import iri_to_uri
 
 from catalog import seo
 from catalog.models import Category, Product
-from catalog.selectors import listed_products
+from catalog.selectors import listed_products, variant_choice
 
 PRODUCTS_PER_PAGE = 24
 NEWEST_ON_HOME = 12
@@ -53,7 +53,10 @@ def category_detail(request: HttpRequest, path: str) -> HttpResponse:
 
 def product_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     product = get_object_or_404(
-        Product.objects.select_related("category", "merchant").prefetch_related("images"), pk=pk
+        Product.objects.select_related("category", "merchant").prefetch_related(
+            "images", "variants"
+        ),
+        pk=pk,
     )
     is_owner = request.user.is_authenticated and product.merchant.user_id == request.user.pk
     if not product.is_active and not is_owner:
@@ -62,11 +65,17 @@ def product_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Ht
         # The URL without a slug, or with a renamed product's old one: one address per
         # product, so that links and search engines' ranking gather on it.
         return HttpResponsePermanentRedirect(with_query(request, product.get_absolute_url()))
+    choice = variant_choice(product, request.GET)
+    shown = choice.variant if choice and choice.variant else product
     return render(
         request,
         "catalog/product.html",
         {
             "product": product,
+            "variant_choice": choice,
+            # The chosen variant's price and stock, or the product's.
+            "price": shown.unit_price if choice and choice.variant else product.price,
+            "stock": shown.stock,
             "ancestors": [*product.category.ancestors(), product.category]
             if product.category
             else [],

@@ -1,6 +1,7 @@
 """The merchant dashboard: a merchant sees and changes only their own products."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 from catalog import services
 from catalog.models import Product, ProductImage
 from merchant.access import merchant_required
-from merchant.forms import ProductForm, StockForm
+from merchant.forms import ProductForm, StockForm, VariantFormSet
 from search.selectors import with_index_state
 from search.training_progress import training_progress
 
@@ -26,7 +27,7 @@ def _own_product(request: HttpRequest, sku: str) -> Product:
 def product_list(request: HttpRequest) -> HttpResponse:
     products = (
         with_index_state(request.merchant.products.select_related("category"))
-        .prefetch_related("images")
+        .prefetch_related("images", "variants")
         .order_by("-updated_at", "-id")
     )
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -50,13 +51,15 @@ def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse
     form = ProductForm(
         request.POST or None, request.FILES or None, instance=product, merchant=request.merchant
     )
-    if request.method == "POST" and form.is_valid():
+    variants = VariantFormSet.for_product(product, request.POST or None)
+    if request.method == "POST" and form.is_valid() and variants.is_valid():
         try:
             saved = services.save_product(
                 form.save(commit=False),
                 photos=form.cleaned_data["photos"],
                 category_path=form.cleaned_data["category_path"],
                 expected_version=form.cleaned_data["version"],
+                variants=variants.specs(),
             )
         except services.ProductConflict as conflict:
             if conflict.current is None:
@@ -64,10 +67,14 @@ def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse
                 return redirect("merchant:dashboard")
             product = conflict.current
             form.refuse_stale(product)
+        except ValidationError as error:
+            # What only the save can tell (a variant SKU another product uses, a price finer
+            # than the currency counts): nothing was saved.
+            form.add_error(None, error.messages)
         else:
             messages.success(request, f"{'Saved' if product else 'Created'} {saved.title}.")
             return redirect("merchant:product_edit", sku=saved.sku)
-    context = {"form": form}
+    context = {"form": form, "variants": variants}
     if product is not None:
         context.update(product=product, images=product.images.all())
     return render(request, "merchant/product_form.html", context)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from catalog.models import Product
+from catalog.models import Product, Variant
 from shop.models import Cart, CartLine
 
 # The session keeps the id of its anonymous cart (not the session key, which login changes).
@@ -63,19 +63,24 @@ def item_count(user: AbstractBaseUser | AnonymousUser, session: SessionBase) -> 
     return lines.aggregate(total=Sum("quantity"))["total"] or 0
 
 
-def add_to_cart(cart: Cart, product: Product, quantity: int = 1) -> LineChange:
-    """Add `quantity` of a product for sale, up to its stock."""
+def add_to_cart(
+    cart: Cart, product: Product, quantity: int = 1, variant: Variant | None = None
+) -> LineChange:
+    """Add `quantity` of a product for sale, up to its stock; of a product with variants, of
+    the `variant` chosen, up to its stock."""
     if quantity < 1:
         raise ValidationError("Choose a quantity of at least 1.", code="bad_quantity")
     with transaction.atomic():
         _lock(cart)
         product = Product.objects.get(pk=product.pk)
-        check_for_sale(product)
+        variant = _chosen_variant(product, variant)
+        check_for_sale(product, variant)
         _check_currency(cart, product)
-        line = CartLine.objects.filter(cart=cart, product=product).first()
+        line = CartLine.objects.filter(cart=cart, product=product, variant=variant).first()
         wanted = quantity + (line.quantity if line else 0)
         if line is None:
-            line = CartLine(cart=cart, product=product)
+            line = CartLine(cart=cart, product=product, variant=variant)
+        line.product, line.variant = product, variant
         return _save_quantity(line, wanted)
 
 
@@ -89,7 +94,8 @@ def set_quantity(line: CartLine, quantity: int) -> LineChange:
             line.delete()
             return LineChange(None)
         line.product = Product.objects.get(pk=line.product_id)
-        check_for_sale(line.product)
+        line.variant = _chosen_variant(line.product, line.variant)
+        check_for_sale(line.product, line.variant)
         return _save_quantity(line, quantity)
 
 
@@ -109,30 +115,57 @@ def merge_at_login(user: AbstractBaseUser, session: SessionBase) -> None:
         return
     with transaction.atomic():
         cart = Cart.objects.get_or_create(user=user)[0]
-        for line in anonymous.lines.select_related("product"):
+        for line in anonymous.lines.select_related("product", "variant"):
             try:
-                add_to_cart(cart, line.product, line.quantity)
+                add_to_cart(cart, line.product, line.quantity, line.variant)
             except ValidationError:
                 continue
         anonymous.delete()
 
 
-def check_for_sale(product: Product) -> None:
-    """Raise ValidationError unless the product can be bought now."""
+def check_for_sale(product: Product, variant: Variant | None = None) -> None:
+    """Raise ValidationError unless the product (its `variant`, when it has variants) can be
+    bought now."""
     if not product.is_active:
         raise ValidationError(
             "%(title)s is no longer for sale.", code="not_for_sale", params={"title": product.title}
         )
-    if product.price is None:
+    price, stock = (
+        (product.price, product.stock) if variant is None else (variant.unit_price, variant.stock)
+    )
+    title = product.title if variant is None else f"{product.title} ({variant.label})"
+    if price is None:
         raise ValidationError(
             "%(title)s has its price on request: contact the seller.",
             code="price_on_request",
+            params={"title": title},
+        )
+    if stock < 1:
+        raise ValidationError(
+            "%(title)s is out of stock.", code="out_of_stock", params={"title": title}
+        )
+
+
+def _chosen_variant(product: Product, variant: Variant | None) -> Variant | None:
+    """The variant to add, read now: one of the product's own, and one is needed exactly when
+    the product has variants."""
+    if variant is None:
+        if product.variants.exists():
+            raise ValidationError(
+                "Choose the options of %(title)s first.",
+                code="choose_variant",
+                params={"title": product.title},
+            )
+        return None
+    chosen = Variant.objects.filter(pk=variant.pk, product=product).first()
+    if chosen is None:
+        raise ValidationError(
+            "That option of %(title)s is no longer sold.",
+            code="no_such_variant",
             params={"title": product.title},
         )
-    if product.stock < 1:
-        raise ValidationError(
-            "%(title)s is out of stock.", code="out_of_stock", params={"title": product.title}
-        )
+    chosen.product = product
+    return chosen
 
 
 def _check_currency(cart: Cart, product: Product) -> None:
@@ -150,7 +183,7 @@ def _check_currency(cart: Cart, product: Product) -> None:
 
 
 def _save_quantity(line: CartLine, wanted: int) -> LineChange:
-    allowed = min(wanted, line.product.stock, max_units_per_line())
+    allowed = min(wanted, line.stock, max_units_per_line())
     line.quantity = allowed
     line.save()
     return LineChange(line, wanted if allowed < wanted else None)

@@ -13,7 +13,7 @@ from django.db.models import F
 
 from accounts.selectors import has_verified_email
 from catalog.currencies import format_price
-from catalog.models import Product
+from catalog.models import Product, Variant
 from shop import tasks
 from shop.models import ADDRESS_FIELDS, Cart, CartLine, Order, OrderLine
 from shop.payment import PAYMENT_METHODS, PaymentMethod, PaymentStatus, payment_method
@@ -31,13 +31,14 @@ def place_order(
     email: str,
     address: Mapping[str, str],
     payment_method_code: str,
-    shown_prices: Mapping[int, tuple[Decimal | None, str]],
+    shown_prices: Mapping[str, tuple[Decimal | None, str]],
 ) -> list[Order]:
     """Turn the cart into orders, one per merchant, at today's prices, or change nothing.
 
     The products are locked in id order (two checkouts never wait on each other in a cycle),
-    then every line is checked against the locked stock, and its price and currency against
-    `shown_prices` (product id: what the shopper was shown): any shortfall or change rejects
+    then their variants, then every line is checked against the locked stock (a variant's for
+    a variant's line), and its price and currency against `shown_prices` (each line's
+    `price_key`: what the shopper was shown): any shortfall or change rejects
     the whole checkout with every reason. The cart is emptied and the emails go once it
     commits. With pay on delivery, a shopper's orders awaiting payment are capped
     (VITRINE_MAX_OPEN_UNPAID_ORDERS): one account cannot reserve a shop's stock unpaid, and
@@ -55,10 +56,21 @@ def place_order(
             pk__in=[line.product_id for line in lines]
         )
         locked = {product.pk: product for product in products.order_by("pk")}
-        _check_lines(lines, locked, shown_prices)
-        by_merchant: dict[int, list[CartLine]] = defaultdict(list)
+        # Every writer of a variant's stock holds its product's lock first (catalog.services,
+        # cancellation): these wait on nobody, and products with variants are known.
+        variants = {
+            variant.pk: variant
+            for variant in Variant.objects.select_for_update()
+            .filter(product_id__in=locked)
+            .order_by("pk")
+        }
+        with_variants = {variant.product_id for variant in variants.values()}
         for line in lines:
             line.product = locked[line.product_id]
+            line.variant = variants.get(line.variant_id)
+        _check_lines(lines, with_variants, shown_prices)
+        by_merchant: dict[int, list[CartLine]] = defaultdict(list)
+        for line in lines:
             by_merchant[line.product.merchant_id].append(line)
         # Under the cart's lock: two checkouts of one shopper cannot both pass the count.
         _check_unpaid_orders(user, method, new_orders=len(by_merchant))
@@ -68,9 +80,12 @@ def place_order(
         ]
         for line in lines:
             # A new version: a merchant's form read before the sale cannot write the old stock.
+            # A variant's sale takes from the product's total too (catalog.models.Variant).
             Product.objects.filter(pk=line.product_id).update(
                 stock=F("stock") - line.quantity, version=F("version") + 1
             )
+            if line.variant_id:
+                Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") - line.quantity)
         CartLine.objects.filter(cart=cart).delete()
         for order in orders:
             method.order_placed(order)
@@ -81,25 +96,34 @@ def place_order(
 
 def _check_lines(
     lines: list[CartLine],
-    locked: dict[int, Product],
-    shown_prices: Mapping[int, tuple[Decimal | None, str]],
+    with_variants: set[int],
+    shown_prices: Mapping[str, tuple[Decimal | None, str]],
 ) -> None:
     problems = []
     for line in lines:
-        product = locked[line.product_id]
+        product = line.product
+        if line.variant is None and product.pk in with_variants:
+            problems.append(
+                ValidationError(
+                    "%(title)s now comes in options: remove it from your cart and choose them.",
+                    code="choose_variant",
+                    params={"title": product.title},
+                )
+            )
+            continue
         try:
-            check_for_sale(product)
+            check_for_sale(product, line.variant)
         except ValidationError as error:
             problems.append(error)
             continue
-        if shown_prices.get(product.pk) != (product.price, product.currency):
+        if shown_prices.get(line.price_key) != (line.unit_price, product.currency):
             problems.append(
                 ValidationError(
                     "The price of %(title)s is now %(price)s: check your order and place it again.",
                     code="price_changed",
                     params={
                         "title": product.title,
-                        "price": format_price(product.price, product.currency),
+                        "price": format_price(line.unit_price, product.currency),
                     },
                 )
             )
@@ -112,12 +136,12 @@ def _check_lines(
                     params={"limit": max_units_per_line(), "title": product.title},
                 )
             )
-        elif product.stock < line.quantity:
+        elif line.stock < line.quantity:
             problems.append(
                 ValidationError(
                     "Only %(stock)d of %(title)s left: lower the quantity in your cart.",
                     code="short_stock",
-                    params={"stock": product.stock, "title": product.title},
+                    params={"stock": line.stock, "title": product.title},
                 )
             )
     if problems:
@@ -168,16 +192,18 @@ def _create_order(
         email=email,
         payment_method=method_code,
         currency=lines[0].product.currency,
-        total=sum(line.product.price * line.quantity for line in lines),
+        total=sum(line.subtotal for line in lines),
         **{name: address.get(name, "") for name in ADDRESS_FIELDS},
     )
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             product=line.product,
-            sku=line.product.sku,
+            variant=line.variant,
+            sku=line.sku,
             title=line.product.title,
-            unit_price=line.product.price,
+            options=line.variant.options if line.variant else {},
+            unit_price=line.unit_price,
             quantity=line.quantity,
         )
         for line in lines

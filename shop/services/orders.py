@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog.models import Product
+from catalog.models import Product, Variant
+from catalog.variants import sync_stock
 from shop import tasks
 from shop.models import Order
 from shop.payment import payment_method
@@ -74,9 +75,10 @@ def _move(order: Order, target: str) -> Order:
 
 
 def _restore_stock(order: Order) -> None:
-    quantities = {
-        line.product_id: line.quantity for line in order.lines.filter(product__isnull=False)
-    }
+    lines = list(order.lines.filter(product__isnull=False))
+    quantities: dict[int, int] = {}
+    for line in lines:
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
     # The same lock order as checkout: by product id.
     for product_id in (
         Product.objects.select_for_update()
@@ -87,3 +89,10 @@ def _restore_stock(order: Order) -> None:
         Product.objects.filter(pk=product_id).update(
             stock=F("stock") + quantities[product_id], version=F("version") + 1
         )
+    # Under the products' locks, as checkout takes them. A variant deleted since gives back
+    # nothing: the product's total goes back to the sum of the variants it still has.
+    for line in lines:
+        if line.variant_id:
+            Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") + line.quantity)
+    for product in Product.objects.filter(pk__in=quantities, variants__isnull=False).distinct():
+        sync_stock(product)

@@ -1,11 +1,15 @@
 """The cart page and its forms; every change redirects (no resubmit on reload)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from catalog.models import Product
+from catalog.selectors import OPTION_PARAMETER
 from search import result_tokens
 from search.models import SearchEvent
 from search.services import log_search_event
@@ -19,9 +23,9 @@ def cart_lines(cart: Cart | None) -> list[CartLine]:
     if cart is None:
         return []
     return list(
-        cart.lines.select_related("product__merchant", "product__category").prefetch_related(
-            "product__images"
-        )
+        cart.lines.select_related(
+            "product__merchant", "product__category", "variant"
+        ).prefetch_related("product__images")
     )
 
 
@@ -48,14 +52,17 @@ def add(request: HttpRequest) -> HttpResponse:
         return redirect("shop:cart")
     data = form.cleaned_data
     product = data["product"]
+    choice = _choice_url(product, form.chosen_options())
+    if "show" in request.POST:  # the product page without its script: show the choice
+        return redirect(choice)
     # Read before the cart may start a session: the token names the searcher as it was.
     shown = _shown_by_search(request, data["search_token"])
     cart = carts.current_cart(request.user, request.session, create=True)
     try:
-        change = carts.add_to_cart(cart, product, data["quantity"])
+        change = carts.add_to_cart(cart, product, data["quantity"], form.chosen_variant())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(product)
+        return redirect(choice)
     if shown is not None and product.pk in shown.product_ids:
         log_search_event(shown, product, SearchEvent.Action.ADD_TO_CART)
     _report(request, change, f"Added {product.title} to your cart.")
@@ -84,6 +91,12 @@ def remove(request: HttpRequest, line_id: int) -> HttpResponse:
     carts.remove_line(line)
     messages.success(request, f"Removed {line.product.title} from your cart.")
     return redirect("shop:cart")
+
+
+def _choice_url(product: Product, options: dict[str, str]) -> str:
+    """The product's page with these options chosen."""
+    query = urlencode({OPTION_PARAMETER + name: value for name, value in options.items()})
+    return product.get_absolute_url() + (f"?{query}" if query else "")
 
 
 def _own_line(request: HttpRequest, line_id: int) -> CartLine:

@@ -76,12 +76,12 @@ def test_a_merchant_lists_a_product_sees_it_indexed_and_ships_an_order(
 
     with page.expect_navigation():
         page.get_by_role("link", name="New product").click()
-    page.get_by_label("SKU").fill("NAVY-1")
+    page.get_by_label("SKU", exact=True).fill("NAVY-1")
     page.get_by_label("Title").fill("Navy check shirt")
     page.get_by_label("Description").fill("Cotton, regular fit.")
     page.get_by_label("Category").fill("Apparel > Topwear")
-    page.get_by_label("Price").fill("35.00")
-    page.get_by_label("Stock").fill("7")
+    page.get_by_label("Price", exact=True).fill("35.00")
+    page.get_by_label("Stock", exact=True).fill("7")
     page.get_by_label("Status").select_option("active")
     page.get_by_label("Photos").set_input_files(NEW_PHOTO)
     screenshots(page, "merchant-new-product")

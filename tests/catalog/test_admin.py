@@ -27,12 +27,17 @@ def change_form_data(product: Product, version: int, **changes) -> dict:
         "stock": product.stock,
         "status": product.status,
         "expected_version": version,
-        # The photos' inline, unchanged.
-        "images-TOTAL_FORMS": 0,
-        "images-INITIAL_FORMS": 0,
-        "images-MIN_NUM_FORMS": 0,
-        "images-MAX_NUM_FORMS": 1000,
     }
+    # The photos' and the variants' inlines, unchanged.
+    for inline in ("images", "variants"):
+        data.update(
+            {
+                f"{inline}-TOTAL_FORMS": 0,
+                f"{inline}-INITIAL_FORMS": 0,
+                f"{inline}-MIN_NUM_FORMS": 0,
+                f"{inline}-MAX_NUM_FORMS": 1000,
+            }
+        )
     return {**data, **changes}
 
 
@@ -58,3 +63,17 @@ def test_a_stale_admin_save_is_refused_and_a_fresh_one_applies(admin_client, mak
     assert fresh.status_code == 302, fresh.content.decode()[:2000]
     product.refresh_from_db()
     assert (product.title, product.stock, product.version) == ("Renamed", 2, shown_version + 2)
+
+
+def test_the_admin_shows_a_products_variants_and_keeps_their_stock(admin_client, make_product):
+    from catalog.variants import VariantSpec
+
+    product = make_product(photos=[], variants=[VariantSpec("TEE-M", {"size": "M"}, None, 3)])
+    url = f"/admin/catalog/product/{product.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "TEE-M" in page and "size" in page
+    # A save of the product's own fields keeps the stock its variants have.
+    data = change_form_data(product, product.version, stock=50, title="Tee")
+    assert admin_client.post(url, data).status_code == 302
+    product.refresh_from_db()
+    assert (product.title, product.stock) == ("Tee", 3)

@@ -5,7 +5,6 @@ from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -14,15 +13,6 @@ from search.models import ProductIndex
 from tests.conftest import jpeg_bytes
 
 HEADER = ["sku", "title", "description", "category", "image", "price", "currency", "stock"]
-
-
-@pytest.fixture
-def images(tmp_path) -> Path:
-    folder = tmp_path / "images"
-    folder.mkdir()
-    for name, color in [("red.jpg", "red"), ("blue.jpg", "blue"), ("green.jpg", "green")]:
-        (folder / name).write_bytes(jpeg_bytes(color))
-    return folder
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:

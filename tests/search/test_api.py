@@ -306,3 +306,41 @@ def test_a_limit_of_100_returns_100_when_that_many_match(client, make_product, e
     # The pages of one limit share one ranking and one count.
     assert rest["count"] == body["count"] and len(rest["results"]) == body["count"] - 100
     assert {r["sku"] for r in body["results"]}.isdisjoint(r["sku"] for r in rest["results"])
+
+
+def test_the_option_filter_keeps_products_with_that_option_in_stock(client, catalogue, encoder):
+    from catalog.services import save_product
+    from catalog.variants import VariantSpec
+
+    # The kurta's M is sold out, its L in stock; the shoes come in 42 only.
+    save_product(
+        catalogue["kurta"],
+        variants=[
+            VariantSpec("KURTA-M", {"size": "M"}, None, 0),
+            VariantSpec("KURTA-L", {"size": "L"}, None, 2),
+        ],
+    )
+    save_product(catalogue["shoes"], variants=[VariantSpec("SHOES-42", {"size": "42"}, None, 5)])
+    embed_stale(encoder)
+    query = {"q": "men women clothes"}
+    assert set(skus(client.get(URL, {**query, "option": "size:L"}))) == {"KURTA"}
+    assert set(skus(client.get(URL, {**query, "option": " Size : l "}))) == {"KURTA"}
+    assert set(skus(client.get(URL, {**query, "option": "size:M"}))) == set()
+    assert set(skus(client.get(URL, {**query, "option": "size:42"}))) == {"SHOES"}
+    assert set(skus(client.get(URL, {**query, "option": "colour:L"}))) == set()
+    assert_error(client.get(URL, {**query, "option": "size"}), 400, "invalid_option", {"option"})
+
+
+def test_the_search_page_takes_the_option_filter_too(client, catalogue, encoder):
+    from catalog.services import save_product
+    from catalog.variants import VariantSpec
+
+    save_product(catalogue["kurta"], variants=[VariantSpec("KURTA-L", {"size": "L"}, None, 2)])
+    embed_stale(encoder)
+    page = client.get("/search/", {"q": "women clothes", "option": "size:L"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "Mother Earth Women Red Kurta" in text
+    assert "Femella Women Blue Nightdress" not in text
+    assert 'name="option" value="size:L"' in text  # kept in the form, and in facet links
+    page = client.get("/search/", {"q": "women clothes", "option": "size"})
+    assert page.status_code == 400 and "Write an option as name:value" in page.content.decode()

@@ -1,7 +1,10 @@
+import threading
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection
 
 from catalog.models import Product
 from shop.models import Cart, Order
@@ -41,24 +44,52 @@ def cart_of(user: AbstractBaseUser, *items: tuple[Product, int]) -> Cart:
     return cart
 
 
-def shown_prices(cart: Cart) -> dict[int, tuple]:
+def shown_prices(cart: Cart) -> dict[str, tuple]:
     """The cart's prices as the checkout page shows them now."""
     return {
-        line.product_id: (line.product.price, line.product.currency)
-        for line in cart.lines.select_related("product")
+        line.price_key: (line.unit_price, line.product.currency)
+        for line in cart.lines.select_related("product", "variant")
     }
 
 
-def checkout(user: AbstractBaseUser, *items: tuple[Product, int]) -> list[Order]:
-    cart = cart_of(user, *items)
+def place(cart: Cart, user: AbstractBaseUser, shown: dict | None = None) -> list[Order]:
+    """Check the cart out as the checkout page does, at the `shown` prices (today's if None)."""
     return place_order(
         cart,
         user,
         email=user.email,
         address=ADDRESS,
         payment_method_code="pay_on_delivery",
-        shown_prices=shown_prices(cart),
+        shown_prices=shown_prices(cart) if shown is None else shown,
     )
+
+
+def checkout(user: AbstractBaseUser, *items: tuple[Product, int]) -> list[Order]:
+    return place(cart_of(user, *items), user)
+
+
+def race(users: list[AbstractBaseUser], attempt: Callable[[AbstractBaseUser], object]) -> list[str]:
+    """Every user's `attempt` at once, each in a thread of its own (and so a connection of its
+    own): "order" for each that succeeded, the first error's code for each refused."""
+    start = threading.Barrier(len(users))
+    outcomes: list[str] = []
+
+    def run(user: AbstractBaseUser) -> None:
+        try:
+            start.wait()
+            attempt(user)
+            outcomes.append("order")
+        except ValidationError as error:
+            outcomes.append(error.error_list[0].code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
 
 
 @pytest.fixture

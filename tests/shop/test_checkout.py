@@ -1,17 +1,15 @@
 """Checkout: one transaction, prices fixed into the order, stock taken under row locks."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from catalog.models import Product
 from shop.models import Order, OrderLine
 from shop.services.checkout import NUMBER_ALPHABET, NUMBER_LENGTH, place_order
-from tests.shop.conftest import ADDRESS, cart_of, checkout, shown_prices
+from tests.shop.conftest import ADDRESS, cart_of, checkout, place, race, shown_prices
 
 
 def test_an_order_fixes_prices_takes_stock_and_empties_the_cart(
@@ -105,24 +103,7 @@ def test_twenty_shoppers_racing_for_five_units_make_exactly_five_orders(make_pro
     shoppers = [make_shopper(f"racer{number}") for number in range(SHOPPERS)]
     for user in shoppers:
         cart_of(user, (product, 1))
-    start = threading.Barrier(SHOPPERS)
-    outcomes: list[str] = []
-
-    def race(user) -> None:
-        try:
-            start.wait()
-            checkout(user)
-            outcomes.append("order")
-        except ValidationError as error:
-            outcomes.append(error.error_list[0].code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=race, args=(user,)) for user in shoppers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(shoppers, checkout)
     assert sorted(outcomes) == ["order"] * STOCK + ["out_of_stock"] * (SHOPPERS - STOCK)
     assert Order.objects.count() == STOCK
     assert OrderLine.objects.filter(product=product).count() == STOCK
@@ -138,14 +119,7 @@ def test_a_line_whose_price_or_currency_changed_since_shown_places_no_order(shop
     Product.objects.filter(pk=kurta.pk).update(price=Decimal("24.99"))
     Product.objects.filter(pk=scarf.pk).update(currency="EUR")
     with pytest.raises(ValidationError) as raised:
-        place_order(
-            cart,
-            shopper,
-            email=shopper.email,
-            address=ADDRESS,
-            payment_method_code="pay_on_delivery",
-            shown_prices=shown,
-        )
+        place(cart, shopper, shown)
     assert [error.code for error in raised.value.error_list] == ["price_changed"] * 2
     assert "The price of Red kurta is now $24.99:" in raised.value.messages[0]
     assert "Silk scarf is now €5.50:" in raised.value.messages[1]
