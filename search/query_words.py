@@ -11,6 +11,7 @@ Where the added terms come from, all of it general or learned from the catalogue
   catalogue's kind words nearest in meaning ("backpack"), as close as general synonyms are.
 """
 
+import math
 import random
 import re
 import threading
@@ -197,8 +198,9 @@ def _known(candidates, vocabulary: Vocabulary) -> list[str]:
 
 
 def correct(word: str, vocabulary: Vocabulary) -> str | None:
-    """The catalogue word one edit away (two for long words) that most products use; None
-    for a short word, a number, or one with no such neighbour."""
+    """The catalogue word one edit away (two for long words): of several, the one a likelier
+    typing slip explains, then the one most products use; None for a short word, a number, or
+    one with no such neighbour."""
     if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
         return None
     # The catalogue's words are indexed as stems: the typed word is looked for as typed and
@@ -221,7 +223,15 @@ def correct(word: str, vocabulary: Vocabulary) -> str | None:
                             found[known] = 2
     if not found:
         return None
-    best = min(found, key=lambda known: (found[known], -vocabulary.frequency[known], known))
+    best = min(
+        found,
+        key=lambda known: (
+            found[known],
+            min(_slip_cost(form, known, vocabulary) for form in forms),
+            -vocabulary.frequency[known],
+            known,
+        ),
+    )
     return vocabulary.spellings.get(best, best)
 
 
@@ -260,18 +270,61 @@ def _deletes_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
 def _distance(typed: str, known: str, vocabulary: Vocabulary) -> int:
     """Edits from a typed word to a catalogue stem or to the catalogue's spelling of it."""
     spelt = vocabulary.spellings.get(known, known)
-    return min(_edit_distance(typed, known), _edit_distance(typed, spelt))
+    return int(min(_edit_distance(typed, known), _edit_distance(typed, spelt)))
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count as one edit)."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
+def _slip_cost(typed: str, known: str, vocabulary: Vocabulary) -> float:
+    """`_distance` weighing each edit by how likely a typing slip it is: among catalogue words
+    as many edits away, the one that likelier slips explain ("gren": green, a missed letter,
+    rather than grey, n for a far y)."""
+    spelt = vocabulary.spellings.get(known, known)
+    return min(_edit_distance(typed, target, keyboard=True) for target in (known, spelt))
+
+
+# Typing slips are mostly a missed or swapped letter, a doubled one, or a neighbouring key
+# pressed instead or as well; a key far from the letters around it is a rarer slip. Key
+# centres on a QWERTY keyboard, in key widths (each row set off from the one above as on a real
+# keyboard); neighbours lie within NEAR_KEYS.
+_KEY_CENTRES = {
+    key: (column + offset, row)
+    for row, (keys, offset) in enumerate(
+        (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
+    )
+    for column, key in enumerate(keys)
+}
+NEAR_KEYS = 1.3
+FAR_SLIP_COST = 1.5
+
+
+def _near(a: str, b: str) -> bool:
+    centres = _KEY_CENTRES.get(a), _KEY_CENTRES.get(b)
+    return a == b or (None not in centres and math.dist(*centres) <= NEAR_KEYS)
+
+
+def _edit_distance(a: str, b: str, keyboard: bool = False) -> float:
+    """Damerau-Levenshtein distance from typed `a` to meant `b` (adjacent swaps count as one
+    edit). With `keyboard`, a substitution by a far key and an extra letter far from the keys
+    beside it cost FAR_SLIP_COST."""
+
+    def substituted(typed: str, meant: str) -> float:
+        if typed == meant:
+            return 0.0
+        return 1.0 if not keyboard or _near(typed, meant) else FAR_SLIP_COST
+
+    def extra(i: int) -> float:  # a[i] typed but not meant
+        beside = a[max(i - 1, 0) : i] + a[i + 1 : i + 2]
+        return 1.0 if not keyboard or any(_near(a[i], key) for key in beside) else FAR_SLIP_COST
+
+    previous2: list[float] = []
+    previous = [float(j) for j in range(len(b) + 1)]
     for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
+        current = [previous[0] + extra(i - 1)] + [0.0] * len(b)
         for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            current[j] = min(
+                previous[j] + extra(i - 1),
+                current[j - 1] + 1,
+                previous[j - 1] + substituted(a[i - 1], b[j - 1]),
+            )
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current

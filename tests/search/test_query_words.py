@@ -49,6 +49,24 @@ def test_one_edit_or_a_swap_and_two_in_long_words_are_corrected(typed, corrected
     assert understand(typed, FASHION).corrections == {typed: corrected}
 
 
+def test_among_words_as_many_edits_away_the_likelier_typing_slip_wins():
+    # Garden tools: "grey" and "fast" are used more than "green" and "waist", one edit each from
+    # the typed word; a missed letter explains "gren" and "wast", a far key (n for y, w for f)
+    # would have to explain the others.
+    garden = Vocabulary.learn(
+        ["Grey hose reel", "Grey fast connector", "Grey fast tap", "Green watering can",
+         "Waist apron for gardening", "Grey fast sprinkler"],
+        ["Garden > Hoses", "Garden > Hoses", "Garden > Taps", "Garden > Watering",
+         "Garden > Clothing", "Garden > Watering"],
+    )  # fmt: skip
+    assert understand("gren can", garden).corrections == {"gren": "green"}
+    assert understand("wast apron", garden).corrections == {"wast": "waist"}
+    # A slip of a neighbouring key, or a doubled letter, is as likely as a missed letter: the
+    # word more products use wins, as it did.
+    assert understand("grwy reel", garden).corrections == {"grwy": "grey"}
+    assert understand("fastt tap", garden).corrections == {"fastt": "fast"}
+
+
 def test_a_general_synonym_adds_the_catalogues_word_and_keeps_the_shoppers():
     words = understand("grey school rucksack", FASHION)
     assert "backpack" in words.added
