@@ -39,6 +39,11 @@ class VariantChoice:
 OPTION_PARAMETER = "option-"
 
 
+def option_query(options: Mapping[str, str]) -> dict[str, str]:
+    """The product page's query parameters that choose the variant with these options."""
+    return {OPTION_PARAMETER + name: value for name, value in options.items()}
+
+
 def variant_choice(product: Product, query: Mapping[str, str]) -> VariantChoice | None:
     """None for a product without variants."""
     variants = list(product.variants.all())

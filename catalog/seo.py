@@ -4,12 +4,16 @@ schema.org JSON-LD. Built here, so that templates only print it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.text import Truncator
 
 from catalog.currencies import currency_decimals
 from catalog.models import Category, Product
+from catalog.selectors import option_query
+from catalog.variants import format_options
 
 SITE_NAME = "Vitrine"
 # Link previews show about this much; search engines cut meta descriptions near it too.
@@ -95,14 +99,35 @@ def product_structured_data(absolute_uri: AbsoluteUri, product: Product) -> dict
         data["image"] = images
     if product.category:
         data["category"] = product.category.full_name
-    if product.price is not None:
+    seller = {"@type": "Organization", "name": product.merchant.name}
+    variants = list(product.variants.all())
+    if variants:
+        # One offer per variant that has a price: its SKU, options, price and stock, at the
+        # address that opens the product page on it.
+        offers = [
+            {
+                "@type": "Offer",
+                "sku": variant.sku,
+                "name": format_options(variant.options),
+                "url": f"{url}?{urlencode(option_query(variant.options))}",
+                "price": amount_text(price, product.currency),
+                "priceCurrency": product.currency,
+                "availability": IN_STOCK if variant.stock > 0 else OUT_OF_STOCK,
+                "seller": seller,
+            }
+            for variant in variants
+            if (price := variant.price if variant.price is not None else product.price) is not None
+        ]
+        if offers:
+            data["offers"] = offers
+    elif product.price is not None:
         data["offers"] = {
             "@type": "Offer",
             "url": url,
             "price": price_text(product),
             "priceCurrency": product.currency,
             "availability": IN_STOCK if product.stock > 0 else OUT_OF_STOCK,
-            "seller": {"@type": "Organization", "name": product.merchant.name},
+            "seller": seller,
         }
     return data
 
@@ -110,7 +135,11 @@ def product_structured_data(absolute_uri: AbsoluteUri, product: Product) -> dict
 def price_text(product: Product) -> str:
     """ "1234.50", "1200" in yen: a plain number with the currency's decimal places, as
     schema.org and OpenGraph want it (no symbol, no commas)."""
-    return f"{product.price:.{currency_decimals(product.currency)}f}"
+    return amount_text(product.price, product.currency)
+
+
+def amount_text(amount: Decimal, currency: str) -> str:
+    return f"{amount:.{currency_decimals(currency)}f}"
 
 
 def short_description(text: str) -> str:

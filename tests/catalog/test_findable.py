@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 from django.urls import reverse
 
 from catalog.models import Product
+from tests.conftest import cotton_tee
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -331,3 +332,20 @@ def test_a_title_cannot_break_out_of_the_json_ld_script(client, make_product):
     # The title's own markup shows escaped everywhere else.
     assert "<script>alert" not in page
     assert Head(page).one("og:title") == title
+
+
+def test_a_product_with_variants_offers_each_at_its_price_stock_and_address(client, make_product):
+    tee = cotton_tee(make_product)
+    data = head_of(client, tee.get_absolute_url()).product_data
+    url = f"http://testserver/products/{tee.pk}-cotton-tee/"
+    offers = {offer["sku"]: offer for offer in data["offers"]}
+    assert set(offers) == {"TEE-M-BLK", "TEE-L-BLK", "TEE-L-WHT"}
+    assert offers["TEE-L-BLK"]["price"] == "24.00"  # its own price
+    assert offers["TEE-M-BLK"]["price"] == "20.00"  # the product's
+    assert offers["TEE-L-WHT"]["availability"] == "https://schema.org/OutOfStock"
+    assert offers["TEE-M-BLK"]["availability"] == "https://schema.org/InStock"
+    assert offers["TEE-L-BLK"]["name"] == "size: L, colour: black"
+    # Each offer's address opens the page on its variant.
+    assert offers["TEE-L-WHT"]["url"] == f"{url}?option-size=L&option-colour=white"
+    page = client.get(offers["TEE-L-WHT"]["url"].removeprefix("http://testserver"))
+    assert page.context["variant_choice"].variant.sku == "TEE-L-WHT"
