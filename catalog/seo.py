@@ -110,13 +110,13 @@ def product_structured_data(absolute_uri: AbsoluteUri, product: Product) -> dict
                 "sku": variant.sku,
                 "name": format_options(variant.options),
                 "url": f"{url}?{urlencode(option_query(variant.options))}",
-                "price": amount_text(price, product.currency),
+                "price": amount_text(variant.unit_price, product.currency),
                 "priceCurrency": product.currency,
                 "availability": IN_STOCK if variant.stock > 0 else OUT_OF_STOCK,
                 "seller": seller,
             }
             for variant in variants
-            if (price := variant.price if variant.price is not None else product.price) is not None
+            if variant.unit_price is not None
         ]
         if offers:
             data["offers"] = offers
