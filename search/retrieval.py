@@ -26,8 +26,8 @@ from search.models import ProductIndex
 CANDIDATES_PER_SOURCE = 50
 # A deep page asks each source for more, up to this many.
 MAX_CANDIDATES_PER_SOURCE = 500
-# HNSW search list: wider than the candidates wanted, for recall (pgvector allows 1000 at most).
-EF_SEARCH = 2 * CANDIDATES_PER_SOURCE
+# HNSW search list: at least twice the candidates wanted and VITRINE_HNSW_EF_SEARCH, for recall
+# (pgvector allows 1000 at most).
 MAX_EF_SEARCH = 1000
 # Past its search list, pgvector 0.8's iterative scan goes on through the index until each
 # source has its candidates among the products the filters allow, visiting at most this many
@@ -162,7 +162,8 @@ def retrieve(
             and _planned_rows(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
         )
         if not exact:
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {min(2 * per_source, MAX_EF_SEARCH)}")
+            search_list = max(2 * per_source, settings.VITRINE_HNSW_EF_SEARCH)
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {min(search_list, MAX_EF_SEARCH)}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
         cursor.execute(_candidates_sql(sources, conditions, exact, photo_query), parameters)

@@ -459,6 +459,17 @@ VITRINE_SEARCH_TOKEN_MAX_AGE_SECONDS = env_int("VITRINE_SEARCH_TOKEN_MAX_AGE_SEC
 VITRINE_SEARCH_LOG_RETENTION_DAYS = env_int("VITRINE_SEARCH_LOG_RETENTION_DAYS", 90)
 if VITRINE_SEARCH_LOG_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("VITRINE_SEARCH_LOG_RETENTION_DAYS must be at least 1.")
+# HNSW build parameters (search.vector_indexes; `manage.py rebuild_vector_indexes` applies
+# them): pgvector's defaults for m and ef_construction; a build holds its graph in
+# maintenance_work_mem (about 2.5 KB a 384-d vector at m=16: 1GB serves some 400,000 listings,
+# past which the build goes on from disk, many times slower), with this many parallel workers.
+VITRINE_HNSW_M = env_int("VITRINE_HNSW_M", 16)
+VITRINE_HNSW_EF_CONSTRUCTION = env_int("VITRINE_HNSW_EF_CONSTRUCTION", 64)
+VITRINE_HNSW_BUILD_MEMORY = os.environ.get("VITRINE_HNSW_BUILD_MEMORY", "1GB")
+VITRINE_HNSW_BUILD_WORKERS = env_int("VITRINE_HNSW_BUILD_WORKERS", 2)
+# A search's HNSW search list, at least (search.retrieval): longer lists find the true nearest
+# more often and take longer.
+VITRINE_HNSW_EF_SEARCH = env_int("VITRINE_HNSW_EF_SEARCH", 100)
 # After the encoder failed to load, a process tries again after this long (searches answer from
 # keywords meanwhile, and products wait to be embedded).
 VITRINE_ENCODER_RETRY_SECONDS = env_int("VITRINE_ENCODER_RETRY_SECONDS", 60)

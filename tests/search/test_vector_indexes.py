@@ -1,0 +1,78 @@
+"""Rebuilding the HNSW indexes with the operator's build settings, beside the old ones."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from search.indexing import embed_stale
+from search.retrieval import Filters, SourceQuery, retrieve
+from search.vector_indexes import NEXT_SUFFIX, vector_indexes
+
+HNSW_NAMES = {"productindex_text_hnsw", "productindex_photo_hnsw", "productindex_photo_only_hnsw"}
+
+
+def index_state() -> dict[str, tuple[list[str] | None, bool]]:
+    """Each index of the search table: its build options and whether it is valid."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT class.relname, class.reloptions, pg_index.indisvalid
+            FROM pg_index JOIN pg_class AS class ON class.oid = pg_index.indexrelid
+            WHERE pg_index.indrelid = 'search_productindex'::regclass
+            """
+        )
+        return {name: (options, valid) for name, options, valid in cursor.fetchall()}
+
+
+@pytest.fixture
+def default_indexes_after():
+    """The rebuilt indexes outlive the test's rows: the next tests get the default ones."""
+    yield
+    call_command("rebuild_vector_indexes", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
+def test_a_rebuild_builds_every_vector_index_with_the_settings_and_search_goes_on(
+    settings, make_product, encoder, default_indexes_after, capsys
+):
+    make_product("SHOE", title="Black leather shoes", photos=[])
+    make_product("LAMP", title="Brass desk lamp", photos=[])
+    embed_stale(encoder)
+    # A rebuild that was killed left its half-built index behind under the next one's name.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE INDEX productindex_text_hnsw{NEXT_SUFFIX} ON search_productindex (product_id)"
+        )
+    settings.VITRINE_HNSW_M, settings.VITRINE_HNSW_EF_CONSTRUCTION = 8, 24
+
+    call_command("rebuild_vector_indexes")
+
+    printed = capsys.readouterr().out
+    state = index_state()
+    assert {name for name in HNSW_NAMES if name in printed} == HNSW_NAMES
+    for name in HNSW_NAMES:
+        options, valid = state[name]
+        assert valid and set(options) == {"m=8", "ef_construction=24"}, (name, options)
+    assert not [name for name in state if name.endswith(NEXT_SUFFIX)]
+    # Searches go through the new index (the planner is told to prefer it, as at size).
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+    dims = encoder.dims
+    found = retrieve(
+        SourceQuery(text_vector=encoder.encode_texts(["black shoes"])[0]),
+        Filters(),
+        encoder.version,
+        (dims.text, dims.image),
+    )
+    assert len(found) == 2
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
+def test_one_index_can_be_rebuilt_alone(settings, default_indexes_after):
+    photo_options = index_state()["productindex_photo_hnsw"][0]
+    settings.VITRINE_HNSW_M = 12
+    call_command("rebuild_vector_indexes", "productindex_text_hnsw", verbosity=0)
+    state = index_state()
+    assert "m=12" in state["productindex_text_hnsw"][0]
+    assert state["productindex_photo_hnsw"][0] == photo_options
+    assert {index.name for index in vector_indexes()} == HNSW_NAMES
