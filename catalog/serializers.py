@@ -106,7 +106,8 @@ class OptionsField(serializers.ListField):
     child = OptionSerializer()
 
     def __init__(self, **kwargs):
-        super().__init__(min_length=1, max_length=MAX_OPTIONS, **kwargs)
+        kwargs.setdefault("min_length", 1)  # an order line's options as sold may be none
+        super().__init__(max_length=MAX_OPTIONS, **kwargs)
 
     def to_internal_value(self, data) -> dict[str, str]:
         pairs = super().to_internal_value(data)

@@ -6,7 +6,10 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 ERROR_DESCRIPTIONS = {
-    400: "The request is invalid: see `code`, and `fields` for the fields at fault.",
+    400: (
+        "The request is invalid, or a rule of the shop refused it as things stand (a product "
+        "sold out, a cart in another currency): see `code`, and `fields` for the fields at fault."
+    ),
     401: "Authentication is missing or wrong.",
     403: (
         "Refused: this account may not do this (not a merchant, a missing CSRF token), the "
@@ -15,7 +18,8 @@ ERROR_DESCRIPTIONS = {
     404: "No such resource (another merchant's product is not found either).",
     409: (
         "Nothing was written: the resource changed since the `version` sent (read it again), "
-        "or another of yours has this key (`taken`)."
+        "another of yours has this key (`taken`), or the `Idempotency-Key` sent came with "
+        "another request (`idempotency_key_reused`)."
     ),
     413: "The request body is too large.",
     415: "The request body's content type is not accepted.",

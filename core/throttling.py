@@ -127,15 +127,33 @@ class VerificationMailThrottle(UserThrottle):
     scope = "verification_mail"
 
 
-class WishlistThrottle(UserThrottle):
-    """Saves to and removals from a wishlist, per account (pages and API); reading it is free."""
-
-    scope = "wishlist"
+class WritesCounted:
+    """Counts only the requests that change something: reading is free."""
 
     def get_cache_key(self, request: Request, view) -> str | None:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return None
         return super().get_cache_key(request, view)
+
+
+class WishlistThrottle(WritesCounted, UserThrottle):
+    """Saves to and removals from a wishlist, per account (pages and API)."""
+
+    scope = "wishlist"
+
+
+class CartThrottle(WritesCounted, UserThrottle):
+    """Adds to, changes of and removals from a signed-in shopper's cart, per account (pages and
+    API): each takes the cart's lock."""
+
+    scope = "cart"
+
+
+class OrderThrottle(WritesCounted, UserThrottle):
+    """Checkouts and cancellations, per account (pages and API): each locks products' stock and
+    sends emails."""
+
+    scope = "orders"
 
 
 def throttled(*throttle_classes: type[SharedCounts]) -> Callable:

@@ -204,3 +204,26 @@ class OrderLine(models.Model):
     @property
     def subtotal(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+class CheckoutKey(models.Model):
+    """The `Idempotency-Key` an API checkout came with, saved in the checkout's own transaction:
+    a retry with the same key (a lost answer, a timeout) gets the orders that checkout placed
+    instead of placing more. A checkout that was refused leaves no key."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkout_keys"
+    )
+    key = models.CharField(max_length=255)
+    # The request's body, hashed: the same key with another body is a client's mistake.
+    request_hash = models.CharField(max_length=64)
+    order_numbers = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="checkoutkey_one_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"checkout key {self.key!r} of {self.user_id}"

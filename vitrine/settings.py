@@ -215,6 +215,10 @@ REST_FRAMEWORK = {
         "suggest_user": os.environ.get("VITRINE_RATE_SUGGEST_USER", "1200/min"),
         # Saves to and removals from a shopper's wishlist, per account (page and API).
         "wishlist": os.environ.get("VITRINE_RATE_WISHLIST", "60/min"),
+        # A signed-in shopper's cart changes, and their checkouts and cancellations, per account
+        # (pages and API).
+        "cart": os.environ.get("VITRINE_RATE_CART", "120/min"),
+        "orders": os.environ.get("VITRINE_RATE_ORDERS", "10/min"),
     },
     # Clients are told apart by the connecting address; X-Forwarded-For counts only when this
     # many trusted proxies stand in front (else anyone could pick a fresh address per request).
@@ -225,10 +229,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
     "DESCRIPTION": (
         "The public catalogue and search, merchants' own products, and a signed-in shopper's "
-        "wishlist. Reads of the catalogue need no authentication; writes need "
-        "`Authorization: Token <key>`, a merchant's expiring token (from "
-        "`POST /api/v1/auth/token/` or the dashboard), or for the wishlist the site's own "
-        "session with its CSRF token. Every error answers "
+        "wishlist, cart, checkout and orders. Reads of the catalogue need no authentication; "
+        "writes need `Authorization: Token <key>`, a merchant's expiring token (from "
+        "`POST /api/v1/auth/token/` or the dashboard), or for a shopper's things the site's "
+        "own session with its CSRF token. Every error answers "
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",

@@ -29,11 +29,12 @@ def max_units_per_line() -> int:
 
 @dataclass(frozen=True)
 class LineChange:
-    """A cart line after a change (None: removed), and the quantity the shopper asked for when
-    the stock allowed less."""
+    """A cart line after a change (None: removed), the quantity the shopper asked for when the
+    stock allowed less, and whether the change made the line."""
 
     line: CartLine | None
     limited_from: int | None = None
+    created: bool = False
 
 
 def current_cart(
@@ -184,9 +185,10 @@ def _check_currency(cart: Cart, product: Product) -> None:
 
 def _save_quantity(line: CartLine, wanted: int) -> LineChange:
     allowed = min(wanted, line.stock, max_units_per_line())
+    created = line.pk is None
     line.quantity = allowed
     line.save()
-    return LineChange(line, wanted if allowed < wanted else None)
+    return LineChange(line, wanted if allowed < wanted else None, created)
 
 
 def purge_abandoned_carts() -> int:

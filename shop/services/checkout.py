@@ -3,25 +3,40 @@
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.selectors import has_verified_email
 from catalog.currencies import format_price
 from catalog.models import Product, Variant
 from shop import tasks
-from shop.models import ADDRESS_FIELDS, Cart, CartLine, Order, OrderLine
+from shop.models import ADDRESS_FIELDS, Cart, CartLine, CheckoutKey, Order, OrderLine
 from shop.payment import PAYMENT_METHODS, PaymentMethod, PaymentStatus, payment_method
 from shop.services.cart import check_for_sale, max_units_per_line
 
 # Order numbers: no 0/O or 1/I/L to misread over the phone.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_LENGTH = 10
+# How long a checkout's Idempotency-Key answers a retry, at least: the daily purge then drops it.
+CHECKOUT_KEY_LIFETIME = timedelta(hours=24)
+
+
+class CheckoutKeyReused(ValidationError):
+    """The key came with another checkout request before: nothing was placed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was used for another checkout request: use a new key for a new "
+            "checkout, and the same request body when you retry one.",
+            code="idempotency_key_reused",
+        )
 
 
 def place_order(
@@ -92,6 +107,55 @@ def place_order(
             order.save(update_fields=["payment_status"])
             tasks.email_order_placed(order)
     return orders
+
+
+def place_order_once(
+    cart: Cart,
+    user: AbstractBaseUser,
+    *,
+    key: str,
+    request_hash: str,
+    email: str,
+    address: Mapping[str, str],
+    payment_method_code: str,
+    shown_prices: Mapping[str, tuple[Decimal | None, str]],
+) -> tuple[list[Order], bool]:
+    """`place_order`, at most once for each of the user's `key`s: the orders, and whether they
+    were placed now (False: a retry, answered with the orders its key placed before).
+
+    The key is saved in the checkout's transaction, so that it stands exactly when the orders
+    do: a retry sent while the first request still runs waits on the key's unique index, then
+    finds its orders, or places them if that first request was refused. The same key with
+    another `request_hash` raises CheckoutKeyReused.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = CheckoutKey.objects.create(user=user, key=key, request_hash=request_hash)
+        except IntegrityError:
+            earlier = CheckoutKey.objects.get(user=user, key=key)
+            if earlier.request_hash != request_hash:
+                raise CheckoutKeyReused() from None
+            placed = Order.objects.filter(user=user, number__in=earlier.order_numbers)
+            return list(placed.order_by("merchant_id")), False
+        orders = place_order(
+            cart,
+            user,
+            email=email,
+            address=address,
+            payment_method_code=payment_method_code,
+            shown_prices=shown_prices,
+        )
+        record.order_numbers = [order.number for order in orders]
+        record.save(update_fields=["order_numbers"])
+    return orders, True
+
+
+def purge_checkout_keys() -> int:
+    """Delete the checkout keys older than CHECKOUT_KEY_LIFETIME; returns how many went."""
+    cutoff = timezone.now() - CHECKOUT_KEY_LIFETIME
+    deleted, _ = CheckoutKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _check_lines(

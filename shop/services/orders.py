@@ -36,6 +36,11 @@ def next_statuses(order: Order) -> list[str]:
     return [status for status in Status.values if status in TRANSITIONS[order.status]]
 
 
+def can_cancel(order: Order) -> bool:
+    """Whether the shopper may still cancel the order (until it ships)."""
+    return Status.CANCELLED in TRANSITIONS[order.status]
+
+
 def ship(order: Order) -> Order:
     return _move(order, Status.SHIPPED)
 

@@ -4,37 +4,21 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog.models import Product
 from catalog.selectors import OPTION_PARAMETER
+from core.throttling import CartThrottle, throttled
 from search import result_tokens
 from search.models import SearchEvent
 from search.services import log_search_event
 from shop.forms import AddToCartForm, QuantityForm
-from shop.models import Cart, CartLine
+from shop.models import CartLine
+from shop.selectors import cart_line, cart_lines, cart_total
 from shop.services import cart as carts
 from shop.views.common import safe_next
-
-
-def cart_lines(cart: Cart | None) -> list[CartLine]:
-    if cart is None:
-        return []
-    return list(
-        cart.lines.select_related(
-            "product__merchant", "product__category", "variant"
-        ).prefetch_related("product__images")
-    )
-
-
-def cart_total(lines: list[CartLine]) -> dict:
-    """The total and currency of the lines (one currency a cart)."""
-    return {
-        "total": sum(line.subtotal for line in lines if line.subtotal is not None),
-        "currency": lines[0].product.currency if lines else "",
-    }
 
 
 def cart_page(request: HttpRequest) -> HttpResponse:
@@ -45,6 +29,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@throttled(CartThrottle)
 def add(request: HttpRequest) -> HttpResponse:
     form = AddToCartForm(request.POST)
     if not form.is_valid():
@@ -70,6 +55,7 @@ def add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@throttled(CartThrottle)
 def update(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _own_line(request, line_id)
     form = QuantityForm(request.POST, prefix=f"line-{line.pk}")
@@ -86,6 +72,7 @@ def update(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 @require_POST
+@throttled(CartThrottle)
 def remove(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _own_line(request, line_id)
     carts.remove_line(line)
@@ -101,10 +88,10 @@ def _choice_url(product: Product, options: dict[str, str]) -> str:
 
 def _own_line(request: HttpRequest, line_id: int) -> CartLine:
     # A line of another cart is a 404, as if it did not exist.
-    cart = carts.current_cart(request.user, request.session)
-    return get_object_or_404(
-        CartLine.objects.select_related("product", "cart"), pk=line_id, cart=cart
-    )
+    line = cart_line(carts.current_cart(request.user, request.session), line_id)
+    if line is None:
+        raise Http404("No such line in your cart.")
+    return line
 
 
 def _report(request: HttpRequest, change: carts.LineChange, done: str) -> None:

@@ -7,17 +7,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.selectors import email_to_verify, has_verified_email
+from core.throttling import OrderThrottle, throttled
 from shop.forms import CheckoutForm
 from shop.models import ADDRESS_FIELDS, Order
+from shop.selectors import cart_lines, cart_total
 from shop.services import cart as carts
 from shop.services.checkout import place_order
-from shop.views.cart import cart_lines, cart_total
 
 # The numbers of the orders the session just placed, for the thank-you page.
 PLACED_KEY = "placed_orders"
 
 
 @login_required
+@throttled(OrderThrottle)  # its POSTs: showing the page is free
 def checkout(request: HttpRequest) -> HttpResponse:
     cart = carts.current_cart(request.user, request.session)
     lines = cart_lines(cart)

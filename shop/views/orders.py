@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.throttling import OrderThrottle, throttled
 from shop.models import Order
+from shop.selectors import shopper_orders
 from shop.services import orders as order_services
 
 ORDERS_PER_PAGE = 20
@@ -17,12 +19,7 @@ ORDERS_PER_PAGE = 20
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    orders = (
-        Order.objects.filter(user=request.user)
-        .select_related("merchant")
-        .annotate(item_count=Count("lines"))
-        .order_by("-placed_at", "-id")
-    )
+    orders = shopper_orders(request.user).annotate(item_count=Count("lines"))
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "shop/order_list.html", {"page": page})
 
@@ -35,13 +32,14 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "shop/order_detail.html",
         {
             "order": order,
-            "can_cancel": Order.Status.CANCELLED in order_services.next_statuses(order),
+            "can_cancel": order_services.can_cancel(order),
         },
     )
 
 
 @require_POST
 @login_required
+@throttled(OrderThrottle)
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     order = _own_order(request, number)
     try:
@@ -56,7 +54,5 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
 def _own_order(request: HttpRequest, number: str) -> Order:
     # Another shopper's order is a 404.
     return get_object_or_404(
-        Order.objects.select_related("merchant").prefetch_related("lines__product__images"),
-        user=request.user,
-        number=number,
+        shopper_orders(request.user).prefetch_related("lines__product__images"), number=number
     )

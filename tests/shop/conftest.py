@@ -1,16 +1,20 @@
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
+from rest_framework.test import APIClient
 
 from catalog.models import Product
 from shop.models import Cart, Order
 from shop.services.cart import add_to_cart
 from shop.services.checkout import place_order
 from tests.accounts_helpers import verified_shopper
+
+Racer = TypeVar("Racer")
 
 ADDRESS = {
     "full_name": "Sam Shopper",
@@ -68,28 +72,53 @@ def checkout(user: AbstractBaseUser, *items: tuple[Product, int]) -> list[Order]
     return place(cart_of(user, *items), user)
 
 
-def race(users: list[AbstractBaseUser], attempt: Callable[[AbstractBaseUser], object]) -> list[str]:
-    """Every user's `attempt` at once, each in a thread of its own (and so a connection of its
-    own): "order" for each that succeeded, the first error's code for each refused."""
-    start = threading.Barrier(len(users))
+def race(racers: list[Racer], attempt: Callable[[Racer], str]) -> list[str]:
+    """Every racer's `attempt` at once (a shopper's, or an API client's), each in a thread of
+    its own (and so a database connection of its own): the outcome each attempt returns."""
+    start = threading.Barrier(len(racers))
     outcomes: list[str] = []
 
-    def run(user: AbstractBaseUser) -> None:
+    def run(racer: Racer) -> None:
         try:
             start.wait()
-            attempt(user)
-            outcomes.append("order")
-        except ValidationError as error:
-            outcomes.append(error.error_list[0].code)
+            outcomes.append(attempt(racer))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(user,)) for user in users]
+    threads = [threading.Thread(target=run, args=(racer,)) for racer in racers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
     return outcomes
+
+
+def placed_or_refused(attempt: Callable[[AbstractBaseUser], object]) -> Callable:
+    """A checkout through the services as `race` counts it: "order" when it placed orders, the
+    first error's code when it was refused."""
+
+    def outcome(user: AbstractBaseUser) -> str:
+        try:
+            attempt(user)
+        except ValidationError as error:
+            return error.error_list[0].code
+        return "order"
+
+    return outcome
+
+
+def signed_in_api(user: AbstractBaseUser) -> APIClient:
+    """The site's own scripts' client: the shopper's session, and its CSRF token sent back."""
+    api = APIClient(enforce_csrf_checks=True)
+    api.force_login(user)
+    api.get("/")  # a page sets the CSRF cookie, which the site's scripts send back
+    api.credentials(HTTP_X_CSRFTOKEN=api.cookies["csrftoken"].value)
+    return api
+
+
+@pytest.fixture
+def shopper_api(shopper) -> APIClient:
+    return signed_in_api(shopper)
 
 
 @pytest.fixture

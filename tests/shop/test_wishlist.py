@@ -33,15 +33,6 @@ def shopper_client(client, shopper):
     return client
 
 
-@pytest.fixture
-def shopper_api(shopper) -> APIClient:
-    api = APIClient(enforce_csrf_checks=True)
-    api.force_login(shopper)
-    api.get("/")  # a page sets the CSRF cookie, which the site's scripts send back
-    api.credentials(HTTP_X_CSRFTOKEN=api.cookies["csrftoken"].value)
-    return api
-
-
 # Services and selectors
 
 
