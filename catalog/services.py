@@ -6,6 +6,7 @@ search index is marked stale in the same commit.
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from uuid import uuid4
 
@@ -23,11 +24,34 @@ from catalog.models import CATEGORY_SEPARATOR, Category, Merchant, Product, Prod
 from catalog.signals import products_changed
 from catalog.variants import VariantSpec, normalise_options, sync_stock, write_variants
 
+# The products changed inside announced_together(), to announce at its end.
+_changed_together: ContextVar[set[int] | None] = ContextVar("changed_together", default=None)
 
-def announce_products_changed(product_ids: Iterable[int]) -> None:
+
+def announce_products_changed(product_ids: Iterable[int], *, bulk: bool = False) -> None:
+    """Announce, inside the transaction that changed them, that these products changed. `bulk`:
+    one of many changes made at once (an import), which listeners may serve after single edits."""
+    together = _changed_together.get()
+    if together is not None:
+        together.update(product_ids)
+        return
     ids = sorted(set(product_ids))
     if ids:
-        products_changed.send(sender=Product, product_ids=ids)
+        products_changed.send(sender=Product, product_ids=ids, bulk=bulk)
+
+
+@contextmanager
+def announced_together() -> Iterator[None]:
+    """Inside the caller's transaction: the products that the block changes are announced once,
+    at its end, as a bulk change (an import's batch: one announcement, not one a product). A
+    block that raises announces nothing, as its transaction is rolled back."""
+    changed: set[int] = set()
+    token = _changed_together.set(changed)
+    try:
+        yield
+    finally:
+        _changed_together.reset(token)
+    announce_products_changed(changed, bulk=True)
 
 
 # Merchants
@@ -116,7 +140,8 @@ def save_category(category: Category) -> Category:
                 _derive_path(descendant)
                 descendant.save(update_fields=["path", "full_name"])
         announce_products_changed(
-            Product.objects.filter(category__in=category.subtree()).values_list("pk", flat=True)
+            Product.objects.filter(category__in=category.subtree()).values_list("pk", flat=True),
+            bulk=True,
         )
     return category
 
@@ -181,7 +206,7 @@ def save_product(
     with _product_transaction() as written:
         if category_path is not None:
             product.category = category_from_path(category_path)
-        _validate(product)
+        validate_product(product)
         if product.pk is None:
             product.save()
         else:
@@ -211,6 +236,7 @@ def upsert_product(
     create_defaults: Mapping[str, object] | None = None,
     expected_version: int | None = None,
     variants: Sequence[VariantSpec] | None = None,
+    bulk: bool = False,
 ) -> UpsertOutcome:
     """Create the merchant's product with this SKU, or update the fields given.
 
@@ -220,7 +246,8 @@ def upsert_product(
     for the product, is stored unless it is already one of its photos: in place of the photo
     an earlier import stored, or else as the main photo, in front of the merchant's own. With
     `expected_version`, the write is refused (ProductConflict) unless the product exists at
-    that version. `variants`, when given, become its variants, as in save_product.
+    that version. `variants`, when given, become its variants, as in save_product. `bulk`: the
+    change is one of many made at once (an import), announced as such.
     """
     with _product_transaction() as written:
         if category_path is not None:
@@ -247,7 +274,7 @@ def upsert_product(
         )
         if not (created or changed or photo_changed or variants_changed):
             return UpsertOutcome.UNCHANGED
-        _validate(product)
+        validate_product(product)
         if not created:
             product.version += 1
         product.save()
@@ -256,7 +283,7 @@ def upsert_product(
         sync_stock(product)
         if photo_changed:
             _store_imported_photo(product, imported_photo, written)
-        announce_products_changed([product.pk])
+        announce_products_changed([product.pk], bulk=bulk)
     return UpsertOutcome.CREATED if created else UpsertOutcome.UPDATED
 
 
@@ -339,7 +366,8 @@ def _normalised(specs: Sequence[VariantSpec]) -> list[VariantSpec] | None:
         return None
 
 
-def _validate(product: Product) -> None:
+def validate_product(product: Product) -> None:
+    """The product's fields, as every write checks them (ValidationError)."""
     # The merchant and category were set by us; the database enforces uniqueness itself.
     product.full_clean(
         exclude=["merchant", "category"], validate_unique=False, validate_constraints=False

@@ -59,35 +59,61 @@ class BatchResult:
 
 
 def lease_stale_rows(limit: int) -> list[tuple[int, datetime]]:
-    """Take up to `limit` of the stalest dirty rows no other worker holds: (id, changed_at).
+    """Take up to `limit` dirty rows no other worker holds: (id, changed_at).
+
+    Single edits go first, oldest first, so that a merchant's edit is embedded within a batch
+    or two however many imported rows wait; but while bulk rows (ProductIndex.bulk) wait, edits
+    fill at most half a batch, so that no stream of edits holds the bulk back for good. Bulk
+    rows go oldest first too.
 
     A row whose last lease ran out unfinished may have killed its worker (a poison product):
     it is taken alone, so that it takes no other row down with it, and after
     VITRINE_EMBED_MAX_ATTEMPTS such leases it is set aside with an error until it changes."""
     _set_aside_poison()
-    return _lease(limit=1, suspect=True) or _lease(limit=limit, suspect=False)
+    return _lease(_SUSPECT_SQL, {"limit": 1}) or _lease(
+        _LEASE_SQL, {"limit": limit, "half": (limit + 1) // 2}
+    )
 
 
-def _lease(limit: int, suspect: bool) -> list[tuple[int, datetime]]:
-    table = ProductIndex._meta.db_table
+_TABLE = ProductIndex._meta.db_table
+_LEASABLE = "dirty AND (lease_expires_at IS NULL OR lease_expires_at < now())"
+# A lease that ran out unfinished counts in lease_attempts: such a row is a suspect.
+_SUSPECT_SQL = f"""
+    SELECT product_id FROM {_TABLE} WHERE {_LEASABLE} AND lease_attempts > 0
+    ORDER BY changed_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+"""
+# Materialised: each runs once, so that the update cannot take more rows than they chose.
+_LEASE_SQL = f"""
+    WITH edits AS MATERIALIZED (
+        SELECT product_id, changed_at FROM {_TABLE}
+        WHERE {_LEASABLE} AND lease_attempts = 0 AND NOT bulk
+        ORDER BY changed_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+    ), bulk AS MATERIALIZED (
+        SELECT product_id FROM {_TABLE}
+        WHERE {_LEASABLE} AND lease_attempts = 0 AND bulk
+        ORDER BY changed_at LIMIT %(limit)s - LEAST((SELECT count(*) FROM edits), %(half)s)
+        FOR UPDATE SKIP LOCKED
+    )
+    SELECT product_id FROM bulk
+    UNION ALL (
+        SELECT product_id FROM edits
+        ORDER BY changed_at LIMIT %(limit)s - (SELECT count(*) FROM bulk)
+    )
+"""
+
+
+def _lease(chosen_sql: str, parameters: dict) -> list[tuple[int, datetime]]:
+    """Lease the rows that `chosen_sql` chooses (and locks), oldest first."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH taken AS MATERIALIZED (
-                -- Materialised: run once, so the update cannot take more than `limit` rows.
-                SELECT product_id FROM {table}
-                WHERE dirty AND (lease_expires_at IS NULL OR lease_expires_at < now())
-                    AND (lease_attempts > 0) = %s
-                ORDER BY changed_at
-                LIMIT %s
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE {table} AS row
-            SET lease_expires_at = now() + %s, lease_attempts = row.lease_attempts + 1
+            WITH taken AS MATERIALIZED ({chosen_sql})
+            UPDATE {_TABLE} AS row
+            SET lease_expires_at = now() + %(lease)s, lease_attempts = row.lease_attempts + 1
             FROM taken WHERE row.product_id = taken.product_id
             RETURNING row.product_id, row.changed_at
             """,
-            [suspect, limit, timedelta(seconds=settings.VITRINE_EMBED_LEASE_SECONDS)],
+            {**parameters, "lease": timedelta(seconds=settings.VITRINE_EMBED_LEASE_SECONDS)},
         )
         return sorted(cursor.fetchall(), key=lambda row: row[1])
 
@@ -201,7 +227,7 @@ def count_stale() -> int:
 def mark_all_stale() -> int:
     """Flag every row for re-embedding (`embed --all`)."""
     return ProductIndex.objects.update(
-        dirty=True, changed_at=timezone.now(), lease_expires_at=None, lease_attempts=0
+        dirty=True, bulk=True, changed_at=timezone.now(), lease_expires_at=None, lease_attempts=0
     )
 
 
@@ -210,7 +236,13 @@ def mark_other_versions_stale(version: str) -> int:
     return (
         ProductIndex.objects.filter(dirty=False)
         .exclude(encoder_version=version)
-        .update(dirty=True, changed_at=timezone.now(), lease_expires_at=None, lease_attempts=0)
+        .update(
+            dirty=True,
+            bulk=True,
+            changed_at=timezone.now(),
+            lease_expires_at=None,
+            lease_attempts=0,
+        )
     )
 
 

@@ -57,7 +57,7 @@ def resize_vector_columns(dims: VectorDims, using: str = DEFAULT_DB_ALIAS) -> li
                 f"TYPE vector({size}) USING NULL"
             )
         ProductIndex.objects.using(using).update(
-            dirty=True, encoder_version="", next_photo_version="", changed_at=Now()
+            dirty=True, bulk=True, encoder_version="", next_photo_version="", changed_at=Now()
         )
     return list(changes)
 

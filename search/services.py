@@ -27,19 +27,20 @@ SEARCH_LOG_DELETE_BATCH = 5000
 # row is flagged for re-embedding, inside the transaction that changed the product.
 _MARK_STALE_SQL = f"""
 INSERT INTO {ProductIndex._meta.db_table}
-    (product_id, keywords, dirty, changed_at, error, encoder_version, created_at, updated_at,
-     lease_expires_at, lease_attempts)
+    (product_id, keywords, dirty, bulk, changed_at, error, encoder_version, created_at,
+     updated_at, lease_expires_at, lease_attempts)
 SELECT product.id,
        setweight(to_tsvector(%(config)s::regconfig, product.title), 'A')
        || setweight(to_tsvector(%(config)s::regconfig, coalesce(category.full_name, '')), 'B')
        || setweight(to_tsvector(%(config)s::regconfig, product.description), 'C'),
-       true, clock_timestamp(), '', '', now(), now(), NULL, 0
+       true, %(bulk)s, clock_timestamp(), '', '', now(), now(), NULL, 0
 FROM {Product._meta.db_table} AS product
 LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
 WHERE product.id = ANY(%(ids)s)
 ON CONFLICT (product_id) DO UPDATE SET
     keywords = EXCLUDED.keywords,
     dirty = true,
+    bulk = EXCLUDED.bulk,
     changed_at = EXCLUDED.changed_at,
     error = '',
     updated_at = EXCLUDED.updated_at,
@@ -48,11 +49,13 @@ ON CONFLICT (product_id) DO UPDATE SET
 """
 
 
-def mark_stale(product_ids: Sequence[int]) -> None:
-    """Refresh these products' keyword documents and flag their vectors for re-embedding."""
+def mark_stale(product_ids: Sequence[int], *, bulk: bool = False) -> None:
+    """Refresh these products' keyword documents and flag their vectors for re-embedding;
+    `bulk` rows (an import's) are embedded after single edits (search.indexing)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _MARK_STALE_SQL, {"config": settings.SEARCH_TEXT_CONFIG, "ids": list(product_ids)}
+            _MARK_STALE_SQL,
+            {"config": settings.SEARCH_TEXT_CONFIG, "ids": list(product_ids), "bulk": bulk},
         )
 
 

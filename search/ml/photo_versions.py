@@ -123,8 +123,8 @@ def switch_photos(model: trained.SearchModel) -> tuple[int, int]:
         switched = cursor.rowcount
         cursor.execute(
             f"""
-            UPDATE {_TABLE} SET dirty = true, changed_at = now(), lease_expires_at = NULL,
-                lease_attempts = 0
+            UPDATE {_TABLE} SET dirty = true, bulk = bulk OR NOT dirty, changed_at = now(),
+                lease_expires_at = NULL, lease_attempts = 0
             WHERE dirty OR (encoder_version = %(encoder)s AND photo_features IS NOT NULL
                             AND photo_version <> %(version)s)
             """,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from catalog import services
+from catalog import bulk, services
 from catalog.images import check_image
 from catalog.models import Product
 from search import indexing
@@ -102,6 +102,57 @@ def test_leased_rows_go_to_one_worker_until_the_lease_runs_out(make_product, set
     # Rows a dead worker held come back one at a time (test_degraded: poison products).
     assert [product_id for product_id, _ in indexing.lease_stale_rows(10)] == [first.pk]
     assert [product_id for product_id, _ in indexing.lease_stale_rows(10)] == [second.pk]
+
+
+def leased_ids(limit: int) -> list[int]:
+    return [product_id for product_id, _ in indexing.lease_stale_rows(limit)]
+
+
+def imported_products(merchant, count: int) -> list[int]:
+    """`count` products written as an import writes them (a bulk change), the oldest change
+    first."""
+    bulk.upsert_products(
+        merchant,
+        [(f"BULK-{number}", {"title": f"Cotton shirt {number}"}) for number in range(count)],
+    )
+    return list(
+        ProductIndex.objects.filter(product__sku__startswith="BULK-")
+        .order_by("changed_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_a_single_edit_is_leased_before_an_imports_backlog(merchant, make_product):
+    imported = imported_products(merchant, 20)
+    assert ProductIndex.objects.filter(pk__in=imported, bulk=True).count() == 20
+    edit = make_product("EDIT", photos=[])  # changed after every imported row
+    assert not row(edit).bulk
+    batch = leased_ids(8)
+    assert edit.pk in batch and len(set(batch) & set(imported)) == 7
+    # An imported product that a merchant then edits goes first too.
+    ProductIndex.objects.update(lease_expires_at=None, lease_attempts=0)
+    product = Product.objects.get(pk=imported[-1])
+    product.title = "Cotton shirt, slim fit"
+    services.save_product(product)
+    assert set(leased_ids(4)) & {edit.pk, product.pk} == {edit.pk, product.pk}
+
+
+def test_edits_fill_at_most_half_a_batch_while_bulk_rows_wait(merchant, make_product):
+    """However many edits wait, each batch takes the oldest imported rows for half its size:
+    the import's backlog drains too."""
+    imported = imported_products(merchant, 6)
+    edits = [make_product(f"EDIT-{number}", photos=[]).pk for number in range(10)]
+    first = leased_ids(8)
+    assert set(first) == set(edits[:4]) | set(imported[:4])
+    second = leased_ids(8)
+    # Two imported rows were left: the edits take the rest of the batch.
+    assert set(second) == set(edits[4:10]) | set(imported[4:6])
+    assert leased_ids(8) == []
+
+
+def test_without_an_imports_backlog_edits_fill_the_batch(make_product):
+    edits = [make_product(f"EDIT-{number}", photos=[]).pk for number in range(5)]
+    assert leased_ids(4) == edits[:4]
 
 
 def test_rows_of_another_encoder_version_are_flagged_again(make_product, encoder):

@@ -1,11 +1,14 @@
 """Products become vectors through real Celery workers, Redis and PostgreSQL, and none is lost
 when a worker dies mid-batch or Redis is down while a merchant saves."""
 
+import csv
 import signal
 import time
+from io import StringIO
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.management import call_command
 from django.urls import reverse
 
 from catalog import services
@@ -121,3 +124,43 @@ def test_a_product_saved_while_redis_is_down_is_embedded_once_it_is_back(
     finally:
         stop_process_group(worker)
     assert ProductIndex.objects.get(product=product).text_vector is not None
+
+
+# An import's backlog: a worker taking rows oldest first would reach a listing edited once
+# 150 of them are done only after some 850 more (10 s and more on 2 shared cores; the worker
+# runs on the CPU, in batches of 128, wherever the test runs).
+BACKLOG = 1000
+
+
+def test_a_single_edit_is_embedded_within_seconds_while_an_import_waits(
+    tmp_path, own_redis, merchant
+):
+    with open(tmp_path / "listings.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sku", "title", "category"])
+        writer.writerows(
+            [f"B{number}", f"Cotton shirt {number}", "Apparel > Topwear"]
+            for number in range(BACKLOG)
+        )
+    call_command("import_catalog", str(tmp_path / "listings.csv"), stdout=StringIO())
+    env = worker_env(tmp_path, own_redis, VITRINE_DEVICE="cpu")
+    worker = spawn_worker(env, tmp_path / "worker.log", queues="embed")
+    try:
+        assert run_python(REQUEST, env).returncode == 0
+        wait_until(lambda: stale_count() < BACKLOG - 150, 180, "the import's embedding")
+        # The merchant edits the import's last listing, which oldest-first would embed last.
+        product = Product.objects.get(sku=f"B{BACKLOG - 1}")
+        product.title = "Linen shirt, slim fit"
+        edited = time.monotonic()
+        services.save_product(product, fields=["title"])
+        wait_until(lambda: not ProductIndex.objects.get(product=product).dirty, 60, "the edit")
+        seconds = time.monotonic() - edited
+        waiting = stale_count()
+        # And the import's rows all follow: the edits never starve them.
+        wait_until(lambda: stale_count() == 0, 240, "the import's last rows")
+    finally:
+        stop_process_group(worker)
+    assert seconds <= 10, seconds
+    # Every row still waiting changed before the edit: oldest first, none would be left.
+    assert waiting > BACKLOG // 4, waiting
+    assert ProductIndex.objects.filter(text_vector__isnull=True).count() == 0

@@ -11,10 +11,11 @@ from catalog.models import Merchant, Product
 
 class Command(BaseCommand):
     help = (
-        "Import products from a CSV file with the columns sku,title,image and optionally "
-        "description,category,price,currency,stock,status. Rows are upserted by SKU, changing "
-        "only the columns the file has; bad rows are reported on stderr with their line "
-        "number, and the exit status is 1 if any was rejected."
+        "Import products from a CSV file with the columns sku,title and optionally "
+        "image,description,category,price,currency,stock,status (and variant_sku,options for "
+        "products with variants). Rows are upserted by SKU, changing only the columns the file "
+        "has; a row without an image is a listing without a photo. Bad rows are reported on "
+        "stderr with their line number, and the exit status is 1 if any was rejected."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,9 +23,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--images",
             type=Path,
-            required=True,
             metavar="DIR",
-            help="Folder the image column's file names are relative to.",
+            help="Folder the image column's file names are relative to (needed when a row "
+            "names an image).",
         )
         parser.add_argument(
             "--merchant",
@@ -33,10 +34,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--draft", action="store_true", help="Import new products as drafts.")
 
-    def handle(self, csv_path: Path, images: Path, merchant: str | None, draft: bool, **options):
+    def handle(
+        self, csv_path: Path, images: Path | None, merchant: str | None, draft: bool, **options
+    ):
         if not csv_path.is_file():
             raise CommandError(f"No such file: {csv_path}")
-        if not images.is_dir():
+        if images is not None and not images.is_dir():
             raise CommandError(f"No such folder: {images}")
         owner = self._merchant(merchant)
         status = Product.Status.DRAFT if draft else Product.Status.ACTIVE
@@ -55,8 +58,8 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(self._summary(csv_path, owner, summary))
-        if summary.rejections:
-            raise CommandError(f"{len(summary.rejections)} rows were rejected (see above).")
+        if summary.rejected:
+            raise CommandError(f"{summary.rejected} rows were rejected (see above).")
 
     def _merchant(self, username: str | None) -> Merchant:
         if username is None:
@@ -79,5 +82,5 @@ class Command(BaseCommand):
         )
         return (
             f"{csv_path.name}: {summary.rows:,} rows for {merchant.user.username} in "
-            f"{summary.seconds:.1f} s: {counts}, {len(summary.rejections):,} rejected."
+            f"{summary.seconds:.1f} s: {counts}, {summary.rejected:,} rejected."
         )
