@@ -124,9 +124,18 @@ def main() -> None:
     lines = []
     for n in args.n:
         line = run(n, sources, held_out, text_queries, args.nearest_is_original, args.seed)
+        line["command"] = " ".join(sys.argv)
+        line["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         print(json.dumps(line), flush=True)
         lines.append(line)
-    record_result("scale", {"command": " ".join(sys.argv), "runs": lines})
+    # Each N keeps its latest run: one command need not measure every size.
+    recorded = ROOT / "bench" / "results" / "scale.json"
+    earlier = json.loads(recorded.read_text())["runs"] if recorded.exists() else []
+    measured = {line["n"] for line in lines}
+    runs = sorted(
+        [*(run for run in earlier if run["n"] not in measured), *lines], key=lambda r: r["n"]
+    )
+    record_result("scale", {"runs": runs})
 
 
 # -- the dataset's vectors ------------------------------------------------------------------
@@ -254,6 +263,7 @@ def run(n, sources, held_out, text_queries, noise, seed) -> dict:
             "photo": measure_retrieval("photo", photo_queries, catalogue, filters, sources),
             "keywords": measure_keywords(filters, sources),
         },
+        "ef_search": settings.VITRINE_HNSW_EF_SEARCH,
         "api_text": measure_api(),
         "database": database_memory(),
     }
@@ -561,20 +571,17 @@ def _filters(catalogue: Catalogue, categories: dict) -> dict[str, tuple[Filters,
 
 def measure_retrieval(kind, queries, catalogue, filters, sources) -> dict:
     vectors = catalogue.text if kind == "text" else catalogue.photo_text
-    dims = active_dims()
+    dims = (active_dims().text, active_dims().image)
     results = {}
     for name, (chosen, mask, share, category) in filters.items():
         exact = _exact_top(queries, vectors, mask, 10)
+        for query in queries[:10]:  # the first queries of a filter read its pages from disk
+            retrieve(_source_query(kind, query), chosen, sources.encoder_version, dims, PER_SOURCE)
         times, recalls, full = [], [], []
         for query, truth in zip(queries, exact, strict=True):
-            source = (
-                SourceQuery(text_vector=query)
-                if kind == "text"
-                else SourceQuery(photo_text_vector=query)
-            )
             started = time.perf_counter()
             candidates = retrieve(
-                source, chosen, sources.encoder_version, (dims.text, dims.image), PER_SOURCE
+                _source_query(kind, query), chosen, sources.encoder_version, dims, PER_SOURCE
             )
             times.append((time.perf_counter() - started) * 1000)
             ranks = candidates.source_ranks["text" if kind == "text" else "photo"]
@@ -591,24 +598,27 @@ def measure_retrieval(kind, queries, catalogue, filters, sources) -> dict:
     return results
 
 
+def _source_query(kind: str, vector: np.ndarray) -> SourceQuery:
+    if kind == "text":
+        return SourceQuery(text_vector=vector)
+    return SourceQuery(photo_text_vector=vector)
+
+
 def measure_keywords(filters, sources) -> dict:
     """The keyword source alone: the text queries' words as typed, all required."""
-    dims = active_dims()
+    dims = (active_dims().text, active_dims().image)
     queries = [understand(text, None, exact=True).tsquery for text in read_text_queries()]
     results = {}
     for name, (chosen, _, share, category) in filters.items():
         times, found = [], []
-        for query in queries:
+        for number, query in enumerate([*queries[:10], *queries]):  # 10 to warm up
             started = time.perf_counter()
             candidates = retrieve(
-                SourceQuery(keywords=query),
-                chosen,
-                sources.encoder_version,
-                (dims.text, dims.image),
-                PER_SOURCE,
+                SourceQuery(keywords=query), chosen, sources.encoder_version, dims, PER_SOURCE
             )
-            times.append((time.perf_counter() - started) * 1000)
-            found.append(len(candidates))
+            if number >= 10:
+                times.append((time.perf_counter() - started) * 1000)
+                found.append(len(candidates))
         results[name] = {
             "category": category,
             "share": share,
@@ -636,7 +646,8 @@ def measure_api() -> dict:
         assert response.status_code == 200, response.content
         return (time.perf_counter() - started) * 1000
 
-    request("warm up")
+    for query in queries[:10]:  # the models load, and the pages the queries read
+        request(query)
     return _percentiles([request(query) for query in queries])
 
 

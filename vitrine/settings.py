@@ -465,15 +465,18 @@ if VITRINE_SEARCH_LOG_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("VITRINE_SEARCH_LOG_RETENTION_DAYS must be at least 1.")
 # HNSW build parameters (search.vector_indexes; `manage.py rebuild_vector_indexes` applies
 # them): pgvector's defaults for m and ef_construction; a build holds its graph in
-# maintenance_work_mem (about 2.5 KB a 384-d vector at m=16: 1GB serves some 400,000 listings,
-# past which the build goes on from disk, many times slower), with this many parallel workers.
+# maintenance_work_mem (a 384-d index at m=16 takes about 2 KB a listing, 1.9 GB for 1,000,000 in
+# bench/scale.py: 1GB holds some 500,000 listings' graph, past which the build goes on from disk,
+# many times slower), with this many parallel workers.
 VITRINE_HNSW_M = env_int("VITRINE_HNSW_M", 16)
 VITRINE_HNSW_EF_CONSTRUCTION = env_int("VITRINE_HNSW_EF_CONSTRUCTION", 64)
 VITRINE_HNSW_BUILD_MEMORY = os.environ.get("VITRINE_HNSW_BUILD_MEMORY", "1GB")
 VITRINE_HNSW_BUILD_WORKERS = env_int("VITRINE_HNSW_BUILD_WORKERS", 2)
 # A search's HNSW search list, at least (search.retrieval): longer lists find the true nearest
-# more often and take longer.
-VITRINE_HNSW_EF_SEARCH = env_int("VITRINE_HNSW_EF_SEARCH", 100)
+# more often and take longer. On 1,000,000 listings (bench/scale.py's catalogue, 2 cores), the
+# text index's recall@10 against exact search was 0.943 at 100, 0.963 at 200 and 0.967 at 400,
+# at 8, 14 and 22 ms p95.
+VITRINE_HNSW_EF_SEARCH = env_int("VITRINE_HNSW_EF_SEARCH", 200)
 # After the encoder failed to load, a process tries again after this long (searches answer from
 # keywords meanwhile, and products wait to be embedded).
 VITRINE_ENCODER_RETRY_SECONDS = env_int("VITRINE_ENCODER_RETRY_SECONDS", 60)
@@ -491,6 +494,10 @@ VITRINE_SEARCH_MODELS_KEPT = max(1, env_int("VITRINE_SEARCH_MODELS_KEPT", 5))
 # on such a machine, and the real time ran up to a third over the estimate; 450 s keeps a machine
 # 1.5 times as slow within 20 minutes. 2 GB bounds the frozen part's kept output (such a
 # training peaked at 2.7 GB, 320 MB of it that output).
+# Training reads at most about this many products, drawn at random past it
+# (search.ml.training.catalogue): its time and memory stop growing with the catalogue. Twice the
+# 10,000 listings its time budget was measured on.
+VITRINE_TRAINING_SAMPLE = env_int("VITRINE_TRAINING_SAMPLE", 20_000)
 VITRINE_PHOTO_TUNING_EPOCHS = env_int("VITRINE_PHOTO_TUNING_EPOCHS", 6)
 VITRINE_PHOTO_TUNING_SECONDS = env_int("VITRINE_PHOTO_TUNING_SECONDS", 450)
 VITRINE_PHOTO_TUNING_MEMORY_MB = env_int("VITRINE_PHOTO_TUNING_MEMORY_MB", 2048)

@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from catalog.models import Product
@@ -145,6 +146,29 @@ def test_training_refuses_a_catalogue_too_small(make_product, encoder):
     embed_stale(encoder)
     with pytest.raises(NotEnoughData, match="needs"):
         train_search(encoder)
+
+
+def test_past_its_sample_size_training_reads_a_random_sample_of_the_catalogue(
+    make_product, encoder
+):
+    for number in range(120):
+        make_product(f"MUG-{number}", title=f"Stoneware mug {number}", photos=[])
+    embed_stale(encoder)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_productindex")  # the planner's row count drives it
+    dims = (encoder.version, encoder.dims.text, encoder.dims.image)
+
+    whole = load_snapshot(*dims, sample=500)
+    first = load_snapshot(*dims, sample=30, seed=1)
+    again = load_snapshot(*dims, sample=30, seed=1)
+    other = load_snapshot(*dims, sample=30, seed=2)
+
+    assert len(whole) == 120  # a catalogue within the sample size is read whole
+    assert 0 < len(first) <= 30 and set(first.product_ids) <= set(whole.product_ids)
+    assert first.product_ids.tolist() == again.product_ids.tolist()  # repeatable by its seed
+    assert first.product_ids.tolist() != other.product_ids.tolist()
+    # Drawn across the catalogue, not its first rows.
+    assert first.product_ids.max() > sorted(whole.product_ids)[60]
 
 
 def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, encoder):

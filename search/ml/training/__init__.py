@@ -102,6 +102,8 @@ def train_search(
         encoder.dims.image,
         EncoderRelatedness(WordVectors(encoder)),
         photo_version=version_of(active_tuning),
+        sample=settings.VITRINE_TRAINING_SAMPLE,
+        seed=seed,
     )
     paired = np.flatnonzero(snapshot.has_text & snapshot.has_photo)
     if len(paired) < MIN_PRODUCTS:
@@ -113,6 +115,7 @@ def train_search(
     held_out = shuffled[: max(2, int(len(paired) * HELD_OUT_SHARE))]
     learning = shuffled[len(held_out) :]
     metrics: dict = {"products": len(snapshot), "paired_products": len(paired)}
+    log(f"Training on {len(snapshot):,} products (VITRINE_TRAINING_SAMPLE: a sample past it).")
 
     stage("photo encoder")
     photo_tuning, rejected = _tune_photo_encoder(

@@ -1,4 +1,5 @@
-"""The catalogue as training reads it: every embedded product's vectors and words, in memory."""
+"""The catalogue as training reads it: the embedded products' vectors and words, in memory; a
+sample of them past VITRINE_TRAINING_SAMPLE products."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ class CatalogueSnapshot:
 _SNAPSHOT_SQL = f"""
 SELECT product.id, product.title, coalesce(category.full_name, ''),
        row.text_vector, row.photo_features, row.colour_vector
-FROM {ProductIndex._meta.db_table} AS row
+FROM {ProductIndex._meta.db_table} AS row {{sample}}
 JOIN {Product._meta.db_table} AS product ON product.id = row.product_id
 LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
 WHERE row.encoder_version = %s AND NOT row.dirty
@@ -78,6 +79,9 @@ WHERE row.encoder_version = %s AND NOT row.dirty
   AND (row.photo_features IS NULL OR row.photo_version = %s)
 ORDER BY product.id
 """
+# A sample reads the table's pages that it draws (TABLESAMPLE SYSTEM), not every page: this many
+# times the share of rows wanted, so that it comes back with enough rows to draw them from.
+_PAGE_SAMPLE_MARGIN = 1.25
 
 
 def load_snapshot(
@@ -87,12 +91,21 @@ def load_snapshot(
     relatedness: Relatedness | None = None,
     *,
     photo_version: str = "",
+    sample: int | None = None,
+    seed: int = 0,
 ) -> CatalogueSnapshot:
     """The embedded products of the encoder; of those with photos, the ones whose photos the
-    photo encoder `photo_version` encoded (search.models.ProductIndex.photo_version)."""
+    photo encoder `photo_version` encoded (search.models.ProductIndex.photo_version).
+
+    Past `sample` products (by the planner's row count), a random sample of about that many:
+    pages of the index table drawn at random (repeatable by `seed`), then rows drawn from
+    theirs, so that reading costs the sample's size and not the catalogue's."""
     with binary_vector_cursor() as cursor:
-        cursor.execute(_SNAPSHOT_SQL, [encoder_version, photo_version])
+        cursor.execute(_sampled_sql(cursor, sample, seed), [encoder_version, photo_version])
         rows = cursor.fetchall()
+    if sample is not None and len(rows) > sample:
+        kept = np.sort(np.random.default_rng(seed).choice(len(rows), sample, replace=False))
+        rows = [rows[i] for i in kept]
     text = np.zeros((len(rows), text_dim), dtype=np.float32)
     image = np.zeros((len(rows), image_dim), dtype=np.float32)
     colour = np.zeros((len(rows), COLOUR_DIMS), dtype=np.float32)
@@ -113,6 +126,19 @@ def load_snapshot(
         has_text=np.array([row[3] is not None for row in rows], dtype=bool),
         has_photo=np.array([row[4] is not None for row in rows], dtype=bool),
         relatedness=relatedness,
+    )
+
+
+def _sampled_sql(cursor, sample: int | None, seed: int) -> str:
+    table = ProductIndex._meta.db_table
+    share = None
+    if sample is not None:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        rows = cursor.fetchone()[0]
+        if rows > sample:
+            share = min(100.0, 100.0 * _PAGE_SAMPLE_MARGIN * sample / rows)
+    return _SNAPSHOT_SQL.format(
+        sample=f"TABLESAMPLE SYSTEM ({share:.6f}) REPEATABLE ({int(seed)})" if share else "",
     )
 
 
