@@ -1,5 +1,6 @@
 import time
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -12,7 +13,7 @@ from search.ml.encoders import get_encoder
 from search.ml.encoders.dims import VectorDims
 from search.ml.encoders.minilm_efficientnet import EmbeddedEncoder
 from search.models import ProductIndex
-from search.schema import column_dimensions, resize_vector_columns
+from search.schema import VECTOR_STORAGE, column_dimensions, resize_vector_columns
 
 
 def test_every_new_product_gets_a_dirty_index_row_with_keywords(make_product):
@@ -118,6 +119,35 @@ def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product)
     assert resize_vector_columns(VectorDims(text=8, image=16)) == []
     resize_vector_columns(EmbeddedEncoder.dims)
     assert column_dimensions()["photo_features"] == 1280
+
+
+def vector_storage() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = ANY(%s)",
+            [ProductIndex._meta.db_table, list(VECTOR_STORAGE)],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_searched_vectors_stay_in_the_row_and_photo_features_go_out_of_it(make_product):
+    assert vector_storage() == VECTOR_STORAGE  # as migrate left them
+    resize_vector_columns(VectorDims(text=8, image=16))
+    assert vector_storage() == VECTOR_STORAGE  # a new type does not bring the default back
+    resize_vector_columns(EmbeddedEncoder.dims)
+    product = make_product()
+    ProductIndex.objects.filter(product=product).update(
+        text_vector=np.full(384, 0.5), photo_text_vector=np.full(384, 0.25)
+    )
+    with connection.cursor() as cursor:
+        # Out of the row, a 384-d vector would leave an 18-byte pointer there.
+        cursor.execute(
+            "SELECT pg_column_size(text_vector), pg_column_size(photo_text_vector) "
+            "FROM search_productindex WHERE product_id = %s",
+            [product.pk],
+        )
+        assert min(cursor.fetchone()) > 4 * 384
 
 
 @pytest.mark.django_db(transaction=True)
