@@ -1,10 +1,12 @@
 """Candidates for a query: nearest neighbours from the pgvector HNSW indexes and full-text
 matches, filtered, with each candidate's vectors and keyword rank, in one round trip.
 
-pgvector 0.6 filters after the index scan, so a filter that keeps few products could leave
-fewer than the wanted candidates. A filtered query therefore first counts the products it
-allows: a small set is searched exactly (no index), a large one through the index with the
-widest search list pgvector allows.
+pgvector filters after its index scan, so a filter that keeps few products could leave fewer
+than the wanted candidates. A filtered query therefore first asks the planner how many products
+it allows (an estimate, whatever the catalogue's size, not a count): a small set is searched
+exactly (no index); a large one through the index, whose iterative scan goes on until each
+source has its candidates; and an index scan that still comes short is followed by an exact
+search. docs/scaling.md has the figures at 1,000,000 listings.
 """
 
 import math
@@ -36,6 +38,11 @@ MAX_SCAN_TUPLES = 20_000
 # A filtered query that the planner expects to allow at most this many products searches them
 # exactly: a scan of a few thousand rows beats an index scan that skips most of what it visits.
 EXACT_SEARCH_MAX_PRODUCTS = 20_000
+# The keyword source ranks at most this many of a query's matches (those that come first in the
+# table): ranking reads each match's keyword document, and words matched by tens of thousands
+# of listings (1,000,000-listing catalogue: 49-90 ms p95 unbounded) say little that the vector
+# sources do not, while words that pick out a few listings (a brand, a model) stay within it.
+KEYWORD_MATCHES_RANKED = 5_000
 # A catalogue this small (or never analysed) is always searched exactly: it costs little, and
 # an HNSW scan returns at most ef_search entries, which can all be dead row versions left by
 # recent updates and not yet vacuumed away, leaving live products unfound.
@@ -270,6 +277,14 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_quer
         if photo_query
         else "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END, NULL::float8"
     )
+    keyword_matches = (
+        f", keyword_matches AS MATERIALIZED (SELECT row.product_id FROM {_INDEX} AS row "
+        f"JOIN {_PRODUCT} AS product ON product.id = row.product_id "
+        f"WHERE {conditions} AND row.keywords @@ (SELECT terms FROM query) "
+        f"LIMIT {KEYWORD_MATCHES_RANKED})"
+        if "keywords" in sources
+        else ""
+    )
     # `found` is materialised: the sources run once, whatever plan the join gets (on a table
     # whose statistics say it is tiny, PostgreSQL would otherwise re-run them for every row).
     # It carries the product's title from the sources' own join: joined again here, the
@@ -277,7 +292,7 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_quer
     return f"""
         WITH query AS (
             SELECT to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
-        ), found AS MATERIALIZED ({" UNION ALL ".join(branches)})
+        ){keyword_matches}, found AS MATERIALIZED ({" UNION ALL ".join(branches)})
         SELECT found.product_id, found.source, found.position, row.text_vector,
                row.photo_text_vector, {photo_columns},
                ts_rank_cd(row.keywords, (SELECT terms FROM query)),
@@ -296,7 +311,8 @@ def _source_order(name: str, exact: bool) -> tuple[str, str]:
     """A source's match condition and its order (ascending: best first)."""
     if name == "keywords":
         terms = "(SELECT terms FROM query)"
-        return f"row.keywords @@ {terms}", f"-ts_rank_cd(row.keywords, {terms})"
+        matched = "row.product_id IN (SELECT product_id FROM keyword_matches)"
+        return matched, f"-ts_rank_cd(row.keywords, {terms})"
     if name == "photo_only":  # served by the partial index on rows without text
         match, distance = _source_order("photo", exact)
         return f"row.text_vector IS NULL AND {match}", distance

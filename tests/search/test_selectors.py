@@ -81,6 +81,28 @@ def test_price_and_stock_filters_bound_the_results(crowded_catalogue):
     assert sorted(hit.product.sku for hit in results.hits) == ["KURTA-2", "KURTA-4", "KURTA-5"]
 
 
+def test_the_keyword_source_ranks_a_bounded_number_of_matches_within_the_filters(
+    crowded_catalogue, encoder, monkeypatch
+):
+    """Ranking reads each match's keyword document: past KEYWORD_MATCHES_RANKED matches, only
+    that many are ranked, still among the products the filters allow."""
+    dims = (encoder.dims.text, encoder.dims.image)
+    query = retrieval.SourceQuery(keywords="black & shoe")
+    everything = retrieval.retrieve(query, Filters(), encoder.version, dims, per_source=200)
+    assert len(everything) == 120  # every black shoe, ranked
+    monkeypatch.setattr(retrieval, "KEYWORD_MATCHES_RANKED", 7)
+    bounded = retrieval.retrieve(query, Filters(), encoder.version, dims, per_source=200)
+    assert len(bounded) == 7
+    kurtas = retrieval.SourceQuery(keywords="kurta")
+    cheap = Filters(max_price=Decimal(12))  # kurtas 0 to 2 of 15
+    found = retrieval.retrieve(kurtas, cheap, encoder.version, dims, per_source=200)
+    assert sorted(Product.objects.get(pk=pk).sku for pk in found.product_ids) == [
+        "KURTA-0",
+        "KURTA-1",
+        "KURTA-2",
+    ]
+
+
 def test_the_merchant_filter_keeps_one_merchants_products(make_product, other_merchant, encoder):
     make_product("A-1", title="Blue denim jeans")
     make_product("B-1", title="Blue denim jeans", owner=other_merchant)
