@@ -130,3 +130,16 @@ def tasks_run_here():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def kurta(make_product) -> Product:
+    """Five red kurtas in stock."""
+    return make_product("KURTA", title="Red kurta", stock=5)
+
+
+@pytest.fixture
+def order(shopper, kurta) -> Order:
+    """The shopper's order of two of them."""
+    [placed] = checkout(shopper, (kurta, 2))
+    return placed

@@ -1,7 +1,6 @@
 """The shopper's orders through the API: their own only (another shopper's is not found), and
 cancelling one until it ships, as the order page allows."""
 
-import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,17 +20,6 @@ ORDERS = "/api/v1/orders/"
 
 def cancel(api: APIClient, number: str):
     return api.post(f"{ORDERS}{number}/cancel/")
-
-
-@pytest.fixture
-def kurta(make_product) -> Product:
-    return make_product("KURTA", title="Red kurta", stock=5)
-
-
-@pytest.fixture
-def order(shopper, kurta) -> Order:
-    [placed] = checkout(shopper, (kurta, 2))
-    return placed
 
 
 def test_the_list_holds_the_shopper_s_own_orders_newest_first(

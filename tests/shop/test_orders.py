@@ -12,17 +12,6 @@ from shop.services import orders
 from tests.shop.conftest import checkout
 
 
-@pytest.fixture
-def kurta(make_product) -> Product:
-    return make_product("KURTA", title="Red kurta", stock=5)
-
-
-@pytest.fixture
-def order(shopper, kurta) -> Order:
-    [placed] = checkout(shopper, (kurta, 2))
-    return placed
-
-
 def stock_of(product: Product) -> int:
     product.refresh_from_db()
     return product.stock
