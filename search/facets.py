@@ -70,12 +70,11 @@ def facets_of(facts: list[MatchFacts]) -> Facets:
     categories = Category.objects.in_bulk([pk for pk, _ in listed])
     currencies = {fact.currency for fact in facts if fact.price is not None}
     currency = next(iter(currencies)) if len(currencies) == 1 else ""
+    priced = [fact for fact in facts if fact.price is not None] if currency else []
     by_colour = Counter(colour for fact in facts for colour in fact.colours)
     return Facets(
         categories=[(categories[pk], count) for pk, count in listed if pk in categories],
-        price_bands=_price_bands([fact for fact in facts if fact.price is not None])
-        if currency
-        else [],
+        price_bands=_price_bands(priced),
         currency=currency,
         in_stock=sum(fact.in_stock for fact in facts),
         colours=sorted(by_colour.items(), key=lambda item: (-item[1], item[0])),
@@ -111,22 +110,24 @@ def _option_facets(facts: list[MatchFacts]) -> list[OptionFacet]:
     as the option filter does; each is shown as most merchants write it."""
     matches: defaultdict[str, Counter[str]] = defaultdict(Counter)  # name -> value -> matches
     spellings: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    places: defaultdict[tuple[str, str], list[int]] = defaultdict(list)  # in merchants' lists
+    # Where each value stands in its merchants' lists, summed over the matches that have it.
+    places: Counter[tuple[str, str]] = Counter()
     for fact in facts:
         listed: defaultdict[str, list[str]] = defaultdict(list)  # this match's values, in order
         for name, value in fact.options:
             key = value.lower()
             if key not in listed[name]:
-                places[name, key].append(len(listed[name]))
+                places[name, key] += len(listed[name])
                 listed[name].append(key)
                 matches[name][key] += 1
             spellings[name, key][value] += 1
     names = sorted(matches, key=lambda name: (-matches[name].total(), name))
     facets = []
     for name in names[:OPTION_NAMES_LISTED]:
-        common = [key for key, _ in matches[name].most_common(OPTION_VALUES_LISTED)]
-        common.sort(key=lambda key: (sum(places[name, key]) / len(places[name, key]), key))
-        values = [(spellings[name, key].most_common(1)[0][0], matches[name][key]) for key in common]
+        counts = matches[name]
+        common = [key for key, _ in counts.most_common(OPTION_VALUES_LISTED)]
+        common.sort(key=lambda key: (places[name, key] / counts[key], key))
+        values = [(spellings[name, key].most_common(1)[0][0], counts[key]) for key in common]
         facets.append(OptionFacet(name, values))
     return facets
 

@@ -47,6 +47,7 @@ class ProductIndex(models.Model):
     keywords = SearchVectorField(null=True)
     # Its colour families as its listing states them (search.ml.product_colours), written with
     # its vectors: what the colour facet counts and its filter finds (`@>`, by the GIN index).
+    # Defaults in the database too: rows are also inserted in SQL (search.services.mark_stale).
     colours = ArrayField(
         models.CharField(max_length=20), default=list, blank=True, db_default=Value([])
     )
@@ -154,9 +155,11 @@ class SearchLog(models.Model):
     min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     max_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     in_stock = models.BooleanField(default=False)
-    colour = models.CharField(max_length=20, blank=True)  # a family (search.ml.lexicon)
+    # A family (search.ml.lexicon). Defaults in the database too, as for ProductIndex.colours:
+    # processes of the previous release log on while the migration runs.
+    colour = models.CharField(max_length=20, blank=True, db_default="")
     # The variant options asked for in stock, as Variant.options writes them: {"size": "M"}.
-    options = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(default=dict, blank=True, db_default=Value({}, models.JSONField()))
     merchant = models.ForeignKey(
         Merchant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

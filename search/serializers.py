@@ -38,14 +38,21 @@ ERROR_CODES = {
 }
 
 
+_VARIANT_PRICES = (
+    "A product with variants is in range when one of them is (its own price, else the "
+    "product's), one in stock with the option asked for where `in_stock` or `option` is set; "
+    "sorted by price, it goes by the cheapest of those in stock."
+)
+
+
 class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     """GET's query parameters."""
 
     # Without a photo, words are needed: a character other than a space (and no NUL).
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, validators=[RegexValidator(WORDS)])
     category = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    min_price = OptionalPriceField()
-    max_price = OptionalPriceField()
+    min_price = OptionalPriceField(help_text=_VARIANT_PRICES)
+    max_price = OptionalPriceField(help_text=_VARIANT_PRICES)
     in_stock = StrictBooleanField(required=False, default=False)
     option = serializers.CharField(
         required=False,
@@ -194,6 +201,16 @@ class HitSerializer(serializers.Serializer):
         source="product.price", max_digits=12, decimal_places=2, allow_null=True
     )
     currency = serializers.CharField(source="product.currency")
+    price_from = serializers.DecimalField(
+        source="price",
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text=(
+            "The price it is filtered and sorted by: `price`, or for a product with variants "
+            "the cheapest that the filters allow, one in stock first."
+        ),
+    )
     url = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField()
     score = serializers.FloatField()

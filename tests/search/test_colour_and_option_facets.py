@@ -142,8 +142,18 @@ def test_the_colour_filter_is_an_indexed_sql_condition(tees):
 
 def test_variant_prices_filter_and_sort(tees):
     client = APIClient()
-    # T5 sorts by its cheapest variant in stock (11.00), not by its own 40.00.
-    assert skus(client.get(URL, {**QUERY, "sort": "price"})) == ["T5", "T1", "T2", "T3", "T4", "T6"]
+    # T5 sorts by its cheapest variant in stock (11.00), not by its own 40.00, and says so.
+    cheapest = client.get(URL, {**QUERY, "sort": "price"})
+    assert skus(cheapest) == ["T5", "T1", "T2", "T3", "T4", "T6"]
+    first = cheapest.json()["results"][0]
+    assert (first["price"], first["price_from"]) == ("40.00", "11.00")
+    assert [hit["price_from"] for hit in cheapest.json()["results"][1:]] == [
+        "12.00",
+        "14.00",
+        "15.00",
+        "16.00",
+        "18.00",
+    ]
     assert skus(client.get(URL, {**QUERY, "sort": "-price"}))[-1] == "T5"
     # It is in a price range where one of its variants is: the sold-out S at 8.00...
     assert skus(client.get(URL, {**QUERY, "max_price": "10"})) == ["T5"]
@@ -181,6 +191,9 @@ def test_the_page_shows_colour_and_option_facets_that_narrow_the_search(client, 
     assert "2 products" in narrowed
     titles = re.findall(r'<span class="card-title">([^<]+)</span>', narrowed)
     assert sorted(titles) == ["Navy blue cotton tee", "Royal blue cotton tee"]
+    # A product found at a variant's price shows it.
+    assert '<span class="card-price">From $11.00</span>' in page
+    assert '<span class="card-price">$12.00</span>' in page
     # The chosen colour is marked as the current one, and kept in the form.
     assert 'aria-current="true">Blue</a>' in narrowed
     assert '<option value="blue" selected>Blue</option>' in narrowed
