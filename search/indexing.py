@@ -332,7 +332,8 @@ def _write(
 
 _WRITE_SQL = f"""
 UPDATE {ProductIndex._meta.db_table}
-SET colours = %s, text_vector = %s, photo_features = %s, colour_vector = %s, photo_text_vector = %s,
+SET colours = %s,
+    text_vector = %s, photo_features = %s, colour_vector = %s, photo_text_vector = %s,
     map_version = %s, photo_version = %s, encoder_version = %s, error = %s,
     next_photo_features = NULL, next_photo_text_vector = NULL, next_photo_version = '',
     dirty = false, indexed_at = now(), lease_expires_at = NULL, lease_attempts = 0,

@@ -15,8 +15,12 @@ Read once, when the product is indexed (search.indexing), so that no search read
   also names the colours of other things ("pairs well with white sneakers").
 
 A photo's colours (search.ml.colour) are not read: its hue bins are 30 degrees wide, so dark
-brown shares a bin with dark red and light oak one with khaki and cream; no family can be told
-from them without a rule of its own. A listing whose words name no colour has none.
+brown (walnut) shares a bin with dark red and maroon, and light oak one with khaki and pale
+yellows; no family can be told from them without a rule of its own. A listing whose words name
+no colour has none.
+
+Which kinds the catalogue sells in colours is learned with its vocabulary; a product's stored
+colours follow a change there when the product is next indexed.
 """
 
 from collections.abc import Mapping, Sequence
