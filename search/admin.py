@@ -25,7 +25,7 @@ class SearchLogAdmin(admin.ModelAdmin):
     """Read-only: the search page and the API write the log; retention deletes it."""
 
     list_display = ["created_at", "query_text", "had_photo", "result_count", "took_ms", "source"]
-    list_filter = ["source", "had_photo"]
+    list_filter = ["source", "had_photo", "colour"]
     search_fields = ["query_text"]
     date_hierarchy = "created_at"
     show_full_result_count = False  # no COUNT(*) over a large log on each page

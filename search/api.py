@@ -107,6 +107,7 @@ def _query(data: dict) -> SearchQuery:
             max_price=data.get("max_price"),
             in_stock=data["in_stock"],
             options=(data["option"],) if data.get("option") else (),
+            colour=data.get("colour", ""),
         ),
         limit=data["limit"],
         offset=data["offset"],

@@ -1,9 +1,13 @@
 """What a query's matches hold, counted over all of them and not one page: by category, price
-band and stock; and the orders a shopper may sort them in. Both read the catalogue facts that
-search.retrieval brings with each candidate (no query of their own)."""
+band, stock, colour and variant option; and the orders a shopper may sort them in. Both read the
+catalogue facts that search.retrieval brings with each candidate (no query of their own).
 
-from collections import Counter
-from dataclasses import dataclass
+A product with variants has the prices of the variants the filters allow: it counts in each
+price band one of them falls in (as the band's filter finds it), and sorts by the lowest of them
+in stock, the price a shopper would pay for the cheapest one they can buy."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -13,6 +17,10 @@ from catalog.models import Category
 SORTS = ("relevance", "price", "-price", "newest")
 # The categories a facet lists, most matches first.
 CATEGORIES_LISTED = 12
+# The variant options listed (the most common names), and the values of each (the most common,
+# listed in the merchants' order: S, M, L).
+OPTION_NAMES_LISTED = 4
+OPTION_VALUES_LISTED = 12
 # Price bands cut the matches' prices at their quartiles, rounded to two significant digits.
 PRICE_QUANTILES = (0.25, 0.5, 0.75)
 _CENT = Decimal("0.01")
@@ -21,10 +29,16 @@ _CENT = Decimal("0.01")
 @dataclass(frozen=True)
 class MatchFacts:
     category_id: int | None
+    # What it sorts by: its own price, or the lowest that its variants the filters allow ask
+    # (those in stock first).
     price: Decimal | None
     currency: str
     in_stock: bool
     created_at: datetime
+    prices: tuple[Decimal, ...] = ()  # every price it is sold at that the filters allow
+    colours: tuple[str, ...] = ()  # its colour families (search.ml.product_colours)
+    # Its variants' options in stock, (name, value) pairs in the order its merchant lists them.
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,11 +49,19 @@ class PriceBand:
 
 
 @dataclass(frozen=True)
+class OptionFacet:
+    name: str  # as Variant.options writes it: "size"
+    values: list[tuple[str, int]] = field(default_factory=list)  # value, matches with it in stock
+
+
+@dataclass(frozen=True)
 class Facets:
     categories: list[tuple[Category, int]]
     price_bands: list[PriceBand]
     currency: str  # of the bands: "" where the matches are priced in several or none
     in_stock: int
+    colours: list[tuple[str, int]] = field(default_factory=list)  # family, matches; most first
+    options: list[OptionFacet] = field(default_factory=list)
 
 
 def facets_of(facts: list[MatchFacts]) -> Facets:
@@ -48,18 +70,24 @@ def facets_of(facts: list[MatchFacts]) -> Facets:
     categories = Category.objects.in_bulk([pk for pk, _ in listed])
     currencies = {fact.currency for fact in facts if fact.price is not None}
     currency = next(iter(currencies)) if len(currencies) == 1 else ""
-    prices = sorted(fact.price for fact in facts if fact.price is not None) if currency else []
+    priced = [fact for fact in facts if fact.price is not None] if currency else []
+    by_colour = Counter(colour for fact in facts for colour in fact.colours)
     return Facets(
         categories=[(categories[pk], count) for pk, count in listed if pk in categories],
-        price_bands=_price_bands(prices),
+        price_bands=_price_bands(priced),
         currency=currency,
         in_stock=sum(fact.in_stock for fact in facts),
+        colours=sorted(by_colour.items(), key=lambda item: (-item[1], item[0])),
+        options=_option_facets(facts),
     )
 
 
-def _price_bands(prices: list[Decimal]) -> list[PriceBand]:
-    if not prices:
+def _price_bands(priced: list[MatchFacts]) -> list[PriceBand]:
+    """Bands cut at the quartiles of the prices the matches sort by; a match counts in each band
+    that one of its prices falls in."""
+    if not priced:
         return []
+    prices = sorted(fact.price for fact in priced)
     edges = sorted(
         {_rounded(prices[int(share * (len(prices) - 1))]) for share in PRICE_QUANTILES}
         - {Decimal(0)}
@@ -68,10 +96,40 @@ def _price_bands(prices: list[Decimal]) -> list[PriceBand]:
     bands = []
     for i, low in enumerate(lows):
         high = edges[i] - _CENT if i < len(edges) else None
-        count = sum(1 for price in prices if price >= low and (high is None or price <= high))
+        count = sum(
+            any(price >= low and (high is None or price <= high) for price in fact.prices)
+            for fact in priced
+        )
         if count:
             bands.append(PriceBand(low, high, count))
     return bands
+
+
+def _option_facets(facts: list[MatchFacts]) -> list[OptionFacet]:
+    """Per option name, how many matches have each value in stock. Values match in any case,
+    as the option filter does; each is shown as most merchants write it."""
+    matches: defaultdict[str, Counter[str]] = defaultdict(Counter)  # name -> value -> matches
+    spellings: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    # Where each value stands in its merchants' lists, summed over the matches that have it.
+    places: Counter[tuple[str, str]] = Counter()
+    for fact in facts:
+        listed: defaultdict[str, list[str]] = defaultdict(list)  # this match's values, in order
+        for name, value in fact.options:
+            key = value.lower()
+            if key not in listed[name]:
+                places[name, key] += len(listed[name])
+                listed[name].append(key)
+                matches[name][key] += 1
+            spellings[name, key][value] += 1
+    names = sorted(matches, key=lambda name: (-matches[name].total(), name))
+    facets = []
+    for name in names[:OPTION_NAMES_LISTED]:
+        counts = matches[name]
+        common = [key for key, _ in counts.most_common(OPTION_VALUES_LISTED)]
+        common.sort(key=lambda key: (places[name, key] / counts[key], key))
+        values = [(spellings[name, key].most_common(1)[0][0], counts[key]) for key in common]
+        facets.append(OptionFacet(name, values))
+    return facets
 
 
 def _rounded(price: Decimal) -> Decimal:

@@ -21,10 +21,12 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Product, ProductImage
+from search.catalogue_vocabulary import catalogue_vocabulary
 from search.db import binary_vector_cursor
 from search.ml import trained
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable
+from search.ml.product_colours import Listing, product_colours
 from search.ml.vocabulary import carries_meaning
 from search.models import ProductIndex
 from search.photos import PhotoDecodeError, load_photo
@@ -43,6 +45,7 @@ class ProductToEmbed:
     product_id: int
     changed_at: datetime
     text: str | None
+    listing: Listing  # what its colours are read from
     photos: list[Image.Image] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -148,7 +151,9 @@ def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> Batch
     model = trained.active_model(encoder.version)
     text_vectors = _encode_texts(encoder, batch)
     photos = encode_product_photos(encoder, model, batch)
-    written = _write(encoder, batch, text_vectors, photos)
+    vocabulary = catalogue_vocabulary.get()  # which kinds the catalogue sells in colours
+    colours = {item.product_id: product_colours(item.listing, vocabulary) for item in batch}
+    written = _write(encoder, batch, text_vectors, photos, colours)
     return BatchResult(
         taken=len(leased),
         written=written,
@@ -257,16 +262,20 @@ def product_text(product: Product) -> str | None:
 
 
 def read_products(leased: list[tuple[int, datetime]]) -> list[ProductToEmbed]:
-    """The leased rows' products, with their text and decoded photos."""
+    """The leased rows' products, with their text, listing and decoded photos."""
     changed_at = dict(leased)
     products = (
         Product.objects.filter(pk__in=changed_at)
         .select_related("category")
-        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position")))
+        .prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("position")), "variants"
+        )
     )
     batch = []
     for product in products:
-        item = ProductToEmbed(product.pk, changed_at[product.pk], product_text(product))
+        item = ProductToEmbed(
+            product.pk, changed_at[product.pk], product_text(product), Listing.of(product)
+        )
         for image in list(product.images.all())[:MAX_PHOTOS_PER_PRODUCT]:
             try:
                 with image.image.open("rb") as photo_file:
@@ -329,11 +338,13 @@ def _write(
     batch: list[ProductToEmbed],
     text_vectors: dict[int, np.ndarray],
     photos: ProductPhotos,
+    colours: dict[int, list[str]],
 ) -> int:
     rows = []
     for item in batch:
         rows.append(
             (
+                colours[item.product_id],
                 text_vectors.get(item.product_id),
                 photos.features.get(item.product_id),
                 photos.colours.get(item.product_id),
@@ -353,7 +364,8 @@ def _write(
 
 _WRITE_SQL = f"""
 UPDATE {ProductIndex._meta.db_table}
-SET text_vector = %s, photo_features = %s, colour_vector = %s, photo_text_vector = %s,
+SET colours = %s,
+    text_vector = %s, photo_features = %s, colour_vector = %s, photo_text_vector = %s,
     map_version = %s, photo_version = %s, encoder_version = %s, error = %s,
     next_photo_features = NULL, next_photo_text_vector = NULL, next_photo_version = '',
     dirty = false, indexed_at = now(), lease_expires_at = NULL, lease_attempts = 0,

@@ -4,6 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Now
 from pgvector.django import HnswIndex, VectorField
 
@@ -44,6 +45,12 @@ class ProductIndex(models.Model):
     next_photo_version = models.CharField(max_length=40, blank=True, db_default="")
     # Title (weight A) above category (B) above description (C).
     keywords = SearchVectorField(null=True)
+    # Its colour families as its listing states them (search.ml.product_colours), written with
+    # its vectors: what the colour facet counts and its filter finds (`@>`, by the GIN index).
+    # Defaults in the database too: rows are also inserted in SQL (search.services.mark_stale).
+    colours = ArrayField(
+        models.CharField(max_length=20), default=list, blank=True, db_default=Value([])
+    )
     # The encoder that made the vectors: search never compares vectors of two versions.
     encoder_version = models.CharField(max_length=200, blank=True)
     # Set in the transaction that changed the product; cleared when its vectors are written.
@@ -68,6 +75,7 @@ class ProductIndex(models.Model):
         verbose_name = "product index row"
         indexes = [
             GinIndex(fields=["keywords"], name="productindex_keywords"),
+            GinIndex(fields=["colours"], name="productindex_colours"),
             # The dirty rows, single edits apart from bulk ones, each oldest first.
             models.Index(
                 fields=["bulk", "changed_at"],
@@ -161,6 +169,11 @@ class SearchLog(models.Model):
     min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     max_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     in_stock = models.BooleanField(default=False)
+    # A family (search.ml.lexicon). Defaults in the database too, as for ProductIndex.colours:
+    # processes of the previous release log on while the migration runs.
+    colour = models.CharField(max_length=20, blank=True, db_default="")
+    # The variant options asked for in stock, as Variant.options writes them: {"size": "M"}.
+    options = models.JSONField(default=dict, blank=True, db_default=Value({}, models.JSONField()))
     merchant = models.ForeignKey(
         Merchant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

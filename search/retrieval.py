@@ -9,6 +9,7 @@ source has its candidates; and an index scan that still comes short is followed 
 search. docs/scaling.md has the figures at 1,000,000 listings.
 """
 
+import functools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class Filters:
     in_stock: bool = False
     # (name, value) pairs that one variant in stock must all have, e.g. (("size", "M"),).
     options: tuple[tuple[str, str], ...] = ()
+    colour: str = ""  # a colour family (search.ml.lexicon) that the listing states
     merchant_id: int | None = None
     exclude_product_id: int | None = None  # "similar products" leave out the product itself
 
@@ -69,6 +71,7 @@ class Filters:
             or self.max_price is not None
             or self.in_stock
             or self.options
+            or self.colour
             or self.merchant_id
         )
 
@@ -140,6 +143,7 @@ def retrieve(
     text_dim, image_dim = dims
     per_source = min(per_source, MAX_CANDIDATES_PER_SOURCE)
     conditions, parameters = _conditions(filters, encoder_version)
+    variant_match = _variant_match(filters, "found.price")
     parameters |= {
         "text_vector": query.text_vector,
         "photo_text_vector": query.photo_text_vector,
@@ -173,12 +177,13 @@ def retrieve(
             cursor.execute(f"SET LOCAL hnsw.ef_search = {min(search_list, MAX_EF_SEARCH)}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
-        cursor.execute(_candidates_sql(sources, conditions, exact, photo_query), parameters)
+        sql = functools.partial(_candidates_sql, sources, conditions, variant_match)
+        cursor.execute(sql(exact, photo_query), parameters)
         rows = cursor.fetchall()
         if not exact and filters.narrows and _came_short(rows, sources, per_source):
             # The filters allow fewer products than the planner expected, too few for the
             # index scan to reach: every product they allow is compared.
-            cursor.execute(_candidates_sql(sources, conditions, True, photo_query), parameters)
+            cursor.execute(sql(True, photo_query), parameters)
             rows, exact = cursor.fetchall(), True
     candidates = _collect(rows, sources, text_dim, image_dim)
     candidates.searched_exactly = exact
@@ -187,23 +192,33 @@ def retrieve(
 
 def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dict]:
     conditions = ["product.status = 'active'"]
-    parameters: dict = {}
+    parameters: dict = {
+        "min_price": filters.min_price,
+        "max_price": filters.max_price,
+        "colour": filters.colour,
+    }
+    for number, (name, value) in enumerate(filters.options):
+        parameters[f"option_name_{number}"] = name
+        parameters[f"option_value_{number}"] = value.lower()
     if encoder_version is not None:  # None: keywords alone, vectors of any version unread
         conditions.append("row.encoder_version = %(version)s")
         parameters["version"] = encoder_version
     if filters.category is not None:
         conditions.append("product.category_id = ANY(%(categories)s)")
         parameters["categories"] = list(filters.category.subtree().values_list("pk", flat=True))
-    if filters.min_price is not None:
-        conditions.append("product.price >= %(min_price)s")
-        parameters["min_price"] = filters.min_price
-    if filters.max_price is not None:
-        conditions.append("product.price <= %(max_price)s")
-        parameters["max_price"] = filters.max_price
     if filters.in_stock:
         conditions.append("product.stock > 0")
-    if filters.options:
-        conditions.append(_option_condition(filters.options, parameters))
+    variants = _VARIANTS_OF.format(product="product.id")
+    match = _variant_match(filters, "product.price")
+    if filters.min_price is not None or filters.max_price is not None:
+        # A product with variants is in range by one of them that has what else is asked for
+        # (stock, options); one without, by its own price.
+        own = "false" if filters.options else " AND ".join(_price_bounds(filters, "product.price"))
+        conditions.append(f"coalesce((SELECT bool_or({match}) {variants}), {own})")
+    elif filters.options:
+        conditions.append(f"EXISTS (SELECT 1 {variants} AND {match})")
+    if filters.colour:
+        conditions.append(_COLOUR_CONDITION)
     if filters.merchant_id:
         conditions.append("product.merchant_id = %(merchant)s")
         parameters["merchant"] = filters.merchant_id
@@ -213,21 +228,33 @@ def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dic
     return " AND ".join(conditions), parameters
 
 
-def _option_condition(options: tuple[tuple[str, str], ...], parameters: dict) -> str:
-    """A variant of the product in stock has every option asked for; values match in any case
-    ("size:m" finds size M). A product has few variants: its rows are found by the product's
-    index on variant.product_id."""
-    matches = []
-    for number, (name, value) in enumerate(options):
-        parameters[f"option_name_{number}"] = name
-        parameters[f"option_value_{number}"] = value.lower()
-        matches.append(
-            f"lower(variant.options ->> %(option_name_{number})s) = %(option_value_{number})s"
-        )
-    return (
-        f"EXISTS (SELECT 1 FROM {_VARIANT} AS variant WHERE variant.product_id = product.id "
-        f"AND variant.stock > 0 AND {' AND '.join(matches)})"
-    )
+# Served by the GIN index on the colours (productindex_colours).
+_COLOUR_CONDITION = "row.colours @> ARRAY[%(colour)s]::varchar[]"
+# A product's variants: few, found by the index on variant.product_id.
+_VARIANTS_OF = f"FROM {_VARIANT} AS variant WHERE variant.product_id = {{product}}"
+
+
+def _variant_match(filters: Filters, product_price: str) -> str:
+    """What one variant needs for the filters to allow its product (with _conditions'
+    parameters): to be in stock where they ask for stock or options, to have the options asked
+    for (values in any case: "size:m" finds size M), and its price (its own, else the
+    product's) within the price bounds."""
+    matches = ["variant.stock > 0"] if filters.in_stock or filters.options else []
+    matches += [
+        f"lower(variant.options ->> %(option_name_{number})s) = %(option_value_{number})s"
+        for number in range(len(filters.options))
+    ]
+    matches += _price_bounds(filters, f"coalesce(variant.price, {product_price})")
+    return " AND ".join(matches) or "true"
+
+
+def _price_bounds(filters: Filters, price: str) -> list[str]:
+    bounds = []
+    if filters.min_price is not None:
+        bounds.append(f"{price} >= %(min_price)s")
+    if filters.max_price is not None:
+        bounds.append(f"{price} <= %(max_price)s")
+    return bounds
 
 
 def _estimated_rows(cursor) -> float:
@@ -254,7 +281,9 @@ def _came_short(rows: list[tuple], sources: list[str], wanted: int) -> bool:
     return any(found[name] < wanted for name in sources if name in ("text", "photo"))
 
 
-def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_query: bool) -> str:
+def _candidates_sql(
+    sources: list[str], conditions: str, variant_match: str, exact: bool, photo_query: bool
+) -> str:
     branches = [
         f"(SELECT row.product_id, '{name}' AS source, {order} AS position, "
         "product.title, product.category_id, product.price, product.currency, "
@@ -285,6 +314,9 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_quer
         if "keywords" in sources
         else ""
     )
+    # A product with variants is priced by those the filters allow: the prices a shopper can
+    # pay for what they asked, and the lowest of them in stock (else the lowest), for sorting.
+    unit_price = "coalesce(variant.price, found.price)"
     # `found` is materialised: the sources run once, whatever plan the join gets (on a table
     # whose statistics say it is tiny, PostgreSQL would otherwise re-run them for every row).
     # It carries the product's title from the sources' own join: joined again here, the
@@ -297,9 +329,21 @@ def _candidates_sql(sources: list[str], conditions: str, exact: bool, photo_quer
                row.photo_text_vector, {photo_columns},
                ts_rank_cd(row.keywords, (SELECT terms FROM query)),
                found.title, coalesce(category.full_name, ''), found.category_id,
-               found.price, found.currency, found.in_stock, found.created_at
+               coalesce(variants.price, found.price), variants.prices, found.currency,
+               found.in_stock, found.created_at, row.colours, variants.options
         FROM found JOIN {_INDEX} AS row USING (product_id)
         LEFT JOIN {_CATEGORY} AS category ON category.id = found.category_id
+        LEFT JOIN LATERAL (
+            SELECT coalesce(
+                       min({unit_price}) FILTER (WHERE {variant_match} AND variant.stock > 0),
+                       min({unit_price}) FILTER (WHERE {variant_match})
+                   ) AS price,
+                   array_agg(DISTINCT {unit_price})
+                       FILTER (WHERE {variant_match} AND {unit_price} IS NOT NULL) AS prices,
+                   jsonb_agg(variant.options ORDER BY variant.position, variant.id)
+                       FILTER (WHERE variant.stock > 0) AS options
+            {_VARIANTS_OF.format(product="found.product_id")}
+        ) AS variants ON true
     """
 
 
@@ -351,7 +395,7 @@ def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
         text, photo, image, colour, image_similarity, keyword_rank, title, category, *facts = (
             details[product_id]
         )
-        candidates.facts.append(MatchFacts(*facts))
+        candidates.facts.append(_match_facts(*facts))
         candidates.titles.append(title)
         candidates.categories.append(category)
         if text is not None:
@@ -367,3 +411,20 @@ def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
         if image_similarity is not None and not math.isnan(image_similarity):
             candidates.image_similarity[i] = image_similarity
     return candidates
+
+
+def _match_facts(
+    category_id, price, variant_prices, currency, in_stock, created_at, colours, options
+) -> MatchFacts:
+    own_price = () if price is None else (price,)
+    return MatchFacts(
+        category_id=category_id,
+        price=price,
+        currency=currency,
+        in_stock=in_stock,
+        created_at=created_at,
+        prices=tuple(sorted(variant_prices)) if variant_prices else own_price,
+        colours=tuple(colours),
+        # Each pair once, in the order of the first variant that has it.
+        options=tuple(dict.fromkeys(pair for variant in options or () for pair in variant.items())),
+    )

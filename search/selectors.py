@@ -12,6 +12,7 @@ either way the answer carries a notice.
 
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, lru_cache
 
 import numpy as np
@@ -67,6 +68,9 @@ class Hit:
     product: Product
     score: float
     why: list[str]  # the signals that matched: "text", "photo", "keywords"
+    # What it is filtered and sorted by: the product's price, or for one with variants the
+    # cheapest of those the filters allow, in stock first (search.facets.MatchFacts.price).
+    price: Decimal | None = None
 
 
 @dataclass
@@ -317,7 +321,12 @@ def _page(ranked: _Ranked, limit: int, offset: int, started: float) -> SearchRes
         product = products.get(int(ranked.candidates.product_ids[position]))
         if product is None:  # deleted since it was found
             continue
-        hit = Hit(product, float(ranked.scores[position]), _why(ranked.candidates, position))
+        hit = Hit(
+            product,
+            float(ranked.scores[position]),
+            _why(ranked.candidates, position),
+            ranked.candidates.facts[position].price,
+        )
         (hits if place < matched else related).append(hit)
     return SearchResults(
         hits=hits,

@@ -14,6 +14,7 @@ from core.api_input import JsonTypesChecked, StrictBooleanField
 from core.api_schema import WORDS
 from search.facets import SORTS
 from search.keyword import MAX_QUERY_LENGTH
+from search.ml.lexicon import FAMILIES
 from search.models import SearchEvent
 from search.photos import decode_query_photo
 from search.selectors import MAX_LIMIT, Hit
@@ -30,10 +31,18 @@ ERROR_CODES = {
     "max_price": "invalid_price",
     "in_stock": "invalid_in_stock",
     "option": "invalid_option",
+    "colour": "invalid_colour",
     "exact": "invalid_exact",
     "limit": "invalid_limit",
     "offset": "invalid_offset",
 }
+
+
+_VARIANT_PRICES = (
+    "A product with variants is in range when one of them is (its own price, else the "
+    "product's), one in stock with the option asked for where `in_stock` or `option` is set; "
+    "sorted by price, it goes by the cheapest of those in stock."
+)
 
 
 class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
@@ -42,8 +51,8 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
     # Without a photo, words are needed: a character other than a space (and no NUL).
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, validators=[RegexValidator(WORDS)])
     category = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    min_price = OptionalPriceField()
-    max_price = OptionalPriceField()
+    min_price = OptionalPriceField(help_text=_VARIANT_PRICES)
+    max_price = OptionalPriceField(help_text=_VARIANT_PRICES)
     in_stock = StrictBooleanField(required=False, default=False)
     option = serializers.CharField(
         required=False,
@@ -53,6 +62,15 @@ class SearchParamsSerializer(JsonTypesChecked, serializers.Serializer):
         help_text=(
             "Only products with a variant in stock that has this option, as name:value "
             "(size:M; the value in any case)."
+        ),
+    )
+    colour = serializers.ChoiceField(
+        choices=sorted(FAMILIES),
+        required=False,
+        allow_blank=True,  # no filter
+        help_text=(
+            'Only products whose listing states this colour family (a title\'s "navy" is '
+            "blue): one of the names the `colours` facet lists."
         ),
     )
     exact = StrictBooleanField(
@@ -121,17 +139,57 @@ class PriceBandSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class ColourFacetSerializer(serializers.Serializer):
+    colour = serializers.CharField(
+        help_text="A colour family: search again with `colour` set to it."
+    )
+    count = serializers.IntegerField()
+
+
+class OptionValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="Search again with `option` set to name:value.")
+    count = serializers.IntegerField(help_text="How many of the matches have it in stock.")
+
+
+class OptionFacetSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    values = OptionValueSerializer(many=True)
+
+
 class FacetsSerializer(serializers.Serializer):
     categories = serializers.SerializerMethodField()
-    price_bands = PriceBandSerializer(many=True)
+    price_bands = PriceBandSerializer(
+        many=True,
+        help_text=(
+            "A product with variants counts in each band that the price of one it is sold in "
+            "falls in (as `min_price` and `max_price` find it)."
+        ),
+    )
     currency = serializers.CharField(help_text='The price bands\' currency ("": none or several).')
     in_stock = serializers.IntegerField(help_text="How many of the matches are in stock.")
+    colours = serializers.SerializerMethodField(
+        help_text="The colour families the matches' listings state, most matches first."
+    )
+    options = serializers.SerializerMethodField(
+        help_text="The matches' variant options in stock, by option name."
+    )
 
     @extend_schema_field(CategoryFacetSerializer(many=True))
     def get_categories(self, facets) -> list[dict]:
         return [
             {"path": category.path, "name": category.full_name, "count": count}
             for category, count in facets.categories
+        ]
+
+    @extend_schema_field(ColourFacetSerializer(many=True))
+    def get_colours(self, facets) -> list[dict]:
+        return [{"colour": colour, "count": count} for colour, count in facets.colours]
+
+    @extend_schema_field(OptionFacetSerializer(many=True))
+    def get_options(self, facets) -> list[dict]:
+        return [
+            {"name": option.name, "values": [{"value": v, "count": n} for v, n in option.values]}
+            for option in facets.options
         ]
 
 
@@ -143,6 +201,16 @@ class HitSerializer(serializers.Serializer):
         source="product.price", max_digits=12, decimal_places=2, allow_null=True
     )
     currency = serializers.CharField(source="product.currency")
+    price_from = serializers.DecimalField(
+        source="price",
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text=(
+            "The price it is filtered and sorted by: `price`, or for a product with variants "
+            "the cheapest that the filters allow, one in stock first."
+        ),
+    )
     url = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField()
     score = serializers.FloatField()

@@ -99,6 +99,8 @@ def log_search(
                 min_price=filters.min_price,
                 max_price=filters.max_price,
                 in_stock=filters.in_stock,
+                colour=filters.colour,
+                options=dict(filters.options),
                 merchant_id=filters.merchant_id,
                 result_count=results.count,
                 took_ms=results.took_ms,

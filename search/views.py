@@ -17,6 +17,7 @@ from core.throttling import SEARCH_THROTTLES, throttled
 from search import result_tokens
 from search.facets import Facets
 from search.keyword import MAX_QUERY_LENGTH
+from search.ml.lexicon import FAMILIES
 from search.models import SearchLog
 from search.photos import decode_query_photo
 from search.retrieval import Filters
@@ -57,6 +58,10 @@ class SearchForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "size:M"}),
+    )
+    colour = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any"), *((family, family.capitalize()) for family in sorted(FAMILIES))],
     )
     sort = forms.ChoiceField(
         label="Sort by",
@@ -103,6 +108,7 @@ class SearchForm(forms.Form):
             max_price=data["max_price"],
             in_stock=data["in_stock"],
             options=(data["option"],) if data["option"] else (),
+            colour=data["colour"],
         )
 
     def querystring(self, **changes: str) -> str:
@@ -116,13 +122,17 @@ class SearchForm(forms.Form):
             "max_price": data["max_price"] if data["max_price"] is not None else "",
             "in_stock": "on" if data["in_stock"] else "",
             "option": ":".join(data["option"]) if data["option"] else "",
+            "colour": data["colour"],
             "exact": "on" if data["exact"] else "",
             "sort": data["sort"] if data["sort"] != "relevance" else "",
         } | changes
         return urlencode({name: value for name, value in params.items() if value != ""})
 
     def facet_links(self, facets: Facets) -> dict:
-        """Each facet's value with the address of the same search narrowed to it."""
+        """Each facet's value with the address of the same search narrowed to it (and, for
+        colours and options, whether the search is narrowed to it already)."""
+        data = self.cleaned_data
+        chosen_option = (data["option"][0], data["option"][1].lower()) if data["option"] else None
         return {
             "categories": [
                 (category, count, self.querystring(category=category.path))
@@ -133,6 +143,25 @@ class SearchForm(forms.Form):
                 for band in facets.price_bands
             ],
             "in_stock": (facets.in_stock, self.querystring(in_stock="on")),
+            "colours": [
+                (colour, count, self.querystring(colour=colour), colour == data["colour"])
+                for colour, count in facets.colours
+            ],
+            "options": [
+                (
+                    option.name,
+                    [
+                        (
+                            value,
+                            count,
+                            self.querystring(option=f"{option.name}:{value}"),
+                            (option.name, value.lower()) == chosen_option,
+                        )
+                        for value, count in option.values
+                    ],
+                )
+                for option in facets.options
+            ],
         }
 
     def exact_querystring(self) -> str:

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from search.ml.lexicon import colour_families, find_colours
+from search.ml.lexicon import NOUN_COLOURS, colour_families, find_colours
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -84,6 +84,16 @@ def colours_in(tokens: Sequence[str]) -> frozenset[str]:
     """The colour families the tokens name ("navy blue" -> blue, "charcoal" -> grey)."""
     families = colour_families()
     return frozenset(families[phrase] for _, _, phrase in find_colours(tokens))
+
+
+def plain_colours_in(tokens: Sequence[str]) -> frozenset[str]:
+    """The families of the tokens' colours that are nothing but colours: "navy", "olive green";
+    not a word that is as often a food, a wood or a metal ("olive", "walnut", "gold":
+    search.ml.lexicon.NOUN_COLOURS)."""
+    families = colour_families()
+    return frozenset(
+        families[phrase] for _, _, phrase in find_colours(tokens) if phrase not in NOUN_COLOURS
+    )
 
 
 def _descriptive(tokens: Sequence[str]) -> list[str]:
@@ -158,6 +168,9 @@ class Vocabulary:
     spellings: dict[str, str] = field(default_factory=dict)
     # The kinds of product the catalogue has: each product's kind word, and how many have it.
     kinds: Counter[str] = field(default_factory=Counter)
+    # The kinds the catalogue sells in several colours: its products of that kind name two
+    # colour families or more in their titles, in words that are nothing but colours.
+    kinds_in_colours: frozenset[str] = frozenset()
     _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
     # Built on the first typo looked for (search.query_words.correct).
     deletes: dict[str, list[str]] | None = field(default=None, repr=False)
@@ -202,9 +215,14 @@ class Vocabulary:
             postings={word: np.array(found, dtype=np.int32) for word, found in rows.items()},
         )
         # Each product read once here; queries then find their candidates' titles read.
+        colours_of_kind: defaultdict[str, set[str]] = defaultdict(set)
         for title, category in zip(titles, categories, strict=True):
             if kind := vocabulary.attributes(title, category).head:
                 vocabulary.kinds[kind] += 1
+                colours_of_kind[kind] |= plain_colours_in(words(title))
+        vocabulary.kinds_in_colours = frozenset(
+            kind for kind, colours in colours_of_kind.items() if len(colours) >= 2
+        )
         return vocabulary
 
     def knows(self, word: str) -> bool:

@@ -60,6 +60,30 @@ def test_a_text_and_photo_search(page: Page) -> None:
     screenshot(page, "search-text-and-photo.png")
 
 
+def test_the_colour_facet_narrows_the_results(page: Page) -> None:
+    page.goto("/search/?q=blue+clothes")
+    expect(page.locator(".count").first).to_have_text("3 products")
+    facets = page.get_by_role("navigation", name="Narrow the results")
+    colours = facets.locator("section", has=page.get_by_role("heading", name="Colour"))
+    # The nightdress and the navy blue shirt are blue; the jersey's listing names no colour.
+    expect(colours.get_by_role("listitem")).to_have_text(["Blue 2"])
+    blue = colours.get_by_role("link", name="Blue")
+    blue.focus()  # a link like any other: reached and followed with the keyboard
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]colour=blue(&|$)"))
+    expect(page.locator(".count").first).to_have_text("2 products")
+    titles = page.locator("[data-search-results] > li .card-title")
+    expect(titles).to_have_count(2)
+    assert sorted(titles.all_text_contents()) == [
+        "Femella Women Blue Nightdress",
+        "Turtle Check Men Navy Blue Shirt",
+    ]
+    expect(page.get_by_label("Colour")).to_have_value("blue")  # kept in the filters
+    expect(colours.get_by_role("link", name="Blue")).to_have_attribute("aria-current", "true")
+    screenshot(page, "search-colour-facet.png")
+
+
 def test_suggestions_while_typing_with_the_keyboard(page: Page) -> None:
     page.goto("/")
     box = page.get_by_role("combobox", name="Search products")

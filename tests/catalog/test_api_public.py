@@ -131,6 +131,7 @@ def test_similar_products_by_photo(client, three_products):
         "sku",
         "title",
         "price",
+        "price_from",
         "currency",
         "url",
         "image",

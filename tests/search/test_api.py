@@ -16,7 +16,18 @@ from tests.api_helpers import assert_error, upload
 from tests.conftest import DATASET_IMAGES, dataset_photo, jpeg_bytes
 
 URL = "/api/v1/search/"
-HIT_FIELDS = {"id", "sku", "title", "price", "currency", "url", "image", "score", "why"}
+HIT_FIELDS = {
+    "id",
+    "sku",
+    "title",
+    "price",
+    "price_from",
+    "currency",
+    "url",
+    "image",
+    "score",
+    "why",
+}
 
 
 @pytest.fixture
@@ -91,7 +102,7 @@ def test_a_text_query_finds_the_matching_product_first(client, catalogue):
     kurta = catalogue["kurta"]
     assert set(first) == HIT_FIELDS
     assert (first["sku"], first["title"]) == ("KURTA", "Mother Earth Women Red Kurta")
-    assert (first["price"], first["currency"]) == ("25.00", "USD")
+    assert (first["price"], first["price_from"], first["currency"]) == ("25.00", "25.00", "USD")
     assert first["url"] == f"http://testserver{kurta.get_absolute_url()}"
     assert first["image"] == f"http://testserver{kurta.images.get().image.url}"
     assert isinstance(first["score"], float)
@@ -101,7 +112,7 @@ def test_a_text_query_finds_the_matching_product_first(client, catalogue):
 def test_a_product_without_price_or_photo_answers_null(client, catalogue):
     [first, *_] = client.get(URL, {"q": "black casual shoes"}).json()["results"]
     assert first["sku"] == "SHOES"
-    assert first["price"] is None and first["image"] is None
+    assert first["price"] is None and first["price_from"] is None and first["image"] is None
 
 
 def test_the_first_photo_by_position_is_the_image(client, make_product, encoder):

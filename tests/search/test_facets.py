@@ -13,13 +13,24 @@ from search.indexing import embed_stale
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def fact(price: str | None, stock: int = 1, category: int | None = 1, age_days: int = 0):
+def fact(
+    price: str | None,
+    stock: int = 1,
+    category: int | None = 1,
+    age_days: int = 0,
+    prices: tuple[str, ...] = (),
+    **facts,
+):
+    """A match's facts: `prices` are its variants' (else its own `price` alone)."""
+    own = None if price is None else Decimal(price)
     return MatchFacts(
         category_id=category,
-        price=None if price is None else Decimal(price),
+        price=own,
         currency="USD",
         in_stock=stock > 0,
         created_at=NOW - timedelta(days=age_days),
+        prices=tuple(map(Decimal, prices)) or (() if own is None else (own,)),
+        **facts,
     )
 
 
@@ -39,7 +50,7 @@ def test_price_bands_cut_the_matches_prices_at_rounded_quartiles(db):
 
 
 def test_no_price_bands_across_currencies(db):
-    facts = [fact("10"), MatchFacts(1, Decimal("1200"), "JPY", True, NOW)]
+    facts = [fact("10"), MatchFacts(1, Decimal("1200"), "JPY", True, NOW, (Decimal("1200"),))]
     facets = facets_of(facts)
     assert facets.price_bands == [] and facets.currency == ""
 

@@ -32,6 +32,8 @@ LOG_FIELDS = {
     "min_price",
     "max_price",
     "in_stock",
+    "colour",
+    "options",
     "merchant",
     "result_count",
     "took_ms",
