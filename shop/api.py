@@ -41,11 +41,11 @@ from shop.services import cart as carts
 from shop.services import orders as order_services
 from shop.services import wishlist as wishlists
 from shop.services.checkout import (
-    CHECKOUT_KEY_LIFETIME,
     CheckoutKeyReused,
     place_order,
     place_order_once,
 )
+from shop.services.checkout_keys import CHECKOUT_KEY_LIFETIME
 
 WISHLIST_THROTTLES = [AnonThrottle, UserThrottle, WishlistThrottle]
 CART_THROTTLES = [AnonThrottle, UserThrottle, CartThrottle]

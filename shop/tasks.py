@@ -7,8 +7,8 @@ from django.db import transaction
 from core.mail import EMAIL_TASK_RETRIES
 from shop import notifications
 from shop.models import Order
-from shop.services import checkout  # a module: checkout queues this module's emails
 from shop.services.cart import purge_abandoned_carts
+from shop.services.checkout_keys import purge_checkout_keys
 
 
 @shared_task(name="shop.tasks.clear_expired_sessions")
@@ -17,7 +17,7 @@ def clear_expired_sessions() -> None:
     checkout keys past the time they answer retries."""
     management.call_command("clearsessions")
     purge_abandoned_carts()
-    checkout.purge_checkout_keys()
+    purge_checkout_keys()
 
 
 @shared_task(name="shop.tasks.send_order_email", **EMAIL_TASK_RETRIES)

@@ -3,7 +3,6 @@
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,7 +10,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from accounts.selectors import has_verified_email
 from catalog.currencies import format_price
@@ -24,8 +22,6 @@ from shop.services.cart import check_for_sale, max_units_per_line
 # Order numbers: no 0/O or 1/I/L to misread over the phone.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_LENGTH = 10
-# How long a checkout's Idempotency-Key answers a retry, at least: the daily purge then drops it.
-CHECKOUT_KEY_LIFETIME = timedelta(hours=24)
 
 
 class CheckoutKeyReused(ValidationError):
@@ -149,13 +145,6 @@ def place_order_once(
         record.order_numbers = [order.number for order in orders]
         record.save(update_fields=["order_numbers"])
     return orders, True
-
-
-def purge_checkout_keys() -> int:
-    """Delete the checkout keys older than CHECKOUT_KEY_LIFETIME; returns how many went."""
-    cutoff = timezone.now() - CHECKOUT_KEY_LIFETIME
-    deleted, _ = CheckoutKey.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
 
 
 def _check_lines(

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import Product
 from shop.models import CheckoutKey, Order
-from shop.services.checkout import CHECKOUT_KEY_LIFETIME
+from shop.services.checkout_keys import CHECKOUT_KEY_LIFETIME
 from shop.tasks import clear_expired_sessions
 from tests.api_helpers import assert_error, limit_rates
 from tests.shop.conftest import ADDRESS, cart_of, race, signed_in_api
