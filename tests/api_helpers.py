@@ -45,3 +45,18 @@ def limit_rates(settings, **rates: str) -> None:
         **settings.CACHES,
         "throttle": {**settings.CACHES["throttle"], "KEY_PREFIX": uuid.uuid4().hex},
     }
+
+
+# What a search hit says, in the search API and in "similar products".
+HIT_FIELDS = {
+    "id",
+    "sku",
+    "title",
+    "price",
+    "price_from",
+    "currency",
+    "url",
+    "image",
+    "score",
+    "why",
+}

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog.models import Product
-from tests.api_helpers import assert_error
+from tests.api_helpers import HIT_FIELDS, assert_error
 from tests.conftest import JERSEY, NIGHTDRESS, SHIRT
 
 PRODUCTS = "/api/v1/products/"
@@ -126,18 +126,7 @@ def test_similar_products_by_photo(client, three_products):
     assert response.status_code == 200, response.json()
     results = response.json()["results"]
     assert {hit["sku"] for hit in results} == {NIGHTDRESS, JERSEY}  # never itself
-    assert set(results[0]) == {
-        "id",
-        "sku",
-        "title",
-        "price",
-        "price_from",
-        "currency",
-        "url",
-        "image",
-        "score",
-        "why",
-    }
+    assert set(results[0]) == HIT_FIELDS
     assert_error(client.get(f"{PRODUCTS}{shirt.pk}/similar/", {"limit": 0}), 400, "min_value")
 
 

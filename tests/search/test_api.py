@@ -12,22 +12,10 @@ from catalog.models import Product, ProductImage
 from core.api_errors import json_exception_handler
 from search.indexing import embed_stale
 from search.models import ProductIndex
-from tests.api_helpers import assert_error, upload
+from tests.api_helpers import HIT_FIELDS, assert_error, upload
 from tests.conftest import DATASET_IMAGES, dataset_photo, jpeg_bytes
 
 URL = "/api/v1/search/"
-HIT_FIELDS = {
-    "id",
-    "sku",
-    "title",
-    "price",
-    "price_from",
-    "currency",
-    "url",
-    "image",
-    "score",
-    "why",
-}
 
 
 @pytest.fixture
