@@ -59,7 +59,7 @@ def measure_worker(env: dict, data_dir: str) -> dict:
     with open(log, "w") as log_file:
         worker = subprocess.Popen(
             [
-                *[sys.executable, "-m", "celery", "-A", "shop", "worker"],
+                *[sys.executable, "-m", "celery", "-A", "vitrine", "worker"],
                 "--queues",
                 "embed",
                 "--concurrency",
