@@ -43,6 +43,15 @@ class _FloatArrayLoader(Loader):
         return np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
 
 
+def estimated_index_rows(cursor) -> float:
+    """The search index table's row count as PostgreSQL last estimated it (-1: never): a
+    catalogue's size without counting it."""
+    cursor.execute(
+        "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [ProductIndex._meta.db_table]
+    )
+    return cursor.fetchone()[0]
+
+
 def vacuum_search_index() -> None:
     """Clear out the index entries of vectors just replaced in bulk (a re-mapping, a
     re-embedding): until vacuumed, HNSW scans spend their candidates on those dead entries and

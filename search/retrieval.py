@@ -21,7 +21,7 @@ from django.db import transaction
 
 from catalog.models import Category, Product, Variant
 from core.replicas import read_alias
-from search.db import binary_vector_cursor
+from search.db import binary_vector_cursor, estimated_index_rows
 from search.facets import MatchFacts
 from search.ml.colour import COLOUR_DIMS, normalise
 from search.models import ProductIndex
@@ -168,7 +168,7 @@ def retrieve(
     database = read_alias()  # a replica's, inside a search (core.replicas)
     photo_query = query.image_vector is not None
     with transaction.atomic(using=database), binary_vector_cursor(database) as cursor:
-        exact = _estimated_rows(cursor) <= EXACT_SEARCH_MAX_ROWS or (
+        exact = estimated_index_rows(cursor) <= EXACT_SEARCH_MAX_ROWS or (
             filters.narrows
             and _planned_rows(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
         )
@@ -255,12 +255,6 @@ def _price_bounds(filters: Filters, price: str) -> list[str]:
     if filters.max_price is not None:
         bounds.append(f"{price} <= %(max_price)s")
     return bounds
-
-
-def _estimated_rows(cursor) -> float:
-    """The index table's row count as PostgreSQL last estimated it (-1: never estimated)."""
-    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [_INDEX])
-    return cursor.fetchone()[0]
 
 
 def _planned_rows(cursor, conditions: str, parameters: dict) -> float:

@@ -75,10 +75,10 @@ def _rebuild(connection, cursor, index: HnswIndex) -> BuiltIndex:
     name, next_name = index.name, index.name + NEXT_SUFFIX
     # A build that failed or was killed leaves an invalid index of that name behind.
     cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(next_name)}")
-    index.name = next_name
+    building = index.clone()
+    building.name = next_name
     with connection.schema_editor(atomic=False, collect_sql=False) as editor:
-        statement = str(index.create_sql(ProductIndex, editor, concurrently=True))
-    index.name = name
+        statement = str(building.create_sql(ProductIndex, editor, concurrently=True))
     started = time.perf_counter()
     cursor.execute(statement)
     seconds = time.perf_counter() - started

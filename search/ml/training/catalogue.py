@@ -9,7 +9,7 @@ import numpy as np
 from django.db.models import Count, Max
 
 from catalog.models import Category, Product
-from search.db import binary_vector_cursor
+from search.db import binary_vector_cursor, estimated_index_rows
 from search.ml.colour import COLOUR_DIMS
 from search.ml.training.pseudo_queries import TextQuery
 from search.ml.vocabulary import Attributes, ProductTerms, Relatedness, Vocabulary
@@ -130,13 +130,9 @@ def load_snapshot(
 
 
 def _sampled_sql(cursor, sample: int | None, seed: int) -> str:
-    table = ProductIndex._meta.db_table
     share = None
-    if sample is not None:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        rows = cursor.fetchone()[0]
-        if rows > sample:
-            share = min(100.0, 100.0 * _PAGE_SAMPLE_MARGIN * sample / rows)
+    if sample is not None and (rows := estimated_index_rows(cursor)) > sample:
+        share = min(100.0, 100.0 * _PAGE_SAMPLE_MARGIN * sample / rows)
     return _SNAPSHOT_SQL.format(
         sample=f"TABLESAMPLE SYSTEM ({share:.6f}) REPEATABLE ({int(seed)})" if share else "",
     )
