@@ -51,6 +51,11 @@ class ProductIndex(models.Model):
     colours = ArrayField(
         models.CharField(max_length=20), default=list, blank=True, db_default=Value([])
     )
+    # Its category and that category's ancestors (ids), set with its keywords whenever the
+    # product or its category changes: a category filter is one containment test (`@>`) on the
+    # row itself, served by the GIN index, and by a category's own HNSW indexes where it has
+    # them (search.category_indexes).
+    categories = ArrayField(models.IntegerField(), default=list, blank=True, db_default=Value([]))
     # The encoder that made the vectors: search never compares vectors of two versions.
     encoder_version = models.CharField(max_length=200, blank=True)
     # Set in the transaction that changed the product; cleared when its vectors are written.
@@ -76,6 +81,7 @@ class ProductIndex(models.Model):
         indexes = [
             GinIndex(fields=["keywords"], name="productindex_keywords"),
             GinIndex(fields=["colours"], name="productindex_colours"),
+            GinIndex(fields=["categories"], name="productindex_categories"),
             # The dirty rows, single edits apart from bulk ones, each oldest first.
             models.Index(
                 fields=["bulk", "changed_at"],

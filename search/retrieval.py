@@ -5,8 +5,10 @@ pgvector filters after its index scan, so a filter that keeps few products could
 than the wanted candidates. A filtered query therefore first asks the planner how many products
 it allows (an estimate, whatever the catalogue's size, not a count): a small set is searched
 exactly (no index); a large one through the index, whose iterative scan goes on until each
-source has its candidates; and an index scan that still comes short is followed by an exact
-search. docs/scaling.md has the figures at 1,000,000 listings.
+source has its candidates, with a search list lengthened by as much as the filters thin it
+out; and an index scan that still comes short is followed by an exact search. A category filter
+is served by the category's own HNSW indexes where it has them (search.vector_indexes).
+docs/scaling.md has the figures at 1,000,000 listings.
 """
 
 import functools
@@ -25,20 +27,20 @@ from search.db import binary_vector_cursor, estimated_index_rows
 from search.facets import MatchFacts
 from search.ml.colour import COLOUR_DIMS, normalise
 from search.models import ProductIndex
+from search.vector_indexes import (
+    CATEGORY_INDEXED,
+    EXACT_SEARCH_MAX_PRODUCTS,
+    MAX_EF_SEARCH,
+    category_index_prefix,
+)
 
 CANDIDATES_PER_SOURCE = 50
 # A deep page asks each source for more, up to this many.
 MAX_CANDIDATES_PER_SOURCE = 500
-# HNSW search list: at least twice the candidates wanted and VITRINE_HNSW_EF_SEARCH, for recall
-# (pgvector allows 1000 at most).
-MAX_EF_SEARCH = 1000
 # Past its search list, pgvector 0.8's iterative scan goes on through the index until each
 # source has its candidates among the products the filters allow, visiting at most this many
 # entries (pgvector's default): a filter that allows fewer is left to an exact search.
 MAX_SCAN_TUPLES = 20_000
-# A filtered query that the planner expects to allow at most this many products searches them
-# exactly: a scan of a few thousand rows beats an index scan that skips most of what it visits.
-EXACT_SEARCH_MAX_PRODUCTS = 20_000
 # The keyword source ranks at most this many of a query's matches (those that come first in the
 # table): ranking reads each match's keyword document, and words matched by tens of thousands
 # of listings (1,000,000-listing catalogue: 49-90 ms p95 unbounded) say little that the vector
@@ -168,13 +170,15 @@ def retrieve(
     database = read_alias()  # a replica's, inside a search (core.replicas)
     photo_query = query.image_vector is not None
     with transaction.atomic(using=database), binary_vector_cursor(database) as cursor:
-        exact = estimated_index_rows(cursor) <= EXACT_SEARCH_MAX_ROWS or (
-            filters.narrows
-            and _planned_rows(cursor, conditions, parameters) <= EXACT_SEARCH_MAX_PRODUCTS
-        )
+        catalogue = estimated_index_rows(cursor)
+        exact, allowed_share = catalogue <= EXACT_SEARCH_MAX_ROWS, 1.0
+        if not exact and filters.narrows:
+            allowed = _planned_rows(cursor, conditions, parameters)
+            exact = allowed <= EXACT_SEARCH_MAX_PRODUCTS
+            served = _served_rows(cursor, filters.category, catalogue)
+            allowed_share = allowed / served if served > 0 else 1.0  # > 0: analysed
         if not exact:
-            search_list = max(2 * per_source, settings.VITRINE_HNSW_EF_SEARCH)
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {min(search_list, MAX_EF_SEARCH)}")
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {search_list(per_source, allowed_share)}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
         sql = functools.partial(_candidates_sql, sources, conditions, variant_match)
@@ -188,6 +192,15 @@ def retrieve(
     candidates = _collect(rows, sources, text_dim, image_dim)
     candidates.searched_exactly = exact
     return candidates
+
+
+def search_list(per_source: int, allowed_share: float = 1.0) -> int:
+    """An HNSW search's list (ef_search): at least twice the candidates wanted and
+    VITRINE_HNSW_EF_SEARCH, longer by as much as the filters thin out the index searched
+    (`allowed_share` of its listings), so that it holds as many allowed products as an
+    unfiltered search's would; pgvector's maximum at most."""
+    wanted = max(2 * per_source, settings.VITRINE_HNSW_EF_SEARCH) / min(allowed_share, 1.0)
+    return min(math.ceil(wanted), MAX_EF_SEARCH)
 
 
 def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dict]:
@@ -204,8 +217,9 @@ def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dic
         conditions.append("row.encoder_version = %(version)s")
         parameters["version"] = encoder_version
     if filters.category is not None:
-        conditions.append("product.category_id = ANY(%(categories)s)")
-        parameters["categories"] = list(filters.category.subtree().values_list("pk", flat=True))
+        # A constant, not a parameter: the planner matches a category's own HNSW indexes
+        # (search.category_indexes) only to a condition it can read at planning time.
+        conditions.append(f"row.categories @> ARRAY[{int(filters.category.pk)}]")
     if filters.in_stock:
         conditions.append("product.stock > 0")
     variants = _VARIANTS_OF.format(product="product.id")
@@ -266,6 +280,25 @@ def _planned_rows(cursor, conditions: str, parameters: dict) -> float:
         parameters,
     )
     return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+
+def _served_rows(cursor, category: Category | None, catalogue: float) -> float:
+    """The listings in the HNSW index that serves a search within `category`: the smallest
+    category index of its own or of an ancestor (search.vector_indexes), else the catalogue's."""
+    if category is None:
+        return catalogue
+    parts = category.path.split("/")
+    cursor.execute(
+        f"SELECT min(index.reltuples) FROM {_CATEGORY} AS ancestor "
+        "JOIN pg_class AS index ON index.relname = %(prefix)s || ancestor.id "
+        "WHERE ancestor.path = ANY(%(paths)s)",
+        {
+            "prefix": category_index_prefix(CATEGORY_INDEXED[0]),
+            "paths": ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)],
+        },
+    )
+    rows = cursor.fetchone()[0]
+    return rows if rows and rows > 0 else catalogue
 
 
 def _came_short(rows: list[tuple], sources: list[str], wanted: int) -> bool:

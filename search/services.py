@@ -23,22 +23,32 @@ logger = logging.getLogger(__name__)
 # Old logs go this many rows a statement: short locks, and a bounded WAL burst per statement.
 SEARCH_LOG_DELETE_BATCH = 5000
 
-# One statement per batch of products: the keyword document is rebuilt from the product and the
-# row is flagged for re-embedding, inside the transaction that changed the product.
+# A category's id and its ancestors' (ProductIndex.categories), from its path of slugs; an
+# empty array for no category.
+CATEGORY_IDS_SQL = f"""ARRAY(
+    SELECT ancestor.id FROM {Category._meta.db_table} AS ancestor
+    WHERE starts_with(category.path || '/', ancestor.path || '/') ORDER BY ancestor.path
+)"""
+
+# One statement per batch of products: the keyword document and the categories are rebuilt
+# from the product and the row is flagged for re-embedding, inside the transaction that changed
+# the product (a category's move announces every product under it).
 _MARK_STALE_SQL = f"""
 INSERT INTO {ProductIndex._meta.db_table}
-    (product_id, keywords, dirty, bulk, changed_at, error, encoder_version, created_at,
-     updated_at, lease_expires_at, lease_attempts)
+    (product_id, keywords, categories, dirty, bulk, changed_at, error, encoder_version,
+     created_at, updated_at, lease_expires_at, lease_attempts)
 SELECT product.id,
        setweight(to_tsvector(%(config)s::regconfig, product.title), 'A')
        || setweight(to_tsvector(%(config)s::regconfig, coalesce(category.full_name, '')), 'B')
        || setweight(to_tsvector(%(config)s::regconfig, product.description), 'C'),
+       {CATEGORY_IDS_SQL},
        true, %(bulk)s, clock_timestamp(), '', '', now(), now(), NULL, 0
 FROM {Product._meta.db_table} AS product
 LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
 WHERE product.id = ANY(%(ids)s)
 ON CONFLICT (product_id) DO UPDATE SET
     keywords = EXCLUDED.keywords,
+    categories = EXCLUDED.categories,
     dirty = true,
     bulk = EXCLUDED.bulk,
     changed_at = EXCLUDED.changed_at,

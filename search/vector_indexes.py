@@ -7,16 +7,33 @@ Searches use the old index until it is dropped and the new one after, so there i
 without one. Build parameters come from settings (VITRINE_HNSW_*): `m` and `ef_construction`
 trade build time and size for recall, and the build's memory and parallel workers decide
 whether a large index is built in memory (minutes) or on disk (far longer).
+
+Categories of their own. An HNSW scan with a filter walks the whole catalogue's graph toward
+the query and keeps what the filter allows. Where a category's listings lie away from the
+query's neighbourhood (a search for "red dress" inside "Personal Care"), the scan meets them
+late and returns the first it meets, not the nearest: a recall@10 of 0.33 to 0.46 for a 5%
+category of 1,000,000 listings (docs/scaling.md). A partial index over one category's rows is
+a graph of that category alone, searched as fast as a catalogue of its size. A category gets
+its own text and photo indexes when it holds more listings than an exact search serves and at
+most a share of those of the index that serves it otherwise (the catalogue's, or an ancestor
+category's own). That share is VITRINE_HNSW_EF_SEARCH / MAX_EF_SEARCH: a filtered search
+lengthens its search list by the inverse of the share its filter allows (search.retrieval), so
+that the list holds as many allowed listings as an unfiltered one, and below that share the
+list would pass pgvector's maximum. `sync_category_indexes` (hourly, and
+`manage.py rebuild_vector_indexes`) builds and drops them as the catalogue changes.
 """
 
 import logging
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Count, Q
 from pgvector.django import HnswIndex
 
+from catalog.models import Category, Product
 from core.database_roles import OWNER_ALIAS, quote_identifier
 from search.models import ProductIndex
 
@@ -24,6 +41,18 @@ logger = logging.getLogger(__name__)
 
 # What a rebuild names the index it builds until that index replaces the old one.
 NEXT_SUFFIX = "_next"
+# A filtered search that the planner expects to allow at most this many products compares them
+# all (search.retrieval): a scan of a few thousand rows beats an index scan that skips most of
+# what it visits. Categories above it may get indexes of their own.
+EXACT_SEARCH_MAX_PRODUCTS = 20_000
+# The longest HNSW search list pgvector allows.
+MAX_EF_SEARCH = 1000
+# The model's indexes that categories get copies of (not the photo-only one: few rows).
+CATEGORY_INDEXED = ("productindex_text_hnsw", "productindex_photo_hnsw")
+_CATEGORY_INDEX_NAME = re.compile(rf"^({'|'.join(CATEGORY_INDEXED)})_c(\d+)$")
+# A category's indexes stay until it falls this far past the bounds that gave them (half the
+# listings, or 1.5 times the share): a category near a bound is not rebuilt and dropped in turn.
+_KEEP_MARGIN = 1.5
 
 
 @dataclass(frozen=True)
@@ -49,18 +78,143 @@ def vector_indexes() -> list[HnswIndex]:
     ]
 
 
+def category_index_prefix(base: str) -> str:
+    """What the names of the categories' copies of the model's index `base` begin with."""
+    return f"{base}_c"
+
+
+def category_index_name(base: str, category_id: int) -> str:
+    """The name of category `category_id`'s copy of the model's index `base`."""
+    return f"{category_index_prefix(base)}{category_id}"
+
+
+def category_indexes(category_id: int) -> list[HnswIndex]:
+    """A category's own indexes: the model's text and photo indexes over its rows alone."""
+    return [
+        HnswIndex(
+            fields=index.fields,
+            name=category_index_name(index.name, category_id),
+            opclasses=index.opclasses,
+            condition=Q(categories__contains=[category_id]),
+            m=index.m,
+            ef_construction=index.ef_construction,
+        )
+        for index in vector_indexes()
+        if index.name in CATEGORY_INDEXED
+    ]
+
+
 def rebuild_vector_indexes(names: list[str] | None = None) -> list[BuiltIndex]:
-    """Rebuild the named HNSW indexes (all by default) beside the old ones, then switch. Runs
-    as the schema's owner, outside any transaction (a concurrent build may not run in one)."""
+    """Rebuild the named HNSW indexes (all by default, categories' own included) beside the old
+    ones, then switch. Runs as the schema's owner, outside any transaction (a concurrent build
+    may not run in one)."""
     connection = connections[OWNER_ALIAS]
     built = []
     with connection.cursor() as cursor:
         _set_build_parameters(cursor)
-        for index in vector_indexes():
+        categories = sorted({category for _, category in _category_indexes_present(cursor)})
+        for index in vector_indexes() + [
+            index for category in categories for index in category_indexes(category)
+        ]:
             if names is not None and index.name not in names:
                 continue
             built.append(_rebuild(connection, cursor, index))
     return built
+
+
+def known_vector_index_names() -> list[str]:
+    """The names `rebuild_vector_indexes` takes: the model's and the categories' present now."""
+    with connections[OWNER_ALIAS].cursor() as cursor:
+        present = _category_indexes_present(cursor)
+    return [index.name for index in vector_indexes()] + [
+        category_index_name(base, category) for base, category in sorted(present)
+    ]
+
+
+@dataclass
+class CategoryIndexChanges:
+    built: list[BuiltIndex] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+def sync_category_indexes() -> CategoryIndexChanges:
+    """Build the indexes of the categories that should have their own and drop those of the
+    categories that no longer should (module docstring), concurrently: searches and writes go
+    on, and a search uses a category's indexes from the moment they are complete."""
+    connection = connections[OWNER_ALIAS]
+    changes = CategoryIndexChanges()
+    with connection.cursor() as cursor:
+        _set_build_parameters(cursor)
+        present = _category_indexes_present(cursor)
+        wanted = indexed_categories(_listings_by_category(), {category for _, category in present})
+        for base, category in sorted(present):
+            if category not in wanted:
+                name = category_index_name(base, category)
+                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
+                changes.dropped.append(name)
+        for category in sorted(wanted):
+            for index in category_indexes(category):
+                if (index.name.removesuffix(f"_c{category}"), category) not in present:
+                    changes.built.append(_create(connection, cursor, index))
+    logger.info(
+        "Category indexes: built %s, dropped %s.",
+        [built.name for built in changes.built],
+        changes.dropped,
+    )
+    return changes
+
+
+def indexed_categories(listings: dict[str, int], present: set[int]) -> set[int]:
+    """The ids of the categories that should have indexes of their own, from the listings under
+    each category ({path: count}, the whole catalogue's under "") and those that have them."""
+    ids = dict(Category.objects.filter(path__in=listings).values_list("path", "pk"))
+    total = listings.get("", 0)
+    share = settings.VITRINE_HNSW_EF_SEARCH / MAX_EF_SEARCH
+    chosen: dict[str, int] = {}  # path -> listings, for those chosen
+    for path in sorted(listings, key=lambda path: path.count("/")):  # parents first
+        if path not in ids:
+            continue
+        prefixes = ["/".join(path.split("/")[:depth]) for depth in range(1, path.count("/") + 1)]
+        served_by = min((chosen[prefix] for prefix in prefixes if prefix in chosen), default=total)
+        margin = _KEEP_MARGIN if ids[path] in present else 1.0
+        count = listings[path]
+        if EXACT_SEARCH_MAX_PRODUCTS / margin < count <= share * margin * served_by:
+            chosen[path] = count
+    return {ids[path] for path in chosen}
+
+
+def _listings_by_category() -> dict[str, int]:
+    """Listings under each category path, its subcategories' included ("" for all of them):
+    counted by the products' category index, not the wide index rows."""
+    counts = Product.objects.values_list("category__path").annotate(Count("id")).order_by()
+    listings: dict[str, int] = {}
+    for path, count in counts:
+        listings[""] = listings.get("", 0) + count
+        if path:
+            parts = path.split("/")
+            for depth in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:depth])
+                listings[prefix] = listings.get(prefix, 0) + count
+    return listings
+
+
+def _category_indexes_present(cursor) -> set[tuple[str, int]]:
+    """(base index name, category id) of each valid category index; an invalid one (a build
+    that was killed) is dropped, to be built again."""
+    cursor.execute(
+        "SELECT class.relname, index.indisvalid FROM pg_index AS index "
+        "JOIN pg_class AS class ON class.oid = index.indexrelid "
+        "WHERE index.indrelid = %s::regclass",
+        [ProductIndex._meta.db_table],
+    )
+    present = set()
+    for name, valid in cursor.fetchall():
+        if match := _CATEGORY_INDEX_NAME.match(name):
+            if valid:
+                present.add((match[1], int(match[2])))
+            else:
+                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
+    return present
 
 
 def _set_build_parameters(cursor) -> None:
@@ -77,14 +231,19 @@ def _rebuild(connection, cursor, index: HnswIndex) -> BuiltIndex:
     cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(next_name)}")
     building = index.clone()
     building.name = next_name
+    built = _create(connection, cursor, building)
+    cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
+    cursor.execute(f"ALTER INDEX {quote_identifier(next_name)} RENAME TO {quote_identifier(name)}")
+    return BuiltIndex(name, built.seconds, built.bytes)
+
+
+def _create(connection, cursor, index: HnswIndex) -> BuiltIndex:
     with connection.schema_editor(atomic=False, collect_sql=False) as editor:
-        statement = str(building.create_sql(ProductIndex, editor, concurrently=True))
+        statement = str(index.create_sql(ProductIndex, editor, concurrently=True))
     started = time.perf_counter()
     cursor.execute(statement)
     seconds = time.perf_counter() - started
-    cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
-    cursor.execute(f"ALTER INDEX {quote_identifier(next_name)} RENAME TO {quote_identifier(name)}")
-    cursor.execute("SELECT pg_relation_size(%s::regclass)", [name])
+    cursor.execute("SELECT pg_relation_size(%s::regclass)", [index.name])
     size = cursor.fetchone()[0]
-    logger.info("Rebuilt %s in %.1f s (%d bytes).", name, seconds, size)
-    return BuiltIndex(name, seconds, size)
+    logger.info("Built %s in %.1f s (%d bytes).", index.name, seconds, size)
+    return BuiltIndex(index.name, seconds, size)

@@ -338,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.delete_old_search_logs",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Categories that have grown into (or out of) HNSW indexes of their own (search.vector_indexes).
+    "sync-category-indexes": {"task": "search.tasks.sync_category_indexes", "schedule": 3600},
     "retrain-when-catalogue-changed": {
         "task": "workers.training.retrain_when_catalogue_changed",
         "schedule": 3600,
