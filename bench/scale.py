@@ -73,6 +73,7 @@ from scale_catalogue import (  # noqa: E402  (after django.setup(): it imports m
     load_sources,
     nearest_is_original,
     normalised,
+    read_catalogue,
     write_catalogue,
 )
 
@@ -108,6 +109,11 @@ def main() -> None:
     parser.add_argument(
         "--api-only", action="store_true", help="time the API on the catalogue already written"
     )
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the catalogue already written (after a change of settings or code)",
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -118,6 +124,12 @@ def main() -> None:
     sources = load_sources(encoder)
     held_out = np.arange(len(sources.ids)) % HELD_OUT_EVERY == 0
     text_queries = encoder.encode_texts(read_text_queries())
+    if args.measure_only:
+        catalogue = read_catalogue()
+        line = {"n": len(catalogue.category_of), "measured_only": True}
+        line |= measure(catalogue, categories_of(sources), sources, held_out, text_queries)
+        print(json.dumps(line), flush=True)
+        return
     lines = []
     for n in args.n:
         line = run(n, sources, held_out, text_queries, args.nearest_is_original, args.seed)
@@ -166,8 +178,6 @@ def run(n, sources, held_out, text_queries, noise, seed) -> dict:
     catalogue = write_catalogue(sources, source_of, originals, spreads, categories, rng)
     write_seconds = time.perf_counter() - started
     indexes = build_indexes()
-    filters = _filters(catalogue, categories)
-    photo_queries = sources.photo_text[held_out][:QUERIES]
     line = {
         "n": n,
         # Two rows a listing (the product and its index row), as the database took them.
@@ -181,6 +191,15 @@ def run(n, sources, held_out, text_queries, noise, seed) -> dict:
         }
         | {"copy_nearest_is_original": nearest_is_original(catalogue, originals, rng)},
         "indexes": indexes,
+    }
+    return line | measure(catalogue, categories, sources, held_out, text_queries)
+
+
+def measure(catalogue, categories, sources, held_out, text_queries) -> dict:
+    """Retrieval, the API and the database's memory on the catalogue written."""
+    filters = _filters(catalogue, categories)
+    photo_queries = sources.photo_text[held_out][:QUERIES]
+    return {
         "retrieval_ms": {
             "text": measure_retrieval("text", text_queries, catalogue, filters, sources),
             "photo": measure_retrieval("photo", photo_queries, catalogue, filters, sources),
@@ -190,7 +209,6 @@ def run(n, sources, held_out, text_queries, noise, seed) -> dict:
         "api_text": measure_api(),
         "database": database_memory(),
     }
-    return line
 
 
 # -- indexes and memory -----------------------------------------------------------------------

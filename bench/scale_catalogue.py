@@ -18,6 +18,7 @@ from django.db import connections
 from catalog import services as catalog_services
 from catalog.models import Merchant, Product
 from core.database_roles import OWNER_ALIAS
+from search.db import binary_vector_cursor
 from search.ml import trained
 from search.ml.colour import colour_vector
 from search.models import ProductIndex
@@ -237,6 +238,27 @@ def write_catalogue(sources, source_of, originals, spreads, categories, rng) -> 
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [n])
     raw.commit()
     return Catalogue(source_of, text, photo_text, leaf_of[source_of], copy_seconds)
+
+
+def read_catalogue() -> Catalogue:
+    """The catalogue written last, read back from the database: its vectors as stored and each
+    listing's category (its sources are not kept)."""
+    owner = connections[OWNER_ALIAS]
+    owner.ensure_connection()
+    with binary_vector_cursor(OWNER_ALIAS) as cursor:
+        cursor.execute(
+            f"SELECT row.text_vector, row.photo_text_vector, product.category_id "
+            f"FROM {ProductIndex._meta.db_table} AS row "
+            f"JOIN {Product._meta.db_table} AS product ON product.id = row.product_id "
+            "ORDER BY row.product_id"
+        )
+        rows = cursor.fetchall()
+    return Catalogue(
+        source_of=np.zeros(0, dtype=np.int64),
+        text=np.stack([text for text, _, _ in rows]),
+        photo_text=np.stack([photo for _, photo, _ in rows]),
+        category_of=np.array([category for *_, category in rows]),
+    )
 
 
 def _merchants() -> list[int]:

@@ -50,6 +50,8 @@ MAX_EF_SEARCH = 1000
 # The model's indexes that categories get copies of (not the photo-only one: few rows).
 CATEGORY_INDEXED = ("productindex_text_hnsw", "productindex_photo_hnsw")
 _CATEGORY_INDEX_NAME = re.compile(rf"^({'|'.join(CATEGORY_INDEXED)})_c(\d+)$")
+# The advisory lock that a sync of the category indexes holds (any number unused elsewhere).
+_SYNC_LOCK = 0x56495452  # "VITR"
 # A category's indexes stay until it falls this far past the bounds that gave them (half the
 # listings, or 1.5 times the share): a category near a bound is not rebuilt and dropped in turn.
 _KEEP_MARGIN = 1.5
@@ -144,24 +146,37 @@ def sync_category_indexes() -> CategoryIndexChanges:
     connection = connections[OWNER_ALIAS]
     changes = CategoryIndexChanges()
     with connection.cursor() as cursor:
-        _set_build_parameters(cursor)
-        present = _category_indexes_present(cursor)
-        wanted = indexed_categories(_listings_by_category(), {category for _, category in present})
-        for base, category in sorted(present):
-            if category not in wanted:
-                name = category_index_name(base, category)
-                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
-                changes.dropped.append(name)
-        for category in sorted(wanted):
-            for index in category_indexes(category):
-                if (index.name.removesuffix(f"_c{category}"), category) not in present:
-                    changes.built.append(_create(connection, cursor, index))
+        # One sync at a time (the hourly task and an operator's command may meet): the other
+        # returns at once, with nothing changed.
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_SYNC_LOCK])
+        if not cursor.fetchone()[0]:
+            logger.info("Category indexes: another sync is under way.")
+            return changes
+        try:
+            _sync(connection, cursor, changes)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_SYNC_LOCK])
     logger.info(
         "Category indexes: built %s, dropped %s.",
         [built.name for built in changes.built],
         changes.dropped,
     )
     return changes
+
+
+def _sync(connection, cursor, changes: CategoryIndexChanges) -> None:
+    _set_build_parameters(cursor)
+    present = _category_indexes_present(cursor)
+    wanted = indexed_categories(_listings_by_category(), {category for _, category in present})
+    for base, category in sorted(present):
+        if category not in wanted:
+            name = category_index_name(base, category)
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
+            changes.dropped.append(name)
+    for category in sorted(wanted):
+        for index in category_indexes(category):
+            if (index.name.removesuffix(f"_c{category}"), category) not in present:
+                changes.built.append(_create(connection, cursor, index))
 
 
 def indexed_categories(listings: dict[str, int], present: set[int]) -> set[int]:

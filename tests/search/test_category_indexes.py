@@ -1,6 +1,7 @@
 """Categories' own HNSW indexes: which categories get them, their upkeep as the catalogue
 changes, and searches within a category served by its own graph."""
 
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -205,3 +206,16 @@ def test_a_rebuild_rebuilds_the_category_indexes_with_the_settings(
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [name])
         assert "m=10" in cursor.fetchone()[0]
     assert present_indexes() == dict.fromkeys(both_indexes(apparel), True)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
+def test_one_sync_at_a_time(kurtas_among_shoes, monkeypatch, no_category_indexes_after):
+    """A sync that finds another under way (the hourly task and an operator's command) changes
+    nothing; once that one is done, the next sync does the work."""
+    monkeypatch.setattr(vector_indexes, "EXACT_SEARCH_MAX_PRODUCTS", 5)
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [vector_indexes._SYNC_LOCK])
+        assert sync_category_indexes().built == []
+        assert present_indexes() == {}
+    apparel = Category.objects.get(path="apparel")
+    assert {index.name for index in sync_category_indexes().built} == both_indexes(apparel)
