@@ -189,4 +189,9 @@ def test_a_shared_vocabulary_leaves_out_what_each_process_builds_as_it_reads():
     copy = pickle.loads(pickle.dumps(vocabulary))
     assert copy.deletes is None and copy._read == {}
     assert copy.frequency == vocabulary.frequency and copy.kindness == vocabulary.kindness
+    assert copy.postings.keys() == vocabulary.postings.keys()
+    assert all(
+        list(copy.postings[word]) == list(found) for word, found in vocabulary.postings.items()
+    )
     assert correct("shrit", copy) == "shirt"
+    assert pickle.loads(pickle.dumps(Vocabulary.learn([], []))).postings == {}  # a new shop
