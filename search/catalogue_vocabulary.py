@@ -9,13 +9,14 @@ every process and shared through the cache.
   MOST_WAITED_SECONDS, so that a burst of edits or an import gives one learning; one learning
   is queued or running at a time. It shares what it learned in the cache, by the encoder it
   was learned with, together with the catalogue version it was learned from.
-- A process reads the version at most every VITRINE_VOCABULARY_REFRESH_SECONDS (one cache
-  GET). When it has moved, the process loads the newer vocabulary shared, if there is one
-  (unpickling: milliseconds), and answers with the one it has until the current one is shared.
-- A process that finds none shared, and no learning queued or running (no worker, a cache
-  flushed), learns it itself and shares it: before answering when it has no vocabulary at all
-  or when VITRINE_VOCABULARY_LEARN_IN_BACKGROUND is off (tests, benchmarks: every answer then
-  has the current catalogue's words), in a thread of its own otherwise.
+- A process reads the version at most every VITRINE_VOCABULARY_REFRESH_SECONDS (one GET in
+  Redis). When it has moved, the process loads the newer vocabulary shared, if there is one
+  (a GET and an unpickle: milliseconds), and answers with the one it has until the current one
+  is shared.
+- A process that has none, and finds the current one not shared, learns it before answering
+  and shares it; so does any process when VITRINE_VOCABULARY_LEARN_IN_BACKGROUND is off (tests,
+  benchmarks: every answer then has the current catalogue's words). A process that has one,
+  and finds no learning queued or running (no worker, a message lost), learns it in a thread.
 - A learning reads every active listing's words, so that no word of the catalogue is ever
   taken for a typo, and learns the rest (which words name kinds, which go together) from a
   uniform sample of VITRINE_VOCABULARY_SAMPLE of them: its time and size stop growing with the
@@ -125,7 +126,10 @@ class CatalogueVocabulary:
         version = catalogue_version.current()
         if held is not None and held.version == version:
             return held
-        shared = _shared(learned_with, newer_than=held.version if held else None)
+        # Newer than the one it has (it answers with it meanwhile); with none, only the current
+        # one: rather than answer with words of a catalogue that may be long gone (a test's, a
+        # database restored), a process with none learns it before answering.
+        shared = _shared(learned_with, newer_than=held.version if held else version - 1)
         if shared is not None:
             held = self._learned = shared
             if held.version == version:
@@ -194,7 +198,8 @@ def catalogue_changed() -> None:
 
 
 def _changes_committed() -> None:
-    request_learning(catalogue_version.bump())
+    if (version := catalogue_version.bump()) is not None:
+        request_learning(version)
 
 
 def _commit_pending() -> bool:
@@ -296,10 +301,12 @@ def _shared(learned_with: str, newer_than: int | None) -> Learned | None:
     version = _shared_version(learned_with)
     if version is None or (newer_than is not None and version <= newer_than):
         return None
+    key = _key(learned_with)
     try:
-        found = cache.get(_key(learned_with))
-    except Exception:  # an unreadable pickle must not fail a search: it is learned again
-        logger.exception("The shared vocabulary could not be read.")
+        found = cache.get(key)
+    except Exception as error:  # pickled by another version of the code: learned again
+        logger.warning("The shared vocabulary could not be read (%r): it is replaced.", error)
+        cache.delete_many([key, key + ":version"])
         return None
     if found is None:
         return None

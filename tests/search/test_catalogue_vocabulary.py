@@ -124,7 +124,7 @@ def test_a_burst_of_changes_gives_one_learning_which_another_process_loads_witho
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_process_that_finds_none_shared_learns_it_itself_and_shares_it(
+def test_a_process_with_none_that_finds_none_current_shared_learns_it_itself_and_shares_it(
     make_product, settings, django_assert_num_queries
 ):
     settings.VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = True  # with none at all, it still waits
@@ -134,7 +134,39 @@ def test_a_process_that_finds_none_shared_learns_it_itself_and_shares_it(
 
     second = CatalogueVocabulary()
     with django_assert_num_queries(0):
-        assert second.get().knows("lamp")
+        assert second.get().knows("lamp")  # the one the first shared
+
+    add(make_product, "SOFA", "Velvet sofa", "Furniture > Sofas")
+    # Only an older one is shared: a process with none does not answer with it.
+    assert CatalogueVocabulary().get().knows("sofa")
+    with django_assert_num_queries(0):
+        assert second.get().knows("sofa")  # and the newer one it learned is shared
+
+
+class PickledByOtherCode:
+    """What another version of the code may have shared: it does not unpickle here."""
+
+    def __reduce__(self):
+        return (_unreadable, ())
+
+
+def _unreadable():
+    raise AttributeError("Vocabulary has no attribute 'postings_of_another_version'")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vocabulary_shared_by_other_code_is_learned_again_and_replaced(
+    make_product, django_assert_num_queries
+):
+    add(make_product, "LAMP", "Brass desk lamp")
+    key = shared_vocabulary._key(shared_vocabulary.WORDS_ONLY)
+    version = catalogue_version.current()
+    shared_vocabulary.cache.set(key, (version, PickledByOtherCode()), timeout=None)
+    shared_vocabulary.cache.set(key + ":version", version, timeout=None)
+
+    assert CatalogueVocabulary().get().knows("lamp")  # learned, not failed
+    with django_assert_num_queries(0):
+        assert CatalogueVocabulary().get().knows("lamp")  # and shared in its place
 
 
 @pytest.mark.django_db(transaction=True)
@@ -149,9 +181,8 @@ def test_a_stale_vocabulary_serves_until_the_new_one_is_shared(
     first = serving.get(relatedness)
 
     add(make_product, "SOFA", "Velvet sofa", "Furniture > Sofas")  # a learning is queued
-    with django_assert_num_queries(0):  # neither reads the catalogue: the worker will
+    with django_assert_num_queries(0):  # it reads no catalogue: the worker will
         assert serving.get(relatedness) is first
-        assert not CatalogueVocabulary().get(relatedness).knows("sofa")  # the one shared
 
     assert tasks.learn_catalogue_vocabulary(*take_queued_learning()) is True
     assert serving.get(relatedness).knows("sofa")
