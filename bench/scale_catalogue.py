@@ -18,6 +18,7 @@ from django.db import connections
 from catalog import services as catalog_services
 from catalog.models import Merchant, Product
 from core.database_roles import OWNER_ALIAS
+from search import catalogue_version
 from search.db import binary_vector_cursor
 from search.ml import trained
 from search.ml.colour import colour_vector
@@ -237,6 +238,7 @@ def write_catalogue(sources, source_of, originals, spreads, categories, rng) -> 
         cursor.execute("SET session_replication_role = origin")
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [n])
     raw.commit()
+    catalogue_version.bump()  # written behind the services' backs: its words are learned anew
     return Catalogue(source_of, text, photo_text, leaf_of[source_of], copy_seconds)
 
 

@@ -30,6 +30,7 @@ from search.ml.product_colours import Listing, product_colours
 from search.ml.vocabulary import carries_meaning
 from search.models import ProductIndex
 from search.photos import PhotoDecodeError, load_photo
+from search.query_words import encoder_relatedness
 
 if TYPE_CHECKING:
     from search.ml.encoders.base import Encoder
@@ -151,7 +152,8 @@ def embed_batch(encoder: "Encoder", leased: list[tuple[int, datetime]]) -> Batch
     model = trained.active_model(encoder.version)
     text_vectors = _encode_texts(encoder, batch)
     photos = encode_product_photos(encoder, model, batch)
-    vocabulary = catalogue_vocabulary.get()  # which kinds the catalogue sells in colours
+    # Which kinds the catalogue sells in colours: the vocabulary that searches read.
+    vocabulary = catalogue_vocabulary.get(encoder_relatedness(encoder))
     colours = {item.product_id: product_colours(item.listing, vocabulary) for item in batch}
     written = _write(encoder, batch, text_vectors, photos, colours)
     return BatchResult(

@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -362,9 +363,23 @@ class EncoderRelatedness:
 
     def __init__(self, vectors: WordVectors) -> None:
         self.vectors = vectors
+        self.version = vectors.encoder.version  # what a vocabulary learned with it names
 
     def __call__(self, words: Sequence[str], categories: Sequence[str]) -> np.ndarray:
         return (self.vectors(words) * self.vectors(categories)).sum(axis=1)
+
+
+@cache
+def word_vectors(encoder: Encoder) -> WordVectors:
+    """This process's word vectors of the encoder, shared by all that reads words with it."""
+    return WordVectors(encoder)
+
+
+@cache
+def encoder_relatedness(encoder: Encoder) -> EncoderRelatedness:
+    """The relatedness that this process learns the live vocabulary with (search.selectors,
+    search.indexing, search.tasks)."""
+    return EncoderRelatedness(word_vectors(encoder))
 
 
 def kind_terms(vocabulary: Vocabulary) -> list[str]:

@@ -32,11 +32,11 @@ from search.ml.ranking import reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
 from search.query_words import (
-    EncoderRelatedness,
     NearestKindTerms,
     QueryWords,
-    WordVectors,
+    encoder_relatedness,
     understand,
+    word_vectors,
 )
 from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, Filters, SourceQuery, retrieve
 
@@ -115,7 +115,7 @@ def _search(query: SearchQuery) -> SearchResults:
         encoder = get_encoder()
     except EncoderUnavailable:
         return _search_by_keywords(query, started)
-    vocabulary = catalogue_vocabulary.get(_relatedness(encoder))
+    vocabulary = catalogue_vocabulary.get(encoder_relatedness(encoder))
     words = understand(
         query.text,
         vocabulary,
@@ -172,7 +172,7 @@ def prepare_query_reading() -> None:
     """Work out what reading a shopper's words may need, so that no shopper waits for it:
     the catalogue's vocabulary and the nearest kinds of words it does not use (warm-up)."""
     encoder = get_encoder()
-    _nearest_kind_terms(encoder).prepare(catalogue_vocabulary.get(_relatedness(encoder)))
+    _nearest_kind_terms(encoder).prepare(catalogue_vocabulary.get(encoder_relatedness(encoder)))
 
 
 @lru_cache(maxsize=QUERY_VECTORS_REMEMBERED)
@@ -183,18 +183,8 @@ def _query_text_vector(encoder, text: str) -> np.ndarray:
 
 
 @cache
-def _word_vectors(encoder) -> WordVectors:
-    return WordVectors(encoder)
-
-
-@cache
 def _nearest_kind_terms(encoder) -> NearestKindTerms:
-    return NearestKindTerms(_word_vectors(encoder))
-
-
-@cache
-def _relatedness(encoder) -> EncoderRelatedness:
-    return EncoderRelatedness(_word_vectors(encoder))
+    return NearestKindTerms(word_vectors(encoder))
 
 
 def similar_products(product: Product, limit: int = 8) -> list[Hit]:

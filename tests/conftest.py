@@ -44,6 +44,20 @@ def encoder():
     return get_encoder()
 
 
+@pytest.fixture(autouse=True)
+def catalogue_version_moves_past_each_test(request):
+    """After a test, its database is rolled back or flushed: a change of the catalogue that no
+    service announces. Its version moves, so that no process keeps the words of the test's
+    products (search.catalogue_vocabulary)."""
+    yield
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        from search import catalogue_version
+
+        catalogue_version.bump()
+
+
 @pytest.fixture
 def merchant(db) -> Merchant:
     return services.create_merchant("alice", "correct-horse-battery", name="Alice's Shop")

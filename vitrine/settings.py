@@ -505,12 +505,17 @@ VITRINE_PHOTO_TUNING_SECONDS = env_int("VITRINE_PHOTO_TUNING_SECONDS", 450)
 VITRINE_PHOTO_TUNING_MEMORY_MB = env_int("VITRINE_PHOTO_TUNING_MEMORY_MB", 2048)
 _tuned_blocks = os.environ.get("VITRINE_PHOTO_TUNING_BLOCKS")
 VITRINE_PHOTO_TUNING_BLOCKS = env_int("VITRINE_PHOTO_TUNING_BLOCKS", 0) if _tuned_blocks else None
-# How often a process looks whether the catalogue changed, to re-learn its vocabulary (typo
-# corrections, kinds of product) when it did.
+# How often a process looks whether the catalogue changed (one cache read), to load its
+# vocabulary (typo corrections, kinds of product) learned again when it did.
 VITRINE_VOCABULARY_REFRESH_SECONDS = env_int("VITRINE_VOCABULARY_REFRESH_SECONDS", 60)
-# A changed catalogue is learned again beside the searches, which use the vocabulary they have
-# meanwhile (search/catalogue_vocabulary.py); off, the next search waits for it.
+# A changed catalogue's vocabulary is learned by a worker, or by a process in a thread when none
+# does, while searches use the vocabulary they have (search/catalogue_vocabulary.py); off, a
+# search waits for the current one (the shared one, or the process learns it itself).
 VITRINE_VOCABULARY_LEARN_IN_BACKGROUND = env_bool("VITRINE_VOCABULARY_LEARN_IN_BACKGROUND", True)
+# A learning of the vocabulary reads every active listing's words, and learns the rest from a
+# uniform sample of at most this many listings: its time and size stop growing with the
+# catalogue. Five times the 10,000 listings its learning was first measured on.
+VITRINE_VOCABULARY_SAMPLE = env_int("VITRINE_VOCABULARY_SAMPLE", 50_000)
 # Suggestions while typing (search/suggestions.py): a query is suggested once this many
 # different searchers made it, and found products, within the window (of the search log); the
 # list is read again this often.

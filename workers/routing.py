@@ -12,5 +12,7 @@ TASK_QUEUES = (Queue(DEFAULT_QUEUE), Queue(EMBED_QUEUE), Queue(TRAIN_QUEUE))
 # Model work goes to `embed` or `train`; everything else stays on `default`.
 TASK_ROUTES = {
     "workers.embedding.embed_*": {"queue": EMBED_QUEUE},
+    # The catalogue's vocabulary is learned with the text encoder's word vectors.
+    "search.tasks.learn_catalogue_vocabulary": {"queue": EMBED_QUEUE},
     "workers.training.train_search_model": {"queue": TRAIN_QUEUE},
 }

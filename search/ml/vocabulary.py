@@ -4,19 +4,19 @@ Shoppers search by what a product is (its kind: "kurta", "sofa", "charger"), its
 in some shops, whom it is for. Titles say the same in any order ("Fabindia Men Printed Red
 Kurta", "Sneakers, white, leather", "KALLAX Shelf unit, white"), so no word position is
 trusted. The kind of a product is the title word that best tells the catalogue's categories
-apart (statistics over the whole catalogue, `Vocabulary.learn`), and a category path's own
-words where the title uses them. A brand can keep to one category as well as a kind does
-("Catwalk" makes shoes): given the text encoder, a word also counts as a kind by how near its
-meaning is to its category's name ("heels" to "shoes", not "catwalk"). Colours come from a
-general colour lexicon (multi-word colours included, matched by family: "navy" and "blue"
-agree), audiences from general English words for whom a product is for; a catalogue without
-audiences simply has none.
+apart (statistics over the catalogue, or over a uniform sample of a large one:
+`Vocabulary.learn`), and a category path's own words where the title uses them. A brand can
+keep to one category as well as a kind does ("Catwalk" makes shoes): given the text encoder, a
+word also counts as a kind by how near its meaning is to its category's name ("heels" to
+"shoes", not "catwalk"). Colours come from a general colour lexicon (multi-word colours
+included, matched by family: "navy" and "blue" agree), audiences from general English words
+for whom a product is for; a catalogue without audiences simply has none.
 """
 
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -75,9 +75,17 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
+    return [word for word in _TOKEN.findall(_joined(text)) if word not in _STOP]
+
+
+def words_of_all(texts: Iterable[str]) -> set[str]:
+    """The words of many texts, as `words` reads each: the tokenizer runs once over them all."""
+    return set(_TOKEN.findall(_joined(" ".join(texts)))) - _STOP
+
+
+def _joined(text: str) -> str:
     # "T-shirt" is one word, "tshirt", as catalogues also spell it; "men's" is "mens".
-    joined = text.lower().replace("-", "").replace("'", "").replace("’", "")
-    return [word for word in _TOKEN.findall(joined) if word not in _STOP]
+    return text.lower().replace("-", "").replace("'", "").replace("’", "")
 
 
 def colours_in(tokens: Sequence[str]) -> frozenset[str]:
@@ -156,6 +164,15 @@ def _product_terms(title: str, category: str) -> ProductTerms:
     )
 
 
+@dataclass(frozen=True)
+class SampledFrom:
+    """The catalogue that titles were drawn from, uniformly at random: its size, and every word
+    of its titles and category paths (as `words` reads them)."""
+
+    products: int
+    words: Collection[str]
+
+
 @dataclass
 class Vocabulary:
     """A catalogue's words: how many products use each (stemmed), and how well each tells the
@@ -184,10 +201,17 @@ class Vocabulary:
         titles: Sequence[str],
         categories: Sequence[str],
         relatedness: Relatedness | None = None,
+        *,
+        sampled_from: SampledFrom | None = None,
     ) -> "Vocabulary":
         """Statistics over the catalogue's titles and category paths ("A > B > Leaf"); with
         `relatedness`, a word's kindness is weighed by its meaning's nearness to its
-        commonest category's name."""
+        commonest category's name.
+
+        With `sampled_from`, the titles are a uniform sample of that catalogue: the statistics
+        are the sample's, each word's product count is scaled to the catalogue, and every word
+        of the catalogue is known (a word no sampled product uses, as used by one product), so
+        that no rare word of it is ever taken for a typo."""
         frequency: Counter[str] = Counter()
         rows: dict[str, list[int]] = defaultdict(list)
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -207,10 +231,15 @@ class Vocabulary:
                 categorised.update(descriptive)
                 by_leaf[leaf].update(descriptive)
         spelled = {word: forms.most_common(1)[0][0] for word, forms in spellings.items()}
+        kindness = _kindness(by_leaf, categorised, spelled, relatedness)
+        products = len(titles)
+        if sampled_from is not None:
+            frequency = _scaled(frequency, spelled, products, sampled_from)
+            products = sampled_from.products
         vocabulary = cls(
             frequency=frequency,
-            kindness=_kindness(by_leaf, categorised, spelled, relatedness),
-            products=len(titles),
+            kindness=kindness,
+            products=products,
             spellings=spelled,
             postings={word: np.array(found, dtype=np.int32) for word, found in rows.items()},
         )
@@ -224,6 +253,24 @@ class Vocabulary:
             kind for kind, colours in colours_of_kind.items() if len(colours) >= 2
         )
         return vocabulary
+
+    def __getstate__(self) -> dict:
+        # Shared pickled (search.catalogue_vocabulary) without what each process builds for
+        # itself as it reads: its titles read and its typo index would make it many times larger.
+        # The postings go as one array: thousands of small ones took 100 ms to unpickle.
+        found = list(self.postings.values())
+        rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+        ends = np.cumsum([len(rows) for rows in found], dtype=np.int64)
+        postings = (list(self.postings), rows, ends)
+        return {**self.__dict__, "_read": {}, "deletes": None, "postings": postings}
+
+    def __setstate__(self, state: dict) -> None:
+        words, rows, ends = state["postings"]
+        starts = np.concatenate([[0], ends])[:-1].astype(np.int64)
+        state["postings"] = {
+            word: rows[start:end] for word, start, end in zip(words, starts, ends, strict=True)
+        }
+        self.__dict__.update(state)
 
     def knows(self, word: str) -> bool:
         return stem(word) in self.frequency
@@ -285,6 +332,21 @@ class Vocabulary:
         if query.colours and query.colours <= named:
             colours = 1.0 if query.colours == named else 0.5
         return float(self.names_noun(query.head, title, category)), colours
+
+
+def _scaled(
+    frequency: Counter[str], spellings: dict[str, str], sample: int, sampled_from: SampledFrom
+) -> Counter[str]:
+    """A sample's product counts scaled to its catalogue, and the catalogue's words that no
+    sampled product uses, as used by one product each (their spellings added to `spellings`)."""
+    scale = sampled_from.products / max(1, sample)
+    scaled = Counter({word: max(1, round(count * scale)) for word, count in frequency.items()})
+    for word in sorted(sampled_from.words):
+        stemmed = stem(word)
+        if stemmed not in scaled:
+            scaled[stemmed] = 1
+            spellings[stemmed] = word
+    return scaled
 
 
 def _kindness(

@@ -1,9 +1,12 @@
 """What a catalogue's words say about its products, learned from the catalogue: what kind of
 thing a product is, its colours and audience, on catalogues of different styles."""
 
+import pickle
+
 import pytest
 
-from search.ml.vocabulary import Vocabulary, carries_meaning
+from search.ml.vocabulary import SampledFrom, Vocabulary, carries_meaning, words_of_all
+from search.query_words import correct
 
 # The same kinds of thing, in three merchants' styles: brand first with the kind last, kind
 # first, and another domain with codes and sizes in its titles.
@@ -162,3 +165,33 @@ def test_meaning_does_not_overrule_a_kind_that_statistics_make_clear():
 
     by_meaning = Vocabulary.learn(titles, categories, relatedness)
     assert by_meaning.attributes(*rows[0]).head == "kurta"
+
+
+def test_a_vocabulary_learned_from_a_sample_knows_the_words_of_the_products_left_out():
+    sample = FASHION[:4]
+    left_out = " ".join(f"{title} {category}" for title, category in FASHION[4:])
+    vocabulary = Vocabulary.learn(
+        [title for title, _ in sample],
+        [category for _, category in sample],
+        sampled_from=SampledFrom(40, words_of_all([left_out, *(t for t, _ in sample)])),
+    )
+    assert vocabulary.products == 40
+    assert vocabulary.knows("femella") and vocabulary.knows("deodorant")  # not in the sample
+    assert vocabulary.frequency["femella"] == 1 and vocabulary.spellings["femella"] == "femella"
+    assert vocabulary.frequency["kurta"] == 20  # 2 of 4 sampled: half of 40
+    assert "femella" not in vocabulary.postings  # what goes together: the sample's
+
+
+def test_a_shared_vocabulary_leaves_out_what_each_process_builds_as_it_reads():
+    vocabulary = learned(FASHION)
+    correct("shrit", vocabulary)  # builds the typo index
+    vocabulary.attributes("Arrow Men Blue Shirt")
+    copy = pickle.loads(pickle.dumps(vocabulary))
+    assert copy.deletes is None and copy._read == {}
+    assert copy.frequency == vocabulary.frequency and copy.kindness == vocabulary.kindness
+    assert copy.postings.keys() == vocabulary.postings.keys()
+    assert all(
+        list(copy.postings[word]) == list(found) for word, found in vocabulary.postings.items()
+    )
+    assert correct("shrit", copy) == "shirt"
+    assert pickle.loads(pickle.dumps(Vocabulary.learn([], []))).postings == {}  # a new shop
