@@ -1,6 +1,7 @@
 import csv
 import io
 import itertools
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -29,3 +30,26 @@ def small_catalogue(db, tmp_path, encoder) -> dict:
     truth = read_truth(KIT / "truth.csv")
     skus = set(ProductIndex.objects.values_list("product__sku", flat=True))
     return {sku: product for sku, product in truth.items() if sku in skus}
+
+
+@pytest.fixture
+def crowded_catalogue(make_product, encoder):
+    """120 black shoes, which fill every source's candidates for "black shoes", and 15 red
+    kurtas in another category, priced 10 to 24, 5 of each in stock."""
+    for number in range(120):
+        make_product(
+            f"SHOE-{number}",
+            title=f"Black leather shoes {number}",
+            photos=[],
+            category_path="Footwear > Shoes",
+        )
+    for number in range(15):
+        make_product(
+            f"KURTA-{number}",
+            title=f"Red cotton kurta {number}",
+            photos=[],
+            price=Decimal(10 + number),
+            stock=5,
+            category_path="Apparel > Topwear > Kurtas",
+        )
+    embed_stale(encoder)

@@ -9,7 +9,6 @@ from django.db import connection
 from catalog import services as catalog_services
 from catalog.models import Category, Product
 from search import retrieval, vector_indexes
-from search.indexing import embed_stale
 from search.models import ProductIndex
 from search.retrieval import Filters, SourceQuery, retrieve, search_list
 from search.vector_indexes import (
@@ -99,27 +98,6 @@ def test_an_index_row_carries_its_category_and_ancestors_through_a_move(make_pro
 
 
 @pytest.fixture
-def kurtas_among_shoes(make_product, encoder):
-    """120 black shoes fill the catalogue's graph around "black shoes"; 15 kurtas are a
-    category of their own far from it."""
-    for number in range(120):
-        make_product(
-            f"SHOE-{number}",
-            title=f"Black leather shoes {number}",
-            photos=[],
-            category_path="Footwear > Shoes",
-        )
-    for number in range(15):
-        make_product(
-            f"KURTA-{number}",
-            title=f"Red cotton kurta {number}",
-            photos=[],
-            category_path="Apparel > Topwear > Kurtas",
-        )
-    embed_stale(encoder)
-
-
-@pytest.fixture
 def no_category_indexes_after():
     yield
     with connection.cursor() as cursor:
@@ -129,7 +107,7 @@ def no_category_indexes_after():
 
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_a_category_search_goes_through_its_own_graph_once_synced(
-    kurtas_among_shoes, encoder, monkeypatch, no_category_indexes_after
+    crowded_catalogue, encoder, monkeypatch, no_category_indexes_after
 ):
     """Before the sync, the catalogue's index scan gives up (here with a search list of 20 and
     after 30 entries, all shoes) and the page is filled by an exact search; after it, the
@@ -167,7 +145,7 @@ def test_a_category_search_goes_through_its_own_graph_once_synced(
 
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_the_sync_drops_a_shrunk_categorys_indexes_and_a_killed_build(
-    kurtas_among_shoes, monkeypatch, no_category_indexes_after, capsys
+    crowded_catalogue, monkeypatch, no_category_indexes_after, capsys
 ):
     monkeypatch.setattr(vector_indexes, "EXACT_SEARCH_MAX_PRODUCTS", 5)
     apparel = Category.objects.get(path="apparel")
@@ -192,7 +170,7 @@ def test_the_sync_drops_a_shrunk_categorys_indexes_and_a_killed_build(
 
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_a_rebuild_rebuilds_the_category_indexes_with_the_settings(
-    kurtas_among_shoes, settings, monkeypatch, no_category_indexes_after
+    crowded_catalogue, settings, monkeypatch, no_category_indexes_after
 ):
     monkeypatch.setattr(vector_indexes, "EXACT_SEARCH_MAX_PRODUCTS", 5)
     apparel = Category.objects.get(path="apparel")
@@ -209,7 +187,7 @@ def test_a_rebuild_rebuilds_the_category_indexes_with_the_settings(
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
-def test_one_sync_at_a_time(kurtas_among_shoes, monkeypatch, no_category_indexes_after):
+def test_one_sync_at_a_time(crowded_catalogue, monkeypatch, no_category_indexes_after):
     """A sync that finds another under way (the hourly task and an operator's command) changes
     nothing; once that one is done, the next sync does the work."""
     monkeypatch.setattr(vector_indexes, "EXACT_SEARCH_MAX_PRODUCTS", 5)

@@ -20,29 +20,6 @@ def titles(results) -> list[str]:
     return [hit.product.title for hit in results.hits]
 
 
-@pytest.fixture
-def crowded_catalogue(make_product, encoder):
-    """120 black shoes, which fill every source's candidates for "black shoes", and 15 red
-    kurtas in another category, priced 10 to 24, 5 of each in stock."""
-    for number in range(120):
-        make_product(
-            f"SHOE-{number}",
-            title=f"Black leather shoes {number}",
-            photos=[],
-            category_path="Footwear > Shoes",
-        )
-    for number in range(15):
-        make_product(
-            f"KURTA-{number}",
-            title=f"Red cotton kurta {number}",
-            photos=[],
-            price=Decimal(10 + number),
-            stock=5,
-            category_path="Apparel > Topwear > Kurtas",
-        )
-    embed_stale(encoder)
-
-
 @pytest.mark.parametrize("path", ["exact", "iterative index scan", "index scan, then exact"])
 def test_a_filtered_query_still_returns_every_match_up_to_the_limit(
     crowded_catalogue, encoder, monkeypatch, path
