@@ -195,5 +195,7 @@ def test_one_sync_at_a_time(crowded_catalogue, monkeypatch, no_category_indexes_
         other.execute("SELECT pg_advisory_lock(%s)", [vector_indexes._SYNC_LOCK])
         assert sync_category_indexes().built == []
         assert present_indexes() == {}
+        # Released here, not by closing: a closed connection's server process lets go later.
+        other.execute("SELECT pg_advisory_unlock(%s)", [vector_indexes._SYNC_LOCK])
     apparel = Category.objects.get(path="apparel")
     assert {index.name for index in sync_category_indexes().built} == both_indexes(apparel)
