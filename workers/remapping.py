@@ -3,10 +3,11 @@ chain of tasks on the `default` queue, one bounded batch each, that the sweeper 
 it is lost.
 
 Why `default`: a batch loads no encoder, only the stored vectors and the active model's map (a
-small network, the model that every process already loads to search), and its time goes to
-the database's writes. `embed` is kept for the model work that new listings wait for, and
-`train` for trainings, one at a time; each batch here holds a `default` worker for about a
-second (bench/README.md, Photo re-mapping), so that the other tasks there wait little.
+small network, in the model that search processes load anyway), and its time goes to the
+database's writes, not to a GPU. `embed` is kept for the model work that new listings wait
+for, and `train` for trainings, one at a time and minutes long. A batch holds a `default`
+worker for seconds (search.ml.remapping.BATCH_SIZE), so the emails and sweeps queued there
+wait at most that long.
 
 Each task re-maps one batch past its `after` (keyset over product_id), commits, and queues the
 next. A pass that wrote rows is followed by a pass from the start that verifies none is left

@@ -29,7 +29,11 @@ from search.ml import trained
 from search.ml.colour import COLOUR_DIMS
 from search.models import ProductIndex
 
-BATCH_SIZE = 500
+# A batch holds a `default` worker and locks its rows until it commits (a merchant's edit of
+# one of them waits). Its time is mostly the HNSW indexes' updates: for 200 rows, 1.2 s on
+# 10,000 listings and 3.8 s (8.4 s at most) on 100,000, on 2 shared cores; 500 took 13 s on
+# 100,000 for no more rows a second (bench/photo_remapping.py).
+BATCH_SIZE = 200
 
 _TABLE = ProductIndex._meta.db_table
 # Rows of the model's encoder and photo encoder whose photo another map made.

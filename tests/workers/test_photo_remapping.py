@@ -173,7 +173,7 @@ def test_two_re_mappings_at_once_never_take_the_same_rows(merchant):
 
 
 def test_a_re_mapping_killed_mid_way_is_started_again_by_the_sweeper(tmp_path, merchant, settings):
-    earlier = index_rows(merchant, 4 * BATCH_SIZE)
+    earlier = index_rows(merchant, 10 * BATCH_SIZE)
     model = activated_model()
     # Workers on this test's database and Redis, whose chain's mark lapses 3 s after a batch.
     env = project_env(
