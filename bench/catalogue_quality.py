@@ -2,7 +2,7 @@
 
 For each kit that bench/build_catalogues.py wrote (original style, another merchant's words, home
 goods outside fashion): a fresh embedded database, `import_catalog`, `embed --all --sync`,
-`train_search`, then `evaluate_search` on the kit's held-out queries (and, for the original
+`train_search --sync`, then `evaluate_search` on the kit's held-out queries (and, for the original
 style, the dev kit's queries too). Figures go to bench/results/catalogue_quality.json.
 
     .venv/bin/python bench/build_catalogues.py --out /work/kits
@@ -49,7 +49,7 @@ def measure(kit: Path, data_dir: Path) -> dict:
     manage(data_dir, "import_catalog", str(kit / "catalog.csv"), "--images", str(images))
     manage(data_dir, "embed", "--all", "--sync")
     started = time.monotonic()
-    manage(data_dir, "train_search")
+    manage(data_dir, "train_search", "--sync")  # no worker runs: the photos re-mapped here
     figures = {"train_seconds": round(time.monotonic() - started)}
     out = data_dir / "heldout.json"
     # The fashion kits hold the dev kit's listings, in their words: its photo queries (photos of

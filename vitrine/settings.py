@@ -314,6 +314,7 @@ CELERY_IMPORTS = (
     "workers.tasks",
     "workers.embedding",
     "workers.training",
+    "workers.remapping",
     "search.tasks",
     "shop.tasks",
     "accounts.tasks",
@@ -333,6 +334,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VITRINE_DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-products": {"task": "workers.embedding.sweep_stale_products", "schedule": 60},
+    "sweep-unmapped-photos": {"task": "workers.remapping.sweep_unmapped_photos", "schedule": 60},
     "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 24 * 3600},
     "delete-old-search-logs": {
         "task": "search.tasks.delete_old_search_logs",
@@ -527,7 +529,8 @@ VITRINE_EMBED_LEASE_SECONDS = env_int("VITRINE_EMBED_LEASE_SECONDS", 300)
 # A product whose embedding stopped unfinished this many times (its worker crashed) is set
 # aside with an error until it changes, instead of crashing workers forever.
 VITRINE_EMBED_MAX_ATTEMPTS = env_int("VITRINE_EMBED_MAX_ATTEMPTS", 3)
-# The sweeper asks again for rows left dirty longer than this.
+# The sweeper asks again for rows left dirty longer than this, and for a re-mapping of photos
+# that has been silent this long (workers.remapping).
 VITRINE_SWEEP_AFTER_SECONDS = env_int("VITRINE_SWEEP_AFTER_SECONDS", 120)
 
 # Abuse limits (the request rates are in REST_FRAMEWORK above).

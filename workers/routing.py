@@ -9,7 +9,8 @@ EMBED_QUEUE = "embed"
 TRAIN_QUEUE = "train"
 
 TASK_QUEUES = (Queue(DEFAULT_QUEUE), Queue(EMBED_QUEUE), Queue(TRAIN_QUEUE))
-# Model work goes to `embed` or `train`; everything else stays on `default`.
+# Model work goes to `embed` or `train`; everything else stays on `default`, re-mapping photos
+# with a new photo map included: it loads no encoder (workers.remapping).
 TASK_ROUTES = {
     "workers.embedding.embed_*": {"queue": EMBED_QUEUE},
     # The catalogue's vocabulary is learned with the text encoder's word vectors.

@@ -222,10 +222,17 @@ def load(version: str) -> SearchModel | None:
 
 def active_model(encoder_version: str) -> SearchModel | None:
     """The active model when it was trained for this encoder version, else None."""
-    model = _active.get()
+    model = loaded_active_model()
     if model is None or model.encoder_version != encoder_version:
         return None
     return model
+
+
+def loaded_active_model() -> SearchModel | None:
+    """This process's copy of the active model, whatever encoder it was trained for (None: no
+    model is active, or it failed to load). Work that loads no encoder (search.ml.remapping)
+    reads it here."""
+    return _active.get()
 
 
 def active_model_failed() -> bool:

@@ -20,10 +20,16 @@ PRODUCTS = 800
 def small_catalogue(db, tmp_path, encoder) -> dict:
     """The evaluation catalogue's first PRODUCTS products, imported and embedded; returns the
     evaluation truth for them."""
+    return kit_catalogue(tmp_path, encoder, PRODUCTS)
+
+
+def kit_catalogue(tmp_path, encoder, products: int) -> dict:
+    """The evaluation catalogue's first `products` products, imported and embedded; returns
+    the evaluation truth for them."""
     subset = tmp_path / "catalog.csv"
     with (KIT / "catalog.csv").open(newline="") as source, subset.open("w", newline="") as out:
         rows = csv.reader(source)
-        csv.writer(out).writerows(itertools.islice(rows, PRODUCTS + 1))
+        csv.writer(out).writerows(itertools.islice(rows, products + 1))
     call_command("import_catalog", str(subset), images=DATASET_IMAGES, stdout=io.StringIO())
     embed_stale(encoder)
     vacuum_search_index()  # in the test's transaction: fresh planner statistics

@@ -1,20 +1,25 @@
 """train_search on a small real catalogue: the trained search must beat untrained fusion, and
 its model is saved, activated and applied to the index."""
 
+import base64
+import io
 import json
 import random
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
 from catalog.models import Product
+from core.broker import redis_client
 from merchant.advice import photo_text_disagree, photo_text_disagreements
 from search import services
 from search.evaluation import evaluate, read_text_queries
 from search.indexing import embed_stale
 from search.ml import trained
+from search.ml.remapping import remap_photos, unmapped_rows
 from search.ml.training import STAGES, NotEnoughData, train_search
 from search.ml.training.catalogue import load_snapshot, logged_text_queries
 from search.ml.training.pseudo_queries import TextQuery
@@ -23,7 +28,10 @@ from search.models import ProductIndex
 from search.result_tokens import ShownResults
 from search.selectors import SearchQuery, search
 from tests.conftest import JERSEY, dataset_photo
-from tests.search.conftest import KIT
+from tests.search.conftest import KIT, kit_catalogue
+from vitrine.celery import app
+from workers.remapping import REMAP_TASK
+from workers.routing import DEFAULT_QUEUE
 
 pytestmark = pytest.mark.slow  # started first: tests/conftest.py
 
@@ -99,6 +107,10 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
         tuning["activated"]
     )
     with_photos = ProductIndex.objects.filter(photo_features__isnull=False)
+    if not tuning["activated"]:
+        # The new map reaches the stored photos through the workers: the same batches, here.
+        assert not with_photos.filter(map_version=model.version).exists()
+        assert remap_photos(model.version) == with_photos.count()
     assert with_photos.exclude(map_version=model.version).count() == 0
     assert with_photos.exclude(photo_version=model.photo_version).count() == 0
     assert text_ndcg(small_catalogue) > untrained + 0.02
@@ -141,6 +153,54 @@ def test_the_trained_search_beats_untrained_fusion_and_is_applied(
     assert dashboard.count("Photo and text look like different products") == 1
     edit_page = client.get(reverse("merchant:product_edit", args=["ODD"])).content.decode()
     assert "Search sees this product's photo and its text as different" in edit_page
+
+
+def queued_remappings() -> list[list]:
+    """The arguments of the re-mapping tasks waiting in the real broker's default queue."""
+    messages = [json.loads(raw) for raw in redis_client().lrange(DEFAULT_QUEUE, 0, -1)]
+    return [
+        json.loads(base64.b64decode(message["body"]))[0]
+        for message in messages
+        if message["headers"]["task"] == REMAP_TASK
+    ]
+
+
+def test_training_activates_its_model_and_leaves_the_photos_re_mapping_to_the_workers(
+    db, tmp_path, encoder, settings
+):
+    kit_catalogue(tmp_path, encoder, products=150)
+    settings.VITRINE_PHOTO_TUNING_EPOCHS = 0  # the photo encoder stays: only the map is new
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(DEFAULT_QUEUE)
+    with_photos = ProductIndex.objects.filter(photo_features__isnull=False).order_by("product_id")
+
+    def photo_text_vectors() -> np.ndarray:
+        return np.array(with_photos.values_list("photo_text_vector", flat=True))
+
+    zero_shot = photo_text_vectors()
+    out = io.StringIO()
+
+    call_command("train_search", stdout=out)
+
+    model = trained.active_model(encoder.version)
+    assert model is not None and model.photo_map is not None
+    # Training returned with every stored photo still on the earlier (zero-shot) map, and the
+    # re-mapping queued for the workers; the command says how many rows it leaves them.
+    assert set(with_photos.values_list("map_version", flat=True)) == {""}
+    assert np.array_equal(photo_text_vectors(), zero_shot)
+    assert unmapped_rows(model) == with_photos.count()
+    assert f"{with_photos.count():,} photos remain to be re-mapped" in out.getvalue()
+    assert queued_remappings() == [[model.version, 0, False]]
+
+    # What the workers' batches do, run here to the end: every photo mapped by the active map.
+    assert remap_photos(model.version) == with_photos.count()
+    assert unmapped_rows(model) == 0
+    features, colours = (
+        np.array(with_photos.values_list(name, flat=True), dtype=np.float32)
+        for name in ("photo_features", "colour_vector")
+    )
+    assert np.allclose(photo_text_vectors(), model.map_photos(features, colours), atol=1e-5)
+    assert set(with_photos.values_list("map_version", flat=True)) == {model.version}
 
 
 def test_training_refuses_a_catalogue_too_small(make_product, encoder):

@@ -24,6 +24,14 @@ def test_model_work_is_routed_to_the_embed_queue():
     sweeper = "workers.embedding.sweep_stale_products"
     assert app.amqp.router.route({}, sweeper)["queue"].name == "default"
     assert app.conf.beat_schedule["sweep-stale-products"] == {"task": sweeper, "schedule": 60}
+    # Re-mapping photos loads no encoder: the default queue, and swept every minute too.
+    assert app.amqp.router.route({}, "workers.remapping.remap_photos")["queue"].name == "default"
+    remapping_sweeper = "workers.remapping.sweep_unmapped_photos"
+    assert app.amqp.router.route({}, remapping_sweeper)["queue"].name == "default"
+    assert app.conf.beat_schedule["sweep-unmapped-photos"] == {
+        "task": remapping_sweeper,
+        "schedule": 60,
+    }
 
 
 def test_tasks_are_acknowledged_late_so_a_killed_worker_loses_nothing():

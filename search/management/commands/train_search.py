@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from search.ml.encoders import get_encoder
+from search.ml.remapping import remap_photos, unmapped_rows
 from search.ml.training import NotEnoughData, train_search
 from search.training_progress import clear_training_progress, record_training_progress
 
@@ -15,13 +16,20 @@ class Command(BaseCommand):
     help = (
         "Fine-tune the photo encoder, train the photo-to-text map and the fusion match head on "
         "the embedded catalogue, save them under the data dir and make them the active search "
-        "model (after re-embedding the photos when the photo encoder changed)."
+        "model (after re-embedding the photos when the photo encoder changed). The workers then "
+        "re-map the stored photos with its photo map; --sync re-maps them here first."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--sync",
+            action="store_true",
+            help="Re-map the photos with the new photo map here, before returning, not in "
+            "the workers (for measuring search straight after training, with no worker).",
+        )
 
-    def handle(self, *args, seed: int, **options):
+    def handle(self, *args, seed: int, sync: bool, **options):
         started = time.monotonic()
         # A progress bar on a terminal (none when the output is not one); the merchant
         # dashboard shows the same stage.
@@ -44,6 +52,17 @@ class Command(BaseCommand):
         finally:
             clear_training_progress()
         self.stdout.write(
-            f"Search model {model.version} is active: trained and applied to the index in "
+            f"Search model {model.version} is active: trained in "
             f"{time.monotonic() - started:.0f} s."
         )
+        if sync:
+            remapped = remap_photos(model.version)
+            self.stdout.write(
+                f"{remapped:,} photos re-mapped into the text space here; "
+                f"{unmapped_rows(model):,} left to the workers."
+            )
+        else:
+            self.stdout.write(
+                f"{unmapped_rows(model):,} photos remain to be re-mapped into the text space: "
+                "queued for the workers."
+            )

@@ -1,5 +1,6 @@
 """`train_search`: the photo encoder fine-tuned, the photo map and the match head fitted on the
-catalogue; saved, and activated once the index has the model's photo vectors."""
+catalogue; saved, and activated once the index has the model's photo vectors (a new photo map
+is then applied to the stored photos by the workers: search.ml.remapping)."""
 
 import logging
 import random
@@ -18,7 +19,6 @@ from search.ml.encoders.base import Encoder
 from search.ml.encoders.tuning import PhotoTuning, version_of
 from search.ml.photo_versions import finish_next_model, stage_photos, switch_photos
 from search.ml.ranking import photo_map_input
-from search.ml.remapping import remap_photos
 from search.ml.training.catalogue import CatalogueSnapshot, load_snapshot, logged_text_queries
 from search.ml.training.classifier import (
     attribute_labels,
@@ -37,6 +37,7 @@ from search.ml.training.ranked_lists import (
     text_query_lists,
 )
 from search.query_words import EncoderRelatedness, WordVectors, understand
+from search.signals import photo_map_activated
 
 logger = logging.getLogger(__name__)
 
@@ -230,11 +231,15 @@ def train_search(
         stage("applying the model")
         switched, flagged = switch_photos(model)
         log(f"{staged} photos re-embedded; {switched} switched, {flagged} left to the workers.")
+        vacuum_search_index()
     else:
         stage("applying the model")
         trained.activate(model.version)
-        log(f"{remap_photos(model)} photos re-mapped.")
-    vacuum_search_index()
+        if model.photo_map is not None:
+            # The workers re-map the stored photos, a batch at a time (search.ml.remapping):
+            # a training's time does not grow with the catalogue.
+            photo_map_activated.send(sender=trained.SearchModel, version=model.version)
+            log("The photos' re-mapping into the text space is handed to the workers.")
     trained.prune(keep=settings.VITRINE_SEARCH_MODELS_KEPT)
     stage("applying the model", 1.0)
     log(f"Activated search model {model.version}.")
