@@ -54,7 +54,7 @@ class ProductIndex(models.Model):
     # Its category and that category's ancestors (ids), set with its keywords whenever the
     # product or its category changes: a category filter is one containment test (`@>`) on the
     # row itself, served by the GIN index, and by a category's own HNSW indexes where it has
-    # them (search.category_indexes).
+    # them (search.vector_indexes).
     categories = ArrayField(models.IntegerField(), default=list, blank=True, db_default=Value([]))
     # The encoder that made the vectors: search never compares vectors of two versions.
     encoder_version = models.CharField(max_length=200, blank=True)

@@ -218,7 +218,7 @@ def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dic
         parameters["version"] = encoder_version
     if filters.category is not None:
         # A constant, not a parameter: the planner matches a category's own HNSW indexes
-        # (search.category_indexes) only to a condition it can read at planning time.
+        # (search.vector_indexes) only to a condition it can read at planning time.
         conditions.append(f"row.categories @> ARRAY[{int(filters.category.pk)}]")
     if filters.in_stock:
         conditions.append("product.stock > 0")
