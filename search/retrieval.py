@@ -175,8 +175,9 @@ def retrieve(
         if not exact and filters.narrows:
             allowed = _planned_rows(cursor, conditions, parameters)
             exact = allowed <= EXACT_SEARCH_MAX_PRODUCTS
-            served = _served_rows(cursor, filters.category, catalogue)
-            allowed_share = allowed / served if served > 0 else 1.0  # > 0: analysed
+            if not exact:  # the share of the index searched that the filters allow
+                served = _served_rows(cursor, filters.category, catalogue)
+                allowed_share = allowed / served if served > 0 else 1.0  # > 0: analysed
         if not exact:
             cursor.execute(f"SET LOCAL hnsw.ef_search = {search_list(per_source, allowed_share)}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
