@@ -114,6 +114,7 @@ def rebuild_vector_indexes(names: list[str] | None = None) -> list[BuiltIndex]:
     built = []
     with connection.cursor() as cursor:
         _set_build_parameters(cursor)
+        _drop_invalid_category_indexes(cursor)
         categories = sorted({category for _, category in _category_indexes_present(cursor)})
         for index in vector_indexes() + [
             index for category in categories for index in category_indexes(category)
@@ -166,6 +167,7 @@ def sync_category_indexes() -> CategoryIndexChanges:
 
 def _sync(connection, cursor, changes: CategoryIndexChanges) -> None:
     _set_build_parameters(cursor)
+    _drop_invalid_category_indexes(cursor)
     present = _category_indexes_present(cursor)
     wanted = indexed_categories(_listings_by_category(), {category for _, category in present})
     for base, category in sorted(present):
@@ -214,22 +216,32 @@ def _listings_by_category() -> dict[str, int]:
 
 
 def _category_indexes_present(cursor) -> set[tuple[str, int]]:
-    """(base index name, category id) of each valid category index; an invalid one (a build
-    that was killed) is dropped, to be built again."""
+    """(base index name, category id) of each valid category index: a read, which
+    `_drop_invalid_category_indexes` leaves the invalid ones to."""
+    return {key for key, valid in _category_indexes(cursor) if valid}
+
+
+def _drop_invalid_category_indexes(cursor) -> None:
+    """Drop each invalid category index (a build that was killed), to be built again."""
+    for (base, category), valid in _category_indexes(cursor):
+        if not valid:
+            name = category_index_name(base, category)
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
+
+
+def _category_indexes(cursor) -> list[tuple[tuple[str, int], bool]]:
+    """((base index name, category id), valid) of each category index in the database."""
     cursor.execute(
         "SELECT class.relname, index.indisvalid FROM pg_index AS index "
         "JOIN pg_class AS class ON class.oid = index.indexrelid "
         "WHERE index.indrelid = %s::regclass",
         [ProductIndex._meta.db_table],
     )
-    present = set()
-    for name, valid in cursor.fetchall():
-        if match := _CATEGORY_INDEX_NAME.match(name):
-            if valid:
-                present.add((match[1], int(match[2])))
-            else:
-                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_identifier(name)}")
-    return present
+    return [
+        ((match[1], int(match[2])), valid)
+        for name, valid in cursor.fetchall()
+        if (match := _CATEGORY_INDEX_NAME.match(name))
+    ]
 
 
 def _set_build_parameters(cursor) -> None:

@@ -158,6 +158,9 @@ def test_the_sync_drops_a_shrunk_categorys_indexes_and_a_killed_build(
         cursor.execute(
             "UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass", [killed]
         )
+    # Reading which indexes the command takes changes nothing: the sync drops the invalid one.
+    assert killed not in vector_indexes.known_vector_index_names()
+    assert present_indexes()[killed] is False
     # Most kurtas leave: Apparel's 3 are searched exactly, its indexes go.
     Product.objects.filter(sku__in=[f"KURTA-{n}" for n in range(12)]).delete()
 
