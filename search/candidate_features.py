@@ -15,7 +15,7 @@ from search.ml.attribute_classifier import (
     predicted_title_match,
 )
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input
-from search.ml.vocabulary import Vocabulary
+from search.ml.vocabulary import TITLE_MATCHES, Vocabulary
 from search.query_words import QueryWords
 from search.retrieval import Candidates
 
@@ -80,15 +80,15 @@ def _title_match(
     what the classifier `read` from their photos (attribute_classifier.predicted_title_match)."""
     text = words.for_encoder
     if not text or vocabulary is None:
-        return np.zeros((len(candidates), 2), dtype=np.float32)
-    wanted = vocabulary.attributes(text)
+        return np.zeros((len(candidates), TITLE_MATCHES), dtype=np.float32)
+    wanted = vocabulary.wanted(text)
     matches = np.array(
         [
             vocabulary.title_match(wanted, title, category)
             for title, category in zip(candidates.titles, candidates.categories, strict=True)
         ],
         dtype=np.float32,
-    ).reshape(-1, 2)
+    ).reshape(-1, TITLE_MATCHES)
     wordless = candidates.wordless
     if text and read is not None and wordless.any():
         matches[wordless] = predicted_title_match(classifier.classes, read.rows(wordless), wanted)

@@ -43,6 +43,10 @@ MAX_KIND_TERMS = 600
 RANDOM_PAIR_QUANTILE = 0.99
 RANDOM_PAIRS = 600
 
+# A rare word narrows the kind a query asks for when more than this share of the products
+# that use it are of that kind: most of them.
+NARROWS_KIND_SHARE = 0.5
+
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]
 
 
@@ -159,13 +163,15 @@ def _describes_only(
     """Whether a word only describes what the shopper wants ("classic", "cute", "cheap"): a
     general word that few of the catalogue's products happen to use, and not what the query
     asks for. Full-text search would find just those few products, so the word is left to the
-    vectors. The catalogue's kinds, its common words and names or codes ("kallax", "xm4")
-    stay required."""
+    vectors. The catalogue's kinds, its common words, names or codes ("kallax", "xm4") and a
+    rare word that mostly products of the kind asked for use, which narrows it ("gloss" of
+    "lip gloss"), stay required."""
     return (
         is_word is not None
         and stem(token) != head
         and not vocabulary.shared(token)
         and is_word(token)
+        and vocabulary.kind_share(token, head) <= NARROWS_KIND_SHARE
     )
 
 

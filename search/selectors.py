@@ -137,7 +137,7 @@ def _search(query: SearchQuery) -> SearchResults:
     facets = _sorted_with_facets(ranked, query.sort)
     results = _page(ranked, query.limit, query.offset, started)
     results.words, results.had_photo, results.facets = words, query.photo is not None, facets
-    if trained.active_model_failed():
+    if trained.active_model_failed() or (model is not None and model.head is None):
         results.notice = FUSED_RANKS_NOTICE
     return results
 
@@ -263,7 +263,7 @@ def _rank(
         (dims.text, dims.image),
         per_source=max(CANDIDATES_PER_SOURCE, wanted),
     )
-    if model is None or not len(candidates):
+    if model is None or model.head is None or not len(candidates):
         return _fused(candidates)
     scores = model.score(*head_inputs(candidates, vectors, words, vocabulary, model))[0]
     order = np.argsort(-scores, kind="stable")

@@ -45,16 +45,21 @@ logger = logging.getLogger(__name__)
 
 ACTIVE_FILE = "ACTIVE"
 NEXT_FILE = "NEXT"
-# The layout of the head's features and the map's input: a saved model of another layout is
+# The layout of a saved model and of its photo map's input: a saved model of another layout is
 # not used (search falls back to untrained fusion until the next training).
 MODEL_FORMAT = 5
+# The layout of the match head's features (search.ml.ranking.SCALAR_FEATURES). A saved model
+# with a head of another layout still serves its photo encoder and photo map, which the index's
+# photo vectors were made with, and ranks without its head until the next training; that
+# training starts from those photos.
+HEAD_FORMAT = 2
 
 
 @dataclass
 class SearchModel:
     version: str
     encoder_version: str  # the encoder whose vectors it was trained on
-    head: MatchHead
+    head: MatchHead | None  # None when saved with another HEAD_FORMAT
     # None when the encoder already puts photos in the text space (CLIP).
     photo_map: PhotoToTextMap | None
     # None when the catalogue's titles name too few things to learn from.
@@ -80,6 +85,7 @@ class SearchModel:
         return map_photos(self.photo_map, image_vectors, colour_vectors)
 
     def score(self, queries: QueryBatch, candidates: CandidateBatch) -> np.ndarray:
+        """The head's scores; only for a model with a head (`head` is not None)."""
         with torch.inference_mode():
             return self.head(pair_features(queries, candidates)).numpy()
 
@@ -114,6 +120,7 @@ def save(model: SearchModel) -> Path:
     torch.save(
         {
             "format": MODEL_FORMAT,
+            "head_format": HEAD_FORMAT,
             "version": model.version,
             "encoder_version": model.encoder_version,
             "head": model.head.state_dict(),
@@ -193,8 +200,17 @@ def load(version: str) -> SearchModel | None:
     if saved.get("format") != MODEL_FORMAT:
         logger.warning("Search model %s has another format; it is not used.", version)
         return None
-    head = MatchHead(*saved["head_args"])
-    head.load_state_dict(saved["head"])
+    head = None
+    if saved.get("head_format", 1) == HEAD_FORMAT:
+        head = MatchHead(*saved["head_args"])
+        head.load_state_dict(saved["head"])
+        head.eval()
+    else:
+        logger.warning(
+            "Search model %s has a match head of another format: results are ranked without "
+            "it until the next training.",
+            version,
+        )
     photo_map = None
     if saved["photo_map"] is not None:
         photo_map = PhotoToTextMap(*saved["photo_map_args"])
@@ -211,11 +227,12 @@ def load(version: str) -> SearchModel | None:
     return SearchModel(
         version=saved["version"],
         encoder_version=saved["encoder_version"],
-        head=head.eval(),
+        head=head,
         photo_map=photo_map,
         attribute_classifier=attribute_classifier,
         photo_tuning=PhotoTuning(**tuning) if tuning else None,
-        relevance_cutoff=RelevanceCutoff(*cutoff) if cutoff else None,
+        # The cut-off reads the head's scores.
+        relevance_cutoff=RelevanceCutoff(*cutoff) if cutoff and head is not None else None,
         metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
     )
 

@@ -17,12 +17,12 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
-from search.ml.lexicon import NOUN_COLOURS, colour_families, find_colours
+from search.ml.lexicon import NOUN_COLOURS, colour_families, family_shade, find_colours, shade
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -94,6 +94,11 @@ def colours_in(tokens: Sequence[str]) -> frozenset[str]:
     return frozenset(families[phrase] for _, _, phrase in find_colours(tokens))
 
 
+def shades_in(tokens: Sequence[str]) -> frozenset[str]:
+    """The shades the tokens name (search.ml.lexicon.shade: "navy" -> "blue:navy")."""
+    return frozenset(shade(phrase) for _, _, phrase in find_colours(tokens))
+
+
 def plain_colours_in(tokens: Sequence[str]) -> frozenset[str]:
     """The families of the tokens' colours that are nothing but colours: "navy", "olive green";
     not a word that is as often a food, a wood or a metal ("olive", "walnut", "gold":
@@ -131,11 +136,14 @@ def carries_meaning(text: str) -> bool:
 @dataclass(frozen=True)
 class Attributes:
     """What a title or a query states: its kind, colour families and audience (each may be
-    empty)."""
+    empty), the very shades of those colours, and the other words it shares with many of the
+    catalogue's products ("casual" in "casual shoes", "printed", a brand)."""
 
     head: str
     colours: frozenset[str]
     gender: str
+    shades: frozenset[str] = frozenset()
+    modifiers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -144,11 +152,15 @@ class ProductTerms:
 
     terms: frozenset[str]
     genders: frozenset[str]
+    shades: frozenset[str] = frozenset()
 
     @staticmethod
     def of(title: str, category: str) -> "ProductTerms":
         return _product_terms(title, category)
 
+
+# How many values Vocabulary.title_match gives a product for a query.
+TITLE_MATCHES = 4
 
 # A search reads the words of every candidate that it ranks, and the same products come back
 # query after query: a process remembers the terms of this many (about 1 KB each).
@@ -161,6 +173,7 @@ def _product_terms(title: str, category: str) -> ProductTerms:
     return ProductTerms(
         terms=frozenset(stem(token) for token in tokens) | colours_in(tokens),
         genders=frozenset(AUDIENCES[token] for token in tokens if token in AUDIENCES),
+        shades=shades_in(tokens),
     )
 
 
@@ -188,12 +201,17 @@ class Vocabulary:
     # The kinds the catalogue sells in several colours: its products of that kind name two
     # colour families or more in their titles, in words that are nothing but colours.
     kinds_in_colours: frozenset[str] = frozenset()
+    # The shades its titles name (search.ml.lexicon.shade).
+    shades: frozenset[str] = frozenset()
     _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
     # Built on the first typo looked for (search.query_words.correct).
     deletes: dict[str, list[str]] | None = field(default=None, repr=False)
     # stemmed word -> the (sorted) rows of the products that use it, in the order learned:
     # which words go together, for completing what a shopper types (search.suggestions).
     postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # Each learned product's kind, by its place in `kind_names` (-1: none), in the same order.
+    row_kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32), repr=False)
+    kind_names: list[str] = field(default_factory=list, repr=False)
 
     @classmethod
     def learn(
@@ -245,13 +263,21 @@ class Vocabulary:
         )
         # Each product read once here; queries then find their candidates' titles read.
         colours_of_kind: defaultdict[str, set[str]] = defaultdict(set)
-        for title, category in zip(titles, categories, strict=True):
-            if kind := vocabulary.attributes(title, category).head:
-                vocabulary.kinds[kind] += 1
-                colours_of_kind[kind] |= plain_colours_in(words(title))
+        shades: set[str] = set()
+        kind_ids: dict[str, int] = {}
+        row_kinds = np.full(len(titles), -1, dtype=np.int32)
+        for row, (title, category) in enumerate(zip(titles, categories, strict=True)):
+            read = vocabulary.attributes(title, category)
+            shades |= read.shades
+            if read.head:
+                vocabulary.kinds[read.head] += 1
+                colours_of_kind[read.head] |= plain_colours_in(words(title))
+                row_kinds[row] = kind_ids.setdefault(read.head, len(kind_ids))
+        vocabulary.row_kinds, vocabulary.kind_names = row_kinds, list(kind_ids)
         vocabulary.kinds_in_colours = frozenset(
             kind for kind, colours in colours_of_kind.items() if len(colours) >= 2
         )
+        vocabulary.shades = frozenset(shades)
         return vocabulary
 
     def __getstate__(self) -> dict:
@@ -270,6 +296,10 @@ class Vocabulary:
         state["postings"] = {
             word: rows[start:end] for word, start, end in zip(words, starts, ends, strict=True)
         }
+        # Shared by a process of an older release.
+        state.setdefault("shades", frozenset())
+        state.setdefault("row_kinds", np.zeros(0, dtype=np.int32))
+        state.setdefault("kind_names", [])
         self.__dict__.update(state)
 
     def knows(self, word: str) -> bool:
@@ -306,14 +336,38 @@ class Vocabulary:
             audiences = [AUDIENCES[token] for token in tokens if token in AUDIENCES] or [
                 AUDIENCES[token] for token in words(category) if token in AUDIENCES
             ]
+            head = self.kind(tokens, category)
             found = Attributes(
-                head=self.kind(tokens, category),
+                head=head,
                 colours=colours_in(tokens),
                 gender=audiences[0] if audiences else "",
+                shades=shades_in(tokens),
+                modifiers=frozenset(
+                    stem(token) for token in _descriptive(tokens) if self.shared(token)
+                )
+                - {head},
             )
             if len(self._read) < _MAX_READ:
                 self._read[key] = found
         return found
+
+    def kind_share(self, word: str, kind: str) -> float:
+        """The share of the products using `word` whose kind is `kind` (0 for words it does not
+        know): how surely the word narrows that kind ("gloss" of lip products)."""
+        rows = self.postings.get(stem(word))
+        if rows is None or not len(rows) or kind not in self.kind_names:
+            return 0.0
+        return float((self.row_kinds[rows] == self.kind_names.index(kind)).mean())
+
+    def wanted(self, query: str) -> Attributes:
+        """What a shopper's query asks of a product: its attributes, a shade that none of the
+        catalogue's titles names taken as its family's own ("jet black" as "black"), since
+        no product can be in the very shade and the catalogue's plain family word is nearest."""
+        read = self.attributes(query)
+        shades = frozenset(
+            shade if shade in self.shades else family_shade(shade) for shade in read.shades
+        )
+        return replace(read, shades=shades) if shades != read.shades else read
 
     def names_noun(self, noun: str, title: str, category: str) -> bool:
         """Whether a product is, by its own words, what `noun` (a query's kind) names: its
@@ -323,15 +377,24 @@ class Vocabulary:
             return False
         return self.attributes(title, category).head == noun or noun in _category_words(category)
 
-    def title_match(self, query: Attributes, title: str, category: str) -> tuple[float, float]:
-        """What a product's own words say of a text query: whether they name its kind
-        (names_noun), and its colours: 1 for the very colours, 0.5 for those among others
-        ("Blue & Black" for a blue query), 0 for others or none."""
-        named = self.attributes(title, category).colours
+    def title_match(
+        self, query: Attributes, title: str, category: str
+    ) -> tuple[float, float, float, float]:
+        """What a product's own words say of a text query (TITLE_MATCHES values): whether they
+        name its kind (names_noun); its colours: 1 for the very colour families, 0.5 for those
+        among others ("Blue & Black" for a blue query), 0 for others or none; whether they name
+        the very shades asked for (1: "navy" for "navy blue", 0: only "blue"); and the share of
+        the query's other words that they use ("casual" of "casual shoes")."""
+        named = self.attributes(title, category)
         colours = 0.0
-        if query.colours and query.colours <= named:
-            colours = 1.0 if query.colours == named else 0.5
-        return float(self.names_noun(query.head, title, category)), colours
+        if query.colours and query.colours <= named.colours:
+            colours = 1.0 if query.colours == named.colours else 0.5
+        shades = float(bool(query.shades) and query.shades <= named.shades)
+        modifiers = 0.0
+        if query.modifiers:
+            terms = ProductTerms.of(title, category).terms
+            modifiers = len(query.modifiers & terms) / len(query.modifiers)
+        return float(self.names_noun(query.head, title, category)), colours, shades, modifiers
 
 
 def _scaled(
@@ -389,16 +452,26 @@ def _category_words(category: str) -> frozenset[str]:
     return frozenset(stem(word) for word in words(category))
 
 
-def relevance(query: Attributes, product: ProductTerms) -> int:
-    """2: the product is what the query names, in its colours, for its audience; 1: only what
-    it names; 0: something else. A product that names no audience, or is unisex, suits any."""
+# A product of the kind and audience asked for, in the colour family asked for but not in the
+# very shade ("green" for "olive"): halfway between the kind alone and all that was asked.
+FAMILY_ONLY_GAIN = 1.5
+
+
+def relevance(query: Attributes, product: ProductTerms) -> float:
+    """2: the product is what the query names, for its audience, with the other words it asks
+    for, in its very shades; FAMILY_ONLY_GAIN: all that, in the colour families but not the
+    shades; 1: only what it names; 0: something else. A product that names no audience, or
+    is unisex, suits any."""
     if not query.head or query.head not in product.terms:
         return 0
-    colours_match = query.colours <= product.terms
     gender_match = (
         not query.gender
         or query.gender == "unisex"
         or not product.genders
         or bool({query.gender, "unisex"} & product.genders)
     )
-    return 2 if colours_match and gender_match else 1
+    if not gender_match or not query.modifiers <= product.terms:
+        return 1
+    if not query.colours <= product.terms:
+        return 1
+    return 2 if query.shades <= product.shades else FAMILY_ONLY_GAIN

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import torch
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -13,6 +14,9 @@ from catalog import services
 from search import indexing
 from search.ml import trained
 from search.ml.encoders import EncoderUnavailable, encoder_loaded, get_encoder
+from search.ml.encoders.tuning import PhotoTuning
+from search.ml.ranking import MatchHead
+from search.ml.relevance import RelevanceCutoff
 from search.models import ProductIndex
 from search.selectors import (
     FUSED_RANKS_NOTICE,
@@ -117,6 +121,36 @@ def test_a_match_head_that_cannot_load_leaves_fused_ranks_and_a_notice(
     (search_models_dir / "broken").mkdir()
     (search_models_dir / "broken" / "model.pt").write_bytes(b"not a model")
     trained.activate("broken")
+    results = search(SearchQuery(text="red kurta"))
+    assert [hit.product.sku for hit in results.hits] == ["KURTA"]
+    assert results.notice == FUSED_RANKS_NOTICE
+
+
+def test_a_match_head_of_another_format_ranks_by_fusion_but_keeps_the_photo_encoder(
+    kurta, encoder, search_models_dir
+):
+    """After an upgrade that changes the head's features, the index's photos were made with the
+    saved model's tuned photo encoder: it keeps serving them (and the next training starts from
+    them) while results are ranked without the head."""
+    indexing.embed_stale(encoder)
+    tuning = PhotoTuning(version="tuned", blocks=1, state={})
+    model = trained.SearchModel(
+        version=trained.new_version(),
+        encoder_version=encoder.version,
+        head=MatchHead(encoder.dims.text),
+        photo_map=None,
+        photo_tuning=tuning,
+        relevance_cutoff=RelevanceCutoff(1.0, 1.0, 0.0),
+    )
+    saved = trained.save(model) / "model.pt"
+    older = torch.load(saved, weights_only=True)
+    older["head_format"] = trained.HEAD_FORMAT - 1
+    torch.save(older, saved)
+    trained.activate(model.version)
+
+    loaded = trained.active_model(encoder.version)
+    assert loaded.head is None and loaded.relevance_cutoff is None
+    assert trained.served_photo_version(loaded) == "tuned"
     results = search(SearchQuery(text="red kurta"))
     assert [hit.product.sku for hit in results.hits] == ["KURTA"]
     assert results.notice == FUSED_RANKS_NOTICE

@@ -173,6 +173,21 @@ def test_a_general_word_few_products_use_is_left_to_the_vectors():
     )
 
 
+def test_a_rare_word_that_narrows_the_kind_asked_for_stays_required():
+    shop = Vocabulary.learn(
+        [f"Nike Men {colour} Sneakers" for colour in ("White", "Black", "Red", "Blue")]
+        + ["Lakme Pink Lip Gloss", "Lakme Red Lip Liner", "Lakme Brown Lip Balm", "Cheap Tote"],
+        ["Shoes"] * 4 + ["Makeup > Lips"] * 3 + ["Bags"],
+    )
+    general_words = {"gloss", "lip", "cheap", "sneakers", "pink"}
+    # One product says "gloss", and it is a lip product: the shopper asks for lip gloss.
+    words = understand("pink lip gloss", shop, is_word=general_words.__contains__)
+    assert words.tsquery == "(pink) & (lip) & (gloss)"
+    # "cheap" is as rare, but no sneaker uses it: it only describes.
+    words = understand("cheap sneakers", shop, is_word=general_words.__contains__)
+    assert words.tsquery == "(sneakers)"
+
+
 def test_after_warm_up_an_unknown_word_waits_for_no_preparation(make_product, encoder, monkeypatch):
     # Without the warm-up, the first word that the catalogue does not use embedded thousands
     # of general words (the nearest-kind threshold) inside a shopper's request: 2.8 s.

@@ -4,6 +4,7 @@ import numpy as np
 
 from search.ml.relevance import RelevanceCutoff, fit_cutoff
 from search.ml.training.ranked_lists import LIST_LENGTH, RankedLists, without_what_they_ask_for
+from search.ml.vocabulary import TITLE_MATCHES
 
 
 def lists(rng: np.random.Generator, shifts: list[float], relevant: int, width: int = 40):
@@ -68,7 +69,7 @@ def test_lists_without_what_they_ask_for_keep_only_the_neighbours():
         candidates=candidates,
         gains=gains,
         keyword_rank=np.ones((count, width), dtype=np.float32),
-        title_match=np.ones((count, width, 2), dtype=np.float32),
+        title_match=np.ones((count, width, TITLE_MATCHES), dtype=np.float32),
         attribute_agreement=np.ones((count, width, 3), dtype=np.float32),
         image_similarity=np.ones((count, width), dtype=np.float32),
         colour_similarity=np.ones((count, width), dtype=np.float32),

@@ -5,7 +5,15 @@ import pickle
 
 import pytest
 
-from search.ml.vocabulary import SampledFrom, Vocabulary, carries_meaning, words_of_all
+from search.ml.lexicon import colour_families, shade
+from search.ml.vocabulary import (
+    ProductTerms,
+    SampledFrom,
+    Vocabulary,
+    carries_meaning,
+    relevance,
+    words_of_all,
+)
 from search.query_words import correct
 
 # The same kinds of thing, in three merchants' styles: brand first with the kind last, kind
@@ -93,19 +101,91 @@ def test_a_product_names_the_query_kind_by_its_title_kind_or_category(noun, titl
 
 
 @pytest.mark.parametrize(
-    ("query", "title", "colours"),
+    ("query", "title", "colours", "shades"),
     [
-        ("men blue shirt", "Arrow Men Blue Shirt", 1.0),
-        ("men navy shirt", "Arrow Men Blue Shirt", 1.0),  # one colour family
-        ("men blue shirt", "Arrow Men Blue & Black Check Shirt", 0.5),  # among others
-        ("men blue shirt", "Arrow Men Black Shirt", 0.0),
-        ("men shirt", "Arrow Men Blue Shirt", 0.0),  # a query without colours
+        ("men blue shirt", "Arrow Men Blue Shirt", 1.0, 1.0),
+        ("men navy shirt", "Arrow Men Blue Shirt", 1.0, 0.0),  # one colour family, not the shade
+        ("men blue shirt", "Arrow Men Blue & Black Check Shirt", 0.5, 1.0),  # among others
+        ("men blue shirt", "Arrow Men Black Shirt", 0.0, 0.0),
+        ("men shirt", "Arrow Men Blue Shirt", 0.0, 0.0),  # a query without colours
     ],
 )
-def test_a_title_names_the_query_colours_alone_or_among_others(query, title, colours):
+def test_a_title_names_the_query_colours_alone_or_among_others(query, title, colours, shades):
     vocabulary = learned(FASHION)
     wanted = vocabulary.attributes(query)
-    assert vocabulary.title_match(wanted, title, "Apparel > Topwear > Shirts") == (1.0, colours)
+    matches = vocabulary.title_match(wanted, title, "Apparel > Topwear > Shirts")
+    assert matches == (1.0, colours, shades, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("asked", "named", "same"),
+    [
+        ("navy blue", "navy", True),
+        ("charcoal gray", "charcoal", True),  # US spelling of the family, left out
+        ("gray", "grey", True),
+        ("multi colored", "multi color", True),
+        ("blue", "navy", False),  # the family's own name is a shade of its own
+        ("olive", "green", False),
+        ("cream", "off white", False),
+    ],
+)
+def test_a_shade_is_named_however_its_family_is_spelt(asked, named, same):
+    assert (shade(asked) == shade(named)) is same
+    assert colour_families()[asked] == colour_families()[named]
+
+
+def test_a_query_asks_for_a_shade_that_no_title_names_as_its_family():
+    vocabulary = learned([*FASHION, ("Arrow Men Navy Shirt", "Apparel > Topwear > Shirts")])
+    assert vocabulary.wanted("men navy shirt").shades == {"blue:navy"}
+    # No title says "jet black" or "cobalt": their families' plain words are the nearest.
+    assert vocabulary.wanted("men jet black shirt").shades == {"black:"}
+    assert vocabulary.wanted("cobalt shirt").shades == {"blue:"}
+    assert vocabulary.wanted("cobalt shirt").colours == {"blue"}
+
+
+# Tables of a furniture shop: "coffee" and "side" say which tables, and many products use them.
+TABLES = [
+    ("Round coffee table, black, 90 cm", "Furniture > Living room > Tables"),
+    ("Mid-century walnut coffee table", "Furniture > Living room > Tables"),
+    ("Coffee table in oak", "Furniture > Living room > Tables"),
+    ("Side table, black metal", "Furniture > Living room > Tables"),
+    ("Oak side table with drawer", "Furniture > Living room > Tables"),
+    ("Dining table, oak, 6 seats", "Furniture > Dining > Tables"),
+    ("KALLAX Shelf unit, white, 77x147 cm", "Furniture > Storage > Shelves"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "category", "gain", "other_words"),
+    [
+        # Another domain: a coffee table is what "black coffee table" asks for, a side table
+        # only of the kind; a shelf not at all.
+        ("black coffee table", "Round coffee table, black, 90 cm", "", 2, 1.0),
+        ("black coffee table", "Side table, black metal", "", 1, 0.0),
+        ("black coffee table", "KALLAX Shelf unit, white, 77x147 cm", "", 0, 0.0),
+        ("charcoal coffee table", "Round coffee table, black, 90 cm", "", 1, 1.0),
+        # Fashion: the shade asked for, then its family, then any colour.
+        ("women olive kurta", "Biba Women Olive Kurta", "Apparel > Topwear > Kurtas", 2, 0.0),
+        ("women olive kurta", "Biba Women Green Kurta", "Apparel > Topwear > Kurtas", 1.5, 0.0),
+        ("women olive kurta", "Biba Women Red Kurta", "Apparel > Topwear > Kurtas", 1, 0.0),
+        ("men olive kurta", "Biba Women Olive Kurta", "Apparel > Topwear > Kurtas", 1, 0.0),
+    ],
+)
+def test_relevance_asks_for_the_other_words_and_the_shade_the_query_names(
+    query, title, category, gain, other_words
+):
+    vocabulary = learned(TABLES + FASHION)
+    wanted = vocabulary.attributes(query)
+    assert relevance(wanted, ProductTerms.of(title, category)) == gain
+    assert vocabulary.title_match(wanted, title, category)[3] == other_words
+
+
+def test_the_other_words_are_those_many_products_share():
+    vocabulary = learned(TABLES + FASHION)
+    # "coffee" is shared by three products; "round" by one, "cheap" by none: neither is asked
+    # for, nor is the kind itself or a colour (a wood's too).
+    assert vocabulary.attributes("cheap round black coffee table").modifiers == {"coffee"}
+    assert vocabulary.attributes("oak side tables").modifiers == {"side"}
 
 
 @pytest.mark.parametrize(

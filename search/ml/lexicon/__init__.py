@@ -75,6 +75,36 @@ def colour_families() -> dict[str, str]:
 
 
 @cache
+def shade(phrase: str) -> str:
+    """The shade a colour phrase names, within its family: "navy blue" and "navy" are both
+    "blue:navy", "charcoal grey" is "grey:charcoal", and the family's own name in either
+    spelling ("grey", "gray") is "grey:". A shopper who asks for a shade wants that shade
+    first, then others of its family."""
+    family = colour_families()[phrase]
+    # "Multi coloured" and "multi color" are one shade: the word colour itself names none.
+    own = [
+        word
+        for word in phrase.split()
+        if not _spelt_like(word, family) and not word.startswith(("color", "colour"))
+    ]
+    return f"{family}:{' '.join(own)}"
+
+
+def family_shade(shade_name: str) -> str:
+    """The family's own shade of a shade ("blue:navy" -> "blue:")."""
+    return shade_name.split(":", 1)[0] + ":"
+
+
+def _spelt_like(word: str, family: str) -> bool:
+    """The family's name or a spelling of it one letter off ("gray" for grey)."""
+    if word == family:
+        return True
+    if len(word) != len(family) or len(word) < 4:
+        return False
+    return sum(a != b for a, b in zip(word, family, strict=True)) == 1
+
+
+@cache
 def _colour_index() -> tuple[dict[tuple[str, ...], str], int]:
     """The colour phrases by their word sequence, and the longest phrase's length in words."""
     index = {tuple(name.split()): name for name in colour_families()}

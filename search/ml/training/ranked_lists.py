@@ -16,7 +16,7 @@ import numpy as np
 from search import retrieval
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.training.pseudo_queries import TextQuery, pseudo_query
-from search.ml.vocabulary import Attributes, relevance
+from search.ml.vocabulary import TITLE_MATCHES, Attributes, relevance
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -33,9 +33,9 @@ class RankedLists:
     query_text: np.ndarray  # (L, d), zero for photo queries
     query_photo: np.ndarray  # (L, d), zero for text queries
     candidates: np.ndarray  # (L, LIST_LENGTH) snapshot rows
-    gains: np.ndarray  # (L, LIST_LENGTH) 0, 1 or 2
+    gains: np.ndarray  # (L, LIST_LENGTH) vocabulary.relevance: 0 to 2
     keyword_rank: np.ndarray  # (L, LIST_LENGTH)
-    title_match: np.ndarray  # (L, LIST_LENGTH, 2) vocabulary.title_match
+    title_match: np.ndarray  # (L, LIST_LENGTH, TITLE_MATCHES) vocabulary.title_match
     attribute_agreement: np.ndarray  # (L, LIST_LENGTH, 3) for photo queries, else 0
     image_similarity: np.ndarray  # (L, LIST_LENGTH)
     colour_similarity: np.ndarray  # (L, LIST_LENGTH)
@@ -56,7 +56,8 @@ class RankedLists:
         words are not the catalogue's. Colour words are the same for every shopper: kept."""
         kept = ~rows[:, None]
         self.keyword_rank = self.keyword_rank * kept
-        self.title_match[..., 0] *= kept
+        self.title_match[..., 0] *= kept  # the kind named
+        self.title_match[..., 3] *= kept  # the other words named
 
     @classmethod
     def concatenate(cls, *parts: "RankedLists") -> "RankedLists":
@@ -87,7 +88,7 @@ def text_query_lists(
         candidates = _retrieved(
             snapshot, photo_vectors, plays_sparse, vector, vector, include=query.clicked
         )
-        lists.append((vector, np.zeros_like(vector), candidates, vocabulary.attributes(query.text)))
+        lists.append((vector, np.zeros_like(vector), candidates, vocabulary.wanted(query.text)))
     ranked = _assemble(lists, snapshot, plays_sparse, image_query=None)
     for row, query in enumerate(queries):
         if query.clicked is not None:
@@ -139,7 +140,10 @@ def photo_query_lists(
         candidates = _retrieved(
             snapshot, photo_vectors, plays_sparse, query_photo, query_photo, exclude=i
         )
-        wanted = snapshot.attributes(i)
+        # "Like this": its kind, colour families and audience; a photo shows no brand, and
+        # tells a shade from its family's others too unsurely to ask for it.
+        own = snapshot.attributes(i)
+        wanted = Attributes(own.head, own.colours, own.gender)
         lists.append((np.zeros_like(query_photo), query_photo, candidates, wanted))
     ranked = _assemble(lists, snapshot, plays_sparse, image_query=np.array(sources))
     _add_photo_agreement(ranked, sources, attribute_agreement)
@@ -218,7 +222,7 @@ def _add_text_signals(
     ranked.keyword_rank[ranked.text_hidden] = 0
     vocabulary = snapshot.vocabulary
     for row, text in enumerate(texts):
-        wanted = vocabulary.attributes(text)
+        wanted = vocabulary.wanted(text)
         for slot, i in enumerate(ranked.candidates[row]):
             if i >= 0 and not ranked.text_hidden[row, slot]:
                 ranked.title_match[row, slot] = vocabulary.title_match(
@@ -295,7 +299,7 @@ def _assemble(lists, snapshot, plays_sparse, image_query) -> RankedLists:
         candidates=candidates,
         gains=gains,
         keyword_rank=np.zeros((count, LIST_LENGTH), dtype=np.float32),
-        title_match=np.zeros((count, LIST_LENGTH, 2), dtype=np.float32),
+        title_match=np.zeros((count, LIST_LENGTH, TITLE_MATCHES), dtype=np.float32),
         attribute_agreement=np.zeros((count, LIST_LENGTH, 3), dtype=np.float32),
         image_similarity=image_similarity,
         colour_similarity=colour_similarity,
