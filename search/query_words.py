@@ -25,6 +25,7 @@ from search.ml.encoders.base import Encoder
 from search.ml.lexicon import colour_families, find_colours, regional_groups
 from search.ml.vocabulary import (
     AUDIENCES,
+    NARROWS_KIND_SHARE,
     PLACEHOLDER_WORDS,
     Vocabulary,
     stem,
@@ -42,10 +43,6 @@ MAX_KIND_TERMS = 600
 # random pairs of general words are to each other (NearestKindTerms.threshold).
 RANDOM_PAIR_QUANTILE = 0.99
 RANDOM_PAIRS = 600
-
-# A rare word narrows the kind a query asks for when more than this share of the products
-# that use it are of that kind: most of them.
-NARROWS_KIND_SHARE = 0.5
 
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]
 

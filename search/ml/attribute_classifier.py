@@ -119,8 +119,8 @@ def predicted_title_match(
     classes: dict[str, list[str]], predicted: AttributeProfiles, query: Attributes
 ) -> np.ndarray:
     """(n, TITLE_MATCHES): vocabulary.title_match for products without words, from their
-    photos: the chance that a title would name the query's noun, and its colours (the photo's
-    best guess at the shades too); no words of theirs can name the query's other words."""
+    photos: the chance that a title would name the query's noun, and its colours; no words of
+    theirs can name the query's other words."""
     nothing = np.zeros(len(predicted.noun), dtype=np.float32)
     noun = (
         predicted.noun[:, classes["noun"].index(query.head)]
@@ -131,4 +131,4 @@ def predicted_title_match(
         classes["colour"].index(colour) for colour in query.colours if colour in classes["colour"]
     ]
     colour = predicted.colour[:, colours].mean(axis=1) if colours else nothing
-    return np.stack([noun, colour, colour, nothing], axis=-1).astype(np.float32)
+    return np.stack([noun, colour, nothing], axis=-1).astype(np.float32)

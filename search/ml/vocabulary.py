@@ -136,8 +136,8 @@ def carries_meaning(text: str) -> bool:
 @dataclass(frozen=True)
 class Attributes:
     """What a title or a query states: its kind, colour families and audience (each may be
-    empty), the very shades of those colours, and the other words it shares with many of the
-    catalogue's products ("casual" in "casual shoes", "printed", a brand)."""
+    empty), the very shades of those colours, and for a query (Vocabulary.wanted) its words
+    that narrow the kind it asks for ("casual" in "casual shoes")."""
 
     head: str
     colours: frozenset[str]
@@ -160,7 +160,12 @@ class ProductTerms:
 
 
 # How many values Vocabulary.title_match gives a product for a query.
-TITLE_MATCHES = 4
+TITLE_MATCHES = 3
+
+# A word narrows a kind when more than this share of the products that use it are of that
+# kind: most of them ("casual" of shoes, "gloss" of lip products; not "printed", used by many
+# kinds alike).
+NARROWS_KIND_SHARE = 0.5
 
 # A search reads the words of every candidate that it ranks, and the same products come back
 # query after query: a process remembers the terms of this many (about 1 KB each).
@@ -336,16 +341,11 @@ class Vocabulary:
             audiences = [AUDIENCES[token] for token in tokens if token in AUDIENCES] or [
                 AUDIENCES[token] for token in words(category) if token in AUDIENCES
             ]
-            head = self.kind(tokens, category)
             found = Attributes(
-                head=head,
+                head=self.kind(tokens, category),
                 colours=colours_in(tokens),
                 gender=audiences[0] if audiences else "",
                 shades=shades_in(tokens),
-                modifiers=frozenset(
-                    stem(token) for token in _descriptive(tokens) if self.shared(token)
-                )
-                - {head},
             )
             if len(self._read) < _MAX_READ:
                 self._read[key] = found
@@ -360,14 +360,20 @@ class Vocabulary:
         return float((self.row_kinds[rows] == self.kind_names.index(kind)).mean())
 
     def wanted(self, query: str) -> Attributes:
-        """What a shopper's query asks of a product: its attributes, a shade that none of the
-        catalogue's titles names taken as its family's own ("jet black" as "black"), since
-        no product can be in the very shade and the catalogue's plain family word is nearest."""
+        """What a shopper's query asks of a product: its attributes; the words that narrow its
+        kind ("casual" of "casual shoes"); and a shade that none of the catalogue's titles
+        names taken as its family's own ("jet black" as "black"), since no product can be in
+        the very shade and the catalogue's plain family word is nearest."""
         read = self.attributes(query)
         shades = frozenset(
             shade if shade in self.shades else family_shade(shade) for shade in read.shades
         )
-        return replace(read, shades=shades) if shades != read.shades else read
+        modifiers = frozenset(
+            stem(token)
+            for token in _descriptive(words(query))
+            if stem(token) != read.head and self.kind_share(token, read.head) > NARROWS_KIND_SHARE
+        )
+        return replace(read, shades=shades, modifiers=modifiers)
 
     def names_noun(self, noun: str, title: str, category: str) -> bool:
         """Whether a product is, by its own words, what `noun` (a query's kind) names: its
@@ -379,22 +385,25 @@ class Vocabulary:
 
     def title_match(
         self, query: Attributes, title: str, category: str
-    ) -> tuple[float, float, float, float]:
+    ) -> tuple[float, float, float]:
         """What a product's own words say of a text query (TITLE_MATCHES values): whether they
         name its kind (names_noun); its colours: 1 for the very colour families, 0.5 for those
-        among others ("Blue & Black" for a blue query), 0 for others or none; whether they name
-        the very shades asked for (1: "navy" for "navy blue", 0: only "blue"); and the share of
-        the query's other words that they use ("casual" of "casual shoes")."""
-        named = self.attributes(title, category)
+        among others ("Blue & Black" for a blue query), 0 for others or none; and the share of
+        the query's words that narrow its kind that they use ("casual" of "casual shoes").
+
+        Whether they name the very shade is left to the text vectors: as a value of its own it
+        doubled the colours' weight against the kind's, and a small shop's head learned to
+        show other things in the colour before the kind in others (home goods' "black mug"
+        gave black clocks before white mugs)."""
         colours = 0.0
-        if query.colours and query.colours <= named.colours:
-            colours = 1.0 if query.colours == named.colours else 0.5
-        shades = float(bool(query.shades) and query.shades <= named.shades)
+        named = self.attributes(title, category).colours
+        if query.colours and query.colours <= named:
+            colours = 1.0 if query.colours == named else 0.5
         modifiers = 0.0
         if query.modifiers:
             terms = ProductTerms.of(title, category).terms
             modifiers = len(query.modifiers & terms) / len(query.modifiers)
-        return float(self.names_noun(query.head, title, category)), colours, shades, modifiers
+        return float(self.names_noun(query.head, title, category)), colours, modifiers
 
 
 def _scaled(

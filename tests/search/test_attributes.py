@@ -71,8 +71,8 @@ def test_a_product_without_words_is_matched_to_a_text_query_by_its_predicted_att
         gender=np.full((2, 3), 1 / 3),
     )
     matches = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("men black shoes"))
-    # Kind, colours, the colours' shades as the photo guesses them; no words of its own.
-    assert matches == pytest.approx(np.array([[0.8, 0.7, 0.7, 0.0], [0.1, 0.4, 0.4, 0.0]]))
+    # Kind and colours as the photo shows them; no words of its own.
+    assert matches == pytest.approx(np.array([[0.8, 0.7, 0.0], [0.1, 0.4, 0.0]]))
     # A noun or colour no title names: nothing to match.
     unknown = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("teal umbrella"))
-    assert unknown.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0]]
+    assert unknown.tolist() == [[0, 0, 0], [0, 0, 0]]

@@ -101,20 +101,23 @@ def test_a_product_names_the_query_kind_by_its_title_kind_or_category(noun, titl
 
 
 @pytest.mark.parametrize(
-    ("query", "title", "colours", "shades"),
+    ("query", "title", "colours"),
     [
-        ("men blue shirt", "Arrow Men Blue Shirt", 1.0, 1.0),
-        ("men navy shirt", "Arrow Men Blue Shirt", 1.0, 0.0),  # one colour family, not the shade
-        ("men blue shirt", "Arrow Men Blue & Black Check Shirt", 0.5, 1.0),  # among others
-        ("men blue shirt", "Arrow Men Black Shirt", 0.0, 0.0),
-        ("men shirt", "Arrow Men Blue Shirt", 0.0, 0.0),  # a query without colours
+        ("men blue shirt", "Arrow Men Blue Shirt", 1.0),
+        ("men navy shirt", "Arrow Men Blue Shirt", 1.0),  # one colour family
+        ("men blue shirt", "Arrow Men Blue & Black Check Shirt", 0.5),  # among others
+        ("men blue shirt", "Arrow Men Black Shirt", 0.0),
+        ("men shirt", "Arrow Men Blue Shirt", 0.0),  # a query without colours
     ],
 )
-def test_a_title_names_the_query_colours_alone_or_among_others(query, title, colours, shades):
+def test_a_title_names_the_query_colours_alone_or_among_others(query, title, colours):
     vocabulary = learned(FASHION)
-    wanted = vocabulary.attributes(query)
-    matches = vocabulary.title_match(wanted, title, "Apparel > Topwear > Shirts")
-    assert matches == (1.0, colours, shades, 0.0)
+    wanted = vocabulary.wanted(query)
+    assert vocabulary.title_match(wanted, title, "Apparel > Topwear > Shirts") == (
+        1.0,
+        colours,
+        0.0,
+    )
 
 
 @pytest.mark.parametrize(
@@ -174,18 +177,21 @@ TABLES = [
 def test_relevance_asks_for_the_other_words_and_the_shade_the_query_names(
     query, title, category, gain, other_words
 ):
-    vocabulary = learned(TABLES + FASHION)
-    wanted = vocabulary.attributes(query)
+    vocabulary = learned([*TABLES, *FASHION, ("Biba Women Olive Kurta", "Apparel > Kurtas")])
+    wanted = vocabulary.wanted(query)
     assert relevance(wanted, ProductTerms.of(title, category)) == gain
-    assert vocabulary.title_match(wanted, title, category)[3] == other_words
+    assert vocabulary.title_match(wanted, title, category)[2] == other_words
 
 
-def test_the_other_words_are_those_many_products_share():
+def test_the_other_words_asked_for_are_those_that_narrow_the_kind():
     vocabulary = learned(TABLES + FASHION)
-    # "coffee" is shared by three products; "round" by one, "cheap" by none: neither is asked
-    # for, nor is the kind itself or a colour (a wood's too).
-    assert vocabulary.attributes("cheap round black coffee table").modifiers == {"coffee"}
-    assert vocabulary.attributes("oak side tables").modifiers == {"side"}
+    # Every product that says "coffee" or "round" is a table; "cheap" no product says; the kind
+    # itself and colours (a wood's too) are asked for otherwise.
+    assert vocabulary.wanted("cheap round black coffee table").modifiers == {"coffee", "round"}
+    assert vocabulary.wanted("oak side tables").modifiers == {"side"}
+    # Puma makes two shoes and one T-shirt: it narrows shoes, not T-shirts.
+    assert vocabulary.wanted("puma shoes").modifiers == {"puma"}
+    assert vocabulary.wanted("puma tshirt").modifiers == frozenset()
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ class RankedLists:
         kept = ~rows[:, None]
         self.keyword_rank = self.keyword_rank * kept
         self.title_match[..., 0] *= kept  # the kind named
-        self.title_match[..., 3] *= kept  # the other words named
+        self.title_match[..., 2] *= kept  # the other words named
 
     @classmethod
     def concatenate(cls, *parts: "RankedLists") -> "RankedLists":
