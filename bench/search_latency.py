@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vitrine.settings")
 # One client sends every query: the per-address search limit would answer 429.
 os.environ.setdefault("VITRINE_API_RATE_SEARCH_ANON", "1000000/min")
+os.environ.setdefault("VITRINE_RATE_PHOTO_SEARCH_ANON", "1000000/min")
 
 import django
 
