@@ -13,15 +13,15 @@ included, matched by family: "navy" and "blue" agree), audiences from general En
 for whom a product is for; a catalogue without audiences simply has none.
 """
 
-import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
+from search.ml.kindness import Relatedness, learn_kindness
 from search.ml.lexicon import NOUN_COLOURS, colour_families, family_shade, find_colours, shade
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -54,10 +54,6 @@ SHARED_BY_ONE_IN = 200
 _MAX_READ = 100_000
 # A camera's or phone's file name, or a code: letters and digits run together ("DSC01234").
 _CODE = re.compile(r"^(?=.*\d)[a-z0-9]+$")
-
-# (words, category names) -> how near in meaning each word is to its category's name, by
-# cosine similarity (search.query_words.EncoderRelatedness).
-Relatedness = Callable[[Sequence[str], Sequence[str]], Sequence[float]]
 
 
 def stem(word: str) -> str:
@@ -254,7 +250,7 @@ class Vocabulary:
                 categorised.update(descriptive)
                 by_leaf[leaf].update(descriptive)
         spelled = {word: forms.most_common(1)[0][0] for word, forms in spellings.items()}
-        kindness = _kindness(by_leaf, categorised, spelled, relatedness)
+        kindness = learn_kindness(by_leaf, categorised, spelled, relatedness)
         products = len(titles)
         if sampled_from is not None:
             frequency = _scaled(frequency, spelled, products, sampled_from)
@@ -421,66 +417,6 @@ def _scaled(
     return scaled
 
 
-def _kindness(
-    by_leaf: dict[str, Counter[str]],
-    categorised: Counter[str],
-    spellings: dict[str, str],
-    relatedness: Relatedness | None,
-) -> dict[str, float]:
-    """For each word, the share of its categorised products in its commonest category,
-    shrunk towards nothing for words few products use (one product's word tells little);
-    with `relatedness`, weighed by the word's nearness in meaning to that category's name."""
-    best: dict[str, tuple[int, str]] = {}
-    for leaf, counts in by_leaf.items():
-        for word, count in counts.items():
-            if count > best.get(word, (0, ""))[0]:
-                best[word] = (count, leaf)
-    # Shrinkage by one pseudo-product per category: a rare word cannot look certain.
-    prior = max(1, len(by_leaf))
-    kindness = {
-        word: best[word][0] / (total + math.sqrt(prior))
-        for word, total in categorised.items()
-        if word in best
-    }
-    if relatedness is not None and kindness:
-        found = list(kindness)
-        nearness = relatedness(
-            [spellings.get(word, word) for word in found], [best[word][1] for word in found]
-        )
-        for word, near in zip(found, nearness, strict=True):
-            # Meaning takes at most half of a word's kindness: it settles words that statistics
-            # rank alike (a brand that makes only heels, beside "heels"), but cannot overrule
-            # them. A category name is often broader than its kinds ("Topwear"), and a kind
-            # word the encoder barely knows ("kurta") is no nearer to it than "printed" is.
-            kindness[word] *= (1 + max(0.0, float(near))) / 2
-    return kindness
-
-
 @lru_cache(maxsize=4096)
 def _category_words(category: str) -> frozenset[str]:
     return frozenset(stem(word) for word in words(category))
-
-
-# A product of the kind and audience asked for, in the colour family asked for but not in the
-# very shade ("green" for "olive"): halfway between the kind alone and all that was asked.
-FAMILY_ONLY_GAIN = 1.5
-
-
-def relevance(query: Attributes, product: ProductTerms) -> float:
-    """2: the product is what the query names, for its audience, with the other words it asks
-    for, in its very shades; FAMILY_ONLY_GAIN: all that, in the colour families but not the
-    shades; 1: only what it names; 0: something else. A product that names no audience, or
-    is unisex, suits any."""
-    if not query.head or query.head not in product.terms:
-        return 0
-    gender_match = (
-        not query.gender
-        or query.gender == "unisex"
-        or not product.genders
-        or bool({query.gender, "unisex"} & product.genders)
-    )
-    if not gender_match or not query.modifiers <= product.terms:
-        return 1
-    if not query.colours <= product.terms:
-        return 1
-    return 2 if query.shades <= product.shades else FAMILY_ONLY_GAIN

@@ -6,12 +6,12 @@ import pickle
 import pytest
 
 from search.ml.lexicon import colour_families, shade
+from search.ml.training.labels import relevance
 from search.ml.vocabulary import (
     ProductTerms,
     SampledFrom,
     Vocabulary,
     carries_meaning,
-    relevance,
     words_of_all,
 )
 from search.query_words import correct

@@ -11,8 +11,9 @@ from django.db.models import Count, Max
 from catalog.models import Category, Product
 from search.db import binary_vector_cursor, estimated_index_rows
 from search.ml.colour import COLOUR_DIMS
+from search.ml.kindness import Relatedness
 from search.ml.training.pseudo_queries import TextQuery
-from search.ml.vocabulary import Attributes, ProductTerms, Relatedness, Vocabulary
+from search.ml.vocabulary import Attributes, ProductTerms, Vocabulary
 from search.models import ProductIndex, SearchEvent
 from search.query_words import understand
 

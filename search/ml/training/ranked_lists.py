@@ -15,8 +15,9 @@ import numpy as np
 
 from search import retrieval
 from search.ml.training.catalogue import CatalogueSnapshot
+from search.ml.training.labels import relevance
 from search.ml.training.pseudo_queries import TextQuery, pseudo_query
-from search.ml.vocabulary import TITLE_MATCHES, Attributes, relevance
+from search.ml.vocabulary import TITLE_MATCHES, Attributes
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
