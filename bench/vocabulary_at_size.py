@@ -58,7 +58,7 @@ from core.database_roles import OWNER_ALIAS  # noqa: E402
 from search import catalogue_version  # noqa: E402
 from search import catalogue_vocabulary as live  # noqa: E402
 from search.ml.vocabulary import Vocabulary  # noqa: E402
-from search.query_words import correct  # noqa: E402
+from search.typos import correct  # noqa: E402
 
 DATASET = SHARED / "datasets" / "fashion-product-images-small" / "products.csv"
 

@@ -3,15 +3,16 @@ own terms for what they asked added. Their words are never replaced: they stay i
 encoder reads and in the logs; full-text search looks for each word or its alternatives.
 
 Where the added terms come from, all of it general or learned from the catalogue:
-- the catalogue's vocabulary (search.ml.vocabulary), for typos: a word the catalogue does not
-  know, one edit from a word it does, is that word ("hanbag" -> "handbag");
+- the catalogue's vocabulary, for typos (search.typos): a word the catalogue does not know,
+  one edit from a word it does, is that word ("hanbag" -> "handbag");
 - general British/American retail words (search.ml.lexicon): "trainers" finds "sneakers",
   where the catalogue says so;
-- the text encoder: a word the catalogue does not use at all ("rucksack") is matched to the
-  catalogue's kind words nearest in meaning ("backpack"), as close as general synonyms are.
+- the text encoder: a word the catalogue does not use at all ("rucksack"), or uses rarely and
+  never for what a product is ("trainers" said by a few listings of socks), is matched to the
+  catalogue's kind words nearest in meaning ("backpack", "shoes"), as close as general synonyms
+  are.
 """
 
-import math
 import random
 import re
 import threading
@@ -31,11 +32,8 @@ from search.ml.vocabulary import (
     stem,
     words,
 )
+from search.typos import correct, split_run_together
 
-# Words shorter than this are not corrected: too many real words lie one edit apart.
-MIN_CORRECTED_LENGTH = 4
-# Words this long may carry two typos.
-TWO_EDITS_LENGTH = 8
 # Kind words of the catalogue that the encoder compares unknown words with, at most: enough
 # for a department store's kinds, few enough to embed in a second or two once per process.
 MAX_KIND_TERMS = 600
@@ -99,7 +97,8 @@ def understand(
     groups: list[tuple[str, ...]] = []
     corrections: dict[str, str] = {}
     added: list[str] = []
-    unknown: list[tuple[int, str]] = []  # (group, typed word)
+    # (group, words): the catalogue's nearest kind words to these are sought for the group
+    sought: list[tuple[int, tuple[str, ...]]] = []
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
     head = vocabulary.attributes(text).head
@@ -126,11 +125,13 @@ def understand(
         if vocabulary.knows(token):
             if not _describes_only(token, head, vocabulary, is_word):
                 groups.append((token, *alternatives))
+                if _names_no_kind(token, head, vocabulary):
+                    sought.append((len(groups) - 1, (token, *alternatives)))
         elif alternatives:
             groups.append(tuple(alternatives))
             added.extend(alternatives)
         elif is_word is not None and is_word(token):
-            unknown.append((len(groups), token))
+            sought.append((len(groups), (token,)))
             groups.append(())
         elif (correction := correct(token, vocabulary)) is not None:
             corrections[token] = correction
@@ -139,12 +140,13 @@ def understand(
             groups.append((parts,))
             added.append(parts)
         elif token not in PLACEHOLDER_WORDS:
-            unknown.append((len(groups), token))
+            sought.append((len(groups), (token,)))
             groups.append(())
-    if unknown and nearest is not None:
-        found = nearest([typed for _, typed in unknown])
-        for (index, _), terms in zip(unknown, found, strict=True):
-            groups[index] = tuple(terms)
+    if sought and nearest is not None:
+        found = iter(nearest([word for _, looked_up in sought for word in looked_up]))
+        for index, looked_up in sought:
+            terms = [term for _ in looked_up for term in next(found)]
+            groups[index] = tuple(dict.fromkeys((*groups[index], *terms)))
             added.extend(terms)
     return QueryWords(
         text=text,
@@ -152,6 +154,13 @@ def understand(
         added=tuple(dict.fromkeys(word for word in added if word)),
         keyword_groups=tuple(group for group in groups if group),
     )
+
+
+def _names_no_kind(token: str, head: str, vocabulary: Vocabulary) -> bool:
+    """Whether the word that says what the shopper wants is one the catalogue uses, but rarely
+    and never for what a product is ("trainers" in a shop that lists them as "sports shoes"):
+    the catalogue's kind words nearest to it are sought too, as for a word it does not use."""
+    return stem(token) == head and not vocabulary.kinds.get(head) and not vocabulary.shared(token)
 
 
 def _describes_only(
@@ -199,140 +208,6 @@ def _known(candidates, vocabulary: Vocabulary) -> list[str]:
         for candidate in candidates
         if all(vocabulary.knows(part) for part in candidate.split())
     )
-
-
-def correct(word: str, vocabulary: Vocabulary) -> str | None:
-    """The catalogue word one edit away (two for long words): of several, the one a likelier
-    typing slip explains, then the one most products use; None for a short word, a number, or
-    one with no such neighbour."""
-    if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
-        return None
-    # The catalogue's words are indexed as stems: the typed word is looked for as typed and
-    # as a stem ("jqckets" is "jqcket", one edit from "jacket"; "nightdres" is one edit as
-    # typed).
-    forms = {word, stem(word)}
-    index = _deletes_index(vocabulary)
-    found: dict[str, int] = {}
-    for form in forms:
-        for variant in _deletes(form):
-            for known in index.get(variant, ()):
-                if _distance(form, known, vocabulary) <= 1:
-                    found[known] = 1
-    if not found and len(word) >= TWO_EDITS_LENGTH:
-        for form in forms:
-            for variant in _deletes(form):
-                for shorter in _deletes(variant):
-                    for known in index.get(shorter, ()):
-                        if _distance(form, known, vocabulary) <= 2:
-                            found[known] = 2
-    if not found:
-        return None
-    best = min(
-        found,
-        key=lambda known: (
-            found[known],
-            min(_slip_cost(form, known, vocabulary) for form in forms),
-            -vocabulary.frequency[known],
-            known,
-        ),
-    )
-    return vocabulary.spellings.get(best, best)
-
-
-def split_run_together(word: str, vocabulary: Vocabulary) -> str | None:
-    """Two catalogue words typed as one ("waistbelt" -> "waist belt"), or None."""
-    best = None
-    for cut in range(3, len(word) - 2):
-        left, right = word[:cut], word[cut:]
-        if vocabulary.knows(left) and vocabulary.knows(right):
-            score = min(vocabulary.frequency[stem(left)], vocabulary.frequency[stem(right)])
-            if best is None or score > best[0]:
-                best = (score, f"{left} {right}")
-    return None if best is None else best[1]
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
-
-
-def _deletes_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
-    """Each one-letter deletion of each catalogue word, stemmed and as the catalogue spells it,
-    to the stems it comes from: a typo one edit from a word shares a deletion with it
-    (symmetric deletes). Both forms, as "sunglassess" is one edit from "sunglasses" and three
-    from its stem "sunglass"."""
-    if vocabulary.deletes is None:
-        index: dict[str, list[str]] = {}
-        for known in vocabulary.frequency:
-            if len(known) >= MIN_CORRECTED_LENGTH - 1 and known.isalpha():
-                spelt = vocabulary.spellings.get(known, known)
-                for variant in _deletes(known) | _deletes(spelt):
-                    index.setdefault(variant, []).append(known)
-        vocabulary.deletes = index
-    return vocabulary.deletes
-
-
-def _distance(typed: str, known: str, vocabulary: Vocabulary) -> int:
-    """Edits from a typed word to a catalogue stem or to the catalogue's spelling of it."""
-    spelt = vocabulary.spellings.get(known, known)
-    return int(min(_edit_distance(typed, known), _edit_distance(typed, spelt)))
-
-
-def _slip_cost(typed: str, known: str, vocabulary: Vocabulary) -> float:
-    """`_distance` weighing each edit by how likely a typing slip it is: among catalogue words
-    as many edits away, the one that likelier slips explain ("gren": green, a missed letter,
-    rather than grey, n for a far y)."""
-    spelt = vocabulary.spellings.get(known, known)
-    return min(_edit_distance(typed, target, keyboard=True) for target in (known, spelt))
-
-
-# Typing slips are mostly a missed or swapped letter, a doubled one, or a neighbouring key
-# pressed instead or as well; a key far from the letters around it is a rarer slip. Key
-# centres on a QWERTY keyboard, in key widths (each row set off from the one above as on a real
-# keyboard); neighbours lie within NEAR_KEYS.
-_KEY_CENTRES = {
-    key: (column + offset, row)
-    for row, (keys, offset) in enumerate(
-        (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
-    )
-    for column, key in enumerate(keys)
-}
-NEAR_KEYS = 1.3
-FAR_SLIP_COST = 1.5
-
-
-def _near(a: str, b: str) -> bool:
-    centres = _KEY_CENTRES.get(a), _KEY_CENTRES.get(b)
-    return a == b or (None not in centres and math.dist(*centres) <= NEAR_KEYS)
-
-
-def _edit_distance(a: str, b: str, keyboard: bool = False) -> float:
-    """Damerau-Levenshtein distance from typed `a` to meant `b` (adjacent swaps count as one
-    edit). With `keyboard`, a substitution by a far key and an extra letter far from the keys
-    beside it cost FAR_SLIP_COST."""
-
-    def substituted(typed: str, meant: str) -> float:
-        if typed == meant:
-            return 0.0
-        return 1.0 if not keyboard or _near(typed, meant) else FAR_SLIP_COST
-
-    def extra(i: int) -> float:  # a[i] typed but not meant
-        beside = a[max(i - 1, 0) : i] + a[i + 1 : i + 2]
-        return 1.0 if not keyboard or any(_near(a[i], key) for key in beside) else FAR_SLIP_COST
-
-    previous2: list[float] = []
-    previous = [float(j) for j in range(len(b) + 1)]
-    for i in range(1, len(a) + 1):
-        current = [previous[0] + extra(i - 1)] + [0.0] * len(b)
-        for j in range(1, len(b) + 1):
-            current[j] = min(
-                previous[j] + extra(i - 1),
-                current[j - 1] + 1,
-                previous[j - 1] + substituted(a[i - 1], b[j - 1]),
-            )
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 class WordVectors:

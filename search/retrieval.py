@@ -26,6 +26,7 @@ from core.replicas import read_alias
 from search.db import binary_vector_cursor, estimated_index_rows
 from search.facets import MatchFacts
 from search.ml.colour import COLOUR_DIMS, normalise
+from search.ml.photo_feedback import FEEDBACK_RESULTS
 from search.models import ProductIndex
 from search.vector_indexes import (
     CATEGORY_INDEXED,
@@ -35,6 +36,10 @@ from search.vector_indexes import (
 )
 
 CANDIDATES_PER_SOURCE = 50
+# The wordless listings that look like a text query's first results (the like_results source):
+# enough for the wordless places of a page or two, each read by the match head besides the
+# other sources' candidates (about 2 ms a query on 10,000 listings).
+LIKE_RESULTS_LIMIT = 20
 # A deep page asks each source for more, up to this many.
 MAX_CANDIDATES_PER_SOURCE = 500
 # Past its search list, pgvector 0.8's iterative scan goes on through the index until each
@@ -87,6 +92,10 @@ class SourceQuery:
     # products without text, so that those always get candidate places of their own.
     photo_text_vector: np.ndarray | None = None
     keywords: str | None = None  # full-text search: to_tsquery text (search.query_words)
+    # Also the products without text whose photos look like those of the text source's first
+    # results (pseudo-relevance feedback, search.ml.photo_feedback): for words alone, where the
+    # typed words and the mapped photos lie apart in the text space.
+    like_results: bool = False
     # A query photo in the image encoder's space: every candidate's photo is compared with it
     # in the database, which sends back one number instead of the photo's features.
     image_vector: np.ndarray | None = None
@@ -150,6 +159,7 @@ def retrieve(
         "text_vector": query.text_vector,
         "photo_text_vector": query.photo_text_vector,
         "limit": per_source,
+        "like_limit": LIKE_RESULTS_LIMIT,
         "keywords": query.keywords or "",
         "image_vector": query.image_vector,
         "photo_version": query.photo_version,
@@ -165,6 +175,9 @@ def retrieve(
         )
         if given is not None and (name != "keywords" or given.strip())
     ]
+    # The feedback reads the text source's results, and comes after the others
+    if query.like_results and "text" in sources:
+        sources.append("like_results")
     if not sources:
         return Candidates(product_ids=np.zeros(0, dtype=np.int64))
     database = read_alias()  # a replica's, inside a search (core.replicas)
@@ -305,22 +318,45 @@ def _served_rows(cursor, category: Category | None, catalogue: float) -> float:
 def _came_short(rows: list[tuple], sources: list[str], wanted: int) -> bool:
     """Whether the text or the photo source found fewer than `wanted` products (the photo-only
     source is short wherever few products lack words, keywords wherever few use them)."""
-    found = Counter(source for _, source, *_ in rows)
+    found = Counter(source for _, found_by, *_ in rows for source in found_by)
     return any(found[name] < wanted for name in sources if name in ("text", "photo"))
 
 
 def _candidates_sql(
     sources: list[str], conditions: str, variant_match: str, exact: bool, photo_query: bool
 ) -> str:
-    branches = [
-        f"(SELECT row.product_id, '{name}' AS source, {order} AS position, "
+    branches = {
+        name: f"(SELECT row.product_id, '{name}' AS source, {order} AS position, "
         "product.title, product.category_id, product.price, product.currency, "
         "product.stock > 0 AS in_stock, product.created_at "
         f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
-        f"WHERE {conditions} AND {match} ORDER BY position LIMIT %(limit)s)"
+        f"WHERE {conditions} AND {match} ORDER BY position LIMIT {limit})"
         for name in sources
+        for limit in ["%(like_limit)s" if name == "like_results" else "%(limit)s"]
         for match, order in [_source_order(name, exact)]
-    ]
+    }
+    like_results = branches.pop("like_results", None)
+    found = "found"
+    feedback = ""
+    if like_results is not None:
+        # The photos of the text source's first results (those with a photo), averaged: what
+        # the like_results source orders products without words by.
+        feedback = (
+            ", centre AS MATERIALIZED (SELECT avg(row.photo_text_vector) AS vector "
+            "FROM (SELECT product_id FROM found WHERE source = 'text' "
+            f"ORDER BY position LIMIT {FEEDBACK_RESULTS}) AS seed "
+            f"JOIN {_INDEX} AS row USING (product_id)), "
+            f"like_results AS MATERIALIZED {like_results}"
+        )
+        found = "(SELECT * FROM found UNION ALL SELECT * FROM like_results)"
+    # Each product once, with the sources that found it and its place in each: one that
+    # several sources find travels once with its vectors.
+    found_once = (
+        "(SELECT product_id, array_agg(source) AS sources, array_agg(position) AS positions, "
+        "title, category_id, price, currency, in_stock, created_at "
+        f"FROM {found} AS found GROUP BY product_id, title, category_id, price, currency, "
+        "in_stock, created_at) AS found"
+    )
     # Only the photos of products without words travel (the match head reads what they are);
     # a photo query compares every candidate's photo and colours with its own.
     # Photos are compared only with photos of the query's photo encoder (during a move to a new
@@ -352,14 +388,15 @@ def _candidates_sql(
     return f"""
         WITH query AS (
             SELECT to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
-        ){keyword_matches}, found AS MATERIALIZED ({" UNION ALL ".join(branches)})
-        SELECT found.product_id, found.source, found.position, row.text_vector,
+        ){keyword_matches}, found AS MATERIALIZED ({" UNION ALL ".join(branches.values())})
+        {feedback}
+        SELECT found.product_id, found.sources, found.positions, row.text_vector,
                row.photo_text_vector, {photo_columns},
                ts_rank_cd(row.keywords, (SELECT terms FROM query)),
                found.title, coalesce(category.full_name, ''), found.category_id,
                coalesce(variants.price, found.price), variants.prices, found.currency,
                found.in_stock, found.created_at, row.colours, variants.options
-        FROM found JOIN {_INDEX} AS row USING (product_id)
+        FROM {found_once} JOIN {_INDEX} AS row USING (product_id)
         LEFT JOIN {_CATEGORY} AS category ON category.id = found.category_id
         LEFT JOIN LATERAL (
             SELECT coalesce(
@@ -388,6 +425,14 @@ def _source_order(name: str, exact: bool) -> tuple[str, str]:
     if name == "photo_only":  # served by the partial index on rows without text
         match, distance = _source_order("photo", exact)
         return f"row.text_vector IS NULL AND {match}", distance
+    if name == "like_results":  # the same index, nearest to the centre of the results' photos
+        centre = "(SELECT vector FROM centre)"
+        distance = f"(row.photo_text_vector <=> {centre})" + (" + 0" if exact else "")
+        match = (
+            f"row.text_vector IS NULL AND row.photo_text_vector IS NOT NULL "
+            f"AND {centre} IS NOT NULL"
+        )
+        return match, distance
     column = _SOURCE_COLUMNS[name]
     # "+ 0" hides the distance from the planner's index matching: an exact scan of the
     # filtered rows, which returns every match that an index scan might filter away.
@@ -396,15 +441,23 @@ def _source_order(name: str, exact: bool) -> tuple[str, str]:
 
 
 def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:
-    """A candidate's rank in a source is its place in that source's order."""
-    rows = sorted(rows, key=lambda row: row[2])
-    order: dict[int, int] = {}
-    ranks = {name: {} for name in sources}
+    """A candidate's rank in a source is its place in that source's order; candidates come
+    in the order of their best places."""
+    places: dict[str, list[tuple[float, int]]] = {name: [] for name in sources}
     details: dict[int, tuple] = {}
-    for product_id, source, _, *row_details in rows:
-        order.setdefault(product_id, len(order))
-        ranks[source][product_id] = len(ranks[source])
+    for product_id, found_by, positions, *row_details in rows:
+        for source, position in zip(found_by, positions, strict=True):
+            places[source].append((position, product_id))
         details[product_id] = row_details
+    ranks = {
+        name: {product_id: rank for rank, (_, product_id) in enumerate(sorted(found))}
+        for name, found in places.items()
+    }
+    best_rank = {
+        product_id: min(ranked[product_id] for ranked in ranks.values() if product_id in ranked)
+        for product_id in details
+    }
+    order = sorted(details, key=lambda product_id: (best_rank[product_id], product_id))
     count = len(order)
     candidates = Candidates(
         product_ids=np.fromiter(order, dtype=np.int64, count=count),

@@ -48,6 +48,7 @@ _SIGNALS = {
     "text": "text",
     "photo": "photo",
     "photo_only": "photo",
+    "like_results": "photo",
     "keywords": "keywords",
 }
 
@@ -247,11 +248,15 @@ def _rank(
 ) -> _Ranked:
     """The candidates, best first; each source is asked for at least the `wanted` results."""
     given = [vector for vector in (vectors.text, vectors.photo) if vector is not None]
+    # Words alone: which wordless listings show is chosen by what the best results look like,
+    # among those the head ranks (reciprocal rank fusion has no places for them to fill).
+    feedback = vectors.photo is None and vectors.text is not None and _has_head(model)
     source_query = SourceQuery(
         # A photo-only query finds products by their text through its mapped photo.
         text_vector=vectors.text if vectors.text is not None else vectors.photo,
         photo_text_vector=normalise(np.sum(given, axis=0)),
         keywords=words.tsquery or None,
+        like_results=feedback,
         image_vector=vectors.image,
         photo_version=trained.served_photo_version(model),
     )
@@ -263,17 +268,20 @@ def _rank(
         (dims.text, dims.image),
         per_source=max(CANDIDATES_PER_SOURCE, wanted),
     )
-    if model is None or model.head is None or not len(candidates):
+    if not _has_head(model) or not len(candidates):
         return _fused(candidates)
     scores = model.score(*head_inputs(candidates, vectors, words, vocabulary, model))[0]
     order = np.argsort(-scores, kind="stable")
-    if vectors.text is not None and vectors.photo is None:
-        # Words alone: which wordless listings show is chosen by what the best results look like.
+    if feedback:
         order, scores = refill_wordless_places(order, scores, candidates.photo, candidates.wordless)
     cutoff = model.relevance_cutoff
     # Scores fall along the order, so the matches lead it.
     matched = None if cutoff is None else int(cutoff.matches(scores).sum())
     return _Ranked(candidates, order, scores, matched)
+
+
+def _has_head(model: trained.SearchModel | None) -> bool:
+    return model is not None and model.head is not None
 
 
 def _fused(candidates: Candidates) -> _Ranked:

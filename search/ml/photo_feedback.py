@@ -5,7 +5,8 @@ Words reach a listing that only its photo describes through that photo mapped in
 space, and typed words and mapped photos lie apart in that space (the gap between modalities):
 among such listings the match head's order is its weakest. The query's best results that have
 words show what the shopper wants better than the words do, and their photos, mapped the same
-way, compare with the wordless listings' photos like with like.
+way, compare with the wordless listings' photos like with like. Retrieval looks for such listings
+too (search.retrieval's like_results source).
 
 The head still decides how many wordless listings the results show and where; the feedback only
 decides which of them take those places, so results with words keep their ranks.

@@ -212,3 +212,26 @@ def test_after_warm_up_an_unknown_word_waits_for_no_preparation(make_product, en
     monkeypatch.setattr(encoder, "encode_texts", counting)
     results = selectors.search(selectors.SearchQuery(text="haversack"))
     assert results.hits and len(encoded) <= 2  # the word for its nearest kind, the query
+
+
+def test_a_word_the_catalogue_uses_but_never_for_a_kind_also_finds_its_nearest_kinds():
+    shop = Vocabulary.learn(
+        [f"Puma Men {colour} Sports Shoes" for colour in ("White", "Black", "Red", "Blue")]
+        + ["Nike Trainer Socks", "Adidas White Socks"],
+        ["Footwear > Shoes"] * 4 + ["Accessories > Socks"] * 2,
+    )
+    asked = []
+
+    def nearest(typed):
+        asked.extend(typed)
+        return [["shoes"] if word == "trainers" else [] for word in typed]
+
+    # One product says "trainer", of socks: the shopper's trainers are the shop's shoes too.
+    words = understand("white trainers", shop, nearest)
+    assert asked == ["trainers"]
+    assert words.tsquery == "(white) & (trainers | shoes)"
+    assert words.for_encoder == "white trainers shoes"
+    # A word the shop sells a kind by is asked for as it is.
+    asked.clear()
+    assert understand("white socks", shop, nearest).tsquery == "(white) & (socks)"
+    assert asked == []

@@ -196,3 +196,28 @@ def test_words_searched_again_are_not_encoded_again(make_product, encoder, monke
     assert [hit.product.sku for hit in first.hits] == [hit.product.sku for hit in second.hits]
     assert first.hits[0].product.sku == "SHIRT"
     assert encoded.count(first.words.for_encoder) == 1
+
+
+def test_words_also_find_the_wordless_listings_that_look_like_their_best_results(
+    make_product, encoder
+):
+    make_product("WORDS", title="Puma Men Black Shoe", photos=[dataset_photo("6385")])
+    make_product("ALIKE", title="Item 1", photos=[dataset_photo("6385")], category_path=None)
+    make_product("OTHER", title="Item 2", photos=[dataset_photo("39239")], category_path=None)
+    embed_stale(encoder)
+    words = encoder.encode_texts(["black shoe"])[0]
+    dims = (encoder.dims.text, encoder.dims.image)
+    sku_of = dict(Product.objects.values_list("pk", "sku"))
+    query = retrieval.SourceQuery(text_vector=words, photo_text_vector=words, like_results=True)
+    candidates = retrieval.retrieve(query, Filters(), encoder.version, dims, per_source=1)
+    # The text source's first result is the described shoe: the wordless listing with its
+    # photo is the nearest to what the results look like.
+    first = {
+        name: sku_of[int(candidates.product_ids[list(ranks).index(0)])]
+        for name, ranks in candidates.source_ranks.items()
+    }
+    assert first["text"] == "WORDS" and first["like_results"] == "ALIKE"
+    # Without text results to look like, the source finds nothing.
+    query.text_vector = None
+    candidates = retrieval.retrieve(query, Filters(), encoder.version, dims)
+    assert "like_results" not in candidates.source_ranks

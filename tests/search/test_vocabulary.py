@@ -14,7 +14,7 @@ from search.ml.vocabulary import (
     carries_meaning,
     words_of_all,
 )
-from search.query_words import correct
+from search.typos import correct
 
 # The same kinds of thing, in three merchants' styles: brand first with the kind last, kind
 # first, and another domain with codes and sizes in its titles.

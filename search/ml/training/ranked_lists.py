@@ -34,7 +34,7 @@ class RankedLists:
     query_text: np.ndarray  # (L, d), zero for photo queries
     query_photo: np.ndarray  # (L, d), zero for text queries
     candidates: np.ndarray  # (L, LIST_LENGTH) snapshot rows
-    gains: np.ndarray  # (L, LIST_LENGTH) vocabulary.relevance: 0 to 2
+    gains: np.ndarray  # (L, LIST_LENGTH) search.ml.training.labels.relevance: 0 to 2
     keyword_rank: np.ndarray  # (L, LIST_LENGTH)
     title_match: np.ndarray  # (L, LIST_LENGTH, TITLE_MATCHES) vocabulary.title_match
     attribute_agreement: np.ndarray  # (L, LIST_LENGTH, 3) for photo queries, else 0
