@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 
 import numpy as np
 
@@ -145,7 +146,7 @@ def understand(
     if sought and nearest is not None:
         found = iter(nearest([word for _, looked_up in sought for word in looked_up]))
         for index, looked_up in sought:
-            terms = [term for _ in looked_up for term in next(found)]
+            terms = [term for near in islice(found, len(looked_up)) for term in near]
             groups[index] = tuple(dict.fromkeys((*groups[index], *terms)))
             added.extend(terms)
     return QueryWords(
@@ -287,7 +288,8 @@ class NearestKindTerms:
         if not terms:
             return [[] for _ in typed]
         threshold = self.threshold()
-        similarities = self.encoder.encode_texts(list(typed)) @ matrix.T
+        # Shoppers repeat their words: each is embedded once per process (WordVectors).
+        similarities = self.vectors(list(typed)) @ matrix.T
         best = similarities.argmax(axis=1)
         return [
             [terms[j]] if row[j] >= threshold else []

@@ -21,8 +21,6 @@ def relevance(query: Attributes, product: ProductTerms) -> float:
         or not product.genders
         or bool({query.gender, "unisex"} & product.genders)
     )
-    if not gender_match or not query.modifiers <= product.terms:
-        return 1
-    if not query.colours <= product.terms:
+    if not gender_match or not (query.modifiers | query.colours) <= product.terms:
         return 1
     return 2 if query.shades <= product.shades else FAMILY_ONLY_GAIN
