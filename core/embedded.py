@@ -27,6 +27,7 @@ from pathlib import Path
 import psycopg
 import redis
 from django.core.exceptions import ImproperlyConfigured
+from psycopg import sql
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -101,8 +102,9 @@ _prepared_data_dirs: set[Path] = set()
 @dataclass(frozen=True)
 class EmbeddedPostgres:
     data_dir: Path
-    # Applied when this process starts the server (PostgreSQL reads it only at start).
+    # Applied when this process starts the server (PostgreSQL reads them only at start).
     max_connections: int = 100
+    shared_buffers: str = "128MB"  # PostgreSQL's size syntax
 
     @property
     def pgdata(self) -> Path:
@@ -134,7 +136,7 @@ class EmbeddedPostgres:
                     warnings.simplefilter("ignore")
                     server = _pgserver().get_server(self.pgdata, cleanup_mode=None)
                 socket_dir = server.get_postmaster_info().socket_dir
-                self._size_connections(socket_dir)
+                self._apply_server_settings(socket_dir)
             self._create_database_and_role(socket_dir)
         _prepared_data_dirs.add(self.pgdata)
         return socket_dir
@@ -158,14 +160,24 @@ class EmbeddedPostgres:
         # As root, pgserver runs PostgreSQL as the data folder's owner (its own system user).
         return self.pgdata.owner() if os.geteuid() == 0 else None
 
-    def _size_connections(self, socket_dir: Path) -> None:
-        """Give the server just started room for max_connections clients: a server that has
-        another number (a new data folder, a changed setting) is set to it and restarted."""
+    def _apply_server_settings(self, socket_dir: Path) -> None:
+        """Give the server just started room for max_connections clients and its shared
+        buffers: a server that has other values (a new data folder, a changed setting) is set to
+        them and restarted."""
         with self._owner_connection(socket_dir, "postgres") as connection:
-            current = int(connection.execute("SHOW max_connections").fetchone()[0])
-            if current == self.max_connections:
+            connections_set, buffers_set = connection.execute(
+                "SELECT current_setting('max_connections')::int = %s, "
+                "pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes(%s)",
+                [int(self.max_connections), self.shared_buffers],
+            ).fetchone()
+            if connections_set and buffers_set:
                 return
             connection.execute(f"ALTER SYSTEM SET max_connections = {int(self.max_connections)}")
+            connection.execute(
+                sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(
+                    sql.Literal(self.shared_buffers)
+                )
+            )
         # The restart keeps the start's options (postmaster.opts): the same socket folder.
         _pgserver().pg_ctl(
             ["-w", "-l", str(self.pgdata / "log"), "restart"],

@@ -11,12 +11,13 @@ every process and shared through the cache.
   was learned with, together with the catalogue version it was learned from.
 - A process reads the version at most every VITRINE_VOCABULARY_REFRESH_SECONDS (one GET in
   Redis). When it has moved, the process loads the newer vocabulary shared, if there is one
-  (a GET and an unpickle: milliseconds), and answers with the one it has until the current one
-  is shared.
+  (a GET and an unpickle), in a thread, and answers with the one it has until then; a process
+  that has one and finds no learning queued or running (no worker, a message lost) learns it
+  in that thread. Either way the thread builds the vocabulary's typo index (search.typos:
+  seconds at a million listings) before the process takes it up, so no shopper waits for it.
 - A process that has none, and finds the current one not shared, learns it before answering
   and shares it; so does any process when VITRINE_VOCABULARY_LEARN_IN_BACKGROUND is off (tests,
-  benchmarks: every answer then has the current catalogue's words). A process that has one,
-  and finds no learning queued or running (no worker, a message lost), learns it in a thread.
+  benchmarks: every answer then has the current catalogue's words).
 - A learning reads every active listing's words, so that no word of the catalogue is ever
   taken for a typo, and learns the rest (which words name kinds, which go together) from a
   uniform sample of VITRINE_VOCABULARY_SAMPLE of them: its time and size stop growing with the
@@ -47,6 +48,7 @@ from catalog.models import Product
 from core.broker import redis_client
 from search import catalogue_version
 from search.ml.vocabulary import SampledFrom, Vocabulary, words_of_all
+from search.typos import typo_index
 
 if TYPE_CHECKING:
     from search.query_words import EncoderRelatedness
@@ -91,7 +93,7 @@ class CatalogueVocabulary:
         self._lock = threading.Lock()
         self._learned: Learned | None = None
         self._checked_at = float("-inf")
-        self._learning: threading.Thread | None = None
+        self._refreshing: threading.Thread | None = None
 
     def get(self, relatedness: "EncoderRelatedness | None" = None) -> Vocabulary:
         """The vocabulary, learned with `relatedness` where given (one learned without it, while
@@ -126,20 +128,17 @@ class CatalogueVocabulary:
         version = catalogue_version.current()
         if held is not None and held.version == version:
             return held
-        # Newer than the one it has (it answers with it meanwhile); with none, only the current
-        # one: rather than answer with words of a catalogue that may be long gone (a test's, a
-        # database restored), a process with none learns it before answering.
-        shared = _shared(learned_with, newer_than=held.version if held else version - 1)
-        if shared is not None:
-            held = self._learned = shared
-            if held.version == version:
-                return held
         if held is not None and settings.VITRINE_VOCABULARY_LEARN_IN_BACKGROUND:
-            if _left_to_this_process():
-                self._start_learning(version, relatedness)
+            self._start_refresh(version, relatedness, learned_with, held.version)
             return held
-        held = self._learned = _learn_and_share(version, relatedness)
-        return held
+        # Newer than the one it has; with none, only the current one: rather than answer with
+        # words of a catalogue that may be long gone (a test's, a database restored), a process
+        # with none learns it before answering.
+        learned = _shared(learned_with, newer_than=held.version if held else version - 1)
+        if learned is None or learned.version != version:
+            learned = _learn_and_share(version, relatedness)
+        self._learned = _with_typo_index(learned)
+        return self._learned
 
     def adopt(self, learned: Learned) -> None:
         """Take a vocabulary this process learned, unless it has a newer one meanwhile."""
@@ -148,33 +147,58 @@ class CatalogueVocabulary:
             if held is None or held.version is None or (learned.version or 0) > held.version:
                 self._learned = learned
 
-    def _start_learning(self, version: int, relatedness: "EncoderRelatedness | None") -> None:
-        if self._learning is not None and self._learning.is_alive():
+    def _start_refresh(
+        self,
+        version: int,
+        relatedness: "EncoderRelatedness | None",
+        learned_with: str,
+        held_version: int | None,
+    ) -> None:
+        if self._refreshing is not None and self._refreshing.is_alive():
             return  # it will be looked at again when it is next due
-        self._learning = threading.Thread(
-            target=self._learn_in_background,
-            args=(version, relatedness),
+        self._refreshing = threading.Thread(
+            target=self._refresh,
+            args=(version, relatedness, learned_with, held_version),
             name="catalogue-vocabulary",
             daemon=True,
         )
-        self._learning.start()
+        self._refreshing.start()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Until a learning of this process's own under way, if any, has finished."""
-        learning = self._learning
-        if learning is not None:
-            learning.join(timeout)
+        """Until a refresh of this process's own under way, if any, has finished."""
+        refreshing = self._refreshing
+        if refreshing is not None:
+            refreshing.join(timeout)
 
-    def _learn_in_background(self, version: int, relatedness: "EncoderRelatedness | None") -> None:
+    def _refresh(
+        self,
+        version: int,
+        relatedness: "EncoderRelatedness | None",
+        learned_with: str,
+        held_version: int | None,
+    ) -> None:
+        """The newer vocabulary shared, or, when the current one is not and no learning is
+        queued or running, the current one learned and shared; taken up with its typo index."""
         try:
-            self.adopt(_learn_and_share(version, relatedness))
+            learned = _shared(learned_with, newer_than=held_version)
+            if (learned is None or learned.version != version) and _left_to_this_process():
+                try:
+                    learned = _learn_and_share(version, relatedness)
+                finally:
+                    _release_learning()
+            if learned is not None:
+                self.adopt(_with_typo_index(learned))
         except Exception:  # the old vocabulary serves on; the next look tries again
-            logger.exception("Learning the catalogue's vocabulary failed.")
+            logger.exception("Refreshing the catalogue's vocabulary failed.")
             with self._lock:
                 self._checked_at = float("-inf")
         finally:
-            _release_learning()
             connections.close_all()  # this thread's own connections
+
+
+def _with_typo_index(learned: Learned) -> Learned:
+    typo_index(learned.vocabulary)
+    return learned
 
 
 catalogue_vocabulary = CatalogueVocabulary()

@@ -23,7 +23,7 @@ def correct(word: str, vocabulary: Vocabulary) -> str | None:
     # as a stem ("jqckets" is "jqcket", one edit from "jacket"; "nightdres" is one edit as
     # typed).
     forms = {word, stem(word)}
-    index = _deletes_index(vocabulary)
+    index = typo_index(vocabulary)
     found: dict[str, int] = {}
     for form in forms:
         for variant in _deletes(form):
@@ -67,11 +67,12 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
 
 
-def _deletes_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
-    """Each one-letter deletion of each catalogue word, stemmed and as the catalogue spells it,
-    to the stems it comes from: a typo one edit from a word shares a deletion with it
-    (symmetric deletes). Both forms, as "sunglassess" is one edit from "sunglasses" and three
-    from its stem "sunglass"."""
+def typo_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
+    """The vocabulary's typo index, built once (search.catalogue_vocabulary builds it before a
+    process takes the vocabulary up): each one-letter deletion of each catalogue word, stemmed
+    and as the catalogue spells it, to the stems it comes from: a typo one edit from a word
+    shares a deletion with it (symmetric deletes). Both forms, as "sunglassess" is one edit
+    from "sunglasses" and three from its stem "sunglass"."""
     if vocabulary.deletes is None:
         index: dict[str, list[str]] = {}
         for known in vocabulary.frequency:

@@ -6,6 +6,7 @@ DATABASE_URL / REDIS_URL unset means the embedded PostgreSQL / Redis under VITRI
 
 import json
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -625,6 +626,29 @@ if VITRINE_EMBEDDED_DB_MAX_CONNECTIONS < DATABASE_CONNECTION_BUDGET:
         f"VITRINE_EMBEDDED_DB_MAX_CONNECTIONS={VITRINE_EMBEDDED_DB_MAX_CONNECTIONS} is below the "
         f"{DATABASE_CONNECTION_BUDGET} connections that WEB_WORKERS × DATABASE_POOL_SIZE "
         "+ CELERY_WORKER_CONCURRENCY + 1 (the trainer) + 10 may hold"
+    )
+
+
+def _memory_bytes() -> int:
+    """The machine's memory, or its container's limit where that is lower."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return memory
+    return min(memory, int(limit)) if limit.isdigit() else memory
+
+
+# The embedded PostgreSQL's shared buffers: by default a quarter of the memory, PostgreSQL's
+# own starting advice (its default of 128MB holds little of a large catalogue's HNSW indexes,
+# and every page beyond it is copied in from the OS's cache on each search). A PostgreSQL size.
+VITRINE_EMBEDDED_DB_SHARED_BUFFERS = (
+    os.environ.get("VITRINE_EMBEDDED_DB_SHARED_BUFFERS") or f"{_memory_bytes() // 4 // 2**20}MB"
+)
+if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB|TB)", VITRINE_EMBEDDED_DB_SHARED_BUFFERS):
+    raise ImproperlyConfigured(
+        "VITRINE_EMBEDDED_DB_SHARED_BUFFERS must be a size such as 512MB or 4GB, not "
+        f"{VITRINE_EMBEDDED_DB_SHARED_BUFFERS!r}"
     )
 
 # Static files: collectstatic writes them to STATIC_ROOT with hashed names and gzip copies;

@@ -8,7 +8,9 @@ from core.embedded import EmbeddedPostgres
 
 def _socket_dir() -> str:
     server = EmbeddedPostgres(
-        settings.VITRINE_DATA_DIR, max_connections=settings.VITRINE_EMBEDDED_DB_MAX_CONNECTIONS
+        settings.VITRINE_DATA_DIR,
+        max_connections=settings.VITRINE_EMBEDDED_DB_MAX_CONNECTIONS,
+        shared_buffers=settings.VITRINE_EMBEDDED_DB_SHARED_BUFFERS,
     )
     return str(server.ensure_running())
 

@@ -205,7 +205,7 @@ class Vocabulary:
     # The shades its titles name (search.ml.lexicon.shade).
     shades: frozenset[str] = frozenset()
     _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
-    # Built on the first typo looked for (search.typos.correct).
+    # The typo index (search.typos.typo_index), built before a process serves the vocabulary.
     deletes: dict[str, list[str]] | None = field(default=None, repr=False)
     # stemmed word -> the (sorted) rows of the products that use it, in the order learned:
     # which words go together, for completing what a shopper types (search.suggestions).

@@ -154,15 +154,20 @@ def own_data_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _max_connections(socket_dir: Path) -> int:
+def _server_settings(socket_dir: Path) -> tuple[int, str]:
     with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres") as client:
-        return int(client.execute("SHOW max_connections").fetchone()[0])
+        return client.execute(
+            "SELECT current_setting('max_connections')::int, current_setting('shared_buffers')"
+        ).fetchone()
 
 
-def test_the_embedded_server_starts_with_room_for_the_connection_budget(own_data_dir):
-    socket_dir = EmbeddedPostgres(own_data_dir, max_connections=123).ensure_running()
-    assert _max_connections(socket_dir) == 123
-    # A changed budget applies at the server's next start.
-    assert EmbeddedPostgres(own_data_dir).stop()
-    socket_dir = EmbeddedPostgres(own_data_dir, max_connections=140).ensure_running()
-    assert _max_connections(socket_dir) == 140
+def test_the_embedded_server_starts_with_the_connections_and_memory_set(own_data_dir):
+    server = EmbeddedPostgres(own_data_dir, max_connections=123, shared_buffers="160MB")
+    assert _server_settings(server.ensure_running()) == (123, "160MB")
+    # Changed settings apply at the server's next start, each on its own.
+    assert server.stop()
+    server = EmbeddedPostgres(own_data_dir, max_connections=140, shared_buffers="160MB")
+    assert _server_settings(server.ensure_running()) == (140, "160MB")
+    assert server.stop()
+    server = EmbeddedPostgres(own_data_dir, max_connections=140, shared_buffers="1GB")
+    assert _server_settings(server.ensure_running()) == (140, "1GB")

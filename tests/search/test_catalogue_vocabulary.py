@@ -139,8 +139,13 @@ def test_a_process_with_none_that_finds_none_current_shared_learns_it_itself_and
     add(make_product, "SOFA", "Velvet sofa", "Furniture > Sofas")
     # Only an older one is shared: a process with none does not answer with it.
     assert CatalogueVocabulary().get().knows("sofa")
+    # And the newer one it learned is shared: a process that has one loads it beside its
+    # searches, reading no catalogue.
     with django_assert_num_queries(0):
-        assert second.get().knows("sofa")  # and the newer one it learned is shared
+        assert not second.get().knows("sofa")
+    second.wait(timeout=60)
+    with django_assert_num_queries(0):
+        assert second.get().knows("sofa")
 
 
 class PickledByOtherCode:
@@ -185,7 +190,12 @@ def test_a_stale_vocabulary_serves_until_the_new_one_is_shared(
         assert serving.get(relatedness) is first
 
     assert tasks.learn_catalogue_vocabulary(*take_queued_learning()) is True
-    assert serving.get(relatedness).knows("sofa")
+    serving.wait(timeout=60)  # a look that began before it was shared
+    assert serving.get(relatedness) is first  # loaded beside the searches, then taken up
+    serving.wait(timeout=60)
+    current = serving.get(relatedness)
+    assert current.knows("sofa")
+    assert current.deletes is not None  # with its typo index: no search waits to build it
 
 
 @pytest.mark.django_db(transaction=True)  # the learning thread reads through its own connection

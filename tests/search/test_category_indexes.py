@@ -38,17 +38,16 @@ def both_indexes(category: Category) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_a_category_gets_its_own_indexes_between_an_exact_searchs_size_and_a_share_of_its_index(
-    settings, monkeypatch
+def test_a_category_gets_its_own_indexes_between_an_exact_searchs_size_and_half_its_index(
+    monkeypatch,
 ):
-    """With a search list of 200 of pgvector's 1000, the share is a fifth: of a catalogue of
-    1,000, "Home" (150) gets its own; "Home > Lamps" (140) is nearly all of Home's, served by
-    Home's; "Garden" (600) is broad; "Home > Rugs" (10) and "Garden > Tools" (40) are searched
-    exactly; "Garden > Seeds" (100, a tenth) gets its own, under a parent without."""
-    settings.VITRINE_HNSW_EF_SEARCH = 200
+    """Of a catalogue of 1,000: "Home" (150) and "Toys" (250, a quarter) get their own;
+    "Home > Lamps" (140) is nearly all of Home's, served by Home's; "Garden" (600) is most of
+    the catalogue's; "Home > Rugs" (10) and "Garden > Tools" (40) are searched exactly;
+    "Garden > Seeds" (100, a tenth) gets its own, under a parent without."""
     monkeypatch.setattr(vector_indexes, "EXACT_SEARCH_MAX_PRODUCTS", 50)
-    home, lamps, rugs, garden, tools, seeds = category_ids(
-        "Home", "Home > Lamps", "Home > Rugs", "Garden", "Garden > Tools", "Garden > Seeds"
+    home, lamps, rugs, garden, tools, seeds, toys = category_ids(
+        "Home", "Home > Lamps", "Home > Rugs", "Garden", "Garden > Tools", "Garden > Seeds", "Toys"
     )
     listings = {
         "": 1000,
@@ -58,15 +57,15 @@ def test_a_category_gets_its_own_indexes_between_an_exact_searchs_size_and_a_sha
         "garden": 600,
         "garden/tools": 40,
         "garden/seeds": 100,
+        "toys": 250,
     }
-    assert indexed_categories(listings, present=set()) == {home, seeds}
+    assert indexed_categories(listings, present=set()) == {home, seeds, toys}
     # A category with indexes keeps them near the bounds: not rebuilt and dropped in turn.
-    grown = listings | {"home": 240, "home/lamps": 230}  # 24% of the catalogue
-    assert indexed_categories(grown, present=set()) == {seeds}
-    assert indexed_categories(grown, present={home}) == {home, seeds}
+    # Garden's own (60% of the catalogue) stay, and Seeds is then served by Garden's.
+    assert indexed_categories(listings, present={garden}) == {home, seeds, toys, garden}
     shrunk = listings | {"garden/seeds": 40}
-    assert indexed_categories(shrunk, present={home, seeds}) == {home, seeds}
-    assert indexed_categories(listings | {"garden/seeds": 20}, present={seeds}) == {home}
+    assert indexed_categories(shrunk, present={home, seeds}) == {home, seeds, toys}
+    assert indexed_categories(listings | {"garden/seeds": 20}, present={seeds}) == {home, toys}
     assert {lamps, rugs, garden, tools}.isdisjoint(indexed_categories(listings, set()))
 
 

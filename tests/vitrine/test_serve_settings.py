@@ -1,6 +1,7 @@
 """Production settings: the connection budget, the pool, the media storage, gunicorn's numbers."""
 
 import json
+import os
 
 from tests.processes import project_env, run_python
 
@@ -13,6 +14,7 @@ print(json.dumps({
     "pool": database.get("OPTIONS", {}).get("pool"), "conn_max_age": database["CONN_MAX_AGE"],
     "budget": settings.DATABASE_CONNECTION_BUDGET,
     "embedded_max": settings.VITRINE_EMBEDDED_DB_MAX_CONNECTIONS,
+    "embedded_buffers": settings.VITRINE_EMBEDDED_DB_SHARED_BUFFERS,
     "media_storage": settings.STORAGES["default"], "media_url": settings.MEDIA_URL,
 }))
 """
@@ -48,6 +50,18 @@ def test_a_server_too_small_for_the_budget_is_refused_with_the_reason(tmp_path):
     )
     assert shown is None
     assert "VITRINE_EMBEDDED_DB_MAX_CONNECTIONS=50 is below the 76 connections" in err
+
+
+def test_the_embedded_server_buffers_a_quarter_of_the_memory_unless_set(tmp_path):
+    shown, err = serving_under(tmp_path)
+    assert shown, err
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert 0 < int(shown["embedded_buffers"].removesuffix("MB")) * 2**20 <= memory // 4
+    shown, err = serving_under(tmp_path, VITRINE_EMBEDDED_DB_SHARED_BUFFERS="2GB")
+    assert shown, err
+    assert shown["embedded_buffers"] == "2GB"
+    shown, err = serving_under(tmp_path, VITRINE_EMBEDDED_DB_SHARED_BUFFERS="lots")
+    assert shown is None and "must be a size such as 512MB or 4GB, not 'lots'" in err
 
 
 def test_persistent_connections_only_without_the_pool(tmp_path):
