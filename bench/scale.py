@@ -112,7 +112,8 @@ def main() -> None:
     parser.add_argument(
         "--measure-only",
         action="store_true",
-        help="measure the catalogue already written (after a change of settings or code)",
+        help="measure the catalogue already written (after a change of settings or code); "
+        "recorded as measured_again beside the run that built it",
     )
     args = parser.parse_args()
 
@@ -124,27 +125,39 @@ def main() -> None:
     sources = load_sources(encoder)
     held_out = np.arange(len(sources.ids)) % HELD_OUT_EVERY == 0
     text_queries = encoder.encode_texts(read_text_queries())
+    recorded = ROOT / "bench" / "results" / "scale.json"
+    earlier = json.loads(recorded.read_text())["runs"] if recorded.exists() else []
     if args.measure_only:
         catalogue = read_catalogue()
         line = {"n": len(catalogue.category_of), "measured_only": True}
         line |= measure(catalogue, categories_of(sources), sources, held_out, text_queries)
+        line |= _stamp()
         print(json.dumps(line), flush=True)
+        # Beside the run that built this catalogue, whose write and build figures stay.
+        for run_of_n in earlier:
+            if run_of_n["n"] == line["n"]:
+                run_of_n["measured_again"] = line
+        record_result("scale", {"runs": earlier})
         return
     lines = []
     for n in args.n:
         line = run(n, sources, held_out, text_queries, args.nearest_is_original, args.seed)
-        line["command"] = " ".join(sys.argv)
-        line["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        line |= _stamp()
         print(json.dumps(line), flush=True)
         lines.append(line)
     # Each N keeps its latest run: one command need not measure every size.
-    recorded = ROOT / "bench" / "results" / "scale.json"
-    earlier = json.loads(recorded.read_text())["runs"] if recorded.exists() else []
     measured = {line["n"] for line in lines}
     runs = sorted(
         [*(run for run in earlier if run["n"] not in measured), *lines], key=lambda r: r["n"]
     )
     record_result("scale", {"runs": runs})
+
+
+def _stamp() -> dict:
+    return {
+        "command": " ".join(sys.argv),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def read_text_queries() -> list[str]:

@@ -147,18 +147,13 @@ class CatalogueVocabulary:
             if held is None or held.version is None or (learned.version or 0) > held.version:
                 self._learned = learned
 
-    def _start_refresh(
-        self,
-        version: int,
-        relatedness: "EncoderRelatedness | None",
-        learned_with: str,
-        held_version: int | None,
-    ) -> None:
+    def _start_refresh(self, *arguments) -> None:
+        """`_refresh(*arguments)` in a thread, unless one is under way."""
         if self._refreshing is not None and self._refreshing.is_alive():
             return  # it will be looked at again when it is next due
         self._refreshing = threading.Thread(
             target=self._refresh,
-            args=(version, relatedness, learned_with, held_version),
+            args=arguments,
             name="catalogue-vocabulary",
             daemon=True,
         )

@@ -40,6 +40,11 @@ CANDIDATES_PER_SOURCE = 50
 # enough for the wordless places of a page or two, each read by the match head besides the
 # other sources' candidates (about 2 ms a query on 10,000 listings).
 LIKE_RESULTS_LIMIT = 20
+# A category's own graph is searched with a list this many times as long: it answers queries
+# from the whole catalogue, most of them far from its listings, whose nearest HNSW finds less
+# surely (bench/scale.py, 1,000,000 listings, "Apparel" 48%: text recall@10 0.918 with a list
+# of 200, 0.953 with 400; "Personal Care" 4.8%: 0.954 and 0.976).
+CATEGORY_GRAPH_LIST_FACTOR = 2
 # A deep page asks each source for more, up to this many.
 MAX_CANDIDATES_PER_SOURCE = 500
 # Past its search list, pgvector 0.8's iterative scan goes on through the index until each
@@ -184,15 +189,16 @@ def retrieve(
     photo_query = query.image_vector is not None
     with transaction.atomic(using=database), binary_vector_cursor(database) as cursor:
         catalogue = estimated_index_rows(cursor)
-        exact, allowed_share = catalogue <= EXACT_SEARCH_MAX_ROWS, 1.0
+        exact, allowed_share, category_graph = catalogue <= EXACT_SEARCH_MAX_ROWS, 1.0, False
         if not exact and filters.narrows:
             allowed = _planned_rows(cursor, conditions, parameters)
             exact = allowed <= EXACT_SEARCH_MAX_PRODUCTS
             if not exact:  # the share of the index searched that the filters allow
-                served = _served_rows(cursor, filters.category, catalogue)
+                served, category_graph = _served_rows(cursor, filters.category, catalogue)
                 allowed_share = allowed / served if served > 0 else 1.0  # > 0: analysed
         if not exact:
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {search_list(per_source, allowed_share)}")
+            ef_search = search_list(per_source, allowed_share, category_graph)
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
         sql = functools.partial(_candidates_sql, sources, conditions, variant_match)
@@ -208,12 +214,15 @@ def retrieve(
     return candidates
 
 
-def search_list(per_source: int, allowed_share: float = 1.0) -> int:
+def search_list(per_source: int, allowed_share: float = 1.0, category_graph: bool = False) -> int:
     """An HNSW search's list (ef_search): at least twice the candidates wanted and
     VITRINE_HNSW_EF_SEARCH, longer by as much as the filters thin out the index searched
     (`allowed_share` of its listings), so that it holds as many allowed products as an
-    unfiltered search's would; pgvector's maximum at most."""
+    unfiltered search's would, and longer again in a category's own graph; pgvector's maximum
+    at most."""
     wanted = max(2 * per_source, settings.VITRINE_HNSW_EF_SEARCH) / min(allowed_share, 1.0)
+    if category_graph:
+        wanted *= CATEGORY_GRAPH_LIST_FACTOR
     return min(math.ceil(wanted), MAX_EF_SEARCH)
 
 
@@ -296,11 +305,12 @@ def _planned_rows(cursor, conditions: str, parameters: dict) -> float:
     return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
 
 
-def _served_rows(cursor, category: Category | None, catalogue: float) -> float:
+def _served_rows(cursor, category: Category | None, catalogue: float) -> tuple[float, bool]:
     """The listings in the HNSW index that serves a search within `category`: the smallest
-    category index of its own or of an ancestor (search.vector_indexes), else the catalogue's."""
+    category index of its own or of an ancestor (search.vector_indexes), else the catalogue's;
+    and whether it is a category's."""
     if category is None:
-        return catalogue
+        return catalogue, False
     parts = category.path.split("/")
     cursor.execute(
         f"SELECT min(index.reltuples) FROM {_CATEGORY} AS ancestor "
@@ -312,7 +322,7 @@ def _served_rows(cursor, category: Category | None, catalogue: float) -> float:
         },
     )
     rows = cursor.fetchone()[0]
-    return rows if rows and rows > 0 else catalogue
+    return (rows, True) if rows and rows > 0 else (catalogue, False)
 
 
 def _came_short(rows: list[tuple], sources: list[str], wanted: int) -> bool:
