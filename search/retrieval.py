@@ -145,6 +145,11 @@ class Candidates:
 _PRODUCT = Product._meta.db_table
 _INDEX = ProductIndex._meta.db_table
 _CATEGORY = Category._meta.db_table
+# What a source sends of each product it finds, beside its id, its name and the product's place.
+_FOUND = (
+    "product.title, product.category_id, product.price, product.currency, "
+    "product.stock > 0 AS in_stock, product.created_at"
+)
 _VARIANT = Variant._meta.db_table
 
 
@@ -336,15 +341,21 @@ def _candidates_sql(
     sources: list[str], conditions: str, variant_match: str, exact: bool, photo_query: bool
 ) -> str:
     branches = {
-        name: f"(SELECT row.product_id, '{name}' AS source, {order} AS position, "
-        "product.title, product.category_id, product.price, product.currency, "
-        "product.stock > 0 AS in_stock, product.created_at "
+        name: f"(SELECT row.product_id, '{name}' AS source, {order} AS position, {_FOUND} "
         f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
         f"WHERE {conditions} AND {match} ORDER BY position LIMIT {limit})"
         for name in sources
+        if name != "keywords"
         for limit in ["%(like_limit)s" if name == "like_results" else "%(limit)s"]
         for match, order in [_source_order(name, exact)]
     }
+    if "keywords" in sources:
+        # Ranked as they were matched: each match's row is read once.
+        branches["keywords"] = (
+            "(SELECT product_id, 'keywords' AS source, position, title, category_id, price, "
+            "currency, in_stock, created_at FROM keyword_matches "
+            "ORDER BY position LIMIT %(limit)s)"
+        )
     like_results = branches.pop("like_results", None)
     found = "found"
     feedback = ""
@@ -381,8 +392,9 @@ def _candidates_sql(
         else "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END, NULL::float8"
     )
     keyword_matches = (
-        f", keyword_matches AS MATERIALIZED (SELECT row.product_id FROM {_INDEX} AS row "
-        f"JOIN {_PRODUCT} AS product ON product.id = row.product_id "
+        ", keyword_matches AS MATERIALIZED (SELECT row.product_id, "
+        f"-ts_rank_cd(row.keywords, (SELECT terms FROM query)) AS position, {_FOUND} "
+        f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
         f"WHERE {conditions} AND row.keywords @@ (SELECT terms FROM query) "
         f"LIMIT {KEYWORD_MATCHES_RANKED})"
         if "keywords" in sources
@@ -427,11 +439,7 @@ _SOURCE_COLUMNS = {"text": "text_vector", "photo": "photo_text_vector"}
 
 
 def _source_order(name: str, exact: bool) -> tuple[str, str]:
-    """A source's match condition and its order (ascending: best first)."""
-    if name == "keywords":
-        terms = "(SELECT terms FROM query)"
-        matched = "row.product_id IN (SELECT product_id FROM keyword_matches)"
-        return matched, f"-ts_rank_cd(row.keywords, {terms})"
+    """A vector source's match condition and its order (ascending: best first)."""
     if name == "photo_only":  # served by the partial index on rows without text
         match, distance = _source_order("photo", exact)
         return f"row.text_vector IS NULL AND {match}", distance
