@@ -150,6 +150,7 @@ _FOUND = (
     "product.title, product.category_id, product.price, product.currency, "
     "product.stock > 0 AS in_stock, product.created_at"
 )
+_FOUND_NAMES = "title, category_id, price, currency, in_stock, created_at"  # as they are sent
 _VARIANT = Variant._meta.db_table
 
 
@@ -352,9 +353,8 @@ def _candidates_sql(
     if "keywords" in sources:
         # Ranked as they were matched: each match's row is read once.
         branches["keywords"] = (
-            "(SELECT product_id, 'keywords' AS source, position, title, category_id, price, "
-            "currency, in_stock, created_at FROM keyword_matches "
-            "ORDER BY position LIMIT %(limit)s)"
+            f"(SELECT product_id, 'keywords' AS source, position, {_FOUND_NAMES} "
+            "FROM keyword_matches ORDER BY position LIMIT %(limit)s)"
         )
     like_results = branches.pop("like_results", None)
     found = "found"
@@ -374,9 +374,7 @@ def _candidates_sql(
     # several sources find travels once with its vectors.
     found_once = (
         "(SELECT product_id, array_agg(source) AS sources, array_agg(position) AS positions, "
-        "title, category_id, price, currency, in_stock, created_at "
-        f"FROM {found} AS found GROUP BY product_id, title, category_id, price, currency, "
-        "in_stock, created_at) AS found"
+        f"{_FOUND_NAMES} FROM {found} AS found GROUP BY product_id, {_FOUND_NAMES}) AS found"
     )
     # Only the photos of products without words travel (the match head reads what they are);
     # a photo query compares every candidate's photo and colours with its own.
