@@ -149,7 +149,7 @@ def measure(args) -> dict:
         del full, rows
     if args.encoder:
         from search.ml.encoders import get_encoder
-        from search.query_words import encoder_relatedness
+        from search.word_vectors import encoder_relatedness
 
         relatedness = encoder_relatedness(get_encoder())
         times = []

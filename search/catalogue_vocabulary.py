@@ -51,7 +51,7 @@ from search.ml.vocabulary import SampledFrom, Vocabulary, words_of_all
 from search.typos import typo_index
 
 if TYPE_CHECKING:
-    from search.query_words import EncoderRelatedness
+    from search.word_vectors import EncoderRelatedness
 
 logger = logging.getLogger(__name__)
 

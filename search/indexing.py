@@ -30,7 +30,7 @@ from search.ml.product_colours import Listing, product_colours
 from search.ml.vocabulary import carries_meaning
 from search.models import ProductIndex
 from search.photos import PhotoDecodeError, load_photo
-from search.query_words import encoder_relatedness
+from search.word_vectors import encoder_relatedness
 
 if TYPE_CHECKING:
     from search.ml.encoders.base import Encoder

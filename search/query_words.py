@@ -7,24 +7,26 @@ Where the added terms come from, all of it general or learned from the catalogue
   one edit from a word it does, is that word ("hanbag" -> "handbag");
 - general British/American retail words (search.ml.lexicon): "trainers" finds "sneakers",
   where the catalogue says so;
-- the text encoder: a word the catalogue does not use at all ("rucksack"), or uses rarely and
-  never for what a product is ("trainers" said by a few listings of socks), is matched to the
-  catalogue's kind words nearest in meaning ("backpack", "shoes"), as close as general synonyms
-  are.
+- general English (WordNet, search.ml.lexicon.wordnet): a word the catalogue does not use for
+  a kind is matched to the kinds that name the same thing, a broader or a narrower one ("frock"
+  -> "dress", "chinos" -> "trousers", "timepiece" -> "watch"); English compounds ("lamp shade")
+  are read whole;
+- the text encoder (search.word_vectors), for the words WordNet relates to no kind: a word the
+  catalogue does not use at all, or uses rarely and never for what a product is ("trainers"
+  said by a few listings of socks), is matched to the catalogue's kind words nearest in meaning
+  ("shoes"), as close as general synonyms are.
+Only the word that says what the shopper asks for is related to other kinds: a word that
+describes it ("stylish", "ankle" of "ankle socks") is related only to a kind that names the
+same thing, and otherwise left to the vectors.
 """
 
-import random
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import islice
 
-import numpy as np
-
-from search.ml.encoders.base import Encoder
 from search.ml.lexicon import colour_families, find_colours, regional_groups
+from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.vocabulary import (
     AUDIENCES,
     NARROWS_KIND_SHARE,
@@ -34,14 +36,6 @@ from search.ml.vocabulary import (
     words,
 )
 from search.typos import correct, split_run_together
-
-# Kind words of the catalogue that the encoder compares unknown words with, at most: enough
-# for a department store's kinds, few enough to embed in a second or two once per process.
-MAX_KIND_TERMS = 600
-# How near a kind word must be to a shopper's word to be added: nearer than this share of
-# random pairs of general words are to each other (NearestKindTerms.threshold).
-RANDOM_PAIR_QUANTILE = 0.99
-RANDOM_PAIRS = 600
 
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]
 
@@ -98,8 +92,9 @@ def understand(
     groups: list[tuple[str, ...]] = []
     corrections: dict[str, str] = {}
     added: list[str] = []
-    # (group, words): the catalogue's nearest kind words to these are sought for the group
-    sought: list[tuple[int, tuple[str, ...]]] = []
+    # (group, words, whether they say what the query asks for): the catalogue's kind words
+    # related to these are sought for the group
+    sought: list[tuple[int, tuple[str, ...], bool]] = []
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
     head = vocabulary.attributes(text).head
@@ -118,37 +113,58 @@ def understand(
         if token in AUDIENCES:
             groups.append(_audience_group(token, vocabulary))
             continue
-        # A two-word phrase of the general lexicon ("cell phone") is one word here.
+        # A two-word phrase of the general lexicon ("cell phone") or of English ("lamp
+        # shade", "tote bag") is one word here, unless the catalogue knows both its words.
         pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
-        if pair in regional and not vocabulary.knows(token):
+        if _is_phrase(pair, regional, vocabulary):
             token, skip = pair, 1
         alternatives = _known(regional.get(token, ()), vocabulary)
+        # A word beside the kind the query names only describes it ("stylish", "ankle" of
+        # "ankle socks"): it is related to a kind only where it names the same thing.
+        asked_for = head in map(stem, token.split()) or not vocabulary.kinds.get(head)
         if vocabulary.knows(token):
             if not _describes_only(token, head, vocabulary, is_word):
                 groups.append((token, *alternatives))
                 if _names_no_kind(token, head, vocabulary):
-                    sought.append((len(groups) - 1, (token, *alternatives)))
+                    sought.append((len(groups) - 1, (token, *alternatives), True))
+                elif _rare_non_kind(token, vocabulary):
+                    # Not what the query asks for by the catalogue's statistics, but it may
+                    # be to English ("stylish girls frock"): related, never guessed.
+                    sought.append((len(groups) - 1, (token, *alternatives), False))
         elif alternatives:
             groups.append(tuple(alternatives))
             added.extend(alternatives)
         elif is_word is not None and is_word(token):
-            sought.append((len(groups), (token,)))
+            sought.append((len(groups), (token,), asked_for))
             groups.append(())
         elif (correction := correct(token, vocabulary)) is not None:
             corrections[token] = correction
             groups.append((correction,))
+        elif related_kinds((token,), vocabulary, asked_for):
+            # An English word the encoder's vocabulary lacks: not two words run together.
+            sought.append((len(groups), (token,), asked_for))
+            groups.append(())
         elif (parts := split_run_together(token, vocabulary)) is not None:
             groups.append((parts,))
             added.append(parts)
         elif token not in PLACEHOLDER_WORDS:
-            sought.append((len(groups), (token,)))
+            sought.append((len(groups), (token,), asked_for))
             groups.append(())
-    if sought and nearest is not None:
-        found = iter(nearest([word for _, looked_up in sought for word in looked_up]))
-        for index, looked_up in sought:
+    # General English first; the encoder's nearest kind words for what it does not relate.
+    related = [related_kinds(looked_up, vocabulary, asked) for _, looked_up, asked in sought]
+    unrelated = [
+        word
+        for (_, looked_up, asked), kinds in zip(sought, related, strict=True)
+        if asked and not kinds
+        for word in looked_up
+    ]
+    found = iter(nearest(unrelated)) if unrelated and nearest is not None else iter(())
+    for (index, looked_up, asked), kinds in zip(sought, related, strict=True):
+        terms = kinds
+        if asked and not kinds:
             terms = [term for near in islice(found, len(looked_up)) for term in near]
-            groups[index] = tuple(dict.fromkeys((*groups[index], *terms)))
-            added.extend(terms)
+        groups[index] = tuple(dict.fromkeys((*groups[index], *terms)))
+        added.extend(terms)
     return QueryWords(
         text=text,
         corrections=corrections,
@@ -157,11 +173,57 @@ def understand(
     )
 
 
+def _is_phrase(pair: str, regional: dict[str, frozenset[str]], vocabulary: Vocabulary) -> bool:
+    """Whether two words are read as one: a phrase of the general lexicon whose first word the
+    catalogue does not use, or an English compound noun with a word it does not use."""
+    if not pair:
+        return False
+    if pair in regional:
+        return not vocabulary.knows(pair.split()[0])
+    return not all(map(vocabulary.knows, pair.split())) and bool(wordnet_nouns().base_forms(pair))
+
+
+def related_kinds(
+    looked_up: Sequence[str], vocabulary: Vocabulary, asked_for: bool = True
+) -> list[str]:
+    """The catalogue's kind words that general English relates to the shopper's words, by
+    WordNet: for the first of their meanings, commonest first, that leads to any, the kinds
+    that name the same thing ("frock" -> "dress"), else a broader one ("chinos" ->
+    "trousers"), else narrower ones ("timepiece" -> "watch", "clock"); of words that are not
+    what the query asks for (`asked_for` false), only those that name the same thing. Asked for
+    the words the catalogue does not use for a kind, so a shop's own words always come first."""
+    own = {stem(word) for word in looked_up}
+    nouns = wordnet_nouns()
+    for word in looked_up:
+        for sense in nouns.senses(word):
+            tiers = (sense.words, sense.broader, sense.narrower) if asked_for else (sense.words,)
+            for related in tiers:
+                kinds = _kinds_named(related, vocabulary, own)
+                if kinds:
+                    return kinds
+    return []
+
+
+def _kinds_named(phrases: Sequence[str], vocabulary: Vocabulary, own: set[str]) -> list[str]:
+    """Those of WordNet's words that are one word of the catalogue's, and a kind of it, as
+    the catalogue spells them ("t-shirt" is "tshirt", as search reads both)."""
+    kinds = []
+    for phrase in phrases:
+        tokens = words(phrase)
+        if len(tokens) == 1 and (word := stem(tokens[0])) not in own and vocabulary.kinds.get(word):
+            kinds.append(vocabulary.spellings.get(word, tokens[0]))
+    return list(dict.fromkeys(kinds))
+
+
 def _names_no_kind(token: str, head: str, vocabulary: Vocabulary) -> bool:
     """Whether the word that says what the shopper wants is one the catalogue uses, but rarely
     and never for what a product is ("trainers" in a shop that lists them as "sports shoes"):
     the catalogue's kind words nearest to it are sought too, as for a word it does not use."""
     return stem(token) == head and not vocabulary.kinds.get(head) and not vocabulary.shared(token)
+
+
+def _rare_non_kind(token: str, vocabulary: Vocabulary) -> bool:
+    return not vocabulary.kinds.get(stem(token)) and not vocabulary.shared(token)
 
 
 def _describes_only(
@@ -209,118 +271,3 @@ def _known(candidates, vocabulary: Vocabulary) -> list[str]:
         for candidate in candidates
         if all(vocabulary.knows(part) for part in candidate.split())
     )
-
-
-class WordVectors:
-    """Words and short names in the text space, each embedded once per process (a catalogue
-    learned again after a change embeds only its new words); shared by the kind learning and
-    the nearest kind terms of one encoder."""
-
-    MAX_REMEMBERED = 200_000  # words and names; then forgotten all at once
-
-    def __init__(self, encoder: Encoder) -> None:
-        self.encoder = encoder
-        self._vectors: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), d) normalised vectors."""
-        with self._lock:
-            if len(self._vectors) > self.MAX_REMEMBERED:
-                self._vectors.clear()
-            missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-            if missing:
-                self._vectors.update(zip(missing, self.encoder.encode_texts(missing), strict=True))
-            if not texts:
-                return np.zeros((0, self.encoder.dims.text), dtype=np.float32)
-            return np.stack([self._vectors[text] for text in texts])
-
-
-class EncoderRelatedness:
-    """How near in meaning words are to category names, by the text encoder (a Relatedness
-    for Vocabulary.learn)."""
-
-    def __init__(self, vectors: WordVectors) -> None:
-        self.vectors = vectors
-        self.version = vectors.encoder.version  # what a vocabulary learned with it names
-
-    def __call__(self, words: Sequence[str], categories: Sequence[str]) -> np.ndarray:
-        return (self.vectors(words) * self.vectors(categories)).sum(axis=1)
-
-
-@cache
-def word_vectors(encoder: Encoder) -> WordVectors:
-    """This process's word vectors of the encoder, shared by all that reads words with it."""
-    return WordVectors(encoder)
-
-
-@cache
-def encoder_relatedness(encoder: Encoder) -> EncoderRelatedness:
-    """The relatedness that this process learns the live vocabulary with (search.selectors,
-    search.indexing, search.tasks)."""
-    return EncoderRelatedness(word_vectors(encoder))
-
-
-def kind_terms(vocabulary: Vocabulary) -> list[str]:
-    """The catalogue's words for its kinds of product (what its products are, by their own
-    words), as it spells them, the commonest first."""
-    return [
-        vocabulary.spellings.get(word, word)
-        for word, _ in vocabulary.kinds.most_common(MAX_KIND_TERMS)
-    ]
-
-
-class NearestKindTerms:
-    """For words the catalogue does not use, its kind words nearest in meaning to
-    each by the text encoder ("rucksack" -> "backpack"), when nearer than random pairs of
-    general words almost ever are (the encoder's own similarities on the general lexicon: no
-    threshold is tuned on any catalogue or query)."""
-
-    def __init__(self, vectors: WordVectors) -> None:
-        self.encoder = vectors.encoder
-        self.vectors = vectors
-        self._threshold: float | None = None
-        self._kinds_of: tuple[Vocabulary, list[str], np.ndarray | None] | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self, vocabulary: Vocabulary, typed: Sequence[str]) -> list[list[str]]:
-        terms, matrix = self._kinds(vocabulary)
-        if not terms:
-            return [[] for _ in typed]
-        threshold = self.threshold()
-        # Shoppers repeat their words: each is embedded once per process (WordVectors).
-        similarities = self.vectors(list(typed)) @ matrix.T
-        best = similarities.argmax(axis=1)
-        return [
-            [terms[j]] if row[j] >= threshold else []
-            for row, j in zip(similarities, best, strict=True)
-        ]
-
-    def prepare(self, vocabulary: Vocabulary) -> None:
-        """Work out now what the first unknown word would wait for (seconds: the threshold
-        embeds thousands of general words), as a process warms up."""
-        self._kinds(vocabulary)
-        self.threshold()
-
-    def _kinds(self, vocabulary: Vocabulary) -> tuple[list[str], np.ndarray]:
-        """The vocabulary's kind words and their vectors, worked out once per vocabulary (a kind
-        already embedded for an earlier one is not embedded again)."""
-        with self._lock:
-            if self._kinds_of is None or self._kinds_of[0] is not vocabulary:
-                # Kinds named by real words only: a brand or a code is no kind shoppers ask for.
-                terms = [term for term in kind_terms(vocabulary) if self.encoder.knows_word(term)]
-                matrix = self.vectors(terms) if terms else None
-                self._kinds_of = (vocabulary, terms, matrix)
-            return self._kinds_of[1], self._kinds_of[2]
-
-    def threshold(self) -> float:
-        """The similarity that only RANDOM_PAIR_QUANTILE of random pairs of the general
-        lexicon's words reach: a word this near a kind word is related to it, not by chance."""
-        if self._threshold is None:  # computed once; a race computes the same figure twice
-            single = sorted(word for word in regional_groups() if " " not in word)
-            rng = random.Random(0)
-            left = [rng.choice(single) for _ in range(RANDOM_PAIRS)]
-            right = [rng.choice(single) for _ in range(RANDOM_PAIRS)]
-            similarity = (self.encoder.encode_texts(left) * self.encoder.encode_texts(right)).sum(1)
-            self._threshold = float(np.quantile(similarity, RANDOM_PAIR_QUANTILE))
-        return self._threshold

@@ -27,18 +27,14 @@ from search.facets import Facets, facets_of, sorted_ids
 from search.ml import trained
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
+from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.photo_feedback import refill_wordless_places
 from search.ml.ranking import reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
-from search.query_words import (
-    NearestKindTerms,
-    QueryWords,
-    encoder_relatedness,
-    understand,
-    word_vectors,
-)
+from search.query_words import QueryWords, understand
 from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, Filters, SourceQuery, retrieve
+from search.word_vectors import NearestKindTerms, encoder_relatedness, word_vectors
 
 MAX_LIMIT = 100
 # A source explains a match ("why") when it ranked the product among its best this many.
@@ -173,6 +169,7 @@ def prepare_query_reading() -> None:
     """Work out what reading a shopper's words may need, so that no shopper waits for it:
     the catalogue's vocabulary and the nearest kinds of words it does not use (warm-up)."""
     encoder = get_encoder()
+    wordnet_nouns()
     _nearest_kind_terms(encoder).prepare(catalogue_vocabulary.get(encoder_relatedness(encoder)))
 
 

@@ -25,7 +25,7 @@ def learn_catalogue_vocabulary(asked_version: int, asked_at: float) -> bool:
     """Asked for by a change of the catalogue: its vocabulary, learned once for every process
     (search.catalogue_vocabulary.learn_for_every_process). Returns whether it learned."""
     from search.ml.encoders import EncoderUnavailable, get_encoder  # torch: where models run
-    from search.query_words import encoder_relatedness
+    from search.word_vectors import encoder_relatedness
 
     try:
         relatedness = encoder_relatedness(get_encoder())

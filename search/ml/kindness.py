@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 # (words, category names) -> how near in meaning each word is to its category's name, by
-# cosine similarity (search.query_words.EncoderRelatedness).
+# cosine similarity (search.word_vectors.EncoderRelatedness).
 Relatedness = Callable[[Sequence[str], Sequence[str]], Sequence[float]]
 
 

@@ -17,7 +17,8 @@ from search import catalogue_version, tasks
 from search import catalogue_vocabulary as shared_vocabulary
 from search.catalogue_vocabulary import CatalogueVocabulary, UniformSample
 from search.ml.vocabulary import words
-from search.query_words import encoder_relatedness, understand
+from search.query_words import understand
+from search.word_vectors import encoder_relatedness
 from tests.catalog.test_import_catalog import write_csv
 from vitrine.celery import app
 from workers.routing import EMBED_QUEUE

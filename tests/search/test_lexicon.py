@@ -1,5 +1,5 @@
-"""The general colour and British/American word lists: what search relies on them to say in
-any shop, and what they must not read into ordinary product words."""
+"""The general colour and British/American word lists, and WordNet's nouns: what search relies
+on them to say in any shop, and what they must not read into ordinary product words."""
 
 import pytest
 
@@ -10,6 +10,7 @@ from search.ml.lexicon import (
     find_colours,
     regional_groups,
 )
+from search.ml.lexicon.wordnet import wordnet_nouns
 
 
 def colours(text: str) -> list[tuple[str, str]]:
@@ -132,3 +133,17 @@ def test_the_regional_list_is_well_formed():
     groups = regional_groups()
     assert all(word == word.lower().strip() and "," not in word for word in groups)
     assert len(groups) >= 300  # 150-300 groups of two or more words
+
+
+def test_wordnet_reads_a_nouns_forms_and_meanings_commonest_first():
+    nouns = wordnet_nouns()
+    assert nouns.base_forms("chinos") == ["chino"]
+    assert nouns.base_forms("geese") == ["goose"]  # WordNet's own exceptions
+    assert nouns.base_forms("qwzx") == [] and nouns.senses("qwzx") == []
+    frock = nouns.senses("frock")
+    # A cleric's habit is WordNet's first "frock", the dress its second.
+    assert frock[0].broader == ("habit",) and "dress" in frock[1].words
+    chino = nouns.senses("chinos")[0]
+    assert chino.words == ("chino",) and "trouser" in chino.broader
+    assert {"clock", "watch"} <= set(nouns.senses("timepiece")[0].narrower)
+    assert "lampshade" in nouns.senses("lamp shades")[0].words  # compounds, plural too

