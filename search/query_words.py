@@ -13,8 +13,8 @@ Where the added terms come from, all of it general or learned from the catalogue
   are read whole;
 - the text encoder (search.word_vectors), for the words WordNet relates to no kind: a word the
   catalogue does not use at all, or uses rarely and never for what a product is ("trainers"
-  said by a few listings of socks), is matched to the catalogue's kind words nearest in meaning
-  ("shoes"), as close as general synonyms are.
+  said by a few listings of socks), is matched to the catalogue's kind word nearest in meaning
+  ("shoes"), when nearer than words unrelated to its kinds almost ever come.
 Only the word that says what the shopper asks for is related to other kinds: a word that
 describes it ("stylish", "ankle" of "ankle socks") is related only to a kind that names the
 same thing, and otherwise left to the vectors.

@@ -10,16 +10,18 @@ from functools import cache
 import numpy as np
 
 from search.ml.encoders.base import Encoder
-from search.ml.lexicon import regional_groups
+from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.vocabulary import Vocabulary
+from search.query_words import related_kinds
 
 # Kind words of the catalogue that the encoder compares unknown words with, at most: enough
 # for a department store's kinds, few enough to embed in a second or two once per process.
 MAX_KIND_TERMS = 600
 # How near a kind word must be to a shopper's word to be added: nearer than this share of
-# random pairs of general words are to each other (NearestKindTerms.threshold).
-RANDOM_PAIR_QUANTILE = 0.99
-RANDOM_PAIRS = 600
+# common English nouns unrelated to the catalogue's kinds come to their nearest kind
+# (NearestKindTerms.chance_nearness), out of this many such nouns.
+CHANCE_QUANTILE = 0.99
+CHANCE_NOUNS = 600
 
 
 class WordVectors:
@@ -82,56 +84,66 @@ def kind_terms(vocabulary: Vocabulary) -> list[str]:
 
 
 class NearestKindTerms:
-    """For words the catalogue does not use, its kind words nearest in meaning to
-    each by the text encoder ("rucksack" -> "backpack"), when nearer than random pairs of
-    general words almost ever are (the encoder's own similarities on the general lexicon: no
-    threshold is tuned on any catalogue or query)."""
+    """For words the catalogue does not use, its kind words nearest in meaning to each by the
+    text encoder ("rucksack" -> "backpack"), when nearer than words unrelated to them almost
+    ever come by chance (measured per catalogue, on common English nouns: no threshold is tuned
+    on any catalogue or query)."""
 
     def __init__(self, vectors: WordVectors) -> None:
         self.encoder = vectors.encoder
         self.vectors = vectors
-        self._threshold: float | None = None
-        self._kinds_of: tuple[Vocabulary, list[str], np.ndarray | None] | None = None
+        # The vocabulary, its kind words, their vectors and its chance nearness.
+        self._kinds_of: tuple[Vocabulary, list[str], np.ndarray | None, float] | None = None
         self._lock = threading.Lock()
 
     def __call__(self, vocabulary: Vocabulary, typed: Sequence[str]) -> list[list[str]]:
-        terms, matrix = self._kinds(vocabulary)
+        terms, matrix, threshold = self._kinds(vocabulary)
         if not terms:
             return [[] for _ in typed]
-        threshold = self.threshold()
         # Shoppers repeat their words: each is embedded once per process (WordVectors).
         similarities = self.vectors(list(typed)) @ matrix.T
         best = similarities.argmax(axis=1)
         return [
-            [terms[j]] if row[j] >= threshold else []
+            [terms[j]] if row[j] > threshold else []
             for row, j in zip(similarities, best, strict=True)
         ]
 
     def prepare(self, vocabulary: Vocabulary) -> None:
-        """Work out now what the first unknown word would wait for (seconds: the threshold
-        embeds thousands of general words), as a process warms up."""
+        """Work out now what the first unknown word would wait for (a second or two: the kinds
+        and the chance nearness embed hundreds of words), as a process warms up."""
         self._kinds(vocabulary)
-        self.threshold()
 
-    def _kinds(self, vocabulary: Vocabulary) -> tuple[list[str], np.ndarray]:
-        """The vocabulary's kind words and their vectors, worked out once per vocabulary (a kind
-        already embedded for an earlier one is not embedded again)."""
+    def _kinds(self, vocabulary: Vocabulary) -> tuple[list[str], np.ndarray | None, float]:
+        """The vocabulary's kind words, their vectors and its chance nearness, worked out once
+        per vocabulary (a word already embedded for an earlier one is not embedded again)."""
         with self._lock:
             if self._kinds_of is None or self._kinds_of[0] is not vocabulary:
                 # Kinds named by real words only: a brand or a code is no kind shoppers ask for.
                 terms = [term for term in kind_terms(vocabulary) if self.encoder.knows_word(term)]
                 matrix = self.vectors(terms) if terms else None
-                self._kinds_of = (vocabulary, terms, matrix)
-            return self._kinds_of[1], self._kinds_of[2]
+                chance = self.chance_nearness(vocabulary, matrix) if terms else 1.0
+                self._kinds_of = (vocabulary, terms, matrix, chance)
+            return self._kinds_of[1:]
 
-    def threshold(self) -> float:
-        """The similarity that only RANDOM_PAIR_QUANTILE of random pairs of the general
-        lexicon's words reach: a word this near a kind word is related to it, not by chance."""
-        if self._threshold is None:  # computed once; a race computes the same figure twice
-            single = sorted(word for word in regional_groups() if " " not in word)
-            rng = random.Random(0)
-            left = [rng.choice(single) for _ in range(RANDOM_PAIRS)]
-            right = [rng.choice(single) for _ in range(RANDOM_PAIRS)]
-            similarity = (self.encoder.encode_texts(left) * self.encoder.encode_texts(right)).sum(1)
-            self._threshold = float(np.quantile(similarity, RANDOM_PAIR_QUANTILE))
-        return self._threshold
+    def chance_nearness(self, vocabulary: Vocabulary, kinds: np.ndarray) -> float:
+        """How near to its nearest kind a word unrelated to the kinds comes by chance: the
+        CHANCE_QUANTILE of that nearness over CHANCE_NOUNS common English nouns that the
+        catalogue does not use and that WordNet relates to none of its kinds. A maximum over
+        hundreds of kinds is compared with a maximum over as many, so that a catalogue with more
+        kinds does not relate more words by chance."""
+        nouns = wordnet_nouns().common_nouns()
+        rng = random.Random(0)
+        unrelated: list[str] = []
+        for noun in rng.sample(nouns, len(nouns)):
+            if len(unrelated) == CHANCE_NOUNS:
+                break
+            if (
+                not vocabulary.knows(noun)
+                and self.encoder.knows_word(noun)
+                and not related_kinds((noun,), vocabulary)
+            ):
+                unrelated.append(noun)
+        if not unrelated:
+            return 1.0
+        nearest = (self.vectors(unrelated) @ kinds.T).max(axis=1)
+        return float(np.quantile(nearest, CHANCE_QUANTILE))

@@ -90,6 +90,19 @@ class WordNetNouns:
                 )
         return list(dict.fromkeys(found))
 
+    def common_nouns(self) -> list[str]:
+        """The one-word nouns that WordNet's tagged texts met in some sense: everyday English
+        nouns ("table", "river", "theology"), in the index's order."""
+        found = []
+        for line in self._index[:].splitlines():
+            fields = line.split()
+            if len(fields) < 6 or line.startswith(b" ") or not fields[0].isalpha():
+                continue
+            # lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offset...
+            if int(fields[5 + int(fields[3])]) > 0:
+                found.append(fields[0].decode())
+        return found
+
     def _words_of(self, pointers: tuple[tuple[bytes, int], ...], symbol: bytes) -> tuple[str, ...]:
         return tuple(
             word for kind, offset in pointers if kind == symbol for word in self._synset(offset)[0]
