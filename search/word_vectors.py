@@ -94,6 +94,9 @@ class NearestKindTerms:
         self.vectors = vectors
         # The vocabulary, its kind words, their vectors and its chance nearness.
         self._kinds_of: tuple[Vocabulary, list[str], np.ndarray | None, float] | None = None
+        # The last chance nearness, by the kind words it was measured for: a catalogue learned
+        # again after an edit mostly has the same kinds, and is not measured again.
+        self._chance_of: tuple[frozenset[str], float] = (frozenset(), 1.0)
         self._lock = threading.Lock()
 
     def __call__(self, vocabulary: Vocabulary, typed: Sequence[str]) -> list[list[str]]:
@@ -115,14 +118,16 @@ class NearestKindTerms:
 
     def _kinds(self, vocabulary: Vocabulary) -> tuple[list[str], np.ndarray | None, float]:
         """The vocabulary's kind words, their vectors and its chance nearness, worked out once
-        per vocabulary (a word already embedded for an earlier one is not embedded again)."""
+        per vocabulary (a word already embedded for an earlier one is not embedded again, nor
+        the chance nearness of the same kinds measured again)."""
         with self._lock:
             if self._kinds_of is None or self._kinds_of[0] is not vocabulary:
                 # Kinds named by real words only: a brand or a code is no kind shoppers ask for.
                 terms = [term for term in kind_terms(vocabulary) if self.encoder.knows_word(term)]
                 matrix = self.vectors(terms) if terms else None
-                chance = self.chance_nearness(vocabulary, matrix) if terms else 1.0
-                self._kinds_of = (vocabulary, terms, matrix, chance)
+                if terms and self._chance_of[0] != frozenset(terms):
+                    self._chance_of = (frozenset(terms), self.chance_nearness(vocabulary, matrix))
+                self._kinds_of = (vocabulary, terms, matrix, self._chance_of[1])
             return self._kinds_of[1:]
 
     def chance_nearness(self, vocabulary: Vocabulary, kinds: np.ndarray) -> float:

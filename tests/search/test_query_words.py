@@ -309,3 +309,23 @@ def test_the_encoders_nearest_kind_must_be_nearer_than_unrelated_words_come_by_c
     assert nearest(FASHION, ["schoolbag", "theology", "stylish"]) == [["backpack"], [], []]
     # Measured per catalogue: the same word is near a furniture shop's kinds only by chance.
     assert nearest(FURNITURE, ["schoolbag"]) == [[]]
+
+
+def test_the_chance_nearness_is_measured_again_only_when_the_kinds_change(encoder, monkeypatch):
+    nearest = NearestKindTerms(word_vectors(encoder))
+    measured = []
+    measure = nearest.chance_nearness
+
+    def counting(vocabulary, kinds):
+        measured.append(vocabulary)
+        return measure(vocabulary, kinds)
+
+    monkeypatch.setattr(nearest, "chance_nearness", counting)
+    titles = ["Nike Men White Sneakers", "Wildcraft Unisex Grey Backpack", "Puma Red Sneakers"]
+    categories = ["Footwear > Shoes", "Accessories > Bags", "Footwear > Shoes"]
+    nearest(Vocabulary.learn(titles, categories), ["schoolbag"])
+    # Learned again after an edit, with the same kinds in another order of counts.
+    nearest(Vocabulary.learn([*titles, "Wildcraft Blue Backpack"], [*categories, "Bags"]), ["x"])
+    assert len(measured) == 1
+    nearest(FURNITURE, ["schoolbag"])
+    assert len(measured) == 2
