@@ -23,6 +23,7 @@ same thing, and otherwise left to the vectors.
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 
 from search.ml.lexicon import colour_families, find_colours, regional_groups
@@ -95,6 +96,8 @@ def understand(
     # (group, words, whether they say what the query asks for): the catalogue's kind words
     # related to these are sought for the group
     sought: list[tuple[int, tuple[str, ...], bool]] = []
+    # WordNet's relations of a word, looked up once though a word may be asked for twice.
+    relate = cache(lambda looked_up, asked: related_kinds(looked_up, vocabulary, asked))
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
     head = vocabulary.attributes(text).head
@@ -140,7 +143,7 @@ def understand(
         elif (correction := correct(token, vocabulary)) is not None:
             corrections[token] = correction
             groups.append((correction,))
-        elif related_kinds((token,), vocabulary, asked_for):
+        elif relate((token,), asked_for):
             # An English word the encoder's vocabulary lacks: not two words run together.
             sought.append((len(groups), (token,), asked_for))
             groups.append(())
@@ -151,7 +154,7 @@ def understand(
             sought.append((len(groups), (token,), asked_for))
             groups.append(())
     # General English first; the encoder's nearest kind words for what it does not relate.
-    related = [related_kinds(looked_up, vocabulary, asked) for _, looked_up, asked in sought]
+    related = [relate(looked_up, asked) for _, looked_up, asked in sought]
     unrelated = [
         word
         for (_, looked_up, asked), kinds in zip(sought, related, strict=True)

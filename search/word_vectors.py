@@ -136,7 +136,7 @@ class NearestKindTerms:
         catalogue does not use and that WordNet relates to none of its kinds. A maximum over
         hundreds of kinds is compared with a maximum over as many, so that a catalogue with more
         kinds does not relate more words by chance."""
-        nouns = wordnet_nouns().common_nouns()
+        nouns = wordnet_nouns().common_nouns
         rng = random.Random(0)
         unrelated: list[str] = []
         for noun in rng.sample(nouns, len(nouns)):

