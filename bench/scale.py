@@ -79,10 +79,11 @@ from scale_catalogue import (  # noqa: E402  (after django.setup(): it imports m
 
 from catalog.models import Category, Product  # noqa: E402
 from core.database_roles import OWNER_ALIAS  # noqa: E402
+from search.filters import Filters  # noqa: E402
 from search.ml.encoders import active_dims, get_encoder  # noqa: E402
 from search.models import ProductIndex  # noqa: E402
 from search.query_words import understand  # noqa: E402
-from search.retrieval import Filters, SourceQuery, retrieve  # noqa: E402
+from search.retrieval import SourceQuery, retrieve  # noqa: E402
 
 KIT = SHARED / "eval"
 HELD_OUT_EVERY = 100  # one listing in this many is a photo query, never in the catalogue

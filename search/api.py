@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from catalog.selectors import listed_products
 from core.throttling import SEARCH_THROTTLES, AnonThrottle, UserThrottle
 from search import result_tokens
+from search.filters import Filters
 from search.models import SearchLog
-from search.retrieval import Filters
 from search.selectors import SearchQuery, SearchUnavailable, search, similar_products
 from search.serializers import (
     FacetsSerializer,

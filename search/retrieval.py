@@ -15,19 +15,23 @@ import functools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 
-from catalog.models import Category, Product, Variant
+from catalog.models import Category
 from core.replicas import read_alias
+from search.candidate_statement import (
+    CATEGORY_TABLE,
+    INDEX_TABLE,
+    PRODUCT_TABLE,
+    candidates_statement,
+)
 from search.db import binary_vector_cursor, estimated_index_rows
 from search.facets import MatchFacts
+from search.filters import Filters, filter_conditions, variant_match
 from search.ml.colour import COLOUR_DIMS, normalise
-from search.ml.photo_feedback import FEEDBACK_RESULTS
-from search.models import ProductIndex
 from search.vector_indexes import (
     CATEGORY_INDEXED,
     EXACT_SEARCH_MAX_PRODUCTS,
@@ -51,41 +55,10 @@ MAX_CANDIDATES_PER_SOURCE = 500
 # source has its candidates among the products the filters allow, visiting at most this many
 # entries (pgvector's default): a filter that allows fewer is left to an exact search.
 MAX_SCAN_TUPLES = 20_000
-# The keyword source ranks at most this many of a query's matches (those that come first in the
-# table): ranking reads each match's keyword document, and words matched by tens of thousands
-# of listings (1,000,000-listing catalogue: 49-90 ms p95 unbounded) say little that the vector
-# sources do not, while words that pick out a few listings (a brand, a model) stay within it.
-KEYWORD_MATCHES_RANKED = 5_000
 # A catalogue this small (or never analysed) is always searched exactly: it costs little, and
 # an HNSW scan returns at most ef_search entries, which can all be dead row versions left by
 # recent updates and not yet vacuumed away, leaving live products unfound.
 EXACT_SEARCH_MAX_ROWS = 2_000
-
-
-@dataclass(frozen=True)
-class Filters:
-    category: Category | None = None  # with its descendants
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    in_stock: bool = False
-    # (name, value) pairs that one variant in stock must all have, e.g. (("size", "M"),).
-    options: tuple[tuple[str, str], ...] = ()
-    colour: str = ""  # a colour family (search.ml.lexicon) that the listing states
-    merchant_id: int | None = None
-    exclude_product_id: int | None = None  # "similar products" leave out the product itself
-
-    @property
-    def narrows(self) -> bool:
-        """Whether the filters may leave out products (excluding one product does not count)."""
-        return bool(
-            self.category
-            or self.min_price is not None
-            or self.max_price is not None
-            or self.in_stock
-            or self.options
-            or self.colour
-            or self.merchant_id
-        )
 
 
 @dataclass
@@ -142,18 +115,6 @@ class Candidates:
         return ~self.text.any(axis=1) & self.image.any(axis=1)
 
 
-_PRODUCT = Product._meta.db_table
-_INDEX = ProductIndex._meta.db_table
-_CATEGORY = Category._meta.db_table
-# What a source sends of each product it finds, beside its id, its name and the product's place.
-_FOUND = (
-    "product.title, product.category_id, product.price, product.currency, "
-    "product.stock > 0 AS in_stock, product.created_at"
-)
-_FOUND_NAMES = "title, category_id, price, currency, in_stock, created_at"  # as they are sent
-_VARIANT = Variant._meta.db_table
-
-
 def retrieve(
     query: SourceQuery,
     filters: Filters,
@@ -164,8 +125,8 @@ def retrieve(
     """Up to `per_source` candidates from each source, merged, with their vectors."""
     text_dim, image_dim = dims
     per_source = min(per_source, MAX_CANDIDATES_PER_SOURCE)
-    conditions, parameters = _conditions(filters, encoder_version)
-    variant_match = _variant_match(filters, "found.price")
+    conditions, parameters = filter_conditions(filters, encoder_version)
+    found_variant_match = variant_match(filters, "found.price")
     parameters |= {
         "text_vector": query.text_vector,
         "photo_text_vector": query.photo_text_vector,
@@ -207,7 +168,7 @@ def retrieve(
             cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
-        sql = functools.partial(_candidates_sql, sources, conditions, variant_match)
+        sql = functools.partial(candidates_statement, sources, conditions, found_variant_match)
         cursor.execute(sql(exact, photo_query), parameters)
         rows = cursor.fetchall()
         if not exact and filters.narrows and _came_short(rows, sources, per_source):
@@ -232,80 +193,12 @@ def search_list(per_source: int, allowed_share: float = 1.0, category_graph: boo
     return min(math.ceil(wanted), MAX_EF_SEARCH)
 
 
-def _conditions(filters: Filters, encoder_version: str | None) -> tuple[str, dict]:
-    conditions = ["product.status = 'active'"]
-    parameters: dict = {
-        "min_price": filters.min_price,
-        "max_price": filters.max_price,
-        "colour": filters.colour,
-    }
-    for number, (name, value) in enumerate(filters.options):
-        parameters[f"option_name_{number}"] = name
-        parameters[f"option_value_{number}"] = value.lower()
-    if encoder_version is not None:  # None: keywords alone, vectors of any version unread
-        conditions.append("row.encoder_version = %(version)s")
-        parameters["version"] = encoder_version
-    if filters.category is not None:
-        # A constant, not a parameter: the planner matches a category's own HNSW indexes
-        # (search.vector_indexes) only to a condition it can read at planning time.
-        conditions.append(f"row.categories @> ARRAY[{int(filters.category.pk)}]")
-    if filters.in_stock:
-        conditions.append("product.stock > 0")
-    variants = _VARIANTS_OF.format(product="product.id")
-    match = _variant_match(filters, "product.price")
-    if filters.min_price is not None or filters.max_price is not None:
-        # A product with variants is in range by one of them that has what else is asked for
-        # (stock, options); one without, by its own price.
-        own = "false" if filters.options else " AND ".join(_price_bounds(filters, "product.price"))
-        conditions.append(f"coalesce((SELECT bool_or({match}) {variants}), {own})")
-    elif filters.options:
-        conditions.append(f"EXISTS (SELECT 1 {variants} AND {match})")
-    if filters.colour:
-        conditions.append(_COLOUR_CONDITION)
-    if filters.merchant_id:
-        conditions.append("product.merchant_id = %(merchant)s")
-        parameters["merchant"] = filters.merchant_id
-    if filters.exclude_product_id:
-        conditions.append("product.id <> %(exclude)s")
-        parameters["exclude"] = filters.exclude_product_id
-    return " AND ".join(conditions), parameters
-
-
-# Served by the GIN index on the colours (productindex_colours).
-_COLOUR_CONDITION = "row.colours @> ARRAY[%(colour)s]::varchar[]"
-# A product's variants: few, found by the index on variant.product_id.
-_VARIANTS_OF = f"FROM {_VARIANT} AS variant WHERE variant.product_id = {{product}}"
-
-
-def _variant_match(filters: Filters, product_price: str) -> str:
-    """What one variant needs for the filters to allow its product (with _conditions'
-    parameters): to be in stock where they ask for stock or options, to have the options asked
-    for (values in any case: "size:m" finds size M), and its price (its own, else the
-    product's) within the price bounds."""
-    matches = ["variant.stock > 0"] if filters.in_stock or filters.options else []
-    matches += [
-        f"lower(variant.options ->> %(option_name_{number})s) = %(option_value_{number})s"
-        for number in range(len(filters.options))
-    ]
-    matches += _price_bounds(filters, f"coalesce(variant.price, {product_price})")
-    return " AND ".join(matches) or "true"
-
-
-def _price_bounds(filters: Filters, price: str) -> list[str]:
-    bounds = []
-    if filters.min_price is not None:
-        bounds.append(f"{price} >= %(min_price)s")
-    if filters.max_price is not None:
-        bounds.append(f"{price} <= %(max_price)s")
-    return bounds
-
-
 def _planned_rows(cursor, conditions: str, parameters: dict) -> float:
     """How many products the filters allow, as the planner estimates it: a plan, not a count,
     whatever the catalogue's size."""
     cursor.execute(
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_INDEX} AS row "
-        f"JOIN {_PRODUCT} AS product ON product.id = row.product_id WHERE {conditions}",
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {INDEX_TABLE} AS row "
+        f"JOIN {PRODUCT_TABLE} AS product ON product.id = row.product_id WHERE {conditions}",
         parameters,
     )
     return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
@@ -319,7 +212,7 @@ def _served_rows(cursor, category: Category | None, catalogue: float) -> tuple[f
         return catalogue, False
     parts = category.path.split("/")
     cursor.execute(
-        f"SELECT min(index.reltuples) FROM {_CATEGORY} AS ancestor "
+        f"SELECT min(index.reltuples) FROM {CATEGORY_TABLE} AS ancestor "
         "JOIN pg_class AS index ON index.relname = %(prefix)s || ancestor.id "
         "WHERE ancestor.path = ANY(%(paths)s)",
         {
@@ -336,124 +229,6 @@ def _came_short(rows: list[tuple], sources: list[str], wanted: int) -> bool:
     source is short wherever few products lack words, keywords wherever few use them)."""
     found = Counter(source for _, found_by, *_ in rows for source in found_by)
     return any(found[name] < wanted for name in sources if name in ("text", "photo"))
-
-
-def _candidates_sql(
-    sources: list[str], conditions: str, variant_match: str, exact: bool, photo_query: bool
-) -> str:
-    branches = {
-        name: f"(SELECT row.product_id, '{name}' AS source, {order} AS position, {_FOUND} "
-        f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
-        f"WHERE {conditions} AND {match} ORDER BY position LIMIT {limit})"
-        for name in sources
-        if name != "keywords"
-        for limit in ["%(like_limit)s" if name == "like_results" else "%(limit)s"]
-        for match, order in [_source_order(name, exact)]
-    }
-    if "keywords" in sources:
-        # Ranked as they were matched: each match's row is read once.
-        branches["keywords"] = (
-            f"(SELECT product_id, 'keywords' AS source, position, {_FOUND_NAMES} "
-            "FROM keyword_matches ORDER BY position LIMIT %(limit)s)"
-        )
-    like_results = branches.pop("like_results", None)
-    found = "found"
-    feedback = ""
-    if like_results is not None:
-        # The photos of the text source's first results (those with a photo), averaged: what
-        # the like_results source orders products without words by.
-        feedback = (
-            ", centre AS MATERIALIZED (SELECT avg(row.photo_text_vector) AS vector "
-            "FROM (SELECT product_id FROM found WHERE source = 'text' "
-            f"ORDER BY position LIMIT {FEEDBACK_RESULTS}) AS seed "
-            f"JOIN {_INDEX} AS row USING (product_id)), "
-            f"like_results AS MATERIALIZED {like_results}"
-        )
-        found = "(SELECT * FROM found UNION ALL SELECT * FROM like_results)"
-    # Each product once, with the sources that found it and its place in each: one that
-    # several sources find travels once with its vectors.
-    found_once = (
-        "(SELECT product_id, array_agg(source) AS sources, array_agg(position) AS positions, "
-        f"{_FOUND_NAMES} FROM {found} AS found GROUP BY product_id, {_FOUND_NAMES}) AS found"
-    )
-    # Only the photos of products without words travel (the match head reads what they are);
-    # a photo query compares every candidate's photo and colours with its own.
-    # Photos are compared only with photos of the query's photo encoder (during a move to a new
-    # one, a row changed at the last moment may have another: search.ml.photo_versions).
-    same_encoder = "row.photo_version = %(photo_version)s"
-    photo_columns = (
-        f"CASE WHEN row.text_vector IS NULL AND {same_encoder} THEN row.photo_features END, "
-    ) + (
-        f"row.colour_vector, CASE WHEN {same_encoder} "
-        "THEN 1 - (row.photo_features <=> %(image_vector)s) END"
-        if photo_query
-        else "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END, NULL::float8"
-    )
-    keyword_matches = (
-        ", keyword_matches AS MATERIALIZED (SELECT row.product_id, "
-        f"-ts_rank_cd(row.keywords, (SELECT terms FROM query)) AS position, {_FOUND} "
-        f"FROM {_INDEX} AS row JOIN {_PRODUCT} AS product ON product.id = row.product_id "
-        f"WHERE {conditions} AND row.keywords @@ (SELECT terms FROM query) "
-        f"LIMIT {KEYWORD_MATCHES_RANKED})"
-        if "keywords" in sources
-        else ""
-    )
-    # A product with variants is priced by those the filters allow: the prices a shopper can
-    # pay for what they asked, and the lowest of them in stock (else the lowest), for sorting.
-    unit_price = "coalesce(variant.price, found.price)"
-    # `found` is materialised: the sources run once, whatever plan the join gets (on a table
-    # whose statistics say it is tiny, PostgreSQL would otherwise re-run them for every row).
-    # It carries the product's title from the sources' own join: joined again here, the
-    # planner would hash the whole product table for a few hundred candidates.
-    return f"""
-        WITH query AS (
-            SELECT to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
-        ){keyword_matches}, found AS MATERIALIZED ({" UNION ALL ".join(branches.values())})
-        {feedback}
-        SELECT found.product_id, found.sources, found.positions, row.text_vector,
-               row.photo_text_vector, {photo_columns},
-               ts_rank_cd(row.keywords, (SELECT terms FROM query)),
-               found.title, coalesce(category.full_name, ''), found.category_id,
-               coalesce(variants.price, found.price), variants.prices, found.currency,
-               found.in_stock, found.created_at, row.colours, variants.options
-        FROM {found_once} JOIN {_INDEX} AS row USING (product_id)
-        LEFT JOIN {_CATEGORY} AS category ON category.id = found.category_id
-        LEFT JOIN LATERAL (
-            SELECT coalesce(
-                       min({unit_price}) FILTER (WHERE {variant_match} AND variant.stock > 0),
-                       min({unit_price}) FILTER (WHERE {variant_match})
-                   ) AS price,
-                   array_agg(DISTINCT {unit_price})
-                       FILTER (WHERE {variant_match} AND {unit_price} IS NOT NULL) AS prices,
-                   jsonb_agg(variant.options ORDER BY variant.position, variant.id)
-                       FILTER (WHERE variant.stock > 0) AS options
-            {_VARIANTS_OF.format(product="found.product_id")}
-        ) AS variants ON true
-    """
-
-
-# The vector column that each vector source searches.
-_SOURCE_COLUMNS = {"text": "text_vector", "photo": "photo_text_vector"}
-
-
-def _source_order(name: str, exact: bool) -> tuple[str, str]:
-    """A vector source's match condition and its order (ascending: best first)."""
-    if name == "photo_only":  # served by the partial index on rows without text
-        match, distance = _source_order("photo", exact)
-        return f"row.text_vector IS NULL AND {match}", distance
-    if name == "like_results":  # the same index, nearest to the centre of the results' photos
-        centre = "(SELECT vector FROM centre)"
-        distance = f"(row.photo_text_vector <=> {centre})" + (" + 0" if exact else "")
-        match = (
-            f"row.text_vector IS NULL AND row.photo_text_vector IS NOT NULL "
-            f"AND {centre} IS NOT NULL"
-        )
-        return match, distance
-    column = _SOURCE_COLUMNS[name]
-    # "+ 0" hides the distance from the planner's index matching: an exact scan of the
-    # filtered rows, which returns every match that an index scan might filter away.
-    distance = f"(row.{column} <=> %({column})s)" + (" + 0" if exact else "")
-    return f"row.{column} IS NOT NULL", distance
 
 
 def _collect(rows, sources, text_dim: int, image_dim: int) -> Candidates:

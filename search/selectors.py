@@ -24,6 +24,7 @@ from core.replicas import replica_reads
 from search.candidate_features import QueryVectors, head_inputs
 from search.catalogue_vocabulary import catalogue_vocabulary
 from search.facets import Facets, facets_of, sorted_ids
+from search.filters import Filters
 from search.ml import trained
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
@@ -33,7 +34,7 @@ from search.ml.ranking import reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
 from search.query_words import QueryWords, understand
-from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, Filters, SourceQuery, retrieve
+from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, SourceQuery, retrieve
 from search.word_vectors import NearestKindTerms, encoder_relatedness, word_vectors
 
 MAX_LIMIT = 100

@@ -11,9 +11,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import Category, Product
+from search.filters import Filters
 from search.models import ProductIndex, SearchEvent, SearchLog
 from search.result_tokens import ShownResults
-from search.retrieval import Filters
 
 if TYPE_CHECKING:  # the selectors load torch: not for every process that changes the index
     from search.selectors import SearchResults

@@ -16,11 +16,11 @@ from catalog.variants import parse_option_filter
 from core.throttling import SEARCH_THROTTLES, throttled
 from search import result_tokens
 from search.facets import Facets
+from search.filters import Filters
 from search.keyword import MAX_QUERY_LENGTH
 from search.ml.lexicon import FAMILIES
 from search.models import SearchLog
 from search.photos import decode_query_photo
-from search.retrieval import Filters
 from search.selectors import SearchQuery, SearchResults, SearchUnavailable, search
 from search.services import log_search
 

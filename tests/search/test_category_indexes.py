@@ -9,8 +9,9 @@ from django.db import connection
 from catalog import services as catalog_services
 from catalog.models import Category, Product
 from search import retrieval, vector_indexes
+from search.filters import Filters
 from search.models import ProductIndex
-from search.retrieval import Filters, SourceQuery, retrieve, search_list
+from search.retrieval import SourceQuery, retrieve, search_list
 from search.vector_indexes import (
     category_index_name,
     indexed_categories,

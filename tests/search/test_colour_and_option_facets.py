@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from catalog.variants import VariantSpec
 from search.facets import facets_of
+from search.filters import COLOUR_CONDITION, Filters, filter_conditions
 from search.indexing import embed_stale
 from search.models import ProductIndex, SearchLog
-from search.retrieval import _COLOUR_CONDITION, Filters, _conditions
 from tests.api_helpers import assert_error
 from tests.search.test_facets import fact
 
@@ -121,14 +121,12 @@ def test_the_colour_filter_keeps_the_products_of_that_colour(tees):
 
 
 def test_the_colour_filter_is_an_indexed_sql_condition(tees):
-    conditions, parameters = _conditions(Filters(colour="blue"), encoder_version=None)
-    assert _COLOUR_CONDITION in conditions
+    conditions, parameters = filter_conditions(Filters(colour="blue"), encoder_version=None)
+    assert COLOUR_CONDITION in conditions
     table = ProductIndex._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # six rows: any plan would do
-        cursor.execute(
-            f"EXPLAIN SELECT * FROM {table} AS row WHERE {_COLOUR_CONDITION}", parameters
-        )
+        cursor.execute(f"EXPLAIN SELECT * FROM {table} AS row WHERE {COLOUR_CONDITION}", parameters)
         plan = "\n".join(line for (line,) in cursor.fetchall())
         cursor.execute(
             f"SELECT product.sku FROM {table} AS row JOIN catalog_product AS product "

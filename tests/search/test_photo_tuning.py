@@ -10,6 +10,7 @@ from PIL import Image
 
 from catalog import services as catalog_services
 from catalog.models import Product
+from search.filters import Filters
 from search.indexing import embed_stale
 from search.ml import trained
 from search.ml.colour import normalise
@@ -20,7 +21,7 @@ from search.ml.training.classifier import UNLABELLED
 from search.ml.training.photo_gate import PhotoMeasures, photo_decision, photo_retrieval_ndcg
 from search.ml.training.photo_tuning import augmented, tune_photo_encoder
 from search.models import ProductIndex
-from search.retrieval import Filters, SourceQuery, retrieve
+from search.retrieval import SourceQuery, retrieve
 from tests.conftest import dataset_photo
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from catalog.models import Product
-from search import retrieval
+from search import candidate_statement, retrieval
+from search.filters import Filters
 from search.indexing import embed_stale
 from search.models import ProductIndex
-from search.retrieval import Filters
 from search.selectors import SearchQuery, search, similar_products
 from tests.conftest import dataset_photo
 
@@ -67,7 +67,7 @@ def test_the_keyword_source_ranks_a_bounded_number_of_matches_within_the_filters
     query = retrieval.SourceQuery(keywords="black & shoe")
     everything = retrieval.retrieve(query, Filters(), encoder.version, dims, per_source=200)
     assert len(everything) == 120  # every black shoe, ranked
-    monkeypatch.setattr(retrieval, "KEYWORD_MATCHES_RANKED", 7)
+    monkeypatch.setattr(candidate_statement, "KEYWORD_MATCHES_RANKED", 7)
     bounded = retrieval.retrieve(query, Filters(), encoder.version, dims, per_source=200)
     assert len(bounded) == 7
     kurtas = retrieval.SourceQuery(keywords="kurta")

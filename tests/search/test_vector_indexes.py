@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from search.filters import Filters
 from search.indexing import embed_stale
-from search.retrieval import Filters, SourceQuery, retrieve
+from search.retrieval import SourceQuery, retrieve
 from search.vector_indexes import NEXT_SUFFIX, vector_indexes
 
 HNSW_NAMES = {"productindex_text_hnsw", "productindex_photo_hnsw", "productindex_photo_only_hnsw"}
