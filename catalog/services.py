@@ -8,19 +8,25 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
-from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from catalog.images import CheckedImage, make_thumbnail
+from catalog.images import CheckedImage
 from catalog.models import CATEGORY_SEPARATOR, Category, Merchant, Product, ProductImage
+from catalog.photo_files import (
+    add_photos,
+    delete_files,
+    locked_images,
+    photo_transaction,
+    save_positions,
+    store_imported_photo,
+)
 from catalog.signals import products_changed
 from catalog.variants import VariantSpec, normalise_options, sync_stock, write_variants
 
@@ -203,7 +209,7 @@ def save_product(
     """
     if not product.currency:
         product.currency = settings.VITRINE_DEFAULT_CURRENCY
-    with _product_transaction() as written:
+    with photo_transaction() as written:
         if category_path is not None:
             product.category = category_from_path(category_path)
         validate_product(product)
@@ -221,7 +227,7 @@ def save_product(
         if variants is not None:
             write_variants(product, variants)
         sync_stock(product)
-        _add_photos(product, photos, written)
+        add_photos(product, photos, written)
         announce_products_changed([product.pk])
     return product
 
@@ -249,7 +255,7 @@ def upsert_product(
     that version. `variants`, when given, become its variants, as in save_product. `bulk`: the
     change is one of many made at once (an import), announced as such.
     """
-    with _product_transaction() as written:
+    with photo_transaction() as written:
         if category_path is not None:
             fields = {**fields, "category": category_from_path(category_path)}
         product = Product.objects.select_for_update().filter(merchant=merchant, sku=sku).first()
@@ -282,7 +288,7 @@ def upsert_product(
             write_variants(product, variants)
         sync_stock(product)
         if photo_changed:
-            _store_imported_photo(product, imported_photo, written)
+            store_imported_photo(product, imported_photo, written)
         announce_products_changed([product.pk], bulk=bulk)
     return UpsertOutcome.CREATED if created else UpsertOutcome.UPDATED
 
@@ -320,12 +326,12 @@ def delete_product(product: Product) -> None:
     file_names = [name for image in product.images.all() for name in image.file_names]
     with transaction.atomic():
         product.delete()
-        transaction.on_commit(lambda: _delete_files(file_names))
+        transaction.on_commit(lambda: delete_files(file_names))
 
 
 def add_product_photos(product: Product, photos: Sequence[CheckedImage]) -> list[ProductImage]:
-    with _product_transaction() as written:
-        images = _add_photos(product, photos, written)
+    with photo_transaction() as written:
+        images = add_photos(product, photos, written)
         announce_products_changed([product.pk])
     return images
 
@@ -333,17 +339,17 @@ def add_product_photos(product: Product, photos: Sequence[CheckedImage]) -> list
 def delete_product_image(image: ProductImage) -> None:
     with transaction.atomic():
         image.delete()
-        _save_positions(_locked_images(image.product))
+        save_positions(locked_images(image.product))
         announce_products_changed([image.product_id])
-        transaction.on_commit(lambda: _delete_files(image.file_names))
+        transaction.on_commit(lambda: delete_files(image.file_names))
 
 
 def move_product_image(image: ProductImage, position: int) -> None:
     """Move a photo to `position` (0 is the main photo), shifting the others."""
     with transaction.atomic():
-        images = [other for other in _locked_images(image.product) if other.pk != image.pk]
+        images = [other for other in locked_images(image.product) if other.pk != image.pk]
         images.insert(max(0, min(position, len(images))), image)
-        _save_positions(images)
+        save_positions(images)
         announce_products_changed([image.product_id])
 
 
@@ -372,82 +378,3 @@ def validate_product(product: Product) -> None:
     product.full_clean(
         exclude=["merchant", "category"], validate_unique=False, validate_constraints=False
     )
-
-
-@contextmanager
-def _product_transaction() -> Iterator[list[str]]:
-    """A transaction that also removes the photo files it wrote, should it roll back."""
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            yield written
-    except BaseException:
-        _delete_files(written)
-        raise
-
-
-def _add_photos(
-    product: Product, photos: Sequence[CheckedImage], written: list[str]
-) -> list[ProductImage]:
-    start = product.images.count() if photos else 0
-    return [
-        _store_photo(product, photo, start + offset, written) for offset, photo in enumerate(photos)
-    ]
-
-
-def _store_photo(
-    product: Product,
-    photo: CheckedImage,
-    position: int,
-    written: list[str],
-    *,
-    imported: bool = False,
-) -> ProductImage:
-    image = ProductImage(
-        product=product,
-        imported=imported,
-        width=photo.width,
-        height=photo.height,
-        sha256=photo.sha256,
-        position=position,
-    )
-    name = uuid4().hex
-    image.image.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
-    written.append(image.image.name)
-    image.thumbnail.save(
-        f"{name}.thumb.jpg", ContentFile(make_thumbnail(photo.content)), save=False
-    )
-    written.append(image.thumbnail.name)
-    image.save()
-    return image
-
-
-def _store_imported_photo(product: Product, photo: CheckedImage, written: list[str]) -> None:
-    """The import's photo takes the place of the one an earlier import stored (the only photo
-    it may delete), or else goes first; the merchant's own photos stay."""
-    images = _locked_images(product)
-    replaced = next((image for image in images if image.imported), None)
-    position = images.index(replaced) if replaced else 0
-    if replaced is not None:
-        images.remove(replaced)
-        replaced.delete()
-        transaction.on_commit(lambda: _delete_files(replaced.file_names))
-    images.insert(position, _store_photo(product, photo, position, written, imported=True))
-    _save_positions(images)
-
-
-def _locked_images(product: Product) -> list[ProductImage]:
-    return list(ProductImage.objects.select_for_update().filter(product=product))
-
-
-def _save_positions(images: list[ProductImage]) -> None:
-    for position, image in enumerate(images):
-        if image.position != position:
-            image.position = position
-            image.save(update_fields=["position"])
-
-
-def _delete_files(file_names: Iterable[str]) -> None:
-    storage = ProductImage._meta.get_field("image").storage
-    for name in file_names:
-        storage.delete(name)
