@@ -30,10 +30,9 @@ def candidates_statement(
     branches = {
         name: f"(SELECT row.product_id, '{name}' AS source, {order} AS position, {_FOUND} "
         f"FROM {INDEX_TABLE} AS row JOIN {PRODUCT_TABLE} AS product ON product.id = row.product_id "
-        f"WHERE {conditions} AND {match} ORDER BY position LIMIT {limit})"
+        f"WHERE {conditions} AND {match} ORDER BY position LIMIT %(limit)s)"
         for name in sources
         if name != "keywords"
-        for limit in ["%(like_limit)s" if name == "like_results" else "%(limit)s"]
         for match, order in [_source_order(name, exact)]
     }
     if "keywords" in sources:

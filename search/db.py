@@ -9,7 +9,7 @@ from pgvector.psycopg import register_vector
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
-from search.models import ProductIndex
+from search.models import PHOTO_ONLY_INDEX, ProductIndex
 
 _vector_connections: "weakref.WeakSet[psycopg.Connection]" = weakref.WeakSet()
 
@@ -46,10 +46,18 @@ class _FloatArrayLoader(Loader):
 def estimated_index_rows(cursor) -> float:
     """The search index table's row count as PostgreSQL last estimated it (-1: never): a
     catalogue's size without counting it."""
+    return estimated_rows(cursor)[0]
+
+
+def estimated_rows(cursor) -> tuple[float, float]:
+    """The search index table's rows and those of them that no words describe, as PostgreSQL
+    last estimated them (-1: never), in one round trip: counted by neither."""
     cursor.execute(
-        "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [ProductIndex._meta.db_table]
+        "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass), "
+        "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass)",
+        [ProductIndex._meta.db_table, PHOTO_ONLY_INDEX],
     )
-    return cursor.fetchone()[0]
+    return cursor.fetchone()
 
 
 def vacuum_search_index() -> None:

@@ -12,6 +12,9 @@ from catalog.models import Category, Merchant, Product
 from search.fields import EncoderVectorField
 from search.ml.colour import COLOUR_DIMS
 
+# The HNSW index of the rows that no words describe: only their photos (the photo-only source).
+PHOTO_ONLY_INDEX = "productindex_photo_only_hnsw"
+
 
 class ProductIndex(models.Model):
     class State(models.TextChoices):
@@ -109,7 +112,7 @@ class ProductIndex(models.Model):
             # Products that only their photo describes: their own candidate source.
             HnswIndex(
                 fields=["photo_text_vector"],
-                name="productindex_photo_only_hnsw",
+                name=PHOTO_ONLY_INDEX,
                 opclasses=["vector_cosine_ops"],
                 condition=models.Q(text_vector__isnull=True),
             ),

@@ -28,7 +28,7 @@ from search.candidate_statement import (
     PRODUCT_TABLE,
     candidates_statement,
 )
-from search.db import binary_vector_cursor, estimated_index_rows
+from search.db import binary_vector_cursor, estimated_rows
 from search.facets import MatchFacts
 from search.filters import Filters, filter_conditions, variant_match
 from search.ml.colour import COLOUR_DIMS, normalise
@@ -40,10 +40,6 @@ from search.vector_indexes import (
 )
 
 CANDIDATES_PER_SOURCE = 50
-# The wordless listings that look like a text query's first results (the like_results source):
-# enough for the wordless places of a page or two, each read by the match head besides the
-# other sources' candidates (about 2 ms a query on 10,000 listings).
-LIKE_RESULTS_LIMIT = 20
 # A category's own graph is searched with a list this many times as long: it answers queries
 # from the whole catalogue, most of them far from its listings, whose nearest HNSW finds less
 # surely (bench/scale.py, 1,000,000 listings, "Apparel" 48%: text recall@10 0.918 with a list
@@ -105,6 +101,8 @@ class Candidates:
     facts: list[MatchFacts] = field(default_factory=list)
     # Whether every product the filters allow was compared (else the vector indexes served)
     searched_exactly: bool = True
+    # The catalogue's share of listings that no words describe, as last estimated (0: unknown)
+    wordless_share: float = 0.0
 
     def __len__(self) -> int:
         return len(self.product_ids)
@@ -131,7 +129,6 @@ def retrieve(
         "text_vector": query.text_vector,
         "photo_text_vector": query.photo_text_vector,
         "limit": per_source,
-        "like_limit": LIKE_RESULTS_LIMIT,
         "keywords": query.keywords or "",
         "image_vector": query.image_vector,
         "photo_version": query.photo_version,
@@ -155,7 +152,7 @@ def retrieve(
     database = read_alias()  # a replica's, inside a search (core.replicas)
     photo_query = query.image_vector is not None
     with transaction.atomic(using=database), binary_vector_cursor(database) as cursor:
-        catalogue = estimated_index_rows(cursor)
+        catalogue, wordless = estimated_rows(cursor)
         exact, allowed_share, category_graph = catalogue <= EXACT_SEARCH_MAX_ROWS, 1.0, False
         if not exact and filters.narrows:
             allowed = _planned_rows(cursor, conditions, parameters)
@@ -178,6 +175,7 @@ def retrieve(
             rows, exact = cursor.fetchall(), True
     candidates = _collect(rows, sources, text_dim, image_dim)
     candidates.searched_exactly = exact
+    candidates.wordless_share = min(1.0, wordless / catalogue) if catalogue > 0 < wordless else 0.0
     return candidates
 
 

@@ -29,7 +29,7 @@ from search.ml import trained
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable, active_dims, get_encoder
 from search.ml.lexicon.wordnet import wordnet_nouns
-from search.ml.photo_feedback import refill_wordless_places
+from search.ml.photo_feedback import refill_wordless_places, with_wordless_share
 from search.ml.ranking import reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
@@ -268,10 +268,18 @@ def _rank(
     )
     if not _has_head(model) or not len(candidates):
         return _fused(candidates)
-    scores = model.score(*head_inputs(candidates, vectors, words, vocabulary, model))[0]
+    query_batch, candidate_batch = head_inputs(candidates, vectors, words, vocabulary, model)
+    scores = model.score(query_batch, candidate_batch)[0]
     order = np.argsort(-scores, kind="stable")
     if feedback:
-        order, scores = refill_wordless_places(order, scores, candidates.photo, candidates.wordless)
+        wordless = candidates.wordless
+        # What the classifier read of the query's colours in the wordless listings' photos.
+        names_colours = vocabulary is not None and vocabulary.wanted(words.for_encoder).colours
+        colour_chance = candidate_batch.title_match[0, :, 1].numpy() if names_colours else None
+        order, scores = refill_wordless_places(
+            order, scores, candidates.photo, wordless, colour_chance
+        )
+        order, scores = with_wordless_share(order, scores, wordless, candidates.wordless_share)
     cutoff = model.relevance_cutoff
     # Scores fall along the order, so the matches lead it.
     matched = None if cutoff is None else int(cutoff.matches(scores).sum())

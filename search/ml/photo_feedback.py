@@ -8,8 +8,13 @@ words show what the shopper wants better than the words do, and their photos, ma
 way, compare with the wordless listings' photos like with like. Retrieval looks for such listings
 too (search.retrieval's like_results source).
 
-The head still decides how many wordless listings the results show and where; the feedback only
-decides which of them take those places, so results with words keep their ranks.
+The head decides how many wordless listings the results show and where, with one floor: past
+the first results, wordless listings hold at least their share of the catalogue's listings in
+every stretch of the ranking (an exposure guarantee). The head is surer of listings that words
+describe and ranks a wordless one below any such match, so that a query with many matches of
+both kinds showed few of its wordless ones; their share is what a ranking that favoured
+neither kind would show of them.
+The feedback decides which wordless listings take those places.
 """
 
 import numpy as np
@@ -19,14 +24,26 @@ import numpy as np
 FEEDBACK_RESULTS = 10
 
 
+# A chance read from a photo is never quite 0: its logarithm stays finite.
+_LEAST_CHANCE = 1e-3
+
+
 def refill_wordless_places(
-    order: np.ndarray, scores: np.ndarray, photos: np.ndarray, wordless: np.ndarray
+    order: np.ndarray,
+    scores: np.ndarray,
+    photos: np.ndarray,
+    wordless: np.ndarray,
+    colour_chance: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`order` (candidate positions, best first) and `scores` (by position) with the places of
-    wordless candidates filled again: best first by the head's score and by their photos'
-    likeness to the best described results' photos, weighed equally once each is standardised
-    among the wordless candidates. A place keeps its score, whoever takes it, so that scores
-    still fall along the order."""
+    wordless candidates filled again: best first by the head's score, by their photos' likeness
+    to the best described results' photos, and, for a query that names colours, by the chance
+    that the attribute classifier reads those colours in their photos (`colour_chance`, by
+    position), weighed equally once each is standardised among the wordless candidates (the
+    chance as its logarithm, the evidence it adds). The head weighs that chance far less than
+    it tells: among wordless listings of the kind asked for, it ranks those of the colour asked
+    for first less often than the chance alone does. A place keeps its score, whoever takes it,
+    so that scores still fall along the order."""
     places = np.flatnonzero(wordless[order])
     has_photo = photos.any(axis=1)
     described = order[~wordless[order] & has_photo[order]][:FEEDBACK_RESULTS]
@@ -37,11 +54,46 @@ def refill_wordless_places(
     candidates = order[places]
     likeness = photos[candidates] @ centroid  # the centroid's length is the same for all
     preference = _standardised(scores[candidates]) + _standardised(likeness)
+    if colour_chance is not None:
+        preference += _standardised(np.log(colour_chance[candidates] + _LEAST_CHANCE))
     chosen = candidates[np.argsort(-preference, kind="stable")]
-    refilled, rescored = order.copy(), scores.copy()
+    refilled = order.copy()
     refilled[places] = chosen
-    rescored[chosen] = scores[candidates]
-    return refilled, rescored
+    return refilled, _scores_by_place(order, refilled, scores)
+
+
+def with_wordless_share(
+    order: np.ndarray, scores: np.ndarray, wordless: np.ndarray, share: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`order` and `scores` with wordless candidates moved up where fewer than `share` of the
+    places past the first FEEDBACK_RESULTS are theirs: each first k places then hold at least
+    floor((k - FEEDBACK_RESULTS) * share) of them, while there are any left, each in its turn.
+    The first results stay as the head ranks them (the feedback's seeds). A place keeps its
+    score, whoever takes it."""
+    if share <= 0 or not wordless[order].any():
+        return order, scores
+    is_wordless = wordless[order]
+    # The places each kind holds in `order`, and how many of each are placed again so far.
+    places = {True: np.flatnonzero(is_wordless), False: np.flatnonzero(~is_wordless)}
+    taken = {True: 0, False: 0}
+    merged = []
+    for place in range(len(order)):
+        owed = int((place + 1 - FEEDBACK_RESULTS) * share) > taken[True]
+        left = {kind: taken[kind] < len(places[kind]) for kind in places}
+        wordless_next = not left[False] or (
+            left[True] and (owed or places[True][taken[True]] < places[False][taken[False]])
+        )
+        merged.append(places[wordless_next][taken[wordless_next]])
+        taken[wordless_next] += 1
+    moved = order[np.array(merged)]
+    return moved, _scores_by_place(order, moved, scores)
+
+
+def _scores_by_place(order: np.ndarray, moved: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The scores of `order`'s places given to whoever takes each place in `moved`."""
+    rescored = scores.copy()
+    rescored[moved] = scores[order]
+    return rescored
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:

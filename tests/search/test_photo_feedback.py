@@ -1,8 +1,13 @@
-"""Which wordless listings a text query shows: those whose photos look like its best results'."""
+"""Which wordless listings a text query shows: those whose photos look like its best results',
+in the colours it asks for, and at least their share of the catalogue's places."""
 
 import numpy as np
 
-from search.ml.photo_feedback import FEEDBACK_RESULTS, refill_wordless_places
+from search.ml.photo_feedback import (
+    FEEDBACK_RESULTS,
+    refill_wordless_places,
+    with_wordless_share,
+)
 
 # Directions in a small photo space: what the query's best results look like, and something else.
 WANTED = np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
@@ -83,3 +88,46 @@ def test_nothing_moves_without_two_wordless_listings_or_a_described_photo():
     all_but_first = np.array([False, True, True])
     refilled, _ = refill_wordless_places(order, scores, no_photo_with_words, all_but_first)
     assert np.array_equal(refilled, order)
+
+
+def test_of_wordless_listings_alike_the_one_in_the_colour_asked_for_goes_first():
+    # 3 and 4 look the same and the head scored them alike; the classifier reads the query's
+    # colour in 4's photo, not in 3's.
+    photos = np.stack([photo(WANTED, 0.1, seed) for seed in range(3)] + [photo(WANTED)] * 2)
+    wordless = np.array([False, False, False, True, True])
+    order, scores = ranked([5.0, 4.0, 3.0, 2.0, 2.0])
+    colour_chance = np.array([1.0, 1.0, 1.0, 0.05, 0.9])
+
+    refilled, _ = refill_wordless_places(order, scores, photos, wordless)
+    assert refilled.tolist() == [0, 1, 2, 3, 4]
+    refilled, rescored = refill_wordless_places(order, scores, photos, wordless, colour_chance)
+    assert refilled.tolist() == [0, 1, 2, 4, 3]
+    assert np.all(np.diff(rescored[refilled]) <= 0)
+
+
+def test_wordless_listings_hold_their_share_of_the_places_past_the_first_results():
+    # The head put 40 described listings before 20 wordless ones.
+    described, wordless_count, share = 40, 20, 0.2
+    wordless = np.arange(described + wordless_count) >= described
+    order, scores = ranked(list(range(described + wordless_count, 0, -1)))
+
+    moved, rescored = with_wordless_share(order, scores, wordless, share)
+
+    assert sorted(moved.tolist()) == sorted(order.tolist())
+    assert moved[:FEEDBACK_RESULTS].tolist() == order[:FEEDBACK_RESULTS].tolist()
+    for shown in range(FEEDBACK_RESULTS + 1, len(moved) + 1):
+        assert wordless[moved[:shown]].sum() >= int((shown - FEEDBACK_RESULTS) * share)
+    # Each kind keeps its own order, and the places keep their scores.
+    for kind in (True, False):
+        assert moved[wordless[moved] == kind].tolist() == order[wordless[order] == kind].tolist()
+    assert rescored[moved].tolist() == scores[order].tolist()
+    # No more than owed: the 15th place past the first results is the third wordless one's.
+    assert wordless[moved[: FEEDBACK_RESULTS + 15]].sum() == 3
+
+
+def test_nothing_moves_where_wordless_listings_hold_their_share_already():
+    wordless = np.array([False, True] * 20)
+    order, scores = ranked(list(range(40, 0, -1)))
+    for share in (0.0, 0.2, 0.5):
+        moved, rescored = with_wordless_share(order, scores, wordless, share)
+        assert np.array_equal(moved, order) and np.array_equal(rescored, scores)
