@@ -13,9 +13,10 @@ from search.ml.attribute_classifier import (
     AttributeProfiles,
     agreement,
     predicted_title_match,
+    stated_chance,
 )
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input
-from search.ml.vocabulary import TITLE_MATCHES, Vocabulary
+from search.ml.vocabulary import TITLE_MATCHES, Attributes, Vocabulary
 from search.query_words import QueryWords
 from search.retrieval import Candidates
 
@@ -28,14 +29,27 @@ class QueryVectors:
     colour: np.ndarray | None = None  # the photo's colours
 
 
+@dataclass
+class HeadInputs:
+    """A query and its candidates as the head reads them (a batch of one), and what the
+    classifier read of the query's stated attributes in the wordless candidates' photos."""
+
+    queries: QueryBatch
+    candidates: CandidateBatch
+    # (n,): for words that state colours or an audience, the chance that each wordless
+    # candidate's photo shows them (attribute_classifier.stated_chance; 0 for the others);
+    # None where the words state neither, or the model has no classifier.
+    stated_chance: np.ndarray | None = None
+
+
 def head_inputs(
     candidates: Candidates,
     vectors: QueryVectors,
     words: QueryWords,
     vocabulary: Vocabulary | None,
     model: trained.SearchModel,
-) -> tuple[QueryBatch, CandidateBatch]:
-    """The query and its candidates as the head reads them: a batch of one."""
+) -> HeadInputs:
+    """The query and its candidates as the head reads them."""
 
     def one(array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.asarray(array, dtype=np.float32))[None]
@@ -48,6 +62,9 @@ def head_inputs(
         return one(np.zeros(len(candidates)) if query is None else products @ query)
 
     queries = QueryBatch(text=query_row(vectors.text), photo=query_row(vectors.photo))
+    text = words.for_encoder
+    # What the words ask of a product, read once.
+    wanted = vocabulary.wanted(text) if text and vocabulary is not None else None
     classifier = model.attribute_classifier
     # What the photos of candidates without words say: read once, for both features below.
     read = (
@@ -63,25 +80,26 @@ def head_inputs(
         image_similarity=one(candidates.image_similarity),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
-        title_match=one(_title_match(candidates, words, vocabulary, classifier, read)),
+        title_match=one(_title_match(candidates, wanted, vocabulary, classifier, read)),
         attribute_agreement=one(_attribute_agreement(candidates, vectors, classifier, read)),
     )
-    return queries, batch
+    stated = (
+        None if wanted is None or read is None else stated_chance(classifier.classes, read, wanted)
+    )
+    return HeadInputs(queries, batch, stated)
 
 
 def _title_match(
     candidates: Candidates,
-    words: QueryWords,
+    wanted: Attributes | None,
     vocabulary: Vocabulary | None,
     classifier: AttributeClassifier | None,
     read: AttributeProfiles | None,
 ) -> np.ndarray:
     """Vocabulary.title_match of each candidate; for those without words, its prediction from
     what the classifier `read` from their photos (attribute_classifier.predicted_title_match)."""
-    text = words.for_encoder
-    if not text or vocabulary is None:
+    if wanted is None:
         return np.zeros((len(candidates), TITLE_MATCHES), dtype=np.float32)
-    wanted = vocabulary.wanted(text)
     matches = np.array(
         [
             vocabulary.title_match(wanted, title, category)
@@ -90,7 +108,7 @@ def _title_match(
         dtype=np.float32,
     ).reshape(-1, TITLE_MATCHES)
     wordless = candidates.wordless
-    if text and read is not None and wordless.any():
+    if read is not None and wordless.any():
         matches[wordless] = predicted_title_match(classifier.classes, read.rows(wordless), wanted)
     return matches
 

@@ -268,16 +268,13 @@ def _rank(
     )
     if not _has_head(model) or not len(candidates):
         return _fused(candidates)
-    query_batch, candidate_batch = head_inputs(candidates, vectors, words, vocabulary, model)
-    scores = model.score(query_batch, candidate_batch)[0]
+    inputs = head_inputs(candidates, vectors, words, vocabulary, model)
+    scores = model.score(inputs.queries, inputs.candidates)[0]
     order = np.argsort(-scores, kind="stable")
     if feedback:
         wordless = candidates.wordless
-        # What the classifier read of the query's colours in the wordless listings' photos.
-        names_colours = vocabulary is not None and vocabulary.wanted(words.for_encoder).colours
-        colour_chance = candidate_batch.title_match[0, :, 1].numpy() if names_colours else None
         order, scores = refill_wordless_places(
-            order, scores, candidates.photo, wordless, colour_chance
+            order, scores, candidates.photo, wordless, inputs.stated_chance
         )
         order, scores = with_wordless_share(order, scores, wordless, candidates.wordless_share)
     cutoff = model.relevance_cutoff

@@ -127,8 +127,35 @@ def predicted_title_match(
         if query.head in classes["noun"]
         else nothing
     )
+    colour = _colour_chance(classes, predicted, query)
+    return np.stack([noun, nothing if colour is None else colour, nothing], axis=-1).astype(
+        np.float32
+    )
+
+
+def stated_chance(
+    classes: dict[str, list[str]], predicted: AttributeProfiles, query: Attributes
+) -> np.ndarray | None:
+    """(n,): the chance that each product's photo shows what the query states of its colours
+    and its audience (a unisex product suits any), as the classifier reads them, each taken
+    as independent of the other; None where the query states neither in the classifier's
+    classes."""
+    chances = [_colour_chance(classes, predicted, query)]
+    if query.gender in classes["gender"] and query.gender != UNISEX:
+        gender = predicted.gender[:, classes["gender"].index(query.gender)]
+        if UNISEX in classes["gender"]:
+            gender = gender + predicted.gender[:, classes["gender"].index(UNISEX)]
+        chances.append(gender)
+    stated = [chance for chance in chances if chance is not None]
+    return np.prod(stated, axis=0) if stated else None
+
+
+def _colour_chance(
+    classes: dict[str, list[str]], predicted: AttributeProfiles, query: Attributes
+) -> np.ndarray | None:
+    """(n,): the chance that each photo shows the query's colours (their mean); None where it
+    names none of the classifier's."""
     colours = [
         classes["colour"].index(colour) for colour in query.colours if colour in classes["colour"]
     ]
-    colour = predicted.colour[:, colours].mean(axis=1) if colours else nothing
-    return np.stack([noun, colour, nothing], axis=-1).astype(np.float32)
+    return predicted.colour[:, colours].mean(axis=1) if colours else None

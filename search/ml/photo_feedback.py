@@ -33,17 +33,17 @@ def refill_wordless_places(
     scores: np.ndarray,
     photos: np.ndarray,
     wordless: np.ndarray,
-    colour_chance: np.ndarray | None = None,
+    stated_chance: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`order` (candidate positions, best first) and `scores` (by position) with the places of
     wordless candidates filled again: best first by the head's score, by their photos' likeness
-    to the best described results' photos, and, for a query that names colours, by the chance
-    that the attribute classifier reads those colours in their photos (`colour_chance`, by
-    position), weighed equally once each is standardised among the wordless candidates (the
+    to the best described results' photos, and, for words that state colours or an audience,
+    by the chance that the attribute classifier reads them in their photos (`stated_chance`,
+    by position), weighed equally once each is standardised among the wordless candidates (the
     chance as its logarithm, the evidence it adds). The head weighs that chance far less than
     it tells: among wordless listings of the kind asked for, it ranks those of the colour asked
-    for first less often than the chance alone does. A place keeps its score, whoever takes it,
-    so that scores still fall along the order."""
+    for first less often than the classifier's chance alone does. A place keeps its score,
+    whoever takes it, so that scores still fall along the order."""
     places = np.flatnonzero(wordless[order])
     has_photo = photos.any(axis=1)
     described = order[~wordless[order] & has_photo[order]][:FEEDBACK_RESULTS]
@@ -54,8 +54,8 @@ def refill_wordless_places(
     candidates = order[places]
     likeness = photos[candidates] @ centroid  # the centroid's length is the same for all
     preference = _standardised(scores[candidates]) + _standardised(likeness)
-    if colour_chance is not None:
-        preference += _standardised(np.log(colour_chance[candidates] + _LEAST_CHANCE))
+    if stated_chance is not None:
+        preference += _standardised(np.log(stated_chance[candidates] + _LEAST_CHANCE))
     chosen = candidates[np.argsort(-preference, kind="stable")]
     refilled = order.copy()
     refilled[places] = chosen

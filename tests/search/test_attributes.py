@@ -8,6 +8,7 @@ from search.ml.attribute_classifier import (
     AttributeProfiles,
     agreement,
     predicted_title_match,
+    stated_chance,
 )
 from search.ml.vocabulary import Vocabulary
 
@@ -76,3 +77,20 @@ def test_a_product_without_words_is_matched_to_a_text_query_by_its_predicted_att
     # A noun or colour no title names: nothing to match.
     unknown = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("teal umbrella"))
     assert unknown.tolist() == [[0, 0, 0], [0, 0, 0]]
+
+
+def test_the_chance_a_photo_shows_what_words_state_of_colour_and_audience():
+    predicted = AttributeProfiles(
+        noun=np.full((2, 2), 0.5),
+        colour=np.array([[0.7, 0.3], [0.4, 0.6]]),
+        gender=np.array([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]]),
+    )
+    # Black, for men: a unisex product suits them too.
+    chance = stated_chance(CLASSES, predicted, VOCABULARY.attributes("men black shoes"))
+    assert chance == pytest.approx([0.7 * 0.75, 0.4 * 0.2])
+    assert stated_chance(CLASSES, predicted, VOCABULARY.attributes("red kurta")) == pytest.approx(
+        [0.3, 0.6]
+    )
+    # Words that state neither (or a colour no title names) leave the photos unjudged.
+    assert stated_chance(CLASSES, predicted, VOCABULARY.attributes("shoes")) is None
+    assert stated_chance(CLASSES, predicted, VOCABULARY.attributes("teal umbrella")) is None

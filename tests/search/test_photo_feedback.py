@@ -92,15 +92,15 @@ def test_nothing_moves_without_two_wordless_listings_or_a_described_photo():
 
 def test_of_wordless_listings_alike_the_one_in_the_colour_asked_for_goes_first():
     # 3 and 4 look the same and the head scored them alike; the classifier reads the query's
-    # colour in 4's photo, not in 3's.
+    # colour (or audience) in 4's photo, not in 3's.
     photos = np.stack([photo(WANTED, 0.1, seed) for seed in range(3)] + [photo(WANTED)] * 2)
     wordless = np.array([False, False, False, True, True])
     order, scores = ranked([5.0, 4.0, 3.0, 2.0, 2.0])
-    colour_chance = np.array([1.0, 1.0, 1.0, 0.05, 0.9])
+    stated_chance = np.array([1.0, 1.0, 1.0, 0.05, 0.9])
 
     refilled, _ = refill_wordless_places(order, scores, photos, wordless)
     assert refilled.tolist() == [0, 1, 2, 3, 4]
-    refilled, rescored = refill_wordless_places(order, scores, photos, wordless, colour_chance)
+    refilled, rescored = refill_wordless_places(order, scores, photos, wordless, stated_chance)
     assert refilled.tolist() == [0, 1, 2, 4, 3]
     assert np.all(np.diff(rescored[refilled]) <= 0)
 
