@@ -92,12 +92,13 @@ def candidates_statement(
     # planner would hash the whole product table for a few hundred candidates.
     return f"""
         WITH query AS (
-            SELECT to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms
+            SELECT to_tsquery(%(config)s::regconfig, %(keywords)s) AS terms,
+                   to_tsquery(%(config)s::regconfig, %(ranked_keywords)s) AS ranked
         ){keyword_matches}, found AS MATERIALIZED ({" UNION ALL ".join(branches.values())})
         {feedback}
         SELECT found.product_id, found.sources, found.positions, row.text_vector,
                row.photo_text_vector, {photo_columns},
-               ts_rank_cd(row.keywords, (SELECT terms FROM query)),
+               ts_rank_cd(row.keywords, (SELECT ranked FROM query)),
                found.title, coalesce(category.full_name, ''), found.category_id,
                coalesce(variants.price, found.price), variants.prices, found.currency,
                found.in_stock, found.created_at, row.colours, variants.options

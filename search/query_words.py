@@ -75,6 +75,22 @@ class QueryWords:
         )
 
 
+def expected_matches(query: QueryWords, vocabulary: Vocabulary) -> float:
+    """How many of the catalogue's listings the query's full-text search should match, as a
+    query planner estimates it: from how many listings use each word (the vocabulary's counts),
+    its word groups taken as independent. A group matches by any of its alternatives, an
+    alternative of several words by all of them. No group (no word to search) matches none."""
+    products = max(vocabulary.products, 1)
+    expected = float(products) if query.keyword_groups else 0.0
+    for group in query.keyword_groups:
+        uses = sum(
+            min((vocabulary.frequency.get(stem(word), 0) for word in words(alternative)), default=0)
+            for alternative in group
+        )
+        expected *= min(1.0, uses / products)
+    return expected
+
+
 def understand(
     text: str,
     vocabulary: Vocabulary,

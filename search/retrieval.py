@@ -66,6 +66,10 @@ class SourceQuery:
     # products without text, so that those always get candidate places of their own.
     photo_text_vector: np.ndarray | None = None
     keywords: str | None = None  # full-text search: to_tsquery text (search.query_words)
+    # What each candidate's keyword rank is read against, where the keyword source searches
+    # nothing (None: `keywords`): words whose matches are too many for it to rank
+    # (search.selectors) still tell the head which candidates use them.
+    ranked_keywords: str | None = None
     # Also the products without text whose photos look like those of the text source's first
     # results (pseudo-relevance feedback, search.ml.photo_feedback): for words alone, where the
     # typed words and the mapped photos lie apart in the text space.
@@ -130,6 +134,10 @@ def retrieve(
         "photo_text_vector": query.photo_text_vector,
         "limit": per_source,
         "keywords": query.keywords or "",
+        "ranked_keywords": (
+            query.keywords if query.ranked_keywords is None else query.ranked_keywords
+        )
+        or "",
         "image_vector": query.image_vector,
         "photo_version": query.photo_version,
         "config": settings.SEARCH_TEXT_CONFIG,

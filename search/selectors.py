@@ -22,6 +22,7 @@ from PIL import Image
 from catalog.models import Product
 from core.replicas import replica_reads
 from search.candidate_features import QueryVectors, head_inputs
+from search.candidate_statement import KEYWORD_MATCHES_RANKED
 from search.catalogue_vocabulary import catalogue_vocabulary
 from search.facets import Facets, facets_of, sorted_ids
 from search.filters import Filters
@@ -33,7 +34,7 @@ from search.ml.photo_feedback import refill_wordless_places, with_wordless_share
 from search.ml.ranking import reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
-from search.query_words import QueryWords, understand
+from search.query_words import QueryWords, expected_matches, understand
 from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, SourceQuery, retrieve
 from search.word_vectors import NearestKindTerms, encoder_relatedness, word_vectors
 
@@ -249,11 +250,13 @@ def _rank(
     # Words alone: which wordless listings show is chosen by what the best results look like,
     # among those the head ranks (reciprocal rank fusion has no places for them to fill).
     feedback = vectors.photo is None and vectors.text is not None and _has_head(model)
+    keywords = words.tsquery or None
     source_query = SourceQuery(
         # A photo-only query finds products by their text through its mapped photo.
         text_vector=vectors.text if vectors.text is not None else vectors.photo,
         photo_text_vector=normalise(np.sum(given, axis=0)),
-        keywords=words.tsquery or None,
+        keywords=keywords if _keywords_rankable(words, vocabulary) else None,
+        ranked_keywords=keywords,
         like_results=feedback,
         image_vector=vectors.image,
         photo_version=trained.served_photo_version(model),
@@ -281,6 +284,16 @@ def _rank(
     # Scores fall along the order, so the matches lead it.
     matched = None if cutoff is None else int(cutoff.matches(scores).sum())
     return _Ranked(candidates, order, scores, matched)
+
+
+def _keywords_rankable(words: QueryWords, vocabulary: Vocabulary | None) -> bool:
+    """Whether the keyword source can rank the words' matches. Words expected to match more
+    listings than it ranks (KEYWORD_MATCHES_RANKED: common words of a large catalogue, "black
+    shirt" of a million listings) would have it read the full-text index's entries of every
+    match, tens of milliseconds, for an arbitrary part of them, and are left to the vector
+    sources, as a search engine gives common words little weight; each candidate's keyword rank
+    is still read."""
+    return vocabulary is None or expected_matches(words, vocabulary) <= KEYWORD_MATCHES_RANKED
 
 
 def _has_head(model: trained.SearchModel | None) -> bool:

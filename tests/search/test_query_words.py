@@ -4,7 +4,7 @@ shopper's own words never replaced; in a fashion shop and a furniture shop alike
 import pytest
 
 from search.ml.vocabulary import Vocabulary
-from search.query_words import understand
+from search.query_words import expected_matches, understand
 from search.word_vectors import NearestKindTerms, word_vectors
 
 FASHION = Vocabulary.learn(
@@ -329,3 +329,15 @@ def test_the_chance_nearness_is_measured_again_only_when_the_kinds_change(encode
     assert len(measured) == 1
     nearest(FURNITURE, ["schoolbag"])
     assert len(measured) == 2
+
+
+def test_how_many_listings_the_words_should_match_is_estimated_from_the_catalogues_counts():
+    def expected(text: str, vocabulary: Vocabulary) -> float:
+        return expected_matches(understand(text, vocabulary), vocabulary)
+
+    assert expected("sunglasses", FASHION) == 1
+    assert expected("black", FASHION) == 2
+    # Words taken as independent: 6 listings, 2 of them black, 1 of them sunglasses.
+    assert expected("black sunglasses", FASHION) == pytest.approx(6 * 2 / 6 * 1 / 6)
+    assert expected("brass lamp", FURNITURE) == pytest.approx(5 * 1 / 5 * 2 / 5)
+    assert expected("purple", FASHION) == 0  # no word the catalogue uses: nothing to search

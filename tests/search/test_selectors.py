@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from catalog.models import Product
-from search import candidate_statement, retrieval
+from search import candidate_statement, retrieval, selectors
 from search.filters import Filters
 from search.indexing import embed_stale
 from search.models import ProductIndex
@@ -196,6 +196,32 @@ def test_words_searched_again_are_not_encoded_again(make_product, encoder, monke
     assert [hit.product.sku for hit in first.hits] == [hit.product.sku for hit in second.hits]
     assert first.hits[0].product.sku == "SHIRT"
     assert encoded.count(first.words.for_encoder) == 1
+
+
+def test_words_too_common_for_the_keyword_source_to_rank_are_left_to_the_vector_sources(
+    crowded_catalogue, encoder, monkeypatch
+):
+    """Expected to match more listings than the keyword source ranks (here 50 of 135: 120 are
+    black shoes), "black shoes" searches no keywords, while each candidate's keyword rank is
+    still read; "red kurta" (15 kurtas) searches them."""
+    monkeypatch.setattr(selectors, "KEYWORD_MATCHES_RANKED", 50)
+    asked = []
+
+    def retrieve(query, *args, **kwargs):
+        candidates = retrieval.retrieve(query, *args, **kwargs)
+        asked.append((query, candidates))
+        return candidates
+
+    monkeypatch.setattr(selectors, "retrieve", retrieve)
+    shoes = search(SearchQuery(text="black shoes", limit=20))
+    query, candidates = asked[-1]
+    assert query.keywords is None and "keywords" not in candidates.source_ranks
+    assert len(shoes.hits) == 20 and all("keywords" in hit.why for hit in shoes.hits)
+    assert all(hit.product.sku.startswith("SHOE") for hit in shoes.hits)
+    kurtas = search(SearchQuery(text="red kurta", limit=20))
+    query, candidates = asked[-1]
+    assert query.keywords and "keywords" in candidates.source_ranks
+    assert kurtas.hits[0].product.sku.startswith("KURTA")
 
 
 def test_words_also_find_the_wordless_listings_that_look_like_their_best_results(
