@@ -70,9 +70,9 @@ def with_wordless_share(
     floor((k - FEEDBACK_RESULTS) * share) of them, while there are any left, each in its turn.
     The first results stay as the head ranks them (the feedback's seeds). A place keeps its
     score, whoever takes it."""
-    if share <= 0 or not wordless[order].any():
-        return order, scores
     is_wordless = wordless[order]
+    if share <= 0 or not is_wordless.any():
+        return order, scores
     # The places each kind holds in `order`, and how many of each are placed again so far.
     places = {True: np.flatnonzero(is_wordless), False: np.flatnonzero(~is_wordless)}
     taken = {True: 0, False: 0}
