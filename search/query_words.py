@@ -4,7 +4,9 @@ encoder reads and in the logs; full-text search looks for each word or its alter
 
 Where the added terms come from, all of it general or learned from the catalogue:
 - the catalogue's vocabulary, for typos (search.typos): a word the catalogue does not know,
-  one edit from a word it does, is that word ("hanbag" -> "handbag");
+  one edit from a word it does, is that word ("hanbag" -> "handbag"), and a word of English
+  one edit from a kind it sells, that English relates to no kind, is that kind ("bets" ->
+  "belts"); two words that it writes as one are that word too ("sun glasses" -> "sunglasses");
 - general British/American retail words (search.ml.lexicon): "trainers" finds "sneakers",
   where the catalogue says so;
 - general English (WordNet, search.ml.lexicon.wordnet): a word the catalogue does not use for
@@ -114,6 +116,8 @@ def understand(
     sought: list[tuple[int, tuple[str, ...], bool]] = []
     # WordNet's relations of a word, looked up once though a word may be asked for twice.
     relate = cache(lambda looked_up, asked: related_kinds(looked_up, vocabulary, asked))
+    # A word's typo correction, sought once though a pair and the word alone may ask for it.
+    spell = cache(lambda typed: correct(typed, vocabulary))
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
     head = vocabulary.attributes(text).head
@@ -132,9 +136,27 @@ def understand(
         if token in AUDIENCES:
             groups.append(_audience_group(token, vocabulary))
             continue
+        pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
+        joined = None
+        if pair and not _regional_phrase(pair, regional, vocabulary) and i + 1 not in colour_at:
+            joined = _joined(pair, vocabulary, spell)
+        if joined is not None:
+            # Two words that the catalogue writes as one ("sun glasses": "sunglasses"); the
+            # general lexicon's own phrases ("t shirt") are read by it, with their variants.
+            together, fixed = joined
+            skip = 1
+            apart = " ".join(fixed.get(word, word) for word in pair.split())
+            if all(map(vocabulary.knows, apart.split())):
+                # Both are the catalogue's words (once corrected): found apart or together.
+                corrections.update(fixed)
+                groups.append((apart, together))
+                added.append(together)
+            else:  # one is not ("t shirt"): the two are read as the one word
+                corrections[pair] = together
+                groups.append((together,))
+            continue
         # A two-word phrase of the general lexicon ("cell phone") or of English ("lamp
         # shade", "tote bag") is one word here, unless the catalogue knows both its words.
-        pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
         if _is_phrase(pair, regional, vocabulary):
             token, skip = pair, 1
         alternatives = _known(regional.get(token, ()), vocabulary)
@@ -154,9 +176,22 @@ def understand(
             groups.append(tuple(alternatives))
             added.extend(alternatives)
         elif is_word is not None and is_word(token):
-            sought.append((len(groups), (token,), asked_for))
-            groups.append(())
-        elif (correction := correct(token, vocabulary)) is not None:
+            # The word that says what is asked for may be a typo of a kind the catalogue
+            # sells, though a real word ("bets": "belts"), where English relates it to none;
+            # a describing word is not corrected to some other word ("cute" is not "cut",
+            # the "paint" of "nail paint" is not "pants").
+            if (
+                asked_for
+                and not relate((token,), asked_for)
+                and (correction := spell(token))
+                and vocabulary.kinds.get(stem(correction))
+            ):
+                corrections[token] = correction
+                groups.append((correction,))
+            else:
+                sought.append((len(groups), (token,), asked_for))
+                groups.append(())
+        elif (correction := spell(token)) is not None:
             corrections[token] = correction
             groups.append((correction,))
         elif relate((token,), asked_for):
@@ -192,13 +227,46 @@ def understand(
     )
 
 
+def _joined(
+    pair: str, vocabulary: Vocabulary, spell: Callable[[str], str | None]
+) -> tuple[str, dict[str, str]] | None:
+    """The catalogue's word that two typed words make together ("ear rings": "earrings", "sun
+    glasess": "sunglasses"), and the typos corrected in them to make it; None where they make
+    none. A typo is corrected in each word as it would be alone (`spell`), else in the two
+    together where they are not both the catalogue's words, by one edit only: two common words
+    are often two letters from some long word ("blu scent": "lucent")."""
+    typed = pair.split()
+    if any(word in AUDIENCES or not word.isalpha() for word in typed):
+        return None
+    fixed = {
+        word: correction
+        for word in typed
+        if not vocabulary.knows(word) and (correction := spell(word))
+    }
+    together = "".join(fixed.get(word, word) for word in typed)
+    if vocabulary.knows(together):
+        return vocabulary.spellings.get(stem(together), together), fixed
+    if all(vocabulary.knows(fixed.get(word, word)) for word in typed):
+        return None
+    corrected = correct("".join(typed), vocabulary, most_edits=1)
+    return None if corrected is None else (corrected, {})
+
+
+def _regional_phrase(
+    pair: str, regional: dict[str, frozenset[str]], vocabulary: Vocabulary
+) -> bool:
+    """Whether two words are a phrase of the general lexicon ("t shirt") whose first word the
+    catalogue does not use: read as one word, with the lexicon's variants."""
+    return pair in regional and not vocabulary.knows(pair.split()[0])
+
+
 def _is_phrase(pair: str, regional: dict[str, frozenset[str]], vocabulary: Vocabulary) -> bool:
     """Whether two words are read as one: a phrase of the general lexicon whose first word the
     catalogue does not use, or an English compound noun with a word it does not use."""
     if not pair:
         return False
     if pair in regional:
-        return not vocabulary.knows(pair.split()[0])
+        return _regional_phrase(pair, regional, vocabulary)
     return not all(map(vocabulary.knows, pair.split())) and bool(wordnet_nouns().base_forms(pair))
 
 

@@ -13,10 +13,10 @@ MIN_CORRECTED_LENGTH = 4
 TWO_EDITS_LENGTH = 8
 
 
-def correct(word: str, vocabulary: Vocabulary) -> str | None:
-    """The catalogue word one edit away (two for long words): of several, the one a likelier
-    typing slip explains, then the one most products use; None for a short word, a number, or
-    one with no such neighbour."""
+def correct(word: str, vocabulary: Vocabulary, most_edits: int = 2) -> str | None:
+    """The catalogue word one edit away (two for long words, unless `most_edits` is 1): of
+    several, the one a likelier typing slip explains, then the one most products use; None for
+    a short word, a number, or one with no such neighbour."""
     if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
         return None
     # The catalogue's words are indexed as stems: the typed word is looked for as typed and
@@ -30,7 +30,7 @@ def correct(word: str, vocabulary: Vocabulary) -> str | None:
             for known in index.get(variant, ()):
                 if _distance(form, known, vocabulary) <= 1:
                     found[known] = 1
-    if not found and len(word) >= TWO_EDITS_LENGTH:
+    if not found and len(word) >= TWO_EDITS_LENGTH and most_edits >= 2:
         for form in forms:
             for variant in _deletes(form):
                 for shorter in _deletes(variant):

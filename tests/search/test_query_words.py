@@ -122,6 +122,47 @@ def test_a_real_word_the_catalogue_lacks_is_not_spelled_into_another():
     }
 
 
+def test_a_real_word_one_slip_from_a_kind_the_catalogue_sells_is_that_kind():
+    english = {"bets", "silver", "cute", "cut"}.__contains__
+
+    def nearest(typed):
+        return [[] for _ in typed]
+
+    # "bets" is English, but no kind of anything this shop sells: it is its "belts", typed.
+    words = understand("silver bets", FASHION, nearest, is_word=english)
+    assert words.corrections == {"bets": "belt"}
+    assert words.for_encoder.startswith("silver bets")
+    # A describing word is never spelled into another word that names no kind ("cut").
+    cuts = Vocabulary.learn(["Slim cut jeans", "Cut work kurta"], ["Jeans", "Kurtas"])
+    assert understand("cute", cuts, nearest, is_word=english).corrections == {}
+
+
+def test_two_words_the_catalogue_writes_as_one_find_it():
+    # "sun" is not the shop's word: the two typed words are read as its one word.
+    words = understand("black sun glasses", FASHION)
+    assert words.corrections == {"sun glasses": "sunglasses"}
+    assert words.corrected == "black sunglasses"
+    assert words.tsquery == "(black) & (sunglasses)"
+    # A typo of one of them is corrected as it would be alone.
+    assert understand("sun glasess", FASHION).corrections == {"sun glasess": "sunglasses"}
+    # Both the shop's words: found written apart or as one, and nothing said of a correction.
+    lamps = Vocabulary.learn(
+        ["Linen lampshade, 40 cm", "Brass desk lamp", "Paper shade for a floor lamp"],
+        ["Lighting > Shades", "Lighting > Lamps", "Lighting > Shades"],
+    )
+    words = understand("lamp shade", lamps)
+    assert (words.corrections, words.tsquery) == ({}, "(lamp & shade | lampshade)")
+    assert words.for_encoder.startswith("lamp shade")
+
+
+def test_two_common_words_are_not_spelled_into_a_long_word_a_few_letters_away():
+    perfumes = Vocabulary.learn(
+        ["Lucent eau de parfum", "Blue scent body mist", "Scent of rain cologne"],
+        ["Fragrance", "Fragrance", "Fragrance"],
+    )
+    assert "lucent" not in understand("blu scent", perfumes).tsquery
+
+
 def test_the_correction_shown_keeps_the_query_as_typed_around_it():
     words = understand("Womens HANBAG, red", FASHION)
     assert words.corrected == "Womens handbag, red"
