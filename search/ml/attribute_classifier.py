@@ -13,10 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from search.ml.vocabulary import Attributes, ProductTerms
+from search.ml.vocabulary import UNISEX, Attributes, ProductTerms
 
 ATTRIBUTES = ("noun", "colour", "gender")
-UNISEX = "unisex"
 
 
 @dataclass
@@ -120,7 +119,8 @@ def predicted_title_match(
 ) -> np.ndarray:
     """(n, TITLE_MATCHES): vocabulary.title_match for products without words, from their
     photos: the chance that a title would name the query's noun, and its colours; no words of
-    theirs can name the query's other words."""
+    theirs can name the query's other words; and the audience's value expected from the chance
+    that the photo shows a product that suits the query's audience (1 for sure, -1 for none)."""
     nothing = np.zeros(len(predicted.noun), dtype=np.float32)
     noun = (
         predicted.noun[:, classes["noun"].index(query.head)]
@@ -128,9 +128,16 @@ def predicted_title_match(
         else nothing
     )
     colour = _colour_chance(classes, predicted, query)
-    return np.stack([noun, nothing if colour is None else colour, nothing], axis=-1).astype(
-        np.float32
-    )
+    audience = _audience_chance(classes, predicted, query)
+    return np.stack(
+        [
+            noun,
+            nothing if colour is None else colour,
+            nothing,
+            nothing if audience is None else 2 * audience - 1,
+        ],
+        axis=-1,
+    ).astype(np.float32)
 
 
 def stated_chance(
@@ -140,14 +147,25 @@ def stated_chance(
     and its audience (a unisex product suits any), as the classifier reads them, each taken
     as independent of the other; None where the query states neither in the classifier's
     classes."""
-    chances = [_colour_chance(classes, predicted, query)]
-    if query.gender in classes["gender"] and query.gender != UNISEX:
-        gender = predicted.gender[:, classes["gender"].index(query.gender)]
-        if UNISEX in classes["gender"]:
-            gender = gender + predicted.gender[:, classes["gender"].index(UNISEX)]
-        chances.append(gender)
+    chances = [
+        _colour_chance(classes, predicted, query),
+        _audience_chance(classes, predicted, query),
+    ]
     stated = [chance for chance in chances if chance is not None]
     return np.prod(stated, axis=0) if stated else None
+
+
+def _audience_chance(
+    classes: dict[str, list[str]], predicted: AttributeProfiles, query: Attributes
+) -> np.ndarray | None:
+    """(n,): the chance that each photo shows a product for the query's audience or for
+    anyone; None where the query asks for no audience of the classifier's."""
+    if query.gender not in classes["gender"] or query.gender == UNISEX:
+        return None
+    chance = predicted.gender[:, classes["gender"].index(query.gender)]
+    if UNISEX in classes["gender"]:
+        chance = chance + predicted.gender[:, classes["gender"].index(UNISEX)]
+    return chance
 
 
 def _colour_chance(

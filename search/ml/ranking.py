@@ -27,6 +27,7 @@ SCALAR_FEATURES = (
     "names_query_noun",
     "names_query_colours",
     "names_query_other_words",
+    "names_query_audience",
     # For a photo query (search.ml.attribute_classifier): the same kind of thing, colour, shopper.
     "photo_query_noun_agrees",
     "photo_query_colour_agrees",
@@ -111,8 +112,8 @@ class CandidateBatch:
     image_similarity: torch.Tensor
     colour_similarity: torch.Tensor  # (B, C): the same for their colours
     keyword_rank: torch.Tensor  # (B, C): the query's full-text rank, 0 where it does not match
-    # (B, C, 3): what the product's title says of the text query's noun, colours and other
-    # words (vocabulary.title_match)
+    # (B, C, TITLE_MATCHES): what the product's words say of the text query's noun, colours,
+    # other words and audience (vocabulary.title_match)
     title_match: torch.Tensor
     # (B, C, 3): attribute_classifier.agreement of a photo query and each product; 0 without one
     attribute_agreement: torch.Tensor

@@ -52,7 +52,7 @@ MODEL_FORMAT = 5
 # with a head of another layout still serves its photo encoder and photo map, which the index's
 # photo vectors were made with, and ranks without its head until the next training; that
 # training starts from those photos.
-HEAD_FORMAT = 3
+HEAD_FORMAT = 4
 
 
 @dataclass

@@ -36,6 +36,8 @@ AUDIENCES = {
     # As shoppers write them: "a watch for him", "gifts for her", "tees for guys".
     "him": "men", "his": "men", "guys": "men", "her": "women", "hers": "women",
 }  # fmt: skip
+# The audience of a product for anyone: it suits every audience a query asks for.
+UNISEX = "unisex"
 
 # Words that carry nothing in a query or a title.
 _STOP = frozenset("a an and or for of the with in on to by at from set pack s x".split())
@@ -156,7 +158,14 @@ class ProductTerms:
 
 
 # How many values Vocabulary.title_match gives a product for a query.
-TITLE_MATCHES = 3
+TITLE_MATCHES = 4
+
+
+def suits_audience(wanted: str, audiences: frozenset[str]) -> bool:
+    """Whether a product for `audiences` suits a query that asks for `wanted`: a query that
+    asks for none or for anyone, a product that names none or is unisex, or the same."""
+    return not wanted or wanted == UNISEX or not audiences or bool({wanted, UNISEX} & audiences)
+
 
 # A word narrows a kind when more than this share of the products that use it are of that
 # kind: most of them ("casual" of shoes, "gloss" of lip products; not "printed", used by many
@@ -381,11 +390,13 @@ class Vocabulary:
 
     def title_match(
         self, query: Attributes, title: str, category: str
-    ) -> tuple[float, float, float]:
+    ) -> tuple[float, float, float, float]:
         """What a product's own words say of a text query (TITLE_MATCHES values): whether they
         name its kind (names_noun); its colours: 1 for the very colour families, 0.5 for those
-        among others ("Blue & Black" for a blue query), 0 for others or none; and the share of
-        the query's words that narrow its kind that they use ("casual" of "casual shoes").
+        among others ("Blue & Black" for a blue query), 0 for others or none; the share of the
+        query's words that narrow its kind that they use ("casual" of "casual shoes"); and, for
+        a query that asks for an audience, 1 where they name that audience or "unisex", -1
+        where they name only others ("Men > Shoes" for "women's sneakers"), 0 where none.
 
         Whether they name the very shade is left to the text vectors: as a value of its own it
         doubled the colours' weight against the kind's, and a small shop's head learned to
@@ -395,11 +406,15 @@ class Vocabulary:
         named = self.attributes(title, category).colours
         if query.colours and query.colours <= named:
             colours = 1.0 if query.colours == named else 0.5
+        product = ProductTerms.of(title, category)
         modifiers = 0.0
         if query.modifiers:
-            terms = ProductTerms.of(title, category).terms
-            modifiers = len(query.modifiers & terms) / len(query.modifiers)
-        return float(self.names_noun(query.head, title, category)), colours, modifiers
+            modifiers = len(query.modifiers & product.terms) / len(query.modifiers)
+        audience = 0.0
+        if query.gender not in ("", UNISEX) and product.genders:
+            audience = 1.0 if suits_audience(query.gender, product.genders) else -1.0
+        noun = float(self.names_noun(query.head, title, category))
+        return noun, colours, modifiers, audience
 
 
 def _scaled(

@@ -72,11 +72,12 @@ def test_a_product_without_words_is_matched_to_a_text_query_by_its_predicted_att
         gender=np.full((2, 3), 1 / 3),
     )
     matches = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("men black shoes"))
-    # Kind and colours as the photo shows them; no words of its own.
-    assert matches == pytest.approx(np.array([[0.8, 0.7, 0.0], [0.1, 0.4, 0.0]]))
-    # A noun or colour no title names: nothing to match.
+    # Kind and colours as the photo shows them; no words of its own; the audience's expected
+    # value from the chance of men's or unisex (2/3 here): 2 * 2/3 - 1.
+    assert matches == pytest.approx(np.array([[0.8, 0.7, 0.0, 1 / 3], [0.1, 0.4, 0.0, 1 / 3]]))
+    # A noun, colour or audience no title names: nothing to match.
     unknown = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("teal umbrella"))
-    assert unknown.tolist() == [[0, 0, 0], [0, 0, 0]]
+    assert unknown.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0]]
 
 
 def test_the_chance_a_photo_shows_what_words_state_of_colour_and_audience():

@@ -113,11 +113,28 @@ def test_a_product_names_the_query_kind_by_its_title_kind_or_category(noun, titl
 def test_a_title_names_the_query_colours_alone_or_among_others(query, title, colours):
     vocabulary = learned(FASHION)
     wanted = vocabulary.wanted(query)
-    assert vocabulary.title_match(wanted, title, "Apparel > Topwear > Shirts") == (
+    assert vocabulary.title_match(wanted, title, "Apparel > Topwear > Shirts")[:3] == (
         1.0,
         colours,
         0.0,
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "category", "audience"),
+    [
+        ("women sneakers", "Nike Women White Sneakers", "Footwear > Shoes", 1.0),
+        ("women sneakers", "Sneakers, white - Nike", "Women > Shoes > Sneakers", 1.0),
+        ("sneakers for her", "Sneakers, white - Nike", "Men > Shoes > Sneakers", -1.0),
+        ("women sneakers", "Nike Unisex White Sneakers", "Footwear > Shoes", 1.0),
+        ("women sneakers", "Nike White Sneakers", "Footwear > Shoes", 0.0),  # names none
+        ("sneakers", "Nike Men White Sneakers", "Footwear > Shoes", 0.0),  # asks for none
+        ("boys sneakers", "Nike Men White Sneakers", "Footwear > Shoes", -1.0),
+    ],
+)
+def test_a_products_words_name_the_audience_asked_for_or_another(query, title, category, audience):
+    vocabulary = learned(FASHION)
+    assert vocabulary.title_match(vocabulary.wanted(query), title, category)[3] == audience
 
 
 @pytest.mark.parametrize(

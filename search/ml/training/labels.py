@@ -1,7 +1,7 @@
 """What each candidate of a training query is worth: the gains the match head learns to order
 by (search.ml.training.ranked_lists)."""
 
-from search.ml.vocabulary import Attributes, ProductTerms
+from search.ml.vocabulary import Attributes, ProductTerms, suits_audience
 
 # A product of the kind and audience asked for, in the colour family asked for but not in the
 # very shade ("green" for "olive"): halfway between the kind alone and all that was asked.
@@ -15,12 +15,9 @@ def relevance(query: Attributes, product: ProductTerms) -> float:
     audience, or is unisex, suits any."""
     if not query.head or query.head not in product.terms:
         return 0
-    gender_match = (
-        not query.gender
-        or query.gender == "unisex"
-        or not product.genders
-        or bool({query.gender, "unisex"} & product.genders)
-    )
-    if not gender_match or not (query.modifiers | query.colours) <= product.terms:
+    if (
+        not suits_audience(query.gender, product.genders)
+        or not (query.modifiers | query.colours) <= product.terms
+    ):
         return 1
     return 2 if query.shades <= product.shades else FAMILY_ONLY_GAIN
