@@ -159,6 +159,10 @@ class ProductTerms:
 
 # How many values Vocabulary.title_match gives a product for a query.
 TITLE_MATCHES = 4
+# What a product in another shade of the colour family asked for ("green" for "olive") is worth
+# against one in the very shade: three quarters, as the training labels count it
+# (search.ml.training.labels).
+OTHER_SHADE_SHARE = 0.75
 
 
 def suits_audience(wanted: str, audiences: frozenset[str]) -> bool:
@@ -393,19 +397,22 @@ class Vocabulary:
     ) -> tuple[float, float, float, float]:
         """What a product's own words say of a text query (TITLE_MATCHES values): whether they
         name its kind (names_noun); its colours: 1 for the very colour families, 0.5 for those
-        among others ("Blue & Black" for a blue query), 0 for others or none; the share of the
+        among others ("Blue & Black" for a blue query), each OTHER_SHADE_SHARE of that in
+        another shade of them ("Green" for an olive query), 0 for others or none; the share of the
         query's words that narrow its kind that they use ("casual" of "casual shoes"); and, for
         a query that asks for an audience, 1 where they name that audience or "unisex", -1
         where they name only others ("Men > Shoes" for "women's sneakers"), 0 where none.
 
-        Whether they name the very shade is left to the text vectors: as a value of its own it
-        doubled the colours' weight against the kind's, and a small shop's head learned to
+        The very shade lowers the colours' value rather than being a value of its own: as one
+        it doubled the colours' weight against the kind's, and a small shop's head learned to
         show other things in the colour before the kind in others (home goods' "black mug"
         gave black clocks before white mugs)."""
         colours = 0.0
-        named = self.attributes(title, category).colours
-        if query.colours and query.colours <= named:
-            colours = 1.0 if query.colours == named else 0.5
+        named = self.attributes(title, category)
+        if query.colours and query.colours <= named.colours:
+            colours = 1.0 if query.colours == named.colours else 0.5
+            if not query.shades <= named.shades:
+                colours *= OTHER_SHADE_SHARE
         product = ProductTerms.of(title, category)
         modifiers = 0.0
         if query.modifiers:

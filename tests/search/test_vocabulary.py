@@ -120,6 +120,27 @@ def test_a_title_names_the_query_colours_alone_or_among_others(query, title, col
     )
 
 
+def test_a_title_in_another_shade_of_the_colour_asked_for_names_it_less():
+    vocabulary = Vocabulary.learn(
+        ["Arrow Men Navy Blue Shirt", "Arrow Men Blue Shirt", "Arrow Men Blue & Black Shirt"],
+        ["Shirts", "Shirts", "Shirts"],
+    )
+    colours = {
+        (query, title): vocabulary.title_match(vocabulary.wanted(query), title, "Shirts")[1]
+        for query in ("navy shirt", "blue shirt")
+        for title in ("Arrow Men Navy Blue Shirt", "Arrow Men Blue Shirt")
+    }
+    assert colours == {
+        ("navy shirt", "Arrow Men Navy Blue Shirt"): 1.0,
+        ("navy shirt", "Arrow Men Blue Shirt"): 0.75,
+        ("blue shirt", "Arrow Men Navy Blue Shirt"): 0.75,
+        ("blue shirt", "Arrow Men Blue Shirt"): 1.0,
+    }
+    # Among other colours, in another shade: three quarters of a half.
+    wanted = vocabulary.wanted("navy shirt")
+    assert vocabulary.title_match(wanted, "Arrow Men Blue & Black Shirt", "Shirts")[1] == 0.375
+
+
 @pytest.mark.parametrize(
     ("query", "title", "category", "audience"),
     [

@@ -1,11 +1,11 @@
 """What each candidate of a training query is worth: the gains the match head learns to order
 by (search.ml.training.ranked_lists)."""
 
-from search.ml.vocabulary import Attributes, ProductTerms, suits_audience
+from search.ml.vocabulary import OTHER_SHADE_SHARE, Attributes, ProductTerms, suits_audience
 
 # A product of the kind and audience asked for, in the colour family asked for but not in the
 # very shade ("green" for "olive"): halfway between the kind alone and all that was asked.
-FAMILY_ONLY_GAIN = 1.5
+FAMILY_ONLY_GAIN = 2 * OTHER_SHADE_SHARE
 
 
 def relevance(query: Attributes, product: ProductTerms) -> float:
