@@ -151,7 +151,7 @@ def understand(
                 corrections.update(fixed)
                 groups.append((apart, together))
                 added.append(together)
-            else:  # one is not ("t shirt"): the two are read as the one word
+            else:  # one is not ("sun" of a shop that only sells "sunglasses"): one word
                 corrections[pair] = together
                 groups.append((together,))
             continue
