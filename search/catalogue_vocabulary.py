@@ -47,7 +47,8 @@ from django.db.models.functions import Coalesce
 from catalog.models import Product
 from core.broker import redis_client
 from search import catalogue_version
-from search.ml.vocabulary import SampledFrom, Vocabulary, words_of_all
+from search.ml.vocabulary import SampledFrom, Vocabulary
+from search.ml.words import words_of_all
 from search.typos import typo_index
 
 if TYPE_CHECKING:

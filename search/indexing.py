@@ -27,7 +27,7 @@ from search.ml import trained
 from search.ml.colour import colour_vector, normalise
 from search.ml.encoders import EncoderUnavailable
 from search.ml.product_colours import Listing, product_colours
-from search.ml.vocabulary import carries_meaning
+from search.ml.words import carries_meaning
 from search.models import ProductIndex
 from search.photos import PhotoDecodeError, load_photo
 from search.word_vectors import encoder_relatedness

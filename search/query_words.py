@@ -30,14 +30,8 @@ from itertools import islice
 
 from search.ml.lexicon import colour_families, find_colours, regional_groups
 from search.ml.lexicon.wordnet import wordnet_nouns
-from search.ml.vocabulary import (
-    AUDIENCES,
-    NARROWS_KIND_SHARE,
-    PLACEHOLDER_WORDS,
-    Vocabulary,
-    stem,
-    words,
-)
+from search.ml.vocabulary import NARROWS_KIND_SHARE, Vocabulary
+from search.ml.words import AUDIENCES, PLACEHOLDER_WORDS, stem, words
 from search.typos import correct, split_run_together
 
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]

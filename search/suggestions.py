@@ -17,7 +17,8 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from search.catalogue_vocabulary import catalogue_vocabulary
-from search.ml.vocabulary import Vocabulary, stem, words
+from search.ml.vocabulary import Vocabulary
+from search.ml.words import stem, words
 from search.models import SearchLog
 
 MAX_SUGGESTIONS = 8

@@ -5,7 +5,8 @@ a likelier typing slip explains. Two catalogue words typed as one are split."""
 
 import math
 
-from search.ml.vocabulary import Vocabulary, stem
+from search.ml.vocabulary import Vocabulary
+from search.ml.words import stem
 
 # Words shorter than this are not corrected: too many real words lie one edit apart.
 MIN_CORRECTED_LENGTH = 4

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from search.ml.vocabulary import UNISEX, Attributes, ProductTerms
+from search.ml.vocabulary import Attributes, ProductTerms
+from search.ml.words import UNISEX
 
 ATTRIBUTES = ("noun", "colour", "gender")
 

@@ -27,7 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from search.ml.lexicon import NOUN_COLOURS, colour_families, find_colours
-from search.ml.vocabulary import Vocabulary, words
+from search.ml.vocabulary import Vocabulary
+from search.ml.words import words
 
 # Words that say the colour beside them is one ("Colour: navy", "walnut finish", "gold tone"),
 # and that name an option holding colours ("colour", "frame colour", "finish").

@@ -10,125 +10,35 @@ keep to one category as well as a kind does ("Catwalk" makes shoes): given the t
 word also counts as a kind by how near its meaning is to its category's name ("heels" to
 "shoes", not "catwalk"). Colours come from a general colour lexicon (multi-word colours
 included, matched by family: "navy" and "blue" agree), audiences from general English words
-for whom a product is for; a catalogue without audiences simply has none.
+for whom a product is for (how a text is read into words: search.ml.words); a catalogue
+without audiences simply has none.
 """
 
-import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
 from search.ml.kindness import Relatedness, learn_kindness
-from search.ml.lexicon import NOUN_COLOURS, colour_families, family_shade, find_colours, shade
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-# General English words for whom a product is for, by the audience they name.
-AUDIENCES = {
-    "men": "men", "man": "men", "mens": "men", "male": "men", "gents": "men",
-    "women": "women", "woman": "women", "womens": "women", "ladies": "women",
-    "female": "women", "boys": "boys", "boy": "boys", "girls": "girls", "girl": "girls",
-    "kids": "kids", "kid": "kids", "children": "kids", "childrens": "kids", "baby": "baby",
-    "babies": "baby", "infant": "baby", "toddler": "baby", "unisex": "unisex",
-    # As shoppers write them: "a watch for him", "gifts for her", "tees for guys".
-    "him": "men", "his": "men", "guys": "men", "her": "women", "hers": "women",
-}  # fmt: skip
-# The audience of a product for anyone: it suits every audience a query asks for.
-UNISEX = "unisex"
-
-# Words that carry nothing in a query or a title.
-_STOP = frozenset("a an and or for of the with in on to by at from set pack s x".split())
-
-# Words a merchant writes when they have nothing to say: placeholders of any shop.
-PLACEHOLDER_WORDS = frozenset(
-    """item items product products listing listings untitled new arrival arrivals just in
-    now here sale img image images photo photos pic pics picture dsc dcim pxl jpg jpeg png
-    heic webp sku ref code no number test sample tbd tba na none unknown misc other
-    default copy draft""".split()
+from search.ml.lexicon import family_shade
+from search.ml.words import (
+    AUDIENCES,
+    UNISEX,
+    colours_in,
+    descriptive,
+    plain_colours_in,
+    shades_in,
+    stem,
+    words,
 )
+
 # A word "many products share" is used by at least one product in this many: it describes a
 # kind of product, not one product (a model name, a code), and is not a rarity of the catalogue.
 SHARED_BY_ONE_IN = 200
 # Titles read and remembered by one vocabulary, at most.
 _MAX_READ = 100_000
-# A camera's or phone's file name, or a code: letters and digits run together ("DSC01234").
-_CODE = re.compile(r"^(?=.*\d)[a-z0-9]+$")
-
-
-def stem(word: str) -> str:
-    """A crude English singular, applied alike to queries and products (so it need not be
-    right, only consistent): "dresses" -> "dress", "shoes" -> "shoe", "jeans" -> "jean"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 5 and word.endswith("lves"):  # shelves, halves
-        return word[:-3] + "f"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def words(text: str) -> list[str]:
-    return [word for word in _TOKEN.findall(_joined(text)) if word not in _STOP]
-
-
-def words_of_all(texts: Iterable[str]) -> set[str]:
-    """The words of many texts, as `words` reads each: the tokenizer runs once over them all."""
-    return set(_TOKEN.findall(_joined(" ".join(texts)))) - _STOP
-
-
-def _joined(text: str) -> str:
-    # "T-shirt" is one word, "tshirt", as catalogues also spell it; "men's" is "mens".
-    return text.lower().replace("-", "").replace("'", "").replace("’", "")
-
-
-def colours_in(tokens: Sequence[str]) -> frozenset[str]:
-    """The colour families the tokens name ("navy blue" -> blue, "charcoal" -> grey)."""
-    families = colour_families()
-    return frozenset(families[phrase] for _, _, phrase in find_colours(tokens))
-
-
-def shades_in(tokens: Sequence[str]) -> frozenset[str]:
-    """The shades the tokens name (search.ml.lexicon.shade: "navy" -> "blue:navy")."""
-    return frozenset(shade(phrase) for _, _, phrase in find_colours(tokens))
-
-
-def plain_colours_in(tokens: Sequence[str]) -> frozenset[str]:
-    """The families of the tokens' colours that are nothing but colours: "navy", "olive green";
-    not a word that is as often a food, a wood or a metal ("olive", "walnut", "gold":
-    search.ml.lexicon.NOUN_COLOURS)."""
-    families = colour_families()
-    return frozenset(
-        families[phrase] for _, _, phrase in find_colours(tokens) if phrase not in NOUN_COLOURS
-    )
-
-
-def _descriptive(tokens: Sequence[str]) -> list[str]:
-    """The tokens that may say what a product is: not colours, audiences, codes or numbers."""
-    in_colour = {i for start, end, _ in find_colours(tokens) for i in range(start, end)}
-    return [
-        token
-        for i, token in enumerate(tokens)
-        if i not in in_colour
-        and token not in AUDIENCES
-        and len(token) > 1
-        and not _CODE.match(token)
-        and token not in PLACEHOLDER_WORDS
-    ]
-
-
-def carries_meaning(text: str) -> bool:
-    """Whether a product's text says anything about it: a word that is no placeholder ("New
-    arrival", "Untitled"), camera file name ("IMG_0042"), code ("SKU 4821") or number, and
-    looks like a word (a vowel among its letters)."""
-    return any(
-        len(token) > 2 and not token.isdigit() and re.search(r"[aeiouy]", token)
-        for token in _descriptive(words(text))
-    )
 
 
 @dataclass(frozen=True)
@@ -259,9 +169,9 @@ class Vocabulary:
                 rows[word].append(row)
             leaf = category.rsplit(">", 1)[-1].strip().lower()
             if leaf:
-                descriptive = {stem(token) for token in _descriptive(words(title))}
-                categorised.update(descriptive)
-                by_leaf[leaf].update(descriptive)
+                described = {stem(token) for token in descriptive(words(title))}
+                categorised.update(described)
+                by_leaf[leaf].update(described)
         spelled = {word: forms.most_common(1)[0][0] for word, forms in spellings.items()}
         kindness = learn_kindness(by_leaf, categorised, spelled, relatedness)
         products = len(titles)
@@ -327,7 +237,7 @@ class Vocabulary:
         """The stemmed word among `tokens` that says what the product (or a query) is: one its
         category path uses, else the one that best tells categories apart, else the one most
         products use (a catalogue without categories)."""
-        candidates = [stem(token) for token in _descriptive(tokens)]
+        candidates = [stem(token) for token in descriptive(tokens)]
         if not candidates:
             return ""
         in_category = _category_words(category)
@@ -379,7 +289,7 @@ class Vocabulary:
         )
         modifiers = frozenset(
             stem(token)
-            for token in _descriptive(words(query))
+            for token in descriptive(words(query))
             if stem(token) != read.head and self.kind_share(token, read.head) > NARROWS_KIND_SHARE
         )
         return replace(read, shades=shades, modifiers=modifiers)

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from search.catalogue_vocabulary import catalogue_vocabulary
 from search.evaluation import evaluate, read_text_queries, read_truth
 from search.indexing import embed_stale
-from search.ml.vocabulary import stem, words
+from search.ml.words import stem, words
 from search.models import ProductIndex
 from search.query_words import understand
 from search.selectors import SearchQuery, search

@@ -16,7 +16,7 @@ from core.broker import redis_client
 from search import catalogue_version, tasks
 from search import catalogue_vocabulary as shared_vocabulary
 from search.catalogue_vocabulary import CatalogueVocabulary, UniformSample
-from search.ml.vocabulary import words
+from search.ml.words import words
 from search.query_words import understand
 from search.word_vectors import encoder_relatedness
 from tests.catalog.test_import_catalog import write_csv

@@ -7,13 +7,8 @@ import pytest
 
 from search.ml.lexicon import colour_families, shade
 from search.ml.training.labels import relevance
-from search.ml.vocabulary import (
-    ProductTerms,
-    SampledFrom,
-    Vocabulary,
-    carries_meaning,
-    words_of_all,
-)
+from search.ml.vocabulary import ProductTerms, SampledFrom, Vocabulary
+from search.ml.words import carries_meaning, words_of_all
 from search.typos import correct
 
 # The same kinds of thing, in three merchants' styles: brand first with the kind last, kind

@@ -7,13 +7,9 @@ from collections import Counter
 import numpy as np
 import torch
 
-from search.ml.attribute_classifier import (
-    ATTRIBUTES,
-    UNISEX,
-    AttributeClassifier,
-    AttributeProfiles,
-)
+from search.ml.attribute_classifier import ATTRIBUTES, AttributeClassifier, AttributeProfiles
 from search.ml.vocabulary import Attributes
+from search.ml.words import UNISEX
 
 MIN_PRODUCTS_PER_CLASS = 5
 EPOCHS = 25

@@ -10,7 +10,8 @@ import random
 from dataclasses import dataclass
 
 from search.ml.lexicon import find_colours
-from search.ml.vocabulary import AUDIENCES, Vocabulary, stem, words
+from search.ml.vocabulary import Vocabulary
+from search.ml.words import AUDIENCES, stem, words
 
 
 @dataclass(frozen=True)
