@@ -137,17 +137,14 @@ def understand(
         if joined is not None:
             # Two words that the catalogue writes as one ("sun glasses": "sunglasses"); the
             # general lexicon's own phrases ("t shirt") are read by it, with their variants.
-            together, fixed = joined
             skip = 1
-            apart = " ".join(fixed.get(word, word) for word in pair.split())
-            if all(map(vocabulary.knows, apart.split())):
-                # Both are the catalogue's words (once corrected): found apart or together.
-                corrections.update(fixed)
-                groups.append((apart, together))
-                added.append(together)
-            else:  # one is not ("sun" of a shop that only sells "sunglasses"): one word
-                corrections[pair] = together
-                groups.append((together,))
+            if joined.apart:  # found written apart or as one
+                corrections.update(joined.corrections)
+                groups.append((joined.apart, joined.word))
+                added.append(joined.word)
+            else:  # one is not its word ("sun" of a shop that only sells "sunglasses")
+                corrections[pair] = joined.word
+                groups.append((joined.word,))
             continue
         # A two-word phrase of the general lexicon ("cell phone") or of English ("lamp
         # shade", "tote bag") is one word here, unless the catalogue knows both its words.
@@ -221,14 +218,24 @@ def understand(
     )
 
 
+@dataclass(frozen=True)
+class _Joined:
+    """Two typed words that make one word of the catalogue's."""
+
+    word: str  # that word, as the catalogue spells it
+    # The two as the catalogue's own words, their typos corrected ("" where one is not its word)
+    apart: str
+    corrections: dict[str, str]  # typed word -> correction, of the two
+
+
 def _joined(
     pair: str, vocabulary: Vocabulary, spell: Callable[[str], str | None]
-) -> tuple[str, dict[str, str]] | None:
+) -> _Joined | None:
     """The catalogue's word that two typed words make together ("ear rings": "earrings", "sun
-    glasess": "sunglasses"), and the typos corrected in them to make it; None where they make
-    none. A typo is corrected in each word as it would be alone (`spell`), else in the two
-    together where they are not both the catalogue's words, by one edit only: two common words
-    are often two letters from some long word ("blu scent": "lucent")."""
+    glasess": "sunglasses"); None where they make none. A typo is corrected in each word as it
+    would be alone (`spell`), else in the two together where they are not both the catalogue's
+    words, by one edit only: two common words are often two letters from some long word ("blu
+    scent": "lucent")."""
     typed = pair.split()
     if any(word in AUDIENCES or not word.isalpha() for word in typed):
         return None
@@ -237,13 +244,15 @@ def _joined(
         for word in typed
         if not vocabulary.knows(word) and (correction := spell(word))
     }
-    together = "".join(fixed.get(word, word) for word in typed)
+    parts = [fixed.get(word, word) for word in typed]
+    apart = " ".join(parts) if all(map(vocabulary.knows, parts)) else ""
+    together = "".join(parts)
     if vocabulary.knows(together):
-        return vocabulary.spellings.get(stem(together), together), fixed
-    if all(vocabulary.knows(fixed.get(word, word)) for word in typed):
+        return _Joined(vocabulary.spellings.get(stem(together), together), apart, fixed)
+    if apart:
         return None
     corrected = correct("".join(typed), vocabulary, most_edits=1)
-    return None if corrected is None else (corrected, {})
+    return None if corrected is None else _Joined(corrected, "", {})
 
 
 def _regional_phrase(
