@@ -68,6 +68,18 @@ def test_among_words_as_many_edits_away_the_likelier_typing_slip_wins():
     assert understand("fastt tap", garden).corrections == {"fastt": "fast"}
 
 
+def test_a_first_letter_is_corrected_only_where_a_neighbouring_key_explains_it():
+    games = Vocabulary.learn(
+        ["Funny party game", "Card game for two", "Wooden puzzle box", "Dice set, red"],
+        ["Games > Party", "Games > Cards", "Games > Puzzles", "Games > Dice"],
+    )
+    # "d" for "s" is a neighbouring key; "s" for "f" is not, and a typist rarely misses the
+    # first letter: "sunnies" is a word of its own, not "funny".
+    assert understand("sice set", games).corrections == {"sice": "dice"}
+    assert "sunnies" not in understand("sunnies", games).corrections
+    assert understand("pizzle box", games).corrections == {"pizzle": "puzzle"}
+
+
 def test_a_general_synonym_adds_the_catalogues_word_and_keeps_the_shoppers():
     words = understand("grey school rucksack", FASHION)
     assert "backpack" in words.added
