@@ -46,6 +46,10 @@ class QueryWords:
     added: tuple[str, ...] = ()  # related catalogue terms
     # Per searchable word, the words full-text search accepts for it (any one will do).
     keyword_groups: tuple[tuple[str, ...], ...] = ()
+    # The catalogue's kind word for what is asked for, where two typed words were read as it
+    # ("t shirt": "tshirt"; "ear rings": "earrings"): "" where the words say it as typed. Their
+    # last word alone may be another kind ("shirt", "rings") and would be taken for it.
+    kind: str = ""
 
     @property
     def corrected(self) -> str:
@@ -115,6 +119,7 @@ def understand(
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
     head = vocabulary.attributes(text).head
+    kind = ""
     skip = 0
     for i, token in enumerate(tokens):
         if skip:
@@ -138,6 +143,7 @@ def understand(
             # Two words that the catalogue writes as one ("sun glasses": "sunglasses"); the
             # general lexicon's own phrases ("t shirt") are read by it, with their variants.
             skip = 1
+            kind = kind or _kind_among((joined.word,), head, pair, vocabulary)
             if joined.apart:  # found written apart or as one
                 corrections.update(joined.corrections)
                 groups.append((joined.apart, joined.word))
@@ -148,9 +154,12 @@ def understand(
             continue
         # A two-word phrase of the general lexicon ("cell phone") or of English ("lamp
         # shade", "tote bag") is one word here, unless the catalogue knows both its words.
-        if _is_phrase(pair, regional, vocabulary):
+        phrase = _is_phrase(pair, regional, vocabulary)
+        if phrase:
             token, skip = pair, 1
         alternatives = _known(regional.get(token, ()), vocabulary)
+        if phrase and not vocabulary.knows(token):
+            kind = kind or _kind_among(alternatives, head, token, vocabulary)
         # A word beside the kind the query names only describes it ("stylish", "ankle" of
         # "ankle socks"): it is related to a kind only where it names the same thing.
         asked_for = head in map(stem, token.split()) or not vocabulary.kinds.get(head)
@@ -215,7 +224,17 @@ def understand(
         corrections=corrections,
         added=tuple(dict.fromkeys(word for word in added if word)),
         keyword_groups=tuple(group for group in groups if group),
+        kind=kind,
     )
+
+
+def _kind_among(read_as: Sequence[str], head: str, typed: str, vocabulary: Vocabulary) -> str:
+    """The first of the catalogue's words that two typed words were read as that is a kind it
+    sells, where those words say what the query asks for (hold the kind its words were taken
+    to ask for); else ""."""
+    if head not in map(stem, words(typed)):
+        return ""
+    return next((word for word in read_as if vocabulary.kinds.get(stem(word))), "")
 
 
 @dataclass(frozen=True)

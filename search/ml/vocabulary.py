@@ -278,12 +278,15 @@ class Vocabulary:
             return 0.0
         return float((self.row_kinds[rows] == self.kind_names.index(kind)).mean())
 
-    def wanted(self, query: str) -> Attributes:
-        """What a shopper's query asks of a product: its attributes; the words that narrow its
-        kind ("casual" of "casual shoes"); and a shade that none of the catalogue's titles
-        names taken as its family's own ("jet black" as "black"), since no product can be in
-        the very shade and the catalogue's plain family word is nearest."""
+    def wanted(self, query: str, kind: str = "") -> Attributes:
+        """What a shopper's query asks of a product: its attributes, its kind being `kind`
+        where reading the query found it (search.query_words.QueryWords.kind); the words that
+        narrow its kind ("casual" of "casual shoes"); and a shade that none of the catalogue's
+        titles names taken as its family's own ("jet black" as "black"), since no product can
+        be in the very shade and the catalogue's plain family word is nearest."""
         read = self.attributes(query)
+        if kind:
+            read = replace(read, head=stem(kind))
         shades = frozenset(
             shade if shade in self.shades else family_shade(shade) for shade in read.shades
         )

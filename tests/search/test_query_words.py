@@ -167,6 +167,25 @@ def test_two_words_the_catalogue_writes_as_one_find_it():
     assert words.for_encoder.startswith("lamp shade")
 
 
+def test_two_words_read_as_one_kind_ask_for_it_not_for_their_last_word():
+    # A shop that sells more shirts than tshirts, and rings as well as earrings.
+    shop = Vocabulary.learn(
+        ["Linen shirt, white", "Oxford shirt, blue", "Flannel shirt, red", "Cotton tshirt",
+         "Silver hoop earrings", "Gold signet ring", "Silver band ring"],
+        ["Clothing > Shirts", "Clothing > Shirts", "Clothing > Shirts", "Clothing > Tshirts",
+         "Jewellery > Earrings", "Jewellery > Rings", "Jewellery > Rings"],
+    )  # fmt: skip
+    # The general lexicon's "t shirt" is the shop's "tshirt", though "shirt" is a kind too.
+    words = understand("white t shirt", shop)
+    assert words.kind == "tshirt"
+    assert shop.wanted(words.for_encoder).head == "shirt"  # its words alone would say shirt
+    assert shop.wanted(words.for_encoder, words.kind).head == "tshirt"
+    assert understand("silver ear rings", shop).kind == "earrings"
+    # Said as the shop says it, or two words that only describe the kind: nothing to add.
+    assert understand("white tshirt", shop).kind == ""
+    assert understand("silver rings", shop).kind == ""
+
+
 def test_two_common_words_are_not_spelled_into_a_long_word_a_few_letters_away():
     perfumes = Vocabulary.learn(
         ["Lucent eau de parfum", "Blue scent body mist", "Scent of rain cologne"],
