@@ -64,7 +64,7 @@ def head_inputs(
     queries = QueryBatch(text=query_row(vectors.text), photo=query_row(vectors.photo))
     text = words.for_encoder
     # What the words ask of a product, read once.
-    wanted = vocabulary.wanted(text, words.kind) if text and vocabulary is not None else None
+    wanted = vocabulary.wanted(text, words.kinds) if text and vocabulary is not None else None
     classifier = model.attribute_classifier
     # What the photos of candidates without words say: read once, for both features below.
     read = (

@@ -46,10 +46,11 @@ class QueryWords:
     added: tuple[str, ...] = ()  # related catalogue terms
     # Per searchable word, the words full-text search accepts for it (any one will do).
     keyword_groups: tuple[tuple[str, ...], ...] = ()
-    # The catalogue's kind word for what is asked for, where two typed words were read as it
-    # ("t shirt": "tshirt"; "ear rings": "earrings"): "" where the words say it as typed. Their
-    # last word alone may be another kind ("shirt", "rings") and would be taken for it.
-    kind: str = ""
+    # The catalogue's kind words for what is asked for, as reading the words found them: the
+    # typed word and the general lexicon's words for the same thing ("pants": pants, trousers),
+    # its correction, or the one word two typed words were read as ("t shirt": tshirt, whose
+    # last word alone is another kind). The first is the query's kind.
+    kinds: tuple[str, ...] = ()
 
     @property
     def corrected(self) -> str:
@@ -119,7 +120,7 @@ def understand(
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
     head = vocabulary.attributes(text).head
-    kind = ""
+    asked_kinds: list[str] = []
     skip = 0
     for i, token in enumerate(tokens):
         if skip:
@@ -143,7 +144,7 @@ def understand(
             # Two words that the catalogue writes as one ("sun glasses": "sunglasses"); the
             # general lexicon's own phrases ("t shirt") are read by it, with their variants.
             skip = 1
-            kind = kind or _kind_among((joined.word,), head, pair, vocabulary)
+            asked_kinds = asked_kinds or _kinds_in((joined.word,), pair, head, vocabulary)
             if joined.apart:  # found written apart or as one
                 corrections.update(joined.corrections)
                 groups.append((joined.apart, joined.word))
@@ -158,11 +159,10 @@ def understand(
         if phrase:
             token, skip = pair, 1
         alternatives = _known(regional.get(token, ()), vocabulary)
-        if phrase and not vocabulary.knows(token):
-            kind = kind or _kind_among(alternatives, head, token, vocabulary)
         # A word beside the kind the query names only describes it ("stylish", "ankle" of
         # "ankle socks"): it is related to a kind only where it names the same thing.
         asked_for = head in map(stem, token.split()) or not vocabulary.kinds.get(head)
+        grouped = len(groups)
         if vocabulary.knows(token):
             if not _describes_only(token, head, vocabulary, is_word):
                 groups.append((token, *alternatives))
@@ -204,6 +204,8 @@ def understand(
         elif token not in PLACEHOLDER_WORDS:
             sought.append((len(groups), (token,), asked_for))
             groups.append(())
+        if len(groups) > grouped and groups[-1] != (token,):  # read as other words too
+            asked_kinds = asked_kinds or _kinds_in(groups[-1], token, head, vocabulary)
     # General English first; the encoder's nearest kind words for what it does not relate.
     related = [relate(looked_up, asked) for _, looked_up, asked in sought]
     unrelated = [
@@ -224,17 +226,18 @@ def understand(
         corrections=corrections,
         added=tuple(dict.fromkeys(word for word in added if word)),
         keyword_groups=tuple(group for group in groups if group),
-        kind=kind,
+        kinds=tuple(dict.fromkeys(asked_kinds)),
     )
 
 
-def _kind_among(read_as: Sequence[str], head: str, typed: str, vocabulary: Vocabulary) -> str:
-    """The first of the catalogue's words that two typed words were read as that is a kind it
-    sells, where those words say what the query asks for (hold the kind its words were taken
-    to ask for); else ""."""
+def _kinds_in(read_as: Sequence[str], typed: str, head: str, vocabulary: Vocabulary) -> list[str]:
+    """Those of the words that typed words were read as (as typed, a correction, a word of the
+    same meaning) that are kinds the catalogue sells, where the typed words hold the kind the
+    query's words were taken to ask for (`head`); else none. A relation found in general
+    English or by the encoder (a broader kind, a neighbour) is not the same kind."""
     if head not in map(stem, words(typed)):
-        return ""
-    return next((word for word in read_as if vocabulary.kinds.get(stem(word))), "")
+        return []
+    return [word for word in read_as if vocabulary.kinds.get(stem(word))]
 
 
 @dataclass(frozen=True)

@@ -123,11 +123,13 @@ def predicted_title_match(
     theirs can name the query's other words; and the audience's value expected from the chance
     that the photo shows a product that suits the query's audience (1 for sure, -1 for none)."""
     nothing = np.zeros(len(predicted.noun), dtype=np.float32)
-    noun = (
-        predicted.noun[:, classes["noun"].index(query.head)]
-        if query.head in classes["noun"]
-        else nothing
-    )
+    # A query may name its kind by several of the catalogue's words (Attributes.kinds).
+    named = [
+        classes["noun"].index(kind)
+        for kind in query.kinds | {query.head}
+        if kind in classes["noun"]
+    ]
+    noun = np.clip(predicted.noun[:, named].sum(axis=1), 0, 1) if named else nothing
     colour = _colour_chance(classes, predicted, query)
     audience = _audience_chance(classes, predicted, query)
     return np.stack(

@@ -52,6 +52,9 @@ class Attributes:
     gender: str
     shades: frozenset[str] = frozenset()
     modifiers: frozenset[str] = frozenset()
+    # For a query: the stemmed words of the catalogue's that name its kind, where reading the
+    # query found several (its head among them); a product named by any of them is that kind.
+    kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -278,22 +281,24 @@ class Vocabulary:
             return 0.0
         return float((self.row_kinds[rows] == self.kind_names.index(kind)).mean())
 
-    def wanted(self, query: str, kind: str = "") -> Attributes:
-        """What a shopper's query asks of a product: its attributes, its kind being `kind`
-        where reading the query found it (search.query_words.QueryWords.kind); the words that
-        narrow its kind ("casual" of "casual shoes"); and a shade that none of the catalogue's
-        titles names taken as its family's own ("jet black" as "black"), since no product can
-        be in the very shade and the catalogue's plain family word is nearest."""
+    def wanted(self, query: str, kinds: Sequence[str] = ()) -> Attributes:
+        """What a shopper's query asks of a product: its attributes, its kind named by `kinds`
+        where reading the query found them (search.query_words.QueryWords.kinds: the first is
+        its head); the words that narrow its kind ("casual" of "casual shoes"); and a shade
+        that none of the catalogue's titles names taken as its family's own ("jet black" as
+        "black"), since no product can be in the very shade and the catalogue's plain family
+        word is nearest."""
         read = self.attributes(query)
-        if kind:
-            read = replace(read, head=stem(kind))
+        if kinds:
+            read = replace(read, head=stem(kinds[0]), kinds=frozenset(map(stem, kinds)))
         shades = frozenset(
             shade if shade in self.shades else family_shade(shade) for shade in read.shades
         )
         modifiers = frozenset(
             stem(token)
             for token in descriptive(words(query))
-            if stem(token) != read.head and self.kind_share(token, read.head) > NARROWS_KIND_SHARE
+            if stem(token) not in read.kinds | {read.head}
+            and self.kind_share(token, read.head) > NARROWS_KIND_SHARE
         )
         return replace(read, shades=shades, modifiers=modifiers)
 
@@ -309,10 +314,11 @@ class Vocabulary:
         self, query: Attributes, title: str, category: str
     ) -> tuple[float, float, float, float]:
         """What a product's own words say of a text query (TITLE_MATCHES values): whether they
-        name its kind (names_noun); its colours: 1 for the very colour families, 0.5 for those
-        among others ("Blue & Black" for a blue query), each OTHER_SHADE_SHARE of that in
-        another shade of them ("Green" for an olive query), 0 for others or none; the share of the
-        query's words that narrow its kind that they use ("casual" of "casual shoes"); and, for
+        name its kind, by any of the catalogue's words for it (names_noun); its colours: 1 for
+        the very colour families, 0.5 for those among others ("Blue & Black" for a blue query),
+        each OTHER_SHADE_SHARE of that in another shade of them ("Green" for an olive query), 0
+        for others or none; the share of the query's words that narrow its kind that they use
+        ("casual" of "casual shoes"); and, for
         a query that asks for an audience, 1 where they name that audience or "unisex", -1
         where they name only others ("Men > Shoes" for "women's sneakers"), 0 where none.
 
@@ -333,7 +339,9 @@ class Vocabulary:
         audience = 0.0
         if query.gender not in ("", UNISEX) and product.genders:
             audience = 1.0 if suits_audience(query.gender, product.genders) else -1.0
-        noun = float(self.names_noun(query.head, title, category))
+        noun = float(
+            any(self.names_noun(kind, title, category) for kind in query.kinds | {query.head})
+        )
         return noun, colours, modifiers, audience
 
 

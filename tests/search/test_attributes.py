@@ -1,5 +1,7 @@
 """What a product is, by its words or its photo, and how a photo query agrees with it."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -75,6 +77,9 @@ def test_a_product_without_words_is_matched_to_a_text_query_by_its_predicted_att
     # Kind and colours as the photo shows them; no words of its own; the audience's expected
     # value from the chance of men's or unisex (2/3 here): 2 * 2/3 - 1.
     assert matches == pytest.approx(np.array([[0.8, 0.7, 0.0, 1 / 3], [0.1, 0.4, 0.0, 1 / 3]]))
+    # A kind the query names by two of the catalogue's words: the chance of either.
+    either = replace(VOCABULARY.attributes("men black shoes"), kinds=frozenset({"shoe", "kurta"}))
+    assert predicted_title_match(CLASSES, predicted, either)[:, 0] == pytest.approx([1.0, 1.0])
     # A noun, colour or audience no title names: nothing to match.
     unknown = predicted_title_match(CLASSES, predicted, VOCABULARY.attributes("teal umbrella"))
     assert unknown.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0]]

@@ -177,13 +177,31 @@ def test_two_words_read_as_one_kind_ask_for_it_not_for_their_last_word():
     )  # fmt: skip
     # The general lexicon's "t shirt" is the shop's "tshirt", though "shirt" is a kind too.
     words = understand("white t shirt", shop)
-    assert words.kind == "tshirt"
+    assert words.kinds == ("tshirt",)
     assert shop.wanted(words.for_encoder).head == "shirt"  # its words alone would say shirt
-    assert shop.wanted(words.for_encoder, words.kind).head == "tshirt"
-    assert understand("silver ear rings", shop).kind == "earrings"
-    # Said as the shop says it, or two words that only describe the kind: nothing to add.
-    assert understand("white tshirt", shop).kind == ""
-    assert understand("silver rings", shop).kind == ""
+    assert shop.wanted(words.for_encoder, words.kinds).head == "tshirt"
+    assert understand("silver ear rings", shop).kinds == ("earrings",)
+    # Said as the shop says it: nothing to add to what its words say.
+    assert understand("white tshirt", shop).kinds == ()
+
+
+def test_a_product_named_by_any_of_the_shops_words_for_the_kind_asked_for_is_that_kind():
+    shop = Vocabulary.learn(
+        ["Slim trousers, black", "Chino trousers, beige", "Track pants, grey",
+         "Track pants, navy", "Linen shirt, white"],
+        ["Clothing > Trousers", "Clothing > Trousers", "Clothing > Sportswear",
+         "Clothing > Sportswear", "Clothing > Shirts"],
+    )  # fmt: skip
+    # British and American words for one thing, both the shop's.
+    words = understand("black pants", shop)
+    assert words.kinds == ("pants", "trousers")
+    wanted = shop.wanted(words.for_encoder, words.kinds)
+    assert shop.title_match(wanted, "Slim trousers, black", "Clothing > Trousers")[0] == 1.0
+    assert shop.title_match(wanted, "Track pants, grey", "Clothing > Sportswear")[0] == 1.0
+    assert shop.title_match(wanted, "Linen shirt, white", "Clothing > Shirts")[0] == 0.0
+    # Without them, only the typed word names it.
+    alone = shop.wanted(words.for_encoder)
+    assert shop.title_match(alone, "Slim trousers, black", "Clothing > Trousers")[0] == 0.0
 
 
 def test_two_common_words_are_not_spelled_into_a_long_word_a_few_letters_away():
