@@ -35,7 +35,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
 
-import numpy as np
 import redis
 from celery import current_app
 from django.conf import settings
@@ -46,6 +45,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.models import Product
 from core.broker import redis_client
+from core.sampling import UniformSample
 from search import catalogue_version
 from search.ml.vocabulary import SampledFrom, Vocabulary
 from search.ml.words import words_of_all
@@ -372,32 +372,6 @@ def _learn(relatedness: "EncoderRelatedness | None") -> Vocabulary:
         relatedness,
         sampled_from=SampledFrom(sample.offered, every_word) if sample.left_out else None,
     )
-
-
-class UniformSample:
-    """A uniform random sample of at most `size` of the items offered, in one pass (reservoir
-    sampling, Algorithm R; the draws of a chunk at once)."""
-
-    def __init__(self, size: int, seed: int = 0) -> None:
-        self.size = size
-        self.items: list = []
-        self.offered = 0
-        self._rng = np.random.default_rng(seed)
-
-    @property
-    def left_out(self) -> bool:
-        return self.offered > len(self.items)
-
-    def offer(self, chunk: list) -> None:
-        room = max(0, self.size - len(self.items))
-        self.items.extend(chunk[:room])
-        rest, first = chunk[room:], self.offered + room
-        self.offered += len(chunk)
-        if rest:
-            # The item numbered i (from 0) takes the place j, drawn from 0 to i, if j < size.
-            slots = self._rng.integers(0, np.arange(first + 1, first + len(rest) + 1))
-            for at in np.flatnonzero(slots < self.size):
-                self.items[slots[at]] = rest[at]
 
 
 def _active_listings():

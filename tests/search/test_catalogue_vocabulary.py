@@ -13,9 +13,10 @@ from django.core.management import call_command
 from catalog import services
 from catalog.models import Product
 from core.broker import redis_client
+from core.sampling import UniformSample
 from search import catalogue_version, tasks
 from search import catalogue_vocabulary as shared_vocabulary
-from search.catalogue_vocabulary import CatalogueVocabulary, UniformSample
+from search.catalogue_vocabulary import CatalogueVocabulary
 from search.ml.words import words
 from search.query_words import understand
 from search.word_vectors import encoder_relatedness
