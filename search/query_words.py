@@ -155,8 +155,7 @@ def understand(
             continue
         # A two-word phrase of the general lexicon ("cell phone") or of English ("lamp
         # shade", "tote bag") is one word here, unless the catalogue knows both its words.
-        phrase = _is_phrase(pair, regional, vocabulary)
-        if phrase:
+        if _is_phrase(pair, regional, vocabulary):
             token, skip = pair, 1
         alternatives = _known(regional.get(token, ()), vocabulary)
         # A word beside the kind the query names only describes it ("stylish", "ankle" of

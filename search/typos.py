@@ -38,24 +38,19 @@ def correct(word: str, vocabulary: Vocabulary, most_edits: int = 2) -> str | Non
                     for known in index.get(shorter, ()):
                         if _distance(form, known, vocabulary) <= 2:
                             found[known] = 2
+    slips = {known: min(_slip_cost(form, known, vocabulary) for form in forms) for known in found}
     # Typists rarely miss the first letter: a correction that changes it is taken only where
     # a slip of a neighbouring key explains it ("sunnies" is not "funny").
     found = {
         known: edits
         for known, edits in found.items()
-        if known[0] == word[0]
-        or min(_slip_cost(form, known, vocabulary) for form in forms) <= edits
+        if known[0] == word[0] or slips[known] <= edits
     }
     if not found:
         return None
     best = min(
         found,
-        key=lambda known: (
-            found[known],
-            min(_slip_cost(form, known, vocabulary) for form in forms),
-            -vocabulary.frequency[known],
-            known,
-        ),
+        key=lambda known: (found[known], slips[known], -vocabulary.frequency[known], known),
     )
     return vocabulary.spellings.get(best, best)
 

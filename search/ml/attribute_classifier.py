@@ -124,11 +124,7 @@ def predicted_title_match(
     that the photo shows a product that suits the query's audience (1 for sure, -1 for none)."""
     nothing = np.zeros(len(predicted.noun), dtype=np.float32)
     # A query may name its kind by several of the catalogue's words (Attributes.kinds).
-    named = [
-        classes["noun"].index(kind)
-        for kind in query.kinds | {query.head}
-        if kind in classes["noun"]
-    ]
+    named = [classes["noun"].index(kind) for kind in query.kind_words if kind in classes["noun"]]
     noun = np.clip(predicted.noun[:, named].sum(axis=1), 0, 1) if named else nothing
     colour = _colour_chance(classes, predicted, query)
     audience = _audience_chance(classes, predicted, query)

@@ -56,6 +56,11 @@ class Attributes:
     # query found several (its head among them); a product named by any of them is that kind.
     kinds: frozenset[str] = frozenset()
 
+    @property
+    def kind_words(self) -> frozenset[str]:
+        """Every stemmed word that names the kind asked for: the head and `kinds`."""
+        return self.kinds | {self.head}
+
 
 @dataclass(frozen=True)
 class ProductTerms:
@@ -297,7 +302,7 @@ class Vocabulary:
         modifiers = frozenset(
             stem(token)
             for token in descriptive(words(query))
-            if stem(token) not in read.kinds | {read.head}
+            if stem(token) not in read.kind_words
             and self.kind_share(token, read.head) > NARROWS_KIND_SHARE
         )
         return replace(read, shades=shades, modifiers=modifiers)
@@ -318,9 +323,9 @@ class Vocabulary:
         the very colour families, 0.5 for those among others ("Blue & Black" for a blue query),
         each OTHER_SHADE_SHARE of that in another shade of them ("Green" for an olive query), 0
         for others or none; the share of the query's words that narrow its kind that they use
-        ("casual" of "casual shoes"); and, for
-        a query that asks for an audience, 1 where they name that audience or "unisex", -1
-        where they name only others ("Men > Shoes" for "women's sneakers"), 0 where none.
+        ("casual" of "casual shoes"); and, for a query that asks for an audience, 1 where they
+        name that audience or "unisex", -1 where they name only others ("Men > Shoes" for
+        "women's sneakers"), 0 where none.
 
         The very shade lowers the colours' value rather than being a value of its own: as one
         it doubled the colours' weight against the kind's, and a small shop's head learned to
@@ -339,9 +344,7 @@ class Vocabulary:
         audience = 0.0
         if query.gender not in ("", UNISEX) and product.genders:
             audience = 1.0 if suits_audience(query.gender, product.genders) else -1.0
-        noun = float(
-            any(self.names_noun(kind, title, category) for kind in query.kinds | {query.head})
-        )
+        noun = float(any(self.names_noun(kind, title, category) for kind in query.kind_words))
         return noun, colours, modifiers, audience
 
 
