@@ -202,6 +202,12 @@ def test_a_product_named_by_any_of_the_shops_words_for_the_kind_asked_for_is_tha
     # Without them, only the typed word names it.
     alone = shop.wanted(words.for_encoder)
     assert shop.title_match(alone, "Slim trousers, black", "Clothing > Trousers")[0] == 0.0
+    # Outside fashion alike: a couch is the furniture shop's sofa.
+    couch = understand("grey couch", FURNITURE)
+    assert couch.kinds == ("sofa",)
+    wanted = FURNITURE.wanted(couch.for_encoder, couch.kinds)
+    sofa = FURNITURE.title_match(wanted, "Three-seat sofa, grey fabric", "Furniture > Sofas")
+    assert sofa[0] == 1.0
 
 
 def test_two_common_words_are_not_spelled_into_a_long_word_a_few_letters_away():
