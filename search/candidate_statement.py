@@ -4,6 +4,7 @@ it, its vectors, its keyword rank and its catalogue facts."""
 
 from catalog.models import Category, Product
 from search.filters import VARIANTS_OF
+from search.indexed_vector import IndexedVector
 from search.ml.photo_feedback import FEEDBACK_RESULTS
 from search.models import ProductIndex
 
@@ -25,15 +26,22 @@ _FOUND_NAMES = "title, category_id, price, currency, in_stock, created_at"  # as
 
 
 def candidates_statement(
-    sources: list[str], conditions: str, variant_match: str, exact: bool, photo_query: bool
+    sources: list[str],
+    conditions: str,
+    variant_match: str,
+    dimensions: int,
+    exact: bool,
+    photo_query: bool,
 ) -> str:
+    """The statement; `dimensions` is the size of the text space's vectors, which the vector
+    sources search."""
     branches = {
         name: f"(SELECT row.product_id, '{name}' AS source, {order} AS position, {_FOUND} "
         f"FROM {INDEX_TABLE} AS row JOIN {PRODUCT_TABLE} AS product ON product.id = row.product_id "
         f"WHERE {conditions} AND {match} ORDER BY position LIMIT %(limit)s)"
         for name in sources
         if name != "keywords"
-        for match, order in [_source_order(name, exact)]
+        for match, order in [_source_order(name, exact, dimensions)]
     }
     if "keywords" in sources:
         # Ranked as they were matched: each match's row is read once.
@@ -122,21 +130,30 @@ def candidates_statement(
 _SOURCE_COLUMNS = {"text": "text_vector", "photo": "photo_text_vector"}
 
 
-def _source_order(name: str, exact: bool) -> tuple[str, str]:
-    """A vector source's match condition and its order (ascending: best first)."""
+def _source_order(name: str, exact: bool, dimensions: int) -> tuple[str, str]:
+    """A vector source's match condition and its order (ascending: best first). An index scan
+    orders by the distance its index holds (search.indexed_vector); an exact scan by the full
+    vectors' distance."""
     if name == "photo_only":  # served by the partial index on rows without text
-        match, distance = _source_order("photo", exact)
+        match, distance = _source_order("photo", exact, dimensions)
         return f"row.text_vector IS NULL AND {match}", distance
     if name == "like_results":  # the same index, nearest to the centre of the results' photos
         centre = "(SELECT vector FROM centre)"
-        distance = f"(row.photo_text_vector <=> {centre})" + (" + 0" if exact else "")
+        distance = _distance("row.photo_text_vector", centre, exact, dimensions)
         match = (
             f"row.text_vector IS NULL AND row.photo_text_vector IS NOT NULL "
             f"AND {centre} IS NOT NULL"
         )
         return match, distance
     column = _SOURCE_COLUMNS[name]
-    # "+ 0" hides the distance from the planner's index matching: an exact scan of the
-    # filtered rows, which returns every match that an index scan might filter away.
-    distance = f"(row.{column} <=> %({column})s)" + (" + 0" if exact else "")
-    return f"row.{column} IS NOT NULL", distance
+    return f"row.{column} IS NOT NULL", _distance(
+        f"row.{column}", f"%({column})s", exact, dimensions
+    )
+
+
+def _distance(column: str, query: str, exact: bool, dimensions: int) -> str:
+    if exact:
+        # "+ 0" hides the distance from the planner's index matching: an exact scan of the
+        # filtered rows, which returns every match that an index scan might filter away.
+        return f"({column} <=> {query}) + 0"
+    return f"({IndexedVector.sql(column, dimensions)} <=> {IndexedVector.sql(query, dimensions)})"

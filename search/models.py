@@ -1,7 +1,7 @@
 """The search index: one row per product, owned by search, kept in step by the dirty flag."""
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Value
@@ -10,6 +10,7 @@ from pgvector.django import HnswIndex, VectorField
 
 from catalog.models import Category, Merchant, Product
 from search.fields import EncoderVectorField
+from search.indexed_vector import IndexedVector
 from search.ml.colour import COLOUR_DIMS
 
 # The HNSW index of the rows that no words describe: only their photos (the photo-only source).
@@ -99,21 +100,23 @@ class ProductIndex(models.Model):
                 condition=models.Q(dirty=True, lease_attempts__gt=0),
                 name="productindex_leased",
             ),
+            # Each in half precision (search.indexed_vector).
             HnswIndex(
-                fields=["text_vector"],
+                OpClass(IndexedVector("text_vector", space="text"), name="halfvec_cosine_ops"),
                 name="productindex_text_hnsw",
-                opclasses=["vector_cosine_ops"],
             ),
             HnswIndex(
-                fields=["photo_text_vector"],
+                OpClass(
+                    IndexedVector("photo_text_vector", space="text"), name="halfvec_cosine_ops"
+                ),
                 name="productindex_photo_hnsw",
-                opclasses=["vector_cosine_ops"],
             ),
             # Products that only their photo describes: their own candidate source.
             HnswIndex(
-                fields=["photo_text_vector"],
+                OpClass(
+                    IndexedVector("photo_text_vector", space="text"), name="halfvec_cosine_ops"
+                ),
                 name=PHOTO_ONLY_INDEX,
-                opclasses=["vector_cosine_ops"],
                 condition=models.Q(text_vector__isnull=True),
             ),
         ]

@@ -173,7 +173,9 @@ def retrieve(
             cursor.execute(f"SET LOCAL hnsw.ef_search = {ef_search}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
-        sql = functools.partial(candidates_statement, sources, conditions, found_variant_match)
+        sql = functools.partial(
+            candidates_statement, sources, conditions, found_variant_match, text_dim
+        )
         cursor.execute(sql(exact, photo_query), parameters)
         rows = cursor.fetchall()
         if not exact and filters.narrows and _came_short(rows, sources, per_source):

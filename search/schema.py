@@ -19,6 +19,7 @@ from django.db.models.functions import Now
 from search.ml.encoders import active_dims
 from search.ml.encoders.dims import VectorDims
 from search.models import ProductIndex
+from search.vector_indexes import resize_vector_indexes
 
 VECTOR_FIELDS = (
     "text_vector",
@@ -70,7 +71,8 @@ def resize_vector_columns(dims: VectorDims, using: str = DEFAULT_DB_ALIAS) -> li
         # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, size in changes.items():
-            # PostgreSQL rebuilds the column's HNSW index as part of the type change.
+            # PostgreSQL rebuilds the column's HNSW indexes as part of the type change, but
+            # as they were: resize_vector_indexes gives them the new size.
             cursor.execute(
                 f"ALTER TABLE {table} ALTER COLUMN {connection.ops.quote_name(name)} "
                 f"TYPE vector({size}) USING NULL"
@@ -80,6 +82,8 @@ def resize_vector_columns(dims: VectorDims, using: str = DEFAULT_DB_ALIAS) -> li
         )
         # A new type brings its default storage back.
         store_vectors_as_searched(using)
+        if any(ProductIndex._meta.get_field(name).space == "text" for name in changes):
+            resize_vector_indexes(dims, using)
     return list(changes)
 
 

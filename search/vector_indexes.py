@@ -36,6 +36,8 @@ from pgvector.django import HnswIndex
 
 from catalog.models import Category, Product
 from core.database_roles import OWNER_ALIAS, quote_identifier
+from search.indexed_vector import IndexedVector
+from search.ml.encoders.dims import VectorDims
 from search.models import ProductIndex
 
 logger = logging.getLogger(__name__)
@@ -68,20 +70,31 @@ class BuiltIndex:
     bytes: int
 
 
-def vector_indexes() -> list[HnswIndex]:
-    """The model's HNSW indexes, with the build parameters that settings give."""
-    return [
-        HnswIndex(
-            fields=index.fields,
-            name=index.name,
-            opclasses=index.opclasses,
-            condition=index.condition,
-            m=settings.VITRINE_HNSW_M,
-            ef_construction=settings.VITRINE_HNSW_EF_CONSTRUCTION,
+def vector_indexes(dims: VectorDims | None = None) -> list[HnswIndex]:
+    """The model's HNSW indexes, with the build parameters that settings give, holding vectors
+    of the active encoder's size, or of `dims`."""
+    indexes = [
+        _with_parameters(
+            index, m=settings.VITRINE_HNSW_M, ef_construction=settings.VITRINE_HNSW_EF_CONSTRUCTION
         )
         for index in ProductIndex._meta.indexes
         if isinstance(index, HnswIndex)
     ]
+    if dims is not None:
+        for index in indexes:
+            index.expressions = tuple(_sized(expression, dims) for expression in index.expressions)
+    return indexes
+
+
+def _sized(expression, dims: VectorDims):
+    """`expression` with each IndexedVector in it sized for an encoder of `dims`."""
+    if isinstance(expression, IndexedVector):
+        return expression.sized(dims)
+    copy = expression.copy()
+    copy.set_source_expressions(
+        [_sized(part, dims) for part in expression.get_source_expressions()]
+    )
+    return copy
 
 
 def category_index_prefix(base: str) -> str:
@@ -94,20 +107,23 @@ def category_index_name(base: str, category_id: int) -> str:
     return f"{category_index_prefix(base)}{category_id}"
 
 
-def category_indexes(category_id: int) -> list[HnswIndex]:
+def category_indexes(category_id: int, dims: VectorDims | None = None) -> list[HnswIndex]:
     """A category's own indexes: the model's text and photo indexes over its rows alone."""
     return [
-        HnswIndex(
-            fields=index.fields,
+        _with_parameters(
+            index,
             name=category_index_name(index.name, category_id),
-            opclasses=index.opclasses,
             condition=Q(categories__contains=[category_id]),
-            m=index.m,
-            ef_construction=index.ef_construction,
         )
-        for index in vector_indexes()
+        for index in vector_indexes(dims)
         if index.name in CATEGORY_INDEXED
     ]
+
+
+def _with_parameters(index: HnswIndex, **changes) -> HnswIndex:
+    """A copy of `index` with some of its parameters changed."""
+    _, expressions, parameters = index.deconstruct()
+    return HnswIndex(*expressions, **(parameters | changes))
 
 
 def rebuild_vector_indexes(names: list[str] | None = None) -> list[BuiltIndex]:
@@ -136,6 +152,23 @@ def known_vector_index_names() -> list[str]:
     return [index.name for index in vector_indexes()] + [
         category_index_name(base, category) for base, category in sorted(present)
     ]
+
+
+def resize_vector_indexes(dims: VectorDims, using: str) -> None:
+    """Build every HNSW index again (the model's, and the categories' copies there are) to hold
+    vectors of an encoder of `dims`, in the caller's transaction: after a resize has emptied the
+    vector columns (search.schema), each build is instant. An index of another size than the
+    searches' would never be used: they order by the expression of their own size."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        categories = sorted({category for (_, category), _ in _category_indexes(cursor)})
+        indexes = vector_indexes(dims) + [
+            index for category in categories for index in category_indexes(category, dims)
+        ]
+        with connection.schema_editor(atomic=False, collect_sql=False) as editor:
+            for index in indexes:
+                cursor.execute(f"DROP INDEX IF EXISTS {quote_identifier(index.name)}")
+                editor.add_index(ProductIndex, index)
 
 
 @dataclass

@@ -90,7 +90,7 @@ def test_the_searched_vector_columns_and_keywords_are_indexed(db):
         )
         definitions = [row[0] for row in cursor.fetchall()]
     for column in ("text_vector", "photo_text_vector"):
-        assert any(f"hnsw ({column} vector_cosine_ops)" in d for d in definitions), column
+        assert any(f"hnsw ((({column})::halfvec(384))" in d for d in definitions), column
     assert any("gin (keywords)" in d for d in definitions)
 
 
@@ -112,6 +112,14 @@ def test_a_new_encoder_size_resizes_columns_and_restales_every_row(make_product)
         "next_photo_features": 16,
         "next_photo_text_vector": 8,
     }
+    # The indexes hold vectors of the new size, as the searches cast them.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [ProductIndex._meta.db_table, "%USING hnsw%"],
+        )
+        definitions = [definition for (definition,) in cursor.fetchall()]
+    assert len(definitions) == 3 and all("::halfvec(8))" in d for d in definitions), definitions
     ProductIndex.objects.filter(product=product).update(text_vector=[0.5] * 8)
     row = ProductIndex.objects.get(product=product)
     assert row.dirty and row.encoder_version == ""

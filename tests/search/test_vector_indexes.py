@@ -1,10 +1,13 @@
 """Rebuilding the HNSW indexes with the operator's build settings, beside the old ones."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
-from search.filters import Filters
+from search.candidate_statement import candidates_statement
+from search.db import binary_vector_cursor
+from search.filters import Filters, filter_conditions, variant_match
 from search.indexing import embed_stale
 from search.retrieval import SourceQuery, retrieve
 from search.vector_indexes import NEXT_SUFFIX, vector_indexes
@@ -77,3 +80,55 @@ def test_one_index_can_be_rebuilt_alone(settings, default_indexes_after):
     assert "m=12" in state["productindex_text_hnsw"][0]
     assert state["productindex_photo_hnsw"][0] == photo_options
     assert {index.name for index in vector_indexes()} == HNSW_NAMES
+
+
+def hnsw_definitions() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'search_productindex' AND indexdef LIKE '%%USING hnsw%%'"
+        )
+        return dict(cursor.fetchall())
+
+
+def vector_sources_plan(encoder, dimensions: int) -> str:
+    """The plan of a search's text, photo and photo-only sources through their indexes, the
+    planner told to prefer indexes as it would at size."""
+    query = encoder.encode_texts(["black shoes"])[0][:dimensions]
+    conditions, parameters = filter_conditions(Filters(), encoder.version)
+    parameters |= {
+        "text_vector": query,
+        "photo_text_vector": query,
+        "limit": 10,
+        "keywords": "",
+        "ranked_keywords": "",
+        "image_vector": None,
+        "photo_version": "",
+        "config": django_settings.SEARCH_TEXT_CONFIG,
+    }
+    statement = candidates_statement(
+        ["text", "photo", "photo_only"],
+        conditions,
+        variant_match(Filters(), "found.price"),
+        dimensions,
+        exact=False,
+        photo_query=False,
+    )
+    with transaction.atomic(), binary_vector_cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {statement}", parameters)
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_each_vector_source_searches_through_its_half_precision_index(encoder):
+    """The indexes hold the vectors in half precision, and a search orders by that same
+    expression: else the planner could not use them, and every search would read every row."""
+    definitions = hnsw_definitions()
+    assert set(definitions) == HNSW_NAMES
+    for name, definition in definitions.items():
+        assert f"::halfvec({encoder.dims.text})) halfvec_cosine_ops" in definition, name
+    plan = vector_sources_plan(encoder, encoder.dims.text)
+    for name in HNSW_NAMES:
+        assert f"Index Scan using {name} " in plan, (name, plan)
