@@ -36,12 +36,12 @@ def candidates_statement(
     """The statement; `dimensions` is the size of the text space's vectors, which the vector
     sources search."""
     branches = {
-        name: f"(SELECT row.product_id, '{name}' AS source, {order} AS position, {_FOUND} "
+        name: f"(SELECT row.product_id, '{name}' AS source, {distance} AS position, {_FOUND} "
         f"FROM {INDEX_TABLE} AS row JOIN {PRODUCT_TABLE} AS product ON product.id = row.product_id "
-        f"WHERE {conditions} AND {match} ORDER BY position LIMIT %(limit)s)"
+        f"WHERE {conditions} AND {match} ORDER BY {order} LIMIT %(limit)s)"
         for name in sources
         if name != "keywords"
-        for match, order in [_source_order(name, exact, dimensions)]
+        for match, (order, distance) in [_source_order(name, exact, dimensions)]
     }
     if "keywords" in sources:
         # Ranked as they were matched: each match's row is read once.
@@ -130,30 +130,34 @@ def candidates_statement(
 _SOURCE_COLUMNS = {"text": "text_vector", "photo": "photo_text_vector"}
 
 
-def _source_order(name: str, exact: bool, dimensions: int) -> tuple[str, str]:
-    """A vector source's match condition and its order (ascending: best first). An index scan
-    orders by the distance its index holds (search.indexed_vector); an exact scan by the full
-    vectors' distance."""
+def _source_order(name: str, exact: bool, dimensions: int) -> tuple[str, tuple[str, str]]:
+    """A vector source's match condition, and what it orders by and the distance it gives
+    each product found (ascending: best first; search.retrieval ranks by the distance)."""
     if name == "photo_only":  # served by the partial index on rows without text
-        match, distance = _source_order("photo", exact, dimensions)
-        return f"row.text_vector IS NULL AND {match}", distance
+        match, ordered = _source_order("photo", exact, dimensions)
+        return f"row.text_vector IS NULL AND {match}", ordered
     if name == "like_results":  # the same index, nearest to the centre of the results' photos
         centre = "(SELECT vector FROM centre)"
-        distance = _distance("row.photo_text_vector", centre, exact, dimensions)
         match = (
             f"row.text_vector IS NULL AND row.photo_text_vector IS NOT NULL "
             f"AND {centre} IS NOT NULL"
         )
-        return match, distance
+        return match, _ordered("row.photo_text_vector", centre, exact, dimensions)
     column = _SOURCE_COLUMNS[name]
-    return f"row.{column} IS NOT NULL", _distance(
+    return f"row.{column} IS NOT NULL", _ordered(
         f"row.{column}", f"%({column})s", exact, dimensions
     )
 
 
-def _distance(column: str, query: str, exact: bool, dimensions: int) -> str:
+def _ordered(column: str, query: str, exact: bool, dimensions: int) -> tuple[str, str]:
+    """(the order, the distance) of the products nearest `query` in `column`."""
     if exact:
         # "+ 0" hides the distance from the planner's index matching: an exact scan of the
         # filtered rows, which returns every match that an index scan might filter away.
-        return f"({column} <=> {query}) + 0"
-    return f"({IndexedVector.sql(column, dimensions)} <=> {IndexedVector.sql(query, dimensions)})"
+        distance = f"({column} <=> {query}) + 0"
+        return distance, distance
+    # The index scan walks in the order of the half-precision vectors its index holds; the
+    # products it finds are ranked by their full vectors' distance, so that two near the
+    # query in the wrong order (the halves' rounding) are put right.
+    order = f"({IndexedVector.sql(column, dimensions)} <=> {IndexedVector.sql(query, dimensions)})"
+    return order, f"({column} <=> {query})"

@@ -43,8 +43,9 @@ CANDIDATES_PER_SOURCE = 50
 # A category's own graph is searched with a list this many times as long: it answers queries
 # from the whole catalogue, most of them far from its listings, whose nearest HNSW finds less
 # surely (bench/scale.py, 1,000,000 listings, "Apparel" 48%: text recall@10 0.918 with a list
-# of 200, 0.953 with 400; "Personal Care" 4.8%: 0.954 and 0.976).
-CATEGORY_GRAPH_LIST_FACTOR = 2
+# of 200, 0.953 with 400; "Personal Care" 4.8%: 0.954 and 0.976; with the graphs in half
+# precision, "Apparel" 0.948 with 400 and 0.963 with 600).
+CATEGORY_GRAPH_LIST_FACTOR = 3
 # A deep page asks each source for more, up to this many.
 MAX_CANDIDATES_PER_SOURCE = 500
 # Past its search list, pgvector 0.8's iterative scan goes on through the index until each

@@ -1,14 +1,18 @@
 """Rebuilding the HNSW indexes with the operator's build settings, beside the old ones."""
 
+import numpy as np
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from search import retrieval
 from search.candidate_statement import candidates_statement
 from search.db import binary_vector_cursor
 from search.filters import Filters, filter_conditions, variant_match
+from search.indexed_vector import IndexedVector
 from search.indexing import embed_stale
+from search.models import ProductIndex
 from search.retrieval import SourceQuery, retrieve
 from search.vector_indexes import NEXT_SUFFIX, vector_indexes
 
@@ -132,3 +136,52 @@ def test_each_vector_source_searches_through_its_half_precision_index(encoder):
     plan = vector_sources_plan(encoder, encoder.dims.text)
     for name in HNSW_NAMES:
         assert f"Index Scan using {name} " in plan, (name, plan)
+
+
+@pytest.mark.django_db
+def test_what_the_index_finds_is_ranked_by_the_full_vectors(make_product, encoder, monkeypatch):
+    """Half precision can swap two products near the query: here B is farther than A, but its
+    vector rounded to halves is nearer (components either side of a rounding step). The index
+    walks in the halves' order; the ranking is the full vectors'."""
+    step = 2.0**-14  # the half-precision spacing between 1/16 and 1/8
+    low, high = 1 / 16, 1 / 16 + step
+    middle = low + step / 2
+    nearer = {1: middle + step / 10, 2: middle + step / 10}  # both round up, to `high`
+    farther = {1: middle - step / 10, 2: high + 0.4 * step}  # round to `low` and `high`
+    products = {}
+    for sku, components in (("NEAR", nearer), ("FAR", farther)):
+        products[sku] = make_product(sku, title=f"Listing {sku}", photos=[])
+        vector = np.zeros(encoder.dims.text, dtype=np.float32)
+        vector[0] = 1.0
+        for index, value in components.items():
+            vector[index] = value
+        products[sku].vector = vector
+    embed_stale(encoder)
+    for product in products.values():
+        ProductIndex.objects.filter(product=product).update(text_vector=product.vector)
+    assert np.linalg.norm(products["FAR"].vector[1:3]) > np.linalg.norm(
+        products["NEAR"].vector[1:3]
+    )
+    monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_ROWS", -2)  # through the index
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off; SET enable_sort = off")
+    query = np.zeros(encoder.dims.text, dtype=np.float32)
+    query[0] = 1.0
+    found = retrieve(
+        SourceQuery(text_vector=query),
+        Filters(),
+        encoder.version,
+        (encoder.dims.text, encoder.dims.image),
+    )
+    assert not found.searched_exactly
+    ranked = found.product_ids[np.argsort(found.source_ranks["text"])]
+    assert list(ranked) == [products["NEAR"].pk, products["FAR"].pk]
+    # In half precision the order is the other way: what the index walks by.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT product_id, {IndexedVector.sql('text_vector', encoder.dims.text)} <=> "
+            f"{IndexedVector.sql('%s::vector', encoder.dims.text)} FROM search_productindex",
+            [str(query.tolist())],
+        )
+        half_distances = dict(cursor.fetchall())
+    assert half_distances[products["FAR"].pk] < half_distances[products["NEAR"].pk]
