@@ -37,17 +37,15 @@ VITRINE_DATA_DIR, by default var/bench-scale: each N replaces its catalogue.
 """
 
 import argparse
-import csv
 import json
 import os
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, SHARED, record_result
+from common import ROOT, record_result
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("VITRINE_DATA_DIR", str(ROOT / "var" / "bench-scale"))
@@ -65,36 +63,29 @@ import psutil  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
-from django.test import Client  # noqa: E402
 from scale_catalogue import (  # noqa: E402  (after django.setup(): it imports models)
-    Catalogue,
     NoiseModel,
     categories_of,
     load_sources,
     nearest_is_original,
-    normalised,
     read_catalogue,
     write_catalogue,
 )
+from scale_measures import (  # noqa: E402
+    QUERIES,
+    filters_of,
+    measure_api,
+    measure_keywords,
+    measure_retrieval,
+    read_text_queries,
+)
 
-from catalog.models import Category, Product  # noqa: E402
+from catalog.models import Product  # noqa: E402
 from core.database_roles import OWNER_ALIAS  # noqa: E402
-from search.filters import Filters  # noqa: E402
-from search.ml.encoders import active_dims, get_encoder  # noqa: E402
+from search.ml.encoders import get_encoder  # noqa: E402
 from search.models import ProductIndex  # noqa: E402
-from search.query_words import understand  # noqa: E402
-from search.retrieval import SourceQuery, retrieve  # noqa: E402
 
-KIT = SHARED / "eval"
 HELD_OUT_EVERY = 100  # one listing in this many is a photo query, never in the catalogue
-QUERIES = 100  # of each kind
-FILTER_SHARES = (0.5, 0.05, 0.001)
-PER_SOURCE = 50  # candidates each source is asked for, as a search's first page asks
-# Recall@10 counts a listing found among the first ten when it is at least as near as the exact
-# search's tenth (ANN-benchmarks' measure), less this for float rounding: the catalogue holds
-# listings with the same words, whose vectors tie, and any of a tie is a right answer.
-TIE = 1e-5
-PAGE = 24
 
 
 def main() -> None:
@@ -161,15 +152,6 @@ def _stamp() -> dict:
     }
 
 
-def read_text_queries() -> list[str]:
-    queries = []
-    for name in ("text_queries_dev.csv", "text_queries_heldout.csv"):
-        if (KIT / name).exists():
-            with (KIT / name).open(newline="") as source:
-                queries += [row["query"] for row in csv.DictReader(source)]
-    return list(dict.fromkeys(queries))[:QUERIES]
-
-
 def run(n, sources, held_out, text_queries, noise, seed) -> dict:
     rng = np.random.default_rng(seed)
     in_catalogue = np.flatnonzero(~held_out)
@@ -211,7 +193,7 @@ def run(n, sources, held_out, text_queries, noise, seed) -> dict:
 
 def measure(catalogue, categories, sources, held_out, text_queries) -> dict:
     """Retrieval, the API and the database's memory on the catalogue written."""
-    filters = _filters(catalogue, categories)
+    filters = filters_of(catalogue, categories)
     photo_queries = sources.photo_text[held_out][:QUERIES]
     return {
         "retrieval_ms": {
@@ -294,128 +276,6 @@ def _pss(process) -> int:
         return process.memory_full_info().pss
     except psutil.Error:
         return 0
-
-
-# -- measurements -----------------------------------------------------------------------------
-
-
-def _filters(catalogue: Catalogue, categories: dict) -> dict[str, tuple[Filters, np.ndarray]]:
-    """No filter, and for each target share the category whose subtree's share is nearest."""
-    n = len(catalogue.category_of)
-    leaf_counts = np.bincount(catalogue.category_of, minlength=max(categories.values()) + 1)
-    subtree = {}
-    for path, pk in categories.items():
-        leaves = [categories[p] for p in categories if len(p) == 3 and p[: len(path)] == path]
-        subtree[pk] = (
-            path,
-            leaves,
-            sum(leaf_counts[leaf] for leaf in leaves if leaf < len(leaf_counts)),
-        )
-    chosen = {"none": (Filters(), np.ones(n, dtype=bool), 1.0, "")}
-    for share in FILTER_SHARES:
-        pk, (path, leaves, count) = min(
-            subtree.items(), key=lambda item: abs(np.log(max(item[1][2], 1) / (share * n)))
-        )
-        mask = np.isin(catalogue.category_of, leaves)
-        chosen[f"{share:.1%}"] = (
-            Filters(category=Category.objects.get(pk=pk)),
-            mask,
-            round(count / n, 5),
-            " > ".join(path),
-        )
-    return chosen
-
-
-def measure_retrieval(kind, queries, catalogue, filters, sources) -> dict:
-    vectors = catalogue.text if kind == "text" else catalogue.photo_text
-    dims = (active_dims().text, active_dims().image)
-    results = {}
-    for name, (chosen, mask, share, category) in filters.items():
-        thresholds = _kth_nearest(queries, vectors, mask, 10)
-        for query in queries[:10]:  # the first queries of a filter read its pages from disk
-            retrieve(_source_query(kind, query), chosen, sources.encoder_version, dims, PER_SOURCE)
-        times, recalls, full = [], [], []
-        for query, threshold in zip(queries, thresholds, strict=True):
-            started = time.perf_counter()
-            candidates = retrieve(
-                _source_query(kind, query), chosen, sources.encoder_version, dims, PER_SOURCE
-            )
-            times.append((time.perf_counter() - started) * 1000)
-            ranks = candidates.source_ranks["text" if kind == "text" else "photo"]
-            found = candidates.product_ids[ranks >= 0][np.argsort(ranks[ranks >= 0])]
-            similarity = vectors[found[:10] - 1] @ normalised(query[None].astype(np.float32))[0]
-            wanted = min(10, int(mask.sum()))
-            recalls.append(float(np.sum(similarity >= threshold - TIE)) / wanted)
-            full.append(len(found) >= min(PER_SOURCE, int(mask.sum())))
-        results[name] = {
-            "category": category,
-            "share": share,
-            **_percentiles(times),
-            "recall_at_10": round(float(np.mean(recalls)), 4),
-            "full_lists": round(float(np.mean(full)), 4),
-        }
-    return results
-
-
-def _source_query(kind: str, vector: np.ndarray) -> SourceQuery:
-    if kind == "text":
-        return SourceQuery(text_vector=vector)
-    return SourceQuery(photo_text_vector=vector)
-
-
-def measure_keywords(filters, sources) -> dict:
-    """The keyword source alone: the text queries' words as typed, all required."""
-    dims = (active_dims().text, active_dims().image)
-    queries = [understand(text, None, exact=True).tsquery for text in read_text_queries()]
-    results = {}
-    for name, (chosen, _, share, category) in filters.items():
-        times, found = [], []
-        for number, query in enumerate([*queries[:10], *queries]):  # 10 to warm up
-            started = time.perf_counter()
-            candidates = retrieve(
-                SourceQuery(keywords=query), chosen, sources.encoder_version, dims, PER_SOURCE
-            )
-            if number >= 10:
-                times.append((time.perf_counter() - started) * 1000)
-                found.append(len(candidates))
-        results[name] = {
-            "category": category,
-            "share": share,
-            **_percentiles(times),
-            "mean_found": round(float(np.mean(found)), 1),
-        }
-    return results
-
-
-def _kth_nearest(queries: np.ndarray, vectors: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
-    """Each query's cosine similarity to its k-th nearest allowed listing, by exact search."""
-    allowed = np.flatnonzero(mask)
-    scores = normalised(queries.astype(np.float32)) @ vectors[allowed].T
-    k = min(k, len(allowed))
-    return -np.partition(-scores, k - 1, axis=1)[:, k - 1]
-
-
-def measure_api() -> dict:
-    client = Client(HTTP_HOST="localhost")
-    queries = read_text_queries()
-
-    def request(query: str) -> float:
-        started = time.perf_counter()
-        response = client.get("/api/v1/search/", {"q": query, "limit": PAGE}, secure=True)
-        assert response.status_code == 200, response.content
-        return (time.perf_counter() - started) * 1000
-
-    # The first search loads the models and learns the catalogue's words; the next ones read
-    # the pages the queries need.
-    first = request(queries[0])
-    for query in queries[1:10]:
-        request(query)
-    return {**_percentiles([request(query) for query in queries]), "first_ms": round(first)}
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(samples, n=20)
-    return {"p50": round(statistics.median(samples), 1), "p95": round(cuts[18], 1)}
 
 
 if __name__ == "__main__":
