@@ -77,8 +77,8 @@ def test_a_filtered_search_list_holds_as_many_allowed_products_as_an_unfiltered_
     assert search_list(50, allowed_share=0.05) == vector_indexes.MAX_EF_SEARCH
     assert search_list(300) == 600  # twice a deep page's candidates
     # A category's own graph answers queries far from its listings: a longer list.
-    assert search_list(50, allowed_share=1.0, category_graph=True) == 400
-    assert search_list(50, allowed_share=0.8, category_graph=True) == 500
+    assert search_list(50, allowed_share=1.0, category_graph=True) == 600
+    assert search_list(50, allowed_share=0.8, category_graph=True) == 750
 
 
 @pytest.mark.django_db
