@@ -17,6 +17,11 @@ from search.ml.colour import COLOUR_DIMS
 PHOTO_ONLY_INDEX = "productindex_photo_only_hnsw"
 
 
+def _half_precision(column: str) -> OpClass:
+    """What an HNSW index of a text-space vector column holds (search.indexed_vector)."""
+    return OpClass(IndexedVector(column, space="text"), name="halfvec_cosine_ops")
+
+
 class ProductIndex(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -102,20 +107,16 @@ class ProductIndex(models.Model):
             ),
             # Each in half precision (search.indexed_vector).
             HnswIndex(
-                OpClass(IndexedVector("text_vector", space="text"), name="halfvec_cosine_ops"),
+                _half_precision("text_vector"),
                 name="productindex_text_hnsw",
             ),
             HnswIndex(
-                OpClass(
-                    IndexedVector("photo_text_vector", space="text"), name="halfvec_cosine_ops"
-                ),
+                _half_precision("photo_text_vector"),
                 name="productindex_photo_hnsw",
             ),
             # Products that only their photo describes: their own candidate source.
             HnswIndex(
-                OpClass(
-                    IndexedVector("photo_text_vector", space="text"), name="halfvec_cosine_ops"
-                ),
+                _half_precision("photo_text_vector"),
                 name=PHOTO_ONLY_INDEX,
                 condition=models.Q(text_vector__isnull=True),
             ),

@@ -73,17 +73,16 @@ class BuiltIndex:
 def vector_indexes(dims: VectorDims | None = None) -> list[HnswIndex]:
     """The model's HNSW indexes, with the build parameters that settings give, holding vectors
     of the active encoder's size, or of `dims`."""
-    indexes = [
+    return [
         _with_parameters(
-            index, m=settings.VITRINE_HNSW_M, ef_construction=settings.VITRINE_HNSW_EF_CONSTRUCTION
+            index,
+            dims,
+            m=settings.VITRINE_HNSW_M,
+            ef_construction=settings.VITRINE_HNSW_EF_CONSTRUCTION,
         )
         for index in ProductIndex._meta.indexes
         if isinstance(index, HnswIndex)
     ]
-    if dims is not None:
-        for index in indexes:
-            index.expressions = tuple(_sized(expression, dims) for expression in index.expressions)
-    return indexes
 
 
 def _sized(expression, dims: VectorDims):
@@ -120,9 +119,12 @@ def category_indexes(category_id: int, dims: VectorDims | None = None) -> list[H
     ]
 
 
-def _with_parameters(index: HnswIndex, **changes) -> HnswIndex:
-    """A copy of `index` with some of its parameters changed."""
+def _with_parameters(index: HnswIndex, dims: VectorDims | None = None, **changes) -> HnswIndex:
+    """A copy of `index` with some of its parameters changed, and its vectors sized for an
+    encoder of `dims` where given."""
     _, expressions, parameters = index.deconstruct()
+    if dims is not None:
+        expressions = [_sized(expression, dims) for expression in expressions]
     return HnswIndex(*expressions, **(parameters | changes))
 
 
