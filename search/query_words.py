@@ -24,7 +24,7 @@ same thing, and otherwise left to the vectors.
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
 
@@ -220,13 +220,28 @@ def understand(
             terms = [term for near in islice(found, len(looked_up)) for term in near]
         groups[index] = tuple(dict.fromkeys((*groups[index], *terms)))
         added.extend(terms)
-    return QueryWords(
+    understood = QueryWords(
         text=text,
         corrections=corrections,
         added=tuple(dict.fromkeys(word for word in added if word)),
         keyword_groups=tuple(group for group in groups if group),
         kinds=tuple(dict.fromkeys(asked_kinds)),
     )
+    if understood.kinds:
+        return understood
+    return replace(understood, kinds=_usual_kinds(understood, head, vocabulary))
+
+
+def _usual_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """For a query whose kind is a word the shop seldom calls a product by, though mostly
+    products of one kind use it (Vocabulary.usual_kind), that word and that kind ("tee": the
+    catalogue's T-shirts, whose titles say "Tee Black T-shirt"); else none. Only where the
+    word still says what is asked for once the query is understood: "sports" of "sports
+    sockss" asks for socks."""
+    usual = vocabulary.usual_kind(head)
+    if not usual or vocabulary.attributes(query.for_encoder).head != head:
+        return ()
+    return tuple(vocabulary.spellings.get(word, word) for word in (head, usual))
 
 
 def _kinds_in(read_as: Sequence[str], typed: str, head: str, vocabulary: Vocabulary) -> list[str]:

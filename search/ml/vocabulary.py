@@ -93,6 +93,9 @@ def suits_audience(wanted: str, audiences: frozenset[str]) -> bool:
 # kind: most of them ("casual" of shoes, "gloss" of lip products; not "printed", used by many
 # kinds alike).
 NARROWS_KIND_SHARE = 0.5
+# What a word usually names (Vocabulary.usual_kind) is read from this many products using it at
+# least: one listing's title is one merchant's whim ("Jogger" as a shoe's model name).
+USUAL_KIND_EVIDENCE = 3
 
 # A search reads the words of every candidate that it ranks, and the same products come back
 # query after query: a process remembers the terms of this many (about 1 KB each).
@@ -285,6 +288,30 @@ class Vocabulary:
         if rows is None or not len(rows) or kind not in self.kind_names:
             return 0.0
         return float((self.row_kinds[rows] == self.kind_names.index(kind)).mean())
+
+    def usual_kind(self, word: str) -> str:
+        """The kind that most of the products using `word` are, where the catalogue seldom
+        calls a product by the word itself: "tee" in a shop whose T-shirts' titles say "Tee
+        Black T-shirt", "trainer" in one that lists trainers as "sports shoes". "" where no kind
+        holds more than NARROWS_KIND_SHARE of them, where the word names more products than
+        that kind among them, or where fewer than USUAL_KIND_EVIDENCE products use it."""
+        stemmed = stem(word)
+        rows = self.postings.get(stemmed)
+        if rows is None or len(rows) < USUAL_KIND_EVIDENCE:
+            return ""
+        kinds = self.row_kinds[rows]
+        counts = np.bincount(kinds[kinds >= 0], minlength=len(self.kind_names))
+        if not counts.any():
+            return ""
+        usual = int(counts.argmax())
+        kind = self.kind_names[usual]
+        if (
+            kind == stemmed
+            or counts[usual] <= NARROWS_KIND_SHARE * len(rows)
+            or self.kinds.get(stemmed, 0) >= counts[usual]
+        ):
+            return ""
+        return kind
 
     def wanted(self, query: str, kinds: Sequence[str] = ()) -> Attributes:
         """What a shopper's query asks of a product: its attributes, its kind named by `kinds`
