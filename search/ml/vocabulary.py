@@ -97,6 +97,12 @@ NARROWS_KIND_SHARE = 0.5
 # least: one listing's title is one merchant's whim ("Jogger" as a shoe's model name).
 USUAL_KIND_EVIDENCE = 3
 
+# What a product that only a broader category of its path names as the kind asked for is worth
+# against one its title or own category names (Vocabulary.kind_named): "Shoes" holds heels and
+# sandals beside shoes, and nothing in a catalogue says which of them a shopper's "shoes" wants;
+# so even odds.
+BROADER_CATEGORY_NAMED = 0.5
+
 # A search reads the words of every candidate that it ranks, and the same products come back
 # query after query: a process remembers the terms of this many (about 1 KB each).
 PRODUCT_TERMS_REMEMBERED = 20_000
@@ -334,19 +340,25 @@ class Vocabulary:
         )
         return replace(read, shades=shades, modifiers=modifiers)
 
-    def names_noun(self, noun: str, title: str, category: str) -> bool:
-        """Whether a product is, by its own words, what `noun` (a query's kind) names: its
-        title's kind or a word of its category. Words elsewhere in a title (a brand called
-        "Denim", "shirt" in "shirt dress") do not count."""
-        if not noun:
-            return False
-        return self.attributes(title, category).head == noun or noun in _category_words(category)
+    def kind_named(self, kinds: Collection[str], title: str, category: str) -> float:
+        """How surely a product is, by its own words, what `kinds` (a query's words for the
+        kind it asks for) name: 1 where its title's kind or its category's own name (the last
+        of its path) is one of them; BROADER_CATEGORY_NAMED where only a broader category of
+        its path is ("Heeled sandals" in "Women > Shoes > Heels", for "shoes"); else 0. Words
+        elsewhere in a title (a brand called "Denim", "shirt" in "shirt dress") do not count."""
+        kinds = set(kinds) - {""}
+        if not kinds:
+            return 0.0
+        leaf = category.rsplit(">", 1)[-1]
+        if self.attributes(title, category).head in kinds or _category_words(leaf) & kinds:
+            return 1.0
+        return BROADER_CATEGORY_NAMED if _category_words(category) & kinds else 0.0
 
     def title_match(
         self, query: Attributes, title: str, category: str
     ) -> tuple[float, float, float, float]:
-        """What a product's own words say of a text query (TITLE_MATCHES values): whether they
-        name its kind, by any of the catalogue's words for it (names_noun); its colours: 1 for
+        """What a product's own words say of a text query (TITLE_MATCHES values): how surely
+        they name its kind, by any of the catalogue's words for it (kind_named); its colours: 1 for
         the very colour families, 0.5 for those among others ("Blue & Black" for a blue query),
         each OTHER_SHADE_SHARE of that in another shade of them ("Green" for an olive query), 0
         for others or none; the share of the query's words that narrow its kind that they use
@@ -371,7 +383,7 @@ class Vocabulary:
         audience = 0.0
         if query.gender not in ("", UNISEX) and product.genders:
             audience = 1.0 if suits_audience(query.gender, product.genders) else -1.0
-        noun = float(any(self.names_noun(kind, title, category) for kind in query.kind_words))
+        noun = self.kind_named(query.kind_words, title, category)
         return noun, colours, modifiers, audience
 
 

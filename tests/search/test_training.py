@@ -266,6 +266,32 @@ def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, en
     assert (names[snapshot.titles.index("Grey wool coat")], names[scarf]) == (1, 0)
 
 
+def test_training_counts_a_product_of_a_broader_category_than_the_kind_asked_for_half(
+    make_product, encoder
+):
+    make_product("SHOES", title="Leather shoes, black", category_path="Men > Shoes > Shoes")
+    make_product("HEELS", title="Heeled sandals, black", category_path="Women > Shoes > Heels")
+    make_product("BELT", title="Leather belt, black", category_path="Men > Accessories > Belts")
+    embed_stale(encoder)
+    snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
+
+    lists = text_query_lists(
+        snapshot,
+        snapshot.text,
+        [TextQuery("black shoes")],
+        encode_texts=encoder.encode_texts,
+        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
+        plays_sparse=np.zeros(len(snapshot), dtype=bool),
+    )
+    gains = {
+        snapshot.titles[row]: gain
+        for row, gain in zip(lists.candidates[0], lists.gains[0], strict=True)
+        if row >= 0
+    }
+    # Heeled sandals are of "Shoes", but their own category says they are heels.
+    assert gains["Leather shoes, black"] == 2 and gains["Heeled sandals, black"] == 1
+
+
 def test_a_refined_photo_query_asks_for_its_kind_in_a_colour_the_catalogue_has(
     make_product, encoder
 ):

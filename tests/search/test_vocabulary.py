@@ -82,17 +82,24 @@ def test_a_title_without_its_category_is_read_by_the_words_that_tell_categories_
 @pytest.mark.parametrize(
     ("noun", "title", "category", "named"),
     [
-        ("shoe", "Puma Men Future Cat Black Shoes", "Footwear > Shoes", True),
-        ("topwear", "Fabindia Men Printed Red Kurta", "Apparel > Topwear > Kurtas", True),
+        ("shoe", "Puma Men Future Cat Black Shoes", "Footwear > Shoes", 1.0),
+        ("topwear", "Fabindia Men Printed Red Kurta", "Apparel > Topwear", 1.0),
+        # Its category's own name, though its title calls it otherwise ("wristwatch").
+        ("watch", "Wristwatch in blue (Fossil)", "Men > Watches", 1.0),
+        # Only a broader category of its path: of it, but another kind of it.
+        ("topwear", "Fabindia Men Printed Red Kurta", "Apparel > Topwear > Kurtas", 0.5),
+        ("shoe", "Heeled sandals in black (HM)", "Women > Shoes > Pumps & Heels", 0.5),
         # A word elsewhere in the title is not what the product is: a brand, a material.
-        ("denim", "Denim Men Original Deodorant", "Personal Care > Fragrance", False),
-        ("shirt", "Femella Women Shirt Dress", "Apparel > Dress", False),
-        ("shoe", "Item 37051", "", False),  # a product without words names nothing
-        ("", "Fabindia Men Printed Red Kurta", "Apparel > Topwear", False),
+        ("denim", "Denim Men Original Deodorant", "Personal Care > Fragrance", 0.0),
+        ("shirt", "Femella Women Shirt Dress", "Apparel > Dress", 0.0),
+        ("shoe", "Item 37051", "", 0.0),  # a product without words names nothing
+        ("", "Fabindia Men Printed Red Kurta", "Apparel > Topwear", 0.0),
     ],
 )
-def test_a_product_names_the_query_kind_by_its_title_kind_or_category(noun, title, category, named):
-    assert learned(FASHION).names_noun(noun, title, category) is named
+def test_a_product_names_the_kind_by_its_title_or_own_category_half_by_a_broader_one(
+    noun, title, category, named
+):
+    assert learned(FASHION + NOUN_FIRST).kind_named({noun}, title, category) == named
 
 
 @pytest.mark.parametrize(
@@ -205,6 +212,10 @@ TABLES = [
         ("women olive kurta", "Biba Women Green Kurta", "Apparel > Topwear > Kurtas", 1.5, 0.0),
         ("women olive kurta", "Biba Women Red Kurta", "Apparel > Topwear > Kurtas", 1, 0.0),
         ("men olive kurta", "Biba Women Olive Kurta", "Apparel > Topwear > Kurtas", 1, 0.0),
+        # Of a broader category than the kind asked for: half.
+        ("black shoes", "Sneakers, black (Nike)", "Men > Shoes > Sneakers", 1, 0.0),
+        ("black shoes", "Sneakers, white (Nike)", "Men > Shoes > Sneakers", 0.5, 0.0),
+        ("black shoes", "Puma Men Future Cat Black Shoes", "Footwear > Shoes", 2, 0.0),
     ],
 )
 def test_relevance_asks_for_the_other_words_and_the_shade_the_query_names(
@@ -212,7 +223,8 @@ def test_relevance_asks_for_the_other_words_and_the_shade_the_query_names(
 ):
     vocabulary = learned([*TABLES, *FASHION, ("Biba Women Olive Kurta", "Apparel > Kurtas")])
     wanted = vocabulary.wanted(query)
-    assert relevance(wanted, ProductTerms.of(title, category)) == gain
+    named = vocabulary.kind_named(wanted.kind_words, title, category)
+    assert relevance(wanted, ProductTerms.of(title, category), named) == gain
     assert vocabulary.title_match(wanted, title, category)[2] == other_words
 
 

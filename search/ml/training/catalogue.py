@@ -54,6 +54,11 @@ class CatalogueSnapshot:
         """The catalogue's words, learned from these products as search learns them live."""
         return Vocabulary.learn(self.titles, self.categories, self.relatedness)
 
+    def kind_named(self, query: Attributes, row: int) -> float:
+        """How surely a product is, by its own words, the kind a query asks for
+        (Vocabulary.kind_named)."""
+        return self.vocabulary.kind_named(query.kind_words, self.titles[row], self.categories[row])
+
     def attributes(self, row: int) -> Attributes:
         """What a product's own title and category say it is."""
         return self.vocabulary.attributes(self.titles[row], self.categories[row])

@@ -288,7 +288,9 @@ def _assemble(lists, snapshot, plays_sparse, image_query) -> RankedLists:
     images = snapshot.image_normalised if image_query is not None else None
     for row, (_, _, found, wanted) in enumerate(lists):
         candidates[row, : len(found)] = found
-        gains[row, : len(found)] = [relevance(wanted, snapshot.terms[i]) for i in found]
+        gains[row, : len(found)] = [
+            relevance(wanted, snapshot.terms[i], snapshot.kind_named(wanted, i)) for i in found
+        ]
         if images is not None:
             query = image_query[row]
             image_similarity[row, : len(found)] = images[found] @ images[query]
