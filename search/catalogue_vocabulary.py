@@ -47,7 +47,8 @@ from catalog.models import Product
 from core.broker import redis_client
 from core.sampling import UniformSample
 from search import catalogue_version
-from search.ml.vocabulary import SampledFrom, Vocabulary
+from search.ml.sampled_from import SampledFrom
+from search.ml.vocabulary import Vocabulary
 from search.ml.words import words_of_all
 from search.typos import typo_index
 

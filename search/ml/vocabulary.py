@@ -23,6 +23,7 @@ import numpy as np
 
 from search.ml.kindness import Relatedness, learn_kindness
 from search.ml.lexicon import family_shade
+from search.ml.sampled_from import SampledFrom
 from search.ml.words import (
     AUDIENCES,
     UNISEX,
@@ -118,15 +119,6 @@ def _product_terms(title: str, category: str) -> ProductTerms:
     )
 
 
-@dataclass(frozen=True)
-class SampledFrom:
-    """The catalogue that titles were drawn from, uniformly at random: its size, and every word
-    of its titles and category paths (as `words` reads them)."""
-
-    products: int
-    words: Collection[str]
-
-
 @dataclass
 class Vocabulary:
     """A catalogue's words: how many products use each (stemmed), and how well each tells the
@@ -193,7 +185,7 @@ class Vocabulary:
         kindness = learn_kindness(by_leaf, categorised, spelled, relatedness)
         products = len(titles)
         if sampled_from is not None:
-            frequency = _scaled(frequency, spelled, products, sampled_from)
+            frequency = sampled_from.scaled(frequency, spelled, products)
             products = sampled_from.products
         vocabulary = cls(
             frequency=frequency,
@@ -290,10 +282,10 @@ class Vocabulary:
     def kind_share(self, word: str, kind: str) -> float:
         """The share of the products using `word` whose kind is `kind` (0 for words it does not
         know): how surely the word narrows that kind ("gloss" of lip products)."""
-        rows = self.postings.get(stem(word))
-        if rows is None or not len(rows) or kind not in self.kind_names:
+        counts, users = self._users_by_kind(word)
+        if not users or kind not in self.kind_names:
             return 0.0
-        return float((self.row_kinds[rows] == self.kind_names.index(kind)).mean())
+        return float(counts[self.kind_names.index(kind)] / users)
 
     def usual_kind(self, word: str) -> str:
         """The kind that most of the products using `word` are, where the catalogue seldom
@@ -301,23 +293,27 @@ class Vocabulary:
         Black T-shirt", "trainer" in one that lists trainers as "sports shoes". "" where no kind
         holds more than NARROWS_KIND_SHARE of them, where the word names more products than
         that kind among them, or where fewer than USUAL_KIND_EVIDENCE products use it."""
-        stemmed = stem(word)
-        rows = self.postings.get(stemmed)
-        if rows is None or len(rows) < USUAL_KIND_EVIDENCE:
-            return ""
-        kinds = self.row_kinds[rows]
-        counts = np.bincount(kinds[kinds >= 0], minlength=len(self.kind_names))
-        if not counts.any():
+        counts, users = self._users_by_kind(word)
+        if users < USUAL_KIND_EVIDENCE or not counts.any():
             return ""
         usual = int(counts.argmax())
-        kind = self.kind_names[usual]
+        kind, stemmed = self.kind_names[usual], stem(word)
         if (
             kind == stemmed
-            or counts[usual] <= NARROWS_KIND_SHARE * len(rows)
+            or counts[usual] <= NARROWS_KIND_SHARE * users
             or self.kinds.get(stemmed, 0) >= counts[usual]
         ):
             return ""
         return kind
+
+    def _users_by_kind(self, word: str) -> tuple[np.ndarray, int]:
+        """How many of the products using `word` are of each kind (by place in `kind_names`),
+        and how many use it."""
+        rows = self.postings.get(stem(word))
+        if rows is None or not len(rows):
+            return np.zeros(len(self.kind_names), dtype=np.int64), 0
+        kinds = self.row_kinds[rows]
+        return np.bincount(kinds[kinds >= 0], minlength=len(self.kind_names)), len(rows)
 
     def wanted(self, query: str, kinds: Sequence[str] = ()) -> Attributes:
         """What a shopper's query asks of a product: its attributes, its kind named by `kinds`
@@ -385,21 +381,6 @@ class Vocabulary:
             audience = 1.0 if suits_audience(query.gender, product.genders) else -1.0
         noun = self.kind_named(query.kind_words, title, category)
         return noun, colours, modifiers, audience
-
-
-def _scaled(
-    frequency: Counter[str], spellings: dict[str, str], sample: int, sampled_from: SampledFrom
-) -> Counter[str]:
-    """A sample's product counts scaled to its catalogue, and the catalogue's words that no
-    sampled product uses, as used by one product each (their spellings added to `spellings`)."""
-    scale = sampled_from.products / max(1, sample)
-    scaled = Counter({word: max(1, round(count * scale)) for word, count in frequency.items()})
-    for word in sorted(sampled_from.words):
-        stemmed = stem(word)
-        if stemmed not in scaled:
-            scaled[stemmed] = 1
-            spellings[stemmed] = word
-    return scaled
 
 
 @lru_cache(maxsize=4096)

@@ -6,8 +6,9 @@ import pickle
 import pytest
 
 from search.ml.lexicon import colour_families, shade
+from search.ml.sampled_from import SampledFrom
 from search.ml.training.labels import relevance
-from search.ml.vocabulary import ProductTerms, SampledFrom, Vocabulary
+from search.ml.vocabulary import ProductTerms, Vocabulary
 from search.ml.words import carries_meaning, words_of_all
 from search.typos import correct
 
