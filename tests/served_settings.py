@@ -1,6 +1,6 @@
 """Settings of a site that a test serves in a process of its own (runserver): production's
 (debug off, the connection pool), but with static files found in the apps' folders instead of
-collected, as in development, because collectstatic takes about a minute."""
+collected, as in development, because collectstatic takes some 20 seconds."""
 
 from vitrine.settings import *  # noqa: F403
 
