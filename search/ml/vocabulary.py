@@ -23,6 +23,7 @@ import numpy as np
 
 from search.ml.kindness import Relatedness, learn_kindness
 from search.ml.lexicon import family_shade
+from search.ml.product_terms import ProductTerms, suits_audience
 from search.ml.sampled_from import SampledFrom
 from search.ml.words import (
     AUDIENCES,
@@ -63,31 +64,12 @@ class Attributes:
         return self.kinds | {self.head}
 
 
-@dataclass(frozen=True)
-class ProductTerms:
-    """The stemmed words of a product's title and category, its colour families and audiences."""
-
-    terms: frozenset[str]
-    genders: frozenset[str]
-    shades: frozenset[str] = frozenset()
-
-    @staticmethod
-    def of(title: str, category: str) -> "ProductTerms":
-        return _product_terms(title, category)
-
-
 # How many values Vocabulary.title_match gives a product for a query.
 TITLE_MATCHES = 4
 # What a product in another shade of the colour family asked for ("green" for "olive") is worth
 # against one in the very shade: three quarters, as the training labels count it
 # (search.ml.training.labels).
 OTHER_SHADE_SHARE = 0.75
-
-
-def suits_audience(wanted: str, audiences: frozenset[str]) -> bool:
-    """Whether a product for `audiences` suits a query that asks for `wanted`: a query that
-    asks for none or for anyone, a product that names none or is unisex, or the same."""
-    return not wanted or wanted == UNISEX or not audiences or bool({wanted, UNISEX} & audiences)
 
 
 # A word narrows a kind when more than this share of the products that use it are of that
@@ -103,20 +85,6 @@ USUAL_KIND_EVIDENCE = 3
 # sandals beside shoes, and nothing in a catalogue says which of them a shopper's "shoes" wants;
 # so even odds.
 BROADER_CATEGORY_NAMED = 0.5
-
-# A search reads the words of every candidate that it ranks, and the same products come back
-# query after query: a process remembers the terms of this many (about 1 KB each).
-PRODUCT_TERMS_REMEMBERED = 20_000
-
-
-@lru_cache(maxsize=PRODUCT_TERMS_REMEMBERED)
-def _product_terms(title: str, category: str) -> ProductTerms:
-    tokens = words(f"{title} {category}")
-    return ProductTerms(
-        terms=frozenset(stem(token) for token in tokens) | colours_in(tokens),
-        genders=frozenset(AUDIENCES[token] for token in tokens if token in AUDIENCES),
-        shades=shades_in(tokens),
-    )
 
 
 @dataclass
@@ -145,6 +113,9 @@ class Vocabulary:
     # Each learned product's kind, by its place in `kind_names` (-1: none), in the same order.
     row_kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32), repr=False)
     kind_names: list[str] = field(default_factory=list, repr=False)
+    # A category's own name (the last of its path, lowercase) -> how many of its products'
+    # titles name each kind (Vocabulary.kind_named).
+    titled_kinds: dict[str, Counter[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def learn(
@@ -176,7 +147,7 @@ class Vocabulary:
             frequency.update(used)
             for word in used:
                 rows[word].append(row)
-            leaf = category.rsplit(">", 1)[-1].strip().lower()
+            leaf = _leaf(category)
             if leaf:
                 described = {stem(token) for token in descriptive(words(title))}
                 categorised.update(described)
@@ -199,11 +170,14 @@ class Vocabulary:
         shades: set[str] = set()
         kind_ids: dict[str, int] = {}
         row_kinds = np.full(len(titles), -1, dtype=np.int32)
+        titled_kinds: defaultdict[str, Counter[str]] = defaultdict(Counter)
         for row, (title, category) in enumerate(zip(titles, categories, strict=True)):
             read = vocabulary.attributes(title, category)
             shades |= read.shades
             if read.head:
                 vocabulary.kinds[read.head] += 1
+                if leaf := _leaf(category):
+                    titled_kinds[leaf][read.head] += 1
                 colours_of_kind[read.head] |= plain_colours_in(words(title))
                 row_kinds[row] = kind_ids.setdefault(read.head, len(kind_ids))
         vocabulary.row_kinds, vocabulary.kind_names = row_kinds, list(kind_ids)
@@ -211,6 +185,7 @@ class Vocabulary:
             kind for kind, colours in colours_of_kind.items() if len(colours) >= 2
         )
         vocabulary.shades = frozenset(shades)
+        vocabulary.titled_kinds = dict(titled_kinds)
         return vocabulary
 
     def __getstate__(self) -> dict:
@@ -233,6 +208,7 @@ class Vocabulary:
         state.setdefault("shades", frozenset())
         state.setdefault("row_kinds", np.zeros(0, dtype=np.int32))
         state.setdefault("kind_names", [])
+        state.setdefault("titled_kinds", {})
         self.__dict__.update(state)
 
     def knows(self, word: str) -> bool:
@@ -340,15 +316,35 @@ class Vocabulary:
         """How surely a product is, by its own words, what `kinds` (a query's words for the
         kind it asks for) name: 1 where its title's kind or its category's own name (the last
         of its path) is one of them; BROADER_CATEGORY_NAMED where only a broader category of
-        its path is ("Heeled sandals" in "Women > Shoes > Heels", for "shoes"); else 0. Words
-        elsewhere in a title (a brand called "Denim", "shirt" in "shirt dress") do not count."""
+        its path is ("Heeled sandals" in "Women > Shoes > Heels", for "shoes"), or where its
+        category's name is one but its title names a narrower kind of it (narrower_in_category);
+        else 0. Words elsewhere in a title (a brand called "Denim", "shirt" in "shirt dress")
+        do not count."""
         kinds = set(kinds) - {""}
         if not kinds:
             return 0.0
-        leaf = category.rsplit(">", 1)[-1]
-        if self.attributes(title, category).head in kinds or _category_words(leaf) & kinds:
+        head = self.attributes(title, category).head
+        if head in kinds:
             return 1.0
+        leaf = _leaf(category)
+        if named := _category_words(leaf) & kinds:
+            return BROADER_CATEGORY_NAMED if self.narrower_in_category(head, leaf, named) else 1.0
         return BROADER_CATEGORY_NAMED if _category_words(category) & kinds else 0.0
+
+    def narrower_in_category(self, head: str, leaf: str, kinds: Collection[str]) -> bool:
+        """Whether a title that names the kind `head`, in the category `leaf` whose name says
+        `kinds`, names a narrower kind than the category's: most of the category's titles name
+        one of `kinds` itself (at least USUAL_KIND_EVIDENCE: "Heels" among the casual and
+        sports shoes of "Footwear > Shoes"), and `head` is no compound of it ("Wristwatch" in
+        "Watches", "Handbag" in "Bags"). Where the category's titles name it otherwise ("Sari"
+        in "Saree"), the category's name is the catalogue's word for them all."""
+        if not head or any(head.endswith(kind) for kind in kinds):
+            return False
+        titled = self.titled_kinds.get(leaf)
+        if not titled:
+            return False
+        named = sum(titled.get(kind, 0) for kind in kinds)
+        return named >= USUAL_KIND_EVIDENCE and 2 * named > sum(titled.values())
 
     def title_match(
         self, query: Attributes, title: str, category: str
@@ -381,6 +377,11 @@ class Vocabulary:
             audience = 1.0 if suits_audience(query.gender, product.genders) else -1.0
         noun = self.kind_named(query.kind_words, title, category)
         return noun, colours, modifiers, audience
+
+
+def _leaf(category: str) -> str:
+    """A category path's own name, the last of it, lowercase: "shoes" of "Footwear > Shoes"."""
+    return category.rsplit(">", 1)[-1].strip().lower()
 
 
 @lru_cache(maxsize=4096)

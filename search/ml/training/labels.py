@@ -1,13 +1,8 @@
 """What each candidate of a training query is worth: the gains the match head learns to order
 by (search.ml.training.ranked_lists)."""
 
-from search.ml.vocabulary import (
-    BROADER_CATEGORY_NAMED,
-    OTHER_SHADE_SHARE,
-    Attributes,
-    ProductTerms,
-    suits_audience,
-)
+from search.ml.product_terms import ProductTerms, suits_audience
+from search.ml.vocabulary import BROADER_CATEGORY_NAMED, OTHER_SHADE_SHARE, Attributes
 
 # A product of the kind and audience asked for, in the colour family asked for but not in the
 # very shade ("green" for "olive"): halfway between the kind alone and all that was asked.
