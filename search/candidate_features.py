@@ -15,8 +15,9 @@ from search.ml.attribute_classifier import (
     predicted_title_match,
     stated_chance,
 )
+from search.ml.attributes import Attributes
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input
-from search.ml.vocabulary import TITLE_MATCHES, Attributes, Vocabulary
+from search.ml.vocabulary import TITLE_MATCHES, Vocabulary
 from search.query_words import QueryWords
 from search.retrieval import Candidates
 

@@ -32,6 +32,7 @@ from search.ml.lexicon import colour_families, find_colours, regional_groups
 from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.vocabulary import NARROWS_KIND_SHARE, Vocabulary
 from search.ml.words import AUDIENCES, PLACEHOLDER_WORDS, stem, words
+from search.related_kinds import related_kinds
 from search.typos import correct, split_run_together
 
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]
@@ -309,38 +310,6 @@ def _is_phrase(pair: str, regional: dict[str, frozenset[str]], vocabulary: Vocab
     return not all(map(vocabulary.knows, pair.split())) and bool(wordnet_nouns().base_forms(pair))
 
 
-def related_kinds(
-    looked_up: Sequence[str], vocabulary: Vocabulary, asked_for: bool = True
-) -> list[str]:
-    """The catalogue's kind words that general English relates to the shopper's words, by
-    WordNet: for the first of their meanings, commonest first, that leads to any, the kinds
-    that name the same thing ("frock" -> "dress"), else a broader one ("chinos" ->
-    "trousers"), else narrower ones ("timepiece" -> "watch", "clock"); of words that are not
-    what the query asks for (`asked_for` false), only those that name the same thing. Asked for
-    the words the catalogue does not use for a kind, so a shop's own words always come first."""
-    own = {stem(word) for word in looked_up}
-    nouns = wordnet_nouns()
-    for word in looked_up:
-        for sense in nouns.senses(word):
-            tiers = (sense.words, sense.broader, sense.narrower) if asked_for else (sense.words,)
-            for related in tiers:
-                kinds = _kinds_named(related, vocabulary, own)
-                if kinds:
-                    return kinds
-    return []
-
-
-def _kinds_named(phrases: Sequence[str], vocabulary: Vocabulary, own: set[str]) -> list[str]:
-    """Those of WordNet's words that are one word of the catalogue's, and a kind of it, as
-    the catalogue spells them ("t-shirt" is "tshirt", as search reads both)."""
-    kinds = []
-    for phrase in phrases:
-        tokens = words(phrase)
-        if len(tokens) == 1 and (word := stem(tokens[0])) not in own and vocabulary.kinds.get(word):
-            kinds.append(vocabulary.spellings.get(word, tokens[0]))
-    return list(dict.fromkeys(kinds))
-
-
 def _names_no_kind(token: str, head: str, vocabulary: Vocabulary) -> bool:
     """Whether the word that says what the shopper wants is one the catalogue uses, but rarely
     and never for what a product is ("trainers" in a shop that lists them as "sports shoes"):
@@ -349,7 +318,10 @@ def _names_no_kind(token: str, head: str, vocabulary: Vocabulary) -> bool:
 
 
 def _rare_non_kind(token: str, vocabulary: Vocabulary) -> bool:
-    return not vocabulary.kinds.get(stem(token)) and not vocabulary.shared(token)
+    """Whether a word is one few of the catalogue's products use, and none is named by: it
+    may still name a kind to English ("denims" in a shop where "Denim" is a brand and a
+    fabric, and its jeans are "jeans"), whose word for the same thing is sought too."""
+    return not vocabulary.names_kind(stem(token)) and not vocabulary.shared(token)
 
 
 def _describes_only(

@@ -12,7 +12,7 @@ import numpy as np
 from search.ml.encoders.base import Encoder
 from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.vocabulary import Vocabulary
-from search.query_words import related_kinds
+from search.related_kinds import related_kinds
 
 # Kind words of the catalogue that the encoder compares unknown words with, at most: enough
 # for a department store's kinds, few enough to embed in a second or two once per process.

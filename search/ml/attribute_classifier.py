@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from search.ml.attributes import Attributes
 from search.ml.product_terms import ProductTerms
-from search.ml.vocabulary import Attributes
 from search.ml.words import UNISEX
 
 ATTRIBUTES = ("noun", "colour", "gender")

@@ -17,10 +17,11 @@ without audiences simply has none.
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
+from search.ml.attributes import Attributes
 from search.ml.kindness import Relatedness, learn_kindness
 from search.ml.lexicon import family_shade
 from search.ml.product_terms import ProductTerms, suits_audience
@@ -41,27 +42,6 @@ from search.ml.words import (
 SHARED_BY_ONE_IN = 200
 # Titles read and remembered by one vocabulary, at most.
 _MAX_READ = 100_000
-
-
-@dataclass(frozen=True)
-class Attributes:
-    """What a title or a query states: its kind, colour families and audience (each may be
-    empty), the very shades of those colours, and for a query (Vocabulary.wanted) its words
-    that narrow the kind it asks for ("casual" in "casual shoes")."""
-
-    head: str
-    colours: frozenset[str]
-    gender: str
-    shades: frozenset[str] = frozenset()
-    modifiers: frozenset[str] = frozenset()
-    # For a query: the stemmed words of the catalogue's that name its kind, where reading the
-    # query found several (its head among them); a product named by any of them is that kind.
-    kinds: frozenset[str] = frozenset()
-
-    @property
-    def kind_words(self) -> frozenset[str]:
-        """Every stemmed word that names the kind asked for: the head and `kinds`."""
-        return self.kinds | {self.head}
 
 
 # How many values Vocabulary.title_match gives a product for a query.
@@ -262,6 +242,25 @@ class Vocabulary:
         if not users or kind not in self.kind_names:
             return 0.0
         return float(counts[self.kind_names.index(kind)] / users)
+
+    def names_kind(self, word: str) -> bool:
+        """Whether the catalogue calls products by `word` (stemmed): its name for a category,
+        or the kind of at least USUAL_KIND_EVIDENCE of its titles, or of most of those that use
+        it. A word that one listing's title is named by, among many that use it otherwise
+        ("Denim" of a deodorant's brand, beside denim shorts and shirts), is no kind the shop
+        sells by that name."""
+        named = self.kinds.get(word, 0)
+        return (
+            named >= USUAL_KIND_EVIDENCE
+            or named > NARROWS_KIND_SHARE * self.frequency.get(word, 0)
+            or word in self._category_names
+        )
+
+    @cached_property
+    def _category_names(self) -> frozenset[str]:
+        """The stemmed words of the catalogue's categories' own names ("armchair" of
+        "Furniture > Armchairs")."""
+        return frozenset().union(*map(_category_words, self.titled_kinds))
 
     def usual_kind(self, word: str) -> str:
         """The kind that most of the products using `word` are, where the catalogue seldom

@@ -437,3 +437,34 @@ def test_how_many_listings_the_words_should_match_is_estimated_from_the_catalogu
     assert expected("black sunglasses", FASHION) == pytest.approx(6 * 2 / 6 * 1 / 6)
     assert expected("brass lamp", FURNITURE) == pytest.approx(5 * 1 / 5 * 2 / 5)
     assert expected("purple", FASHION) == 0  # no word the catalogue uses: nothing to search
+
+
+def test_a_word_the_shop_uses_otherwise_finds_the_kind_english_calls_it_too():
+    # "Denim" names one listing (a fragrance of that brand) and describes a few others, among
+    # a thousand: no kind the shop sells by that name, so English's word for the same thing,
+    # "jeans", is added.
+    colours = ["Blue", "Black", "Grey", "White", "Navy"]
+    others = [
+        (f"{brand} Men {colour} {kind}", f"Apparel > {kind}")
+        for brand in ("Levis", "Wrangler", "Roadster", "Pepe")
+        for colour in colours
+        for kind in ("Jeans", "Shirts", "Shorts", "Jackets")
+    ] * 13
+    shop = Vocabulary.learn(
+        *zip(
+            *[
+                ("Denim for Men", "Care > Fragrance"),
+                ("Flying Machine Men Denim Shorts", "Apparel > Shorts"),
+                ("Levis Men Denim Shirt", "Apparel > Shirts"),
+                ("Roadster Men Denim Jacket", "Apparel > Jackets"),
+                *others,
+            ],
+            strict=True,
+        )
+    )
+    assert shop.kinds["denim"] == 1 and not shop.names_kind("denim") and shop.names_kind("jean")
+    words = understand("denims for women", shop, is_word=lambda word: True)
+    assert words.added == ("jeans",) and words.for_encoder.startswith("denims for women")
+    assert ("denims", "jeans") in words.keyword_groups
+    # The words it names its products by keep the shop's meaning: "shorts" alone.
+    assert understand("denim shorts", shop, is_word=lambda word: True).added == ()

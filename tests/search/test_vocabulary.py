@@ -230,10 +230,13 @@ TABLES = [
 @pytest.mark.parametrize(
     ("query", "title", "category", "gain", "other_words"),
     [
-        # Another domain: a coffee table is what "black coffee table" asks for, a side table
-        # only of the kind; a shelf not at all.
+        # Another domain: a coffee table is what "black coffee table" asks for, one in oak
+        # is of the kind asked for; a side table of a broader kind, worth half as much; a
+        # shelf nothing.
         ("black coffee table", "Round coffee table, black, 90 cm", "", 2, 1.0),
+        ("black coffee table", "Coffee table in oak", "", 1, 1.0),
         ("black coffee table", "Side table, black metal", "", 1, 0.0),
+        ("black coffee table", "Oak side table with drawer", "", 0.5, 0.0),
         ("black coffee table", "KALLAX Shelf unit, white, 77x147 cm", "", 0, 0.0),
         ("charcoal coffee table", "Round coffee table, black, 90 cm", "", 1, 1.0),
         # Fashion: the shade asked for, then its family, then any colour.
@@ -355,3 +358,18 @@ def test_a_shared_vocabulary_leaves_out_what_each_process_builds_as_it_reads():
     )
     assert correct("shrit", copy) == "shirt"
     assert pickle.loads(pickle.dumps(Vocabulary.learn([], []))).postings == {}  # a new shop
+
+
+def test_a_category_s_own_name_is_a_kind_the_shop_sells_by_that_name():
+    # The armchairs' titles call them lounge and accent chairs: "Armchairs" is still the shop's
+    # name for them, and "chair" names most of what uses it; "oak" names nothing.
+    shop = learned(
+        [
+            ("Lounge chair, rust, W78 cm", "Furniture > Living room > Armchairs"),
+            ("The Otto accent chair in rust", "Furniture > Living room > Armchairs"),
+            ("Velvet lounge chair, green", "Furniture > Living room > Armchairs"),
+            ("Oak dining chair", "Furniture > Dining > Chairs"),
+        ]
+    )
+    assert shop.names_kind("armchair") and shop.names_kind("chair")
+    assert shop.kinds["armchair"] == 0 and not shop.names_kind("oak")

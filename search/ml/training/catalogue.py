@@ -10,11 +10,12 @@ from django.db.models import Count, Max
 
 from catalog.models import Category, Product
 from search.db import binary_vector_cursor, estimated_index_rows
+from search.ml.attributes import Attributes
 from search.ml.colour import COLOUR_DIMS
 from search.ml.kindness import Relatedness
 from search.ml.product_terms import ProductTerms
 from search.ml.training.pseudo_queries import TextQuery
-from search.ml.vocabulary import Attributes, Vocabulary
+from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex, SearchEvent
 from search.query_words import understand
 

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from search.ml.attribute_classifier import ATTRIBUTES, AttributeClassifier, AttributeProfiles
-from search.ml.vocabulary import Attributes
+from search.ml.attributes import Attributes
 from search.ml.words import UNISEX
 
 MIN_PRODUCTS_PER_CLASS = 5

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import retrieval
+from search.ml.attributes import Attributes
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.training.labels import relevance
 from search.ml.training.pseudo_queries import TextQuery, pseudo_query
-from search.ml.vocabulary import TITLE_MATCHES, Attributes
+from search.ml.vocabulary import TITLE_MATCHES
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
