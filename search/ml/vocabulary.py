@@ -339,9 +339,7 @@ class Vocabulary:
         in "Saree"), the category's name is the catalogue's word for them all."""
         if not head or any(head.endswith(kind) for kind in kinds):
             return False
-        titled = self.titled_kinds.get(leaf)
-        if not titled:
-            return False
+        titled = self.titled_kinds.get(leaf, Counter())
         named = sum(titled.get(kind, 0) for kind in kinds)
         return named >= USUAL_KIND_EVIDENCE and 2 * named > sum(titled.values())
 
