@@ -16,7 +16,8 @@ def related_kinds(
     that name the same thing ("frock" -> "dress"), else a broader one ("chinos" ->
     "trousers"), else narrower ones ("timepiece" -> "watch", "clock"); of words that are not
     what the query asks for (`asked_for` false), only those that name the same thing. Asked for
-    the words the catalogue does not use for a kind, so a shop's own words always come first."""
+    the words the catalogue names no kind by (Vocabulary.names_kind), so a shop's own words
+    always come first."""
     own = {stem(word) for word in looked_up}
     nouns = wordnet_nouns()
     for word in looked_up:
