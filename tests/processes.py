@@ -42,12 +42,14 @@ def worker_env(data_dir: Path, redis: EmbeddedRedis, **variables: str) -> dict[s
     )
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_until(
+    condition: Callable[[], bool], timeout: float, what: str, every: float = 0.5
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.5)
+        time.sleep(every)
 
 
 def spawn_worker(env: dict[str, str], log: Path, queues: str) -> subprocess.Popen:
