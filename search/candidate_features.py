@@ -17,7 +17,8 @@ from search.ml.attribute_classifier import (
 )
 from search.ml.attributes import Attributes
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input
-from search.ml.vocabulary import TITLE_MATCHES, Vocabulary
+from search.ml.title_match import TITLE_MATCHES
+from search.ml.vocabulary import Vocabulary
 from search.query_words import QueryWords
 from search.retrieval import Candidates
 

@@ -24,11 +24,11 @@ import numpy as np
 from search.ml.attributes import Attributes
 from search.ml.kindness import Relatedness, learn_kindness
 from search.ml.lexicon import family_shade
-from search.ml.product_terms import ProductTerms, suits_audience
+from search.ml.narrower_kinds import NarrowerKinds, learn_narrower_kinds, words_before
 from search.ml.sampled_from import SampledFrom
+from search.ml.title_match import TitleMatch
 from search.ml.words import (
     AUDIENCES,
-    UNISEX,
     colours_in,
     descriptive,
     plain_colours_in,
@@ -42,14 +42,6 @@ from search.ml.words import (
 SHARED_BY_ONE_IN = 200
 # Titles read and remembered by one vocabulary, at most.
 _MAX_READ = 100_000
-
-
-# How many values Vocabulary.title_match gives a product for a query.
-TITLE_MATCHES = 4
-# What a product in another shade of the colour family asked for ("green" for "olive") is worth
-# against one in the very shade: three quarters, as the training labels count it
-# (search.ml.training.labels).
-OTHER_SHADE_SHARE = 0.75
 
 
 # A word narrows a kind when more than this share of the products that use it are of that
@@ -68,7 +60,7 @@ BROADER_CATEGORY_NAMED = 0.5
 
 
 @dataclass
-class Vocabulary:
+class Vocabulary(TitleMatch):
     """A catalogue's words: how many products use each (stemmed), and how well each tells the
     catalogue's kinds of product apart."""
 
@@ -96,6 +88,9 @@ class Vocabulary:
     # A category's own name (the last of its path, lowercase) -> how many of its products'
     # titles name each kind (Vocabulary.kind_named).
     titled_kinds: dict[str, Counter[str]] = field(default_factory=dict, repr=False)
+    # The words that narrow a kind into kinds of their own, as its titles write them right
+    # before it ("casual" and "sports" of "shoe"), and which name other kinds than each.
+    narrower_kinds: NarrowerKinds = field(default_factory=dict, repr=False)
 
     @classmethod
     def learn(
@@ -151,13 +146,18 @@ class Vocabulary:
         kind_ids: dict[str, int] = {}
         row_kinds = np.full(len(titles), -1, dtype=np.int32)
         titled_kinds: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        # (kind, word written right before it) -> the categories of the products writing it
+        compounds: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for row, (title, category) in enumerate(zip(titles, categories, strict=True)):
             read = vocabulary.attributes(title, category)
             shades |= read.shades
             if read.head:
                 vocabulary.kinds[read.head] += 1
-                if leaf := _leaf(category):
+                leaf = _leaf(category)
+                if leaf:
                     titled_kinds[leaf][read.head] += 1
+                for word in words_before(read.head, (title, leaf)):
+                    compounds[read.head, word][leaf] += 1
                 colours_of_kind[read.head] |= plain_colours_in(words(title))
                 row_kinds[row] = kind_ids.setdefault(read.head, len(kind_ids))
         vocabulary.row_kinds, vocabulary.kind_names = row_kinds, list(kind_ids)
@@ -166,6 +166,14 @@ class Vocabulary:
         )
         vocabulary.shades = frozenset(shades)
         vocabulary.titled_kinds = dict(titled_kinds)
+        vocabulary.narrower_kinds = learn_narrower_kinds(
+            compounds,
+            lambda word, kind: vocabulary.kind_share(word, kind) > NARROWS_KIND_SHARE,
+            lambda kind, word: _of_kind(vocabulary.postings.get(word), row_kinds, kind_ids[kind]),
+            vocabulary.kinds,
+            spelled,
+            USUAL_KIND_EVIDENCE,
+        )
         return vocabulary
 
     def __getstate__(self) -> dict:
@@ -176,7 +184,12 @@ class Vocabulary:
         rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
         ends = np.cumsum([len(rows) for rows in found], dtype=np.int64)
         postings = (list(self.postings), rows, ends)
-        return {**self.__dict__, "_read": {}, "deletes": None, "postings": postings}
+        return {
+            **self.__dict__,
+            "_read": {},
+            "deletes": None,
+            "postings": postings,
+        }
 
     def __setstate__(self, state: dict) -> None:
         words, rows, ends = state["postings"]
@@ -189,6 +202,7 @@ class Vocabulary:
         state.setdefault("row_kinds", np.zeros(0, dtype=np.int32))
         state.setdefault("kind_names", [])
         state.setdefault("titled_kinds", {})
+        state.setdefault("narrower_kinds", {})
         self.__dict__.update(state)
 
     def knows(self, word: str) -> bool:
@@ -343,37 +357,10 @@ class Vocabulary:
         named = sum(titled.get(kind, 0) for kind in kinds)
         return named >= USUAL_KIND_EVIDENCE and 2 * named > sum(titled.values())
 
-    def title_match(
-        self, query: Attributes, title: str, category: str
-    ) -> tuple[float, float, float, float]:
-        """What a product's own words say of a text query (TITLE_MATCHES values): how surely
-        they name its kind, by any of the catalogue's words for it (kind_named); its colours: 1 for
-        the very colour families, 0.5 for those among others ("Blue & Black" for a blue query),
-        each OTHER_SHADE_SHARE of that in another shade of them ("Green" for an olive query), 0
-        for others or none; the share of the query's words that narrow its kind that they use
-        ("casual" of "casual shoes"); and, for a query that asks for an audience, 1 where they
-        name that audience or "unisex", -1 where they name only others ("Men > Shoes" for
-        "women's sneakers"), 0 where none.
 
-        The very shade lowers the colours' value rather than being a value of its own: as one
-        it doubled the colours' weight against the kind's, and a small shop's head learned to
-        show other things in the colour before the kind in others (home goods' "black mug"
-        gave black clocks before white mugs)."""
-        colours = 0.0
-        named = self.attributes(title, category)
-        if query.colours and query.colours <= named.colours:
-            colours = 1.0 if query.colours == named.colours else 0.5
-            if not query.shades <= named.shades:
-                colours *= OTHER_SHADE_SHARE
-        product = ProductTerms.of(title, category)
-        modifiers = 0.0
-        if query.modifiers:
-            modifiers = len(query.modifiers & product.terms) / len(query.modifiers)
-        audience = 0.0
-        if query.gender not in ("", UNISEX) and product.genders:
-            audience = 1.0 if suits_audience(query.gender, product.genders) else -1.0
-        noun = self.kind_named(query.kind_words, title, category)
-        return noun, colours, modifiers, audience
+def _of_kind(rows: np.ndarray | None, row_kinds: np.ndarray, kind: int) -> np.ndarray:
+    """Those of `rows` (a word's postings) whose product is of the kind numbered `kind`."""
+    return np.zeros(0, dtype=np.int32) if rows is None else rows[row_kinds[rows] == kind]
 
 
 def _leaf(category: str) -> str:

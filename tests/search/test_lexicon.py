@@ -147,3 +147,11 @@ def test_wordnet_reads_a_nouns_forms_and_meanings_commonest_first():
     assert chino.words == ("chino",) and "trouser" in chino.broader
     assert {"clock", "watch"} <= set(nouns.senses("timepiece")[0].narrower)
     assert "lampshade" in nouns.senses("lamp shades")[0].words  # compounds, plural too
+
+
+def test_two_nouns_name_the_same_thing_in_some_meaning_of_each():
+    nouns = wordnet_nouns()
+    assert nouns.same_thing("coffee tables", "cocktail table")
+    assert nouns.same_thing("sneaker", "tennis shoes")
+    assert not nouns.same_thing("coffee table", "side table")
+    assert not nouns.same_thing("running shoe", "casual shoe")  # one WordNet lacks

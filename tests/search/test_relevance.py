@@ -3,8 +3,8 @@
 import numpy as np
 
 from search.ml.relevance import RelevanceCutoff, fit_cutoff
+from search.ml.title_match import TITLE_MATCHES
 from search.ml.training.ranked_lists import LIST_LENGTH, RankedLists, without_what_they_ask_for
-from search.ml.vocabulary import TITLE_MATCHES
 
 
 def lists(rng: np.random.Generator, shifts: list[float], relevant: int, width: int = 40):

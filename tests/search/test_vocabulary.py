@@ -373,3 +373,86 @@ def test_a_category_s_own_name_is_a_kind_the_shop_sells_by_that_name():
     )
     assert shop.names_kind("armchair") and shop.names_kind("chair")
     assert shop.kinds["armchair"] == 0 and not shop.names_kind("oak")
+
+
+# Shoes named as two narrower kinds, which no title names together, and one named as neither;
+# shirts that say "checked" and "slim fit", often together: a shirt's details, not its kinds.
+NARROWER_KINDS = [
+    ("Puma Men Black Casual Shoes", "Footwear > Shoes"),
+    ("Vans Unisex White Casual Shoes", "Footwear > Shoes"),
+    ("Catwalk Women Brown Casual Shoe", "Footwear > Shoes"),
+    ("Nike Men Black Sports Shoes", "Footwear > Shoes"),
+    ("Reebok Women Grey Sports Shoes", "Footwear > Shoes"),
+    ("ADIDAS Men White Sports Shoe", "Footwear > Shoes"),
+    ("Reebok Men Silver Shoe", "Footwear > Shoes"),
+    ("Arrow Men Checked Shirt", "Apparel > Shirts"),
+    ("Peter England Checked Shirt", "Apparel > Shirts"),
+    ("Louis Philippe Checked Shirt", "Apparel > Shirts"),
+    ("Arrow Slim Fit Shirt", "Apparel > Shirts"),
+    ("Van Heusen Slim Fit Shirt", "Apparel > Shirts"),
+    ("Arrow Checked Slim Fit Shirt", "Apparel > Shirts"),
+    ("Peter England Checked Slim Fit Shirt", "Apparel > Shirts"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "other_kind", "other_words", "gain"),
+    [
+        # Of the kind and colour asked for, lacking only "casual": it may be casual or not.
+        ("silver casual shoes", "Reebok Men Silver Shoe", False, 0.0, 1.0),
+        # Another narrower kind of shoe: worth half of that once more.
+        ("silver casual shoes", "ADIDAS Men White Sports Shoe", True, -1.0, 0.25),
+        ("black sports shoes", "Puma Men Black Casual Shoes", True, -1.0, 0.5),
+        ("black sports shoes", "Nike Men Black Sports Shoes", False, 1.0, 2.0),
+        # "Slim fit" shirts are often checked: not another kind of shirt than "checked".
+        ("checked shirt", "Van Heusen Slim Fit Shirt", False, 0.0, 1.0),
+        ("checked shirt", "Arrow Men Checked Shirt", False, 1.0, 2.0),
+    ],
+)
+def test_a_product_named_as_another_narrower_kind_is_worth_less(
+    query, title, other_kind, other_words, gain
+):
+    vocabulary = learned(NARROWER_KINDS)
+    assert vocabulary.narrower_kinds["shoe"] == {"casual": {"sport"}, "sport": {"casual"}}
+    wanted = vocabulary.wanted(query)
+    terms = ProductTerms.of(title, "")
+    assert vocabulary.names_other_kind(wanted, terms.terms) == other_kind
+    assert vocabulary.title_match(wanted, title, "")[2] == other_words
+    named = vocabulary.kind_named(wanted.kind_words, title, "")
+    assert relevance(wanted, terms, named, other_kind) == gain
+
+
+def test_two_names_of_one_narrower_kind_are_no_other_kind():
+    """A shop that sorts its shoes into categories, whose athletic shoes are "running" or
+    "training" shoes, never both: two names of one kind. Its casual shoes are another kind.
+    English calls a cocktail table a coffee table."""
+    rows = [
+        *[("Running shoes, white (Nike)", "Men > Shoes > Athletic Shoes")] * 3,
+        *[("Training shoes in black (Puma)", "Men > Shoes > Athletic Shoes")] * 3,
+        *[("Casual shoes in black (Arrow)", "Men > Shoes > Sneakers")] * 3,
+        *[("Coffee table in oak", "Furniture > Tables")] * 3,
+        *[("Cocktail table, black", "Furniture > Tables")] * 3,
+        *[("Oak side table with drawer", "Furniture > Tables")] * 3,
+    ]
+    vocabulary = learned(rows)
+    athletic = {"running", "training", "athletic"}
+    assert vocabulary.narrower_kinds["shoe"] == {
+        **{word: {"casual"} for word in athletic},
+        "casual": athletic,
+    }
+    assert vocabulary.narrower_kinds["table"] == {
+        "coffee": {"side"},
+        "cocktail": {"side"},
+        "side": {"coffee", "cocktail"},
+    }
+    for query, kinds, others in [
+        ("running shoes", ("shoes",), {"Casual shoes in black (Arrow)"}),
+        ("coffee table", (), {"Oak side table with drawer"}),
+    ]:
+        wanted = vocabulary.wanted(query, kinds)
+        named = {
+            title
+            for title, category in rows
+            if vocabulary.names_other_kind(wanted, ProductTerms.of(title, category).terms)
+        }
+        assert named == others

@@ -85,6 +85,12 @@ class WordNetNouns:
                 )
         return list(dict.fromkeys(found))
 
+    def same_thing(self, noun: str, other: str) -> bool:
+        """Whether two nouns (or noun phrases) name the same thing in some meaning of each:
+        "coffee table" and "cocktail table"."""
+        forms = {form.replace("_", " ") for form in self.base_forms(other)}
+        return any(forms & set(sense.words) for sense in self.senses(noun))
+
     @cached_property
     def common_nouns(self) -> tuple[str, ...]:
         """The one-word nouns that WordNet's tagged texts met in some sense: everyday English

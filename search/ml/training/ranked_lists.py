@@ -15,10 +15,10 @@ import numpy as np
 
 from search import retrieval
 from search.ml.attributes import Attributes
+from search.ml.title_match import TITLE_MATCHES
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.training.labels import relevance
 from search.ml.training.pseudo_queries import TextQuery, pseudo_query
-from search.ml.vocabulary import TITLE_MATCHES
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
 # like those it will rank.
@@ -287,10 +287,17 @@ def _assemble(lists, snapshot, plays_sparse, image_query) -> RankedLists:
     image_similarity = np.zeros((count, LIST_LENGTH), dtype=np.float32)
     colour_similarity = np.zeros((count, LIST_LENGTH), dtype=np.float32)
     images = snapshot.image_normalised if image_query is not None else None
+    vocabulary = snapshot.vocabulary
     for row, (_, _, found, wanted) in enumerate(lists):
         candidates[row, : len(found)] = found
         gains[row, : len(found)] = [
-            relevance(wanted, snapshot.terms[i], snapshot.kind_named(wanted, i)) for i in found
+            relevance(
+                wanted,
+                snapshot.terms[i],
+                snapshot.kind_named(wanted, i),
+                vocabulary.names_other_kind(wanted, snapshot.terms[i].terms),
+            )
+            for i in found
         ]
         if images is not None:
             query = image_query[row]
