@@ -33,7 +33,7 @@ from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.vocabulary import NARROWS_KIND_SHARE, Vocabulary
 from search.ml.words import AUDIENCES, PLACEHOLDER_WORDS, stem, words
 from search.related_kinds import related_kinds
-from search.typos import correct, split_run_together
+from search.typos import MIN_CORRECTED_LENGTH, correct, split_run_together
 
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]
 
@@ -179,9 +179,11 @@ def understand(
             # The word that says what is asked for may be a typo of a kind the catalogue
             # sells, though a real word ("bets": "belts"), where English relates it to none;
             # a describing word is not corrected to some other word ("cute" is not "cut",
-            # the "paint" of "nail paint" is not "pants").
+            # the "paint" of "nail paint" is not "pants"), nor a real word of the fewest
+            # letters corrected, whose neighbours are too many ("jug" is not "mug").
             if (
                 asked_for
+                and len(token) > MIN_CORRECTED_LENGTH
                 and not relate((token,), asked_for)
                 and (correction := spell(token))
                 and vocabulary.kinds.get(stem(correction))

@@ -8,8 +8,8 @@ import math
 from search.ml.vocabulary import Vocabulary
 from search.ml.words import stem
 
-# Words shorter than this are not corrected: too many real words lie one edit apart.
-MIN_CORRECTED_LENGTH = 4
+# Words shorter than this are neither corrected nor corrections: too many lie one edit apart.
+MIN_CORRECTED_LENGTH = 3
 # Words this long may carry two typos.
 TWO_EDITS_LENGTH = 8
 
@@ -80,7 +80,7 @@ def typo_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
     if vocabulary.deletes is None:
         index: dict[str, list[str]] = {}
         for known in vocabulary.frequency:
-            if len(known) >= MIN_CORRECTED_LENGTH - 1 and known.isalpha():
+            if len(known) >= MIN_CORRECTED_LENGTH and known.isalpha():
                 spelt = vocabulary.spellings.get(known, known)
                 for variant in _deletes(known) | _deletes(spelt):
                     index.setdefault(variant, []).append(known)

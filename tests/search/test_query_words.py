@@ -50,6 +50,20 @@ def test_one_edit_or_a_swap_and_two_in_long_words_are_corrected(typed, corrected
     assert understand(typed, FASHION).corrections == {typed: corrected}
 
 
+def test_a_three_letter_slip_is_corrected_but_not_a_real_word():
+    # "soa" and "mug" are no words of the shop's; "jug" is a word of English, and one of three
+    # letters is one edit from too many others to be taken for a slip ("jug" is not "mug").
+    home = Vocabulary.learn(
+        ["Three-seat sofa, grey", "Stoneware mug, blue", "Wall clock, black"],
+        ["Furniture > Sofas", "Kitchen > Mugs", "Decor > Clocks"],
+    )
+    assert understand("soa", home).corrections == {"soa": "sofa"}
+    assert understand("wll clock", home).corrections == {"wll": "wall"}
+    assert understand("jug", home, is_word=lambda word: True).corrections == {}
+    # Two letters are corrected to nothing, nor made from anything.
+    assert understand("so", home).corrections == {}
+
+
 def test_among_words_as_many_edits_away_the_likelier_typing_slip_wins():
     # Garden tools: "grey" and "fast" are used more than "green" and "waist", one edit each from
     # the typed word; a missed letter explains "gren" and "wast", a far key (n for y, w for f)
