@@ -8,7 +8,7 @@ the kind asked for.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -20,13 +20,15 @@ from search.ml.words import descriptive, stem, words
 NarrowerKinds = dict[str, dict[str, frozenset[str]]]
 
 
-def words_before(kind: str, texts: Iterable[str]) -> set[str]:
-    """The stemmed words that the texts (a title, its category's own name) write right before
-    `kind` (stemmed): "casual" of "Puma Men Casual Shoes", "athletic" of "Athletic Shoes"."""
+def words_before(kind: str, texts: Iterable[Sequence[str]]) -> set[str]:
+    """The stemmed words that the texts (a title's words, its category's own name's) write
+    right before `kind` (stemmed): "casual" of "Puma Men Casual Shoes", "athletic" of
+    "Athletic Shoes"."""
     before = set()
-    for text in texts:
-        for previous, token in pairwise(words(text)):
-            if stem(token) == kind and descriptive([previous]):
+    for tokens in texts:
+        for previous, token in pairwise(tokens):
+            # A stem keeps its word's first two letters: most words are passed over unstemmed.
+            if token[:2] == kind[:2] and stem(token) == kind and descriptive([previous]):
                 before.add(stem(previous))
     return before
 

@@ -156,9 +156,10 @@ class Vocabulary(TitleMatch):
                 leaf = _leaf(category)
                 if leaf:
                     titled_kinds[leaf][read.head] += 1
-                for word in words_before(read.head, (title, leaf)):
+                tokens = words(title)
+                for word in words_before(read.head, (tokens, words(leaf))):
                     compounds[read.head, word][leaf] += 1
-                colours_of_kind[read.head] |= plain_colours_in(words(title))
+                colours_of_kind[read.head] |= plain_colours_in(tokens)
                 row_kinds[row] = kind_ids.setdefault(read.head, len(kind_ids))
         vocabulary.row_kinds, vocabulary.kind_names = row_kinds, list(kind_ids)
         vocabulary.kinds_in_colours = frozenset(
