@@ -43,12 +43,12 @@ def learn_narrower_kinds(
 ) -> NarrowerKinds:
     """From `written`, (kind, word written before it) -> the categories of the products that
     write it: each kind's narrowing words, those that at least `evidence` products write and
-    that narrow the kind (`narrows(word, kind)`), each with the others that name another
+    that narrow the kind (`narrows(kind, word)`), each with the others that name another
     kind than it (apart). `users(kind, word)` gives the sorted rows of the kind's products
     that use a word; `kinds` how many products each kind has."""
     categories: dict[str, dict[str, str]] = {}
     for (kind, word), found in written.items():
-        if found.total() >= evidence and narrows(word, kind):
+        if found.total() >= evidence and narrows(kind, word):
             categories.setdefault(kind, {})[word] = found.most_common(1)[0][0]
     narrower: NarrowerKinds = {}
     for kind, by_word in categories.items():

@@ -169,7 +169,7 @@ class Vocabulary(TitleMatch):
         vocabulary.titled_kinds = dict(titled_kinds)
         vocabulary.narrower_kinds = learn_narrower_kinds(
             compounds,
-            lambda word, kind: vocabulary.kind_share(word, kind) > NARROWS_KIND_SHARE,
+            lambda kind, word: vocabulary.kind_share(word, kind) > NARROWS_KIND_SHARE,
             lambda kind, word: _of_kind(vocabulary.postings.get(word), row_kinds, kind_ids[kind]),
             vocabulary.kinds,
             spelled,
@@ -185,12 +185,7 @@ class Vocabulary(TitleMatch):
         rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
         ends = np.cumsum([len(rows) for rows in found], dtype=np.int64)
         postings = (list(self.postings), rows, ends)
-        return {
-            **self.__dict__,
-            "_read": {},
-            "deletes": None,
-            "postings": postings,
-        }
+        return {**self.__dict__, "_read": {}, "deletes": None, "postings": postings}
 
     def __setstate__(self, state: dict) -> None:
         words, rows, ends = state["postings"]
