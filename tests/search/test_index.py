@@ -158,6 +158,27 @@ def test_searched_vectors_stay_in_the_row_and_photo_features_go_out_of_it(make_p
         assert min(cursor.fetchone()) > 4 * 384
 
 
+def test_an_embedded_row_keeps_its_small_columns_and_sends_only_the_photo_features_out(
+    make_product, encoder
+):
+    product = make_product(title="Navy blue slim fit cotton shirt", category_path="Men > Shirts")
+    embed_stale(encoder)
+    with connection.cursor() as cursor:
+        # A value moved to the TOAST table has a chunk id: read apart, one lookup each.
+        cursor.execute(
+            "SELECT pg_column_toast_chunk_id(keywords) IS NULL, "
+            "pg_column_toast_chunk_id(categories) IS NULL, "
+            "pg_column_toast_chunk_id(encoder_version) IS NULL, "
+            "pg_column_toast_chunk_id(colours) IS NULL, "
+            "pg_column_toast_chunk_id(photo_features) IS NOT NULL, colours, encoder_version "
+            "FROM search_productindex WHERE product_id = %s",
+            [product.pk],
+        )
+        *in_place, colours, version = cursor.fetchone()
+    assert colours and version == encoder.version  # there to be read: the row was embedded
+    assert in_place == [True] * 5
+
+
 @pytest.mark.django_db(transaction=True)
 def test_vacuum_clears_out_the_entries_of_replaced_vectors(make_product, encoder):
     make_product("A")
