@@ -9,10 +9,11 @@ from search.ml.photo_feedback import FEEDBACK_RESULTS
 from search.models import ProductIndex
 
 # The keyword source ranks at most this many of a query's matches (those that come first in the
-# table): ranking reads each match's keyword document, and words matched by tens of thousands
-# of listings (1,000,000-listing catalogue: 49-90 ms p95 unbounded) say little that the vector
-# sources do not, while words that pick out a few listings (a brand, a model) stay within it.
-KEYWORD_MATCHES_RANKED = 5_000
+# table), and searches only words that can match no more (search.selectors): ranking reads each
+# match's keyword document and product, about 13 us a match at 1,000,000 listings, and words
+# that thousands of listings share say little that the vector sources do not, while words that
+# pick out a few listings (a brand, a model) stay within it.
+KEYWORD_MATCHES_RANKED = 1_000
 
 PRODUCT_TABLE = Product._meta.db_table
 INDEX_TABLE = ProductIndex._meta.db_table

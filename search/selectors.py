@@ -34,7 +34,7 @@ from search.ml.photo_feedback import refill_wordless_places, with_wordless_share
 from search.ml.ranking import reciprocal_rank_fusion
 from search.ml.vocabulary import Vocabulary
 from search.models import ProductIndex
-from search.query_words import QueryWords, expected_matches, understand
+from search.query_words import QueryWords, most_matches, understand
 from search.retrieval import CANDIDATES_PER_SOURCE, Candidates, SourceQuery, retrieve
 from search.word_vectors import NearestKindTerms, encoder_relatedness, word_vectors
 
@@ -287,13 +287,13 @@ def _rank(
 
 
 def _keywords_rankable(words: QueryWords, vocabulary: Vocabulary | None) -> bool:
-    """Whether the keyword source can rank the words' matches. Words expected to match more
-    listings than it ranks (KEYWORD_MATCHES_RANKED: common words of a large catalogue, "black
-    shirt" of a million listings) would have it read the full-text index's entries of every
-    match, tens of milliseconds, for an arbitrary part of them, and are left to the vector
-    sources, as a search engine gives common words little weight; each candidate's keyword rank
-    is still read."""
-    return vocabulary is None or expected_matches(words, vocabulary) <= KEYWORD_MATCHES_RANKED
+    """Whether the keyword source can rank the words' matches: whether they can match no more
+    listings than it ranks (KEYWORD_MATCHES_RANKED). Words all common in a large catalogue
+    ("men navy blue shirt" of a million listings) would have it read the full-text index's
+    entries of thousands of matches, tens of milliseconds, for an arbitrary part of them; they
+    are left to the vector sources, as a search engine gives common words little weight, and
+    each candidate's keyword rank is still read. A rare word (a brand, a model) is searched."""
+    return vocabulary is None or most_matches(words, vocabulary) <= KEYWORD_MATCHES_RANKED
 
 
 def _has_head(model: trained.SearchModel | None) -> bool:

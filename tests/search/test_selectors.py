@@ -201,10 +201,11 @@ def test_words_searched_again_are_not_encoded_again(make_product, encoder, monke
 def test_words_too_common_for_the_keyword_source_to_rank_are_left_to_the_vector_sources(
     crowded_catalogue, encoder, monkeypatch
 ):
-    """Expected to match more listings than the keyword source ranks (here 50 of 135: 120 are
+    """Able to match more listings than the keyword source ranks (here 110 of 135: 120 are
     black shoes), "black shoes" searches no keywords, while each candidate's keyword rank is
-    still read; "red kurta" (15 kurtas) searches them."""
-    monkeypatch.setattr(selectors, "KEYWORD_MATCHES_RANKED", 50)
+    still read; "red kurta" (15 kurtas) searches them. Taken as independent, "black" and
+    "shoes" (120 listings each) would have been expected to match 107 listings."""
+    monkeypatch.setattr(selectors, "KEYWORD_MATCHES_RANKED", 110)
     asked = []
 
     def retrieve(query, *args, **kwargs):
