@@ -14,7 +14,8 @@ every process and shared through the cache.
   (a GET and an unpickle), in a thread, and answers with the one it has until then; a process
   that has one and finds no learning queued or running (no worker, a message lost) learns it
   in that thread. Either way the thread builds the vocabulary's typo index (search.typos:
-  seconds at a million listings) before the process takes it up, so no shopper waits for it.
+  seconds at a million listings) before the process takes it up, so no shopper waits for it;
+  the thread then leaves it out of the garbage collector's full passes (core.long_lived).
 - A process that has none, and finds the current one not shared, learns it before answering
   and shares it; so does any process when VITRINE_VOCABULARY_LEARN_IN_BACKGROUND is off (tests,
   benchmarks: every answer then has the current catalogue's words).
@@ -45,6 +46,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.models import Product
 from core.broker import redis_client
+from core.long_lived import keep_out_of_full_collections
 from core.sampling import UniformSample
 from search import catalogue_version
 from search.ml.sampled_from import SampledFrom
@@ -185,6 +187,7 @@ class CatalogueVocabulary:
                     _release_learning()
             if learned is not None:
                 self.adopt(_with_typo_index(learned))
+                keep_out_of_full_collections()  # the vocabulary served from now on
         except Exception:  # the old vocabulary serves on; the next look tries again
             logger.exception("Refreshing the catalogue's vocabulary failed.")
             with self._lock:

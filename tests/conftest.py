@@ -1,3 +1,4 @@
+import gc
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +57,15 @@ def catalogue_version_moves_past_each_test(request):
         from search import catalogue_version
 
         catalogue_version.bump()
+
+
+@pytest.fixture(autouse=True)
+def nothing_stays_frozen():
+    """A warm-up or a vocabulary taken up leaves all the process holds out of the garbage
+    collector's passes (core.long_lived): the next tests' objects are collected as usual."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture

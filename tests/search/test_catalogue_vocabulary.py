@@ -3,6 +3,7 @@ debounced), shared through the real cache (Redis), and learned by a process itse
 is shared. Processes are CatalogueVocabulary instances, as each web process holds one."""
 
 import base64
+import gc
 import json
 from io import StringIO
 
@@ -198,6 +199,8 @@ def test_a_stale_vocabulary_serves_until_the_new_one_is_shared(
     current = serving.get(relatedness)
     assert current.knows("sofa")
     assert current.deletes is not None  # with its typo index: no search waits to build it
+    # and left out of the garbage collector's full passes, which walk what get_objects() lists
+    assert gc.is_tracked(current) and not any(held is current for held in gc.get_objects())
 
 
 @pytest.mark.django_db(transaction=True)  # the learning thread reads through its own connection
