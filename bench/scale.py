@@ -10,7 +10,9 @@ vector retrieval p50/p95 in the database for text and photo queries
 (search.retrieval.retrieve with the query vector given) without a filter and with filters
 matching about 50%, 5% and 0.1% of the listings, each with its recall@10 against an exact
 search (a listing found counts when it is as near as the exact tenth: vectors tie) and the
-share of full candidate lists, and the search API's end-to-end p50/p95.
+share of full candidate lists, and the search API's end-to-end p50/p95. Retrieval is timed over
+a first pass of the queries (after ten to warm up: it reads the pages they need) and again over
+a second, `warm` (every page read: a server whose searches repeat).
 
 The listings. Every listing of ../shared/datasets/fashion-product-images-small is embedded
 once by the real encoder (title and category path; photo, its colours and the photo in the
