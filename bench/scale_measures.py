@@ -15,7 +15,7 @@ from catalog.models import Category
 from search.filters import Filters
 from search.ml.encoders import active_dims
 from search.query_words import understand
-from search.retrieval import SourceQuery, retrieve
+from search.retrieval import Candidates, SourceQuery, retrieve
 from search.warmup import warm_up
 
 KIT = SHARED / "eval"
@@ -71,15 +71,20 @@ def measure_retrieval(kind, queries, catalogue, filters, sources) -> dict:
     results = {}
     for name, (chosen, mask, share, category) in filters.items():
         thresholds = _kth_nearest(queries, vectors, mask, 10)
-        for query in queries[:10]:  # the first queries of a filter read its pages from disk
-            retrieve(_source_query(kind, query), chosen, sources.encoder_version, dims, PER_SOURCE)
-        times, recalls, full = [], [], []
-        for query, threshold in zip(queries, thresholds, strict=True):
+
+        def timed(query: np.ndarray, chosen=chosen) -> tuple[Candidates, float]:
             started = time.perf_counter()
-            candidates = retrieve(
+            found = retrieve(
                 _source_query(kind, query), chosen, sources.encoder_version, dims, PER_SOURCE
             )
-            times.append((time.perf_counter() - started) * 1000)
+            return found, (time.perf_counter() - started) * 1000
+
+        for query in queries[:10]:  # the first queries of a filter read its pages from disk
+            timed(query)
+        times, recalls, full = [], [], []
+        for query, threshold in zip(queries, thresholds, strict=True):
+            candidates, took = timed(query)
+            times.append(took)
             ranks = candidates.source_ranks["text" if kind == "text" else "photo"]
             found = candidates.product_ids[ranks >= 0][np.argsort(ranks[ranks >= 0])]
             similarity = vectors[found[:10] - 1] @ normalised(query[None].astype(np.float32))[0]
@@ -88,11 +93,7 @@ def measure_retrieval(kind, queries, catalogue, filters, sources) -> dict:
             full.append(len(found) >= min(PER_SOURCE, int(mask.sum())))
         # The same queries again, every page they need now read: the steady state of a server
         # whose searches repeat, where the first pass also times reading pages from disk.
-        warm = []
-        for query in queries:
-            started = time.perf_counter()
-            retrieve(_source_query(kind, query), chosen, sources.encoder_version, dims, PER_SOURCE)
-            warm.append((time.perf_counter() - started) * 1000)
+        warm = [timed(query)[1] for query in queries]
         results[name] = {
             "category": category,
             "share": share,
