@@ -73,15 +73,21 @@ def test_a_worker_killed_mid_batch_loses_no_product(tmp_path, own_redis, merchan
         # Killed while it holds a batch: some products done, the next ones leased (between two
         # batches it holds none, and a slow machine's poll may land there). Looked at often: on
         # a quiet machine the batches after the first take about a second in all.
-        wait_until(
-            lambda: (
-                stale_count() < PRODUCTS
-                and ProductIndex.objects.filter(dirty=True, lease_expires_at__isnull=False).exists()
-            ),
-            120,
-            "the first batch done and another taken",
-            every=0.02,
-        )
+        try:
+            wait_until(
+                lambda: (
+                    stale_count() < PRODUCTS
+                    and ProductIndex.objects.filter(
+                        dirty=True, lease_expires_at__isnull=False
+                    ).exists()
+                ),
+                120,
+                "the first batch done and another taken",
+                every=0.02,
+            )
+        except AssertionError as missed:  # rare on a loaded machine: say what the worker did
+            log = (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
+            raise AssertionError(f"{missed}; {stale_count()} left; worker log:\n{log}") from None
     finally:
         stop_process_group(worker, signal.SIGKILL)  # mid-batch, no goodbye
     left = stale_count()
