@@ -12,6 +12,7 @@ from search.ml.attribute_classifier import (
     AttributeClassifier,
     AttributeProfiles,
     agreement,
+    colour_chance,
     predicted_title_match,
     stated_chance,
 )
@@ -38,8 +39,8 @@ class HeadInputs:
 
     queries: QueryBatch
     candidates: CandidateBatch
-    # (n,): for words that state colours or an audience, the chance that each wordless
-    # candidate's photo shows them (attribute_classifier.stated_chance; 0 for the others);
+    # (n,): for words that state colours or an audience, the chance that each candidate's photo
+    # shows them, where it was read (attribute_classifier.stated_chance; 0 for the others);
     # None where the words state neither, or the model has no classifier.
     stated_chance: np.ndarray | None = None
 
@@ -73,7 +74,8 @@ def head_inputs(
         None
         if classifier is None
         else classifier.predict_rows(
-            photo_map_input(candidates.image, candidates.colour), candidates.wordless
+            photo_map_input(candidates.image, candidates.colour),
+            candidates.wordless | candidates.colourless,
         )
     )
     batch = CandidateBatch(
@@ -112,6 +114,12 @@ def _title_match(
     wordless = candidates.wordless
     if read is not None and wordless.any():
         matches[wordless] = predicted_title_match(classifier.classes, read.rows(wordless), wanted)
+    # Words that state no colour leave it to the photo (retrieval.SourceQuery.colourless_photos).
+    colourless = candidates.colourless
+    if read is not None and colourless.any():
+        chance = colour_chance(classifier.classes, read.rows(colourless), wanted)
+        if chance is not None:
+            matches[colourless, 1] = chance
     return matches
 
 

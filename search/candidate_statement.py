@@ -70,18 +70,21 @@ def candidates_statement(
         "(SELECT product_id, array_agg(source) AS sources, array_agg(position) AS positions, "
         f"{_FOUND_NAMES} FROM {found} AS found GROUP BY product_id, {_FOUND_NAMES}) AS found"
     )
-    # Only the photos of products without words travel (the match head reads what they are);
-    # a photo query compares every candidate's photo and colours with its own.
+    # Only the photos of products without words travel (the match head reads what they are),
+    # and, for words that name colours, those of products whose listings state none (their
+    # photos show which they are in); a photo query compares every candidate's photo and
+    # colours with its own.
     # Photos are compared only with photos of the query's photo encoder (during a move to a new
     # one, a row changed at the last moment may have another: search.ml.photo_versions).
     same_encoder = "row.photo_version = %(photo_version)s"
-    photo_columns = (
-        f"CASE WHEN row.text_vector IS NULL AND {same_encoder} THEN row.photo_features END, "
-    ) + (
+    photo_read = (
+        "(row.text_vector IS NULL OR (%(colourless_photos)s AND cardinality(row.colours) = 0))"
+    )
+    photo_columns = (f"CASE WHEN {photo_read} AND {same_encoder} THEN row.photo_features END, ") + (
         f"row.colour_vector, CASE WHEN {same_encoder} "
         "THEN 1 - (row.photo_features <=> %(image_vector)s) END"
         if photo_query
-        else "CASE WHEN row.text_vector IS NULL THEN row.colour_vector END, NULL::float8"
+        else f"CASE WHEN {photo_read} THEN row.colour_vector END, NULL::float8"
     )
     keyword_matches = (
         ", keyword_matches AS MATERIALIZED (SELECT row.product_id, "

@@ -81,6 +81,9 @@ class SourceQuery:
     # The photo encoder whose photos compare with image_vector, and whose photos of products
     # without words the match head reads (search.models.ProductIndex.photo_version).
     photo_version: str = ""
+    # Also send the photos of products whose listings state no colour (search.ml.product_colours):
+    # for words that name colours, which those photos show.
+    colourless_photos: bool = False
 
 
 @dataclass
@@ -92,10 +95,11 @@ class Candidates:
     text: np.ndarray | None = None  # (n, d), zero rows for missing vectors
     photo: np.ndarray | None = None  # (n, d)
     # (n, image_dim), L2-normalised: the photos of candidates without text, by which the match
-    # head judges what they are (zero rows for the rest)
+    # head judges what they are, and for SourceQuery.colourless_photos those of candidates
+    # that state no colour (zero rows for the rest)
     image: np.ndarray | None = None
     # (n, COLOUR_DIMS): every candidate's colours for a photo query, else those of the
-    # candidates without text
+    # candidates whose photos `image` holds
     colour: np.ndarray | None = None
     # (n,): each candidate's photo against the query's image_vector (cosine; 0 without either)
     image_similarity: np.ndarray | None = None
@@ -116,6 +120,12 @@ class Candidates:
     def wordless(self) -> np.ndarray:
         """(n,) bool: the candidates that only their photos describe."""
         return ~self.text.any(axis=1) & self.image.any(axis=1)
+
+    @property
+    def colourless(self) -> np.ndarray:
+        """(n,) bool: the candidates with words that state no colour, whose photos were sent
+        (SourceQuery.colourless_photos)."""
+        return self.text.any(axis=1) & self.image.any(axis=1)
 
 
 def retrieve(
@@ -141,6 +151,7 @@ def retrieve(
         or "",
         "image_vector": query.image_vector,
         "photo_version": query.photo_version,
+        "colourless_photos": query.colourless_photos,
         "config": settings.SEARCH_TEXT_CONFIG,
     }
     sources = [

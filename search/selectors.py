@@ -260,6 +260,7 @@ def _rank(
         like_results=feedback,
         image_vector=vectors.image,
         photo_version=trained.served_photo_version(model),
+        colourless_photos=_reads_colours_from_photos(words, vocabulary, model),
     )
     dims = active_dims()
     candidates = retrieve(
@@ -298,6 +299,21 @@ def _keywords_rankable(words: QueryWords, vocabulary: Vocabulary | None) -> bool
 
 def _has_head(model: trained.SearchModel | None) -> bool:
     return model is not None and model.head is not None
+
+
+def _reads_colours_from_photos(
+    words: QueryWords, vocabulary: Vocabulary | None, model: trained.SearchModel | None
+) -> bool:
+    """Whether the head reads, for words that name colours, what colour the photos of
+    candidates whose listings state none show (search.candidate_features)."""
+    text = words.for_encoder
+    return (
+        _has_head(model)
+        and model.attribute_classifier is not None
+        and vocabulary is not None
+        and bool(text)
+        and bool(vocabulary.attributes(text).colours)
+    )
 
 
 def _fused(candidates: Candidates) -> _Ranked:

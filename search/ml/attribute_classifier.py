@@ -127,7 +127,7 @@ def predicted_title_match(
     # A query may name its kind by several of the catalogue's words (Attributes.kinds).
     named = [classes["noun"].index(kind) for kind in query.kind_words if kind in classes["noun"]]
     noun = np.clip(predicted.noun[:, named].sum(axis=1), 0, 1) if named else nothing
-    colour = _colour_chance(classes, predicted, query)
+    colour = colour_chance(classes, predicted, query)
     audience = _audience_chance(classes, predicted, query)
     return np.stack(
         [
@@ -148,7 +148,7 @@ def stated_chance(
     as independent of the other; None where the query states neither in the classifier's
     classes."""
     chances = [
-        _colour_chance(classes, predicted, query),
+        colour_chance(classes, predicted, query),
         _audience_chance(classes, predicted, query),
     ]
     stated = [chance for chance in chances if chance is not None]
@@ -168,7 +168,7 @@ def _audience_chance(
     return chance
 
 
-def _colour_chance(
+def colour_chance(
     classes: dict[str, list[str]], predicted: AttributeProfiles, query: Attributes
 ) -> np.ndarray | None:
     """(n,): the chance that each photo shows the query's colours (their mean); None where it

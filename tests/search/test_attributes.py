@@ -5,6 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from search.candidate_features import QueryVectors, head_inputs
 from search.ml.attribute_classifier import (
     AttributeClassifier,
     AttributeProfiles,
@@ -12,7 +13,12 @@ from search.ml.attribute_classifier import (
     predicted_title_match,
     stated_chance,
 )
+from search.ml.colour import COLOUR_DIMS
+from search.ml.ranking import photo_map_input
+from search.ml.trained import SearchModel
 from search.ml.vocabulary import Vocabulary
+from search.query_words import QueryWords
+from search.retrieval import Candidates
 
 CLASSES = {
     "noun": ["kurta", "shoe"],
@@ -100,3 +106,40 @@ def test_the_chance_a_photo_shows_what_words_state_of_colour_and_audience():
     # Words that state neither (or a colour no title names) leave the photos unjudged.
     assert stated_chance(CLASSES, predicted, VOCABULARY.attributes("shoes")) is None
     assert stated_chance(CLASSES, predicted, VOCABULARY.attributes("teal umbrella")) is None
+
+
+def test_words_that_state_no_colour_leave_the_colour_asked_for_to_the_photo():
+    """The head's colour input for a text query: from a title that names one, else from what
+    the classifier reads in the photo, for a titled listing as for a wordless one."""
+    image_dim, text_dim = 2, 3
+    classifier = AttributeClassifier(image_dim + COLOUR_DIMS, CLASSES, hidden=8).eval()
+    model = SearchModel("v1", "encoder", head=None, photo_map=None, attribute_classifier=classifier)
+    rng = np.random.default_rng(0)
+    # A titled listing that states its colour travels without its photo; one that states
+    # none, and one without words, with theirs (retrieval.SourceQuery.colourless_photos).
+    image = np.vstack([np.zeros(image_dim), rng.normal(size=(2, image_dim))]).astype(np.float32)
+    colour = np.vstack([np.zeros(COLOUR_DIMS), rng.random((2, COLOUR_DIMS))]).astype(np.float32)
+    candidates = Candidates(
+        product_ids=np.arange(3),
+        text=np.vstack([np.ones((2, text_dim)), np.zeros((1, text_dim))]).astype(np.float32),
+        photo=np.zeros((3, text_dim), np.float32),
+        image=image,
+        colour=colour,
+        image_similarity=np.zeros(3, np.float32),
+        keyword_rank=np.zeros(3, np.float32),
+        titles=["Puma Men Red Shoe", "Puma Men Shoe", "Item 37051"],
+        categories=["", "", ""],
+    )
+    assert candidates.colourless.tolist() == [False, True, False]
+    query = QueryVectors(text=np.ones(text_dim, np.float32))
+
+    inputs = head_inputs(candidates, query, QueryWords("black shoe"), VOCABULARY, model)
+
+    colours = inputs.candidates.title_match[0, :, 1].numpy()
+    black = CLASSES["colour"].index("black")
+    read = classifier.predict(photo_map_input(image, colour)).colour[:, black]
+    assert colours[0] == 0  # its words say red
+    assert colours[1:] == pytest.approx(read[1:])
+    assert 0 < read[1] < 1
+    # Its words still say what it is: a shoe, for men.
+    assert inputs.candidates.title_match[0, 1, 0] == 1

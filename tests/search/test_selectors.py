@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from catalog.models import Product
+from catalog.variants import VariantSpec
 from search import candidate_statement, retrieval, selectors
 from search.filters import Filters
 from search.indexing import embed_stale
@@ -153,6 +154,45 @@ def test_a_text_query_reads_the_photos_of_products_without_words_only(make_produ
     words_of = dict(zip(candidates.product_ids, named, strict=True))
     assert words_of[ids["WORDS"]] == ("Puma Men Black Shoe", "Apparel > Topwear")
     assert words_of[ids["PHOTO"]] == ("Item 6385", "")
+
+
+def test_words_that_name_colours_also_read_the_photos_of_listings_that_state_none(
+    make_product, encoder
+):
+    make_product("STATED", title="Revlon Red Lip Gloss 12", photos=[dataset_photo("6385")])
+    make_product("UNSTATED", title="Revlon Lip Gloss 12", photos=[dataset_photo("6385")])
+    # A colour stated by a variant's option, not by the title, is stated all the same.
+    make_product(
+        "OPTION",
+        title="Colorbar Lip Gloss",
+        photos=[dataset_photo("6385")],
+        variants=[VariantSpec("OPTION-R", {"colour": "red"}, None, 2)],
+    )
+    make_product("PHOTO", title="Item 6385", photos=[dataset_photo("6385")], category_path=None)
+    embed_stale(encoder)
+    words = encoder.encode_texts(["red lip gloss"])[0]
+    ids = dict(Product.objects.values_list("sku", "pk"))
+
+    def photos_sent(colourless_photos: bool) -> set[str]:
+        query = retrieval.SourceQuery(
+            text_vector=words, photo_text_vector=words, colourless_photos=colourless_photos
+        )
+        candidates = retrieval.retrieve(
+            query, Filters(), encoder.version, (encoder.dims.text, encoder.dims.image)
+        )
+        sent = {
+            sku for sku, pk in ids.items() if candidates.image[candidates.product_ids == pk].any()
+        }
+        colourless = {
+            sku
+            for sku, pk in ids.items()
+            if candidates.colourless[candidates.product_ids == pk].any()
+        }
+        assert colourless == sent - {"PHOTO"}  # the wordless listing is not "colourless"
+        return sent
+
+    assert photos_sent(colourless_photos=True) == {"UNSTATED", "PHOTO"}
+    assert photos_sent(colourless_photos=False) == {"PHOTO"}
 
 
 def test_a_photo_query_compares_every_candidates_photo_in_the_database(make_product, encoder):

@@ -164,6 +164,47 @@ def test_training_counts_a_product_of_a_broader_category_than_the_kind_asked_for
     assert gains["Leather shoes, black"] == 2 and gains["Heeled sandals, black"] == 1
 
 
+def test_training_reads_the_colour_of_a_listing_that_states_none_from_its_photo(
+    make_product, encoder
+):
+    make_product("STATED", title="Revlon Red Lip Gloss 5", category_path="Beauty > Lips")
+    make_product("SURE", title="Revlon Lip Gloss 12", category_path="Beauty > Lips")
+    make_product("UNSURE", title="Lakme Lip Gloss 3", category_path="Beauty > Lips")
+    make_product("SHOE", title="Nike Black Running Shoe", category_path="Footwear > Shoes")
+    make_product("KURTA", title="Fabindia Women Green Kurta", category_path="Apparel > Kurtas")
+    embed_stale(encoder)
+    snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
+    stated, sure, unsure = (
+        snapshot.titles.index(title)
+        for title in ("Revlon Red Lip Gloss 5", "Revlon Lip Gloss 12", "Lakme Lip Gloss 3")
+    )
+    # What the photo classifier would read of the listings: sure of one gloss, unsure of another.
+    shown = {sure: 0.9, unsure: 0.2}
+    asked = []
+
+    def predicted_colour(wanted, rows):
+        asked.append(sorted(rows.tolist()))
+        return np.array([shown.get(i, 0.0) for i in rows], dtype=np.float32)
+
+    lists = text_query_lists(
+        snapshot,
+        snapshot.text,
+        [TextQuery("red lip gloss")],
+        encode_texts=encoder.encode_texts,
+        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
+        plays_sparse=np.zeros(len(snapshot), dtype=bool),
+        predicted_colour=predicted_colour,
+    )
+    found = lists.candidates[0].tolist()
+    gains = {i: lists.gains[0, found.index(i)] for i in (stated, sure, unsure)}
+    colours = {i: lists.title_match[0, found.index(i), 1] for i in (stated, sure, unsure)}
+    # Only the listings that state no colour are read from their photos.
+    assert asked == [sorted([sure, unsure])]
+    assert colours == pytest.approx({stated: 1, sure: 0.9, unsure: 0.2})
+    # A gloss in no stated colour is worth the kind with the chance that it is red.
+    assert gains == pytest.approx({stated: 2, sure: 1.9, unsure: 1.2})
+
+
 def test_a_refined_photo_query_asks_for_its_kind_in_a_colour_the_catalogue_has(
     make_product, encoder
 ):

@@ -14,7 +14,6 @@ from django.conf import settings
 from search.db import vacuum_search_index
 from search.keyword import keyword_ranks
 from search.ml import trained
-from search.ml.attribute_classifier import agreement, predicted_title_match
 from search.ml.encoders.base import Encoder
 from search.ml.encoders.tuning import PhotoTuning, version_of
 from search.ml.photo_versions import finish_next_model, stage_photos, switch_photos
@@ -22,6 +21,7 @@ from search.ml.ranking import photo_map_input
 from search.ml.training.catalogue import CatalogueSnapshot, load_snapshot, logged_text_queries
 from search.ml.training.classifier import (
     attribute_labels,
+    fit_attribute_classifier,
     held_out_accuracy,
     train_attribute_classifier,
 )
@@ -135,7 +135,7 @@ def train_search(
     plays_sparse[held_out] = True
 
     stage("attribute classifier")
-    attribute_classifier, predicted, attribute_agreement = _fit_attribute_classifier(
+    readings, attribute_agreement = fit_attribute_classifier(
         snapshot, learning, held_out, plays_sparse, metrics, log
     )
     stage("practice queries")
@@ -152,7 +152,8 @@ def train_search(
             np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1),
         )
 
-    predicted_match = _predicted_match(attribute_classifier, predicted)
+    predicted_match = readings.title_match if readings else None
+    predicted_colour = readings.colour_chance if readings else None
     lists = {
         "text": text_query_lists(
             snapshot,
@@ -162,6 +163,7 @@ def train_search(
             keyword_ranks=snapshot_keyword_ranks,
             plays_sparse=plays_sparse,
             predicted_match=predicted_match,
+            predicted_colour=predicted_colour,
         ),
         "photo": photo_query_lists(
             snapshot,
@@ -180,6 +182,7 @@ def train_search(
             rng=rng,
             attribute_agreement=attribute_agreement,
             predicted_match=predicted_match,
+            predicted_colour=predicted_colour,
         ),
     }
     splits = {name: _split(kind) for name, kind in lists.items()}
@@ -212,7 +215,7 @@ def train_search(
         encoder_version=encoder.version,
         head=head,
         photo_map=photo_map,
-        attribute_classifier=attribute_classifier,
+        attribute_classifier=readings.classifier if readings else None,
         photo_tuning=photo_tuning,
         relevance_cutoff=relevance_cutoff,
         metrics={**metrics, "fit_seconds": round(time.monotonic() - started, 1)},
@@ -339,42 +342,6 @@ def _fit_photo_map(encoder, snapshot, learning, held_out, metrics, log):
     }
     log(f"Photo map: {metrics['photo_map']}")
     return photo_map, mapped.astype(np.float32)
-
-
-def _fit_attribute_classifier(snapshot, learning, held_out, plays_sparse, metrics, log):
-    """The classifier, fitted on the photo map's products; what it predicts from every
-    product's photo; and the agreement of a product's photo with candidates as training lists
-    see them (sparse ones judged by their photo)."""
-    log(f"Training the attribute classifier on {len(learning)} products...")
-    inputs = photo_map_input(snapshot.image_normalised, snapshot.colour)
-    classifier = train_attribute_classifier(
-        inputs[learning], [snapshot.attributes(i) for i in learning]
-    )
-    if classifier is None:
-        return None, None, None
-    queries = classifier.predict(inputs)
-    metrics["attribute_classifier"] = held_out_accuracy(
-        classifier, queries.rows(held_out), [snapshot.attributes(i) for i in held_out]
-    )
-    log(f"Attribute classifier: {metrics['attribute_classifier']}")
-    products = classifier.profiles(
-        snapshot.titles, snapshot.categories, queries, snapshot.has_text & ~plays_sparse
-    )
-
-    def attribute_agreement(query_row: int, candidate_rows: np.ndarray) -> np.ndarray:
-        query = queries.rows(np.array([query_row]))
-        return agreement(classifier.classes, query, products.rows(candidate_rows))
-
-    return classifier, queries, attribute_agreement
-
-
-def _predicted_match(classifier, predicted):
-    """title_match for products playing sparse, from their photos; None without a classifier."""
-    if classifier is None:
-        return None
-    return lambda wanted, rows: predicted_title_match(
-        classifier.classes, predicted.rows(rows), wanted
-    )
 
 
 def _split(lists: RankedLists) -> tuple[RankedLists, RankedLists]:

@@ -38,6 +38,8 @@ class CatalogueSnapshot:
     colour: np.ndarray  # (n, COLOUR_DIMS)
     has_text: np.ndarray  # (n,) bool
     has_photo: np.ndarray  # (n,) bool
+    # (n,) bool: the listing states its colours (search.ml.product_colours)
+    states_colour: np.ndarray
     relatedness: Relatedness | None = None  # as search learns the live vocabulary with
 
     def __len__(self) -> int:
@@ -78,7 +80,7 @@ class CatalogueSnapshot:
 
 _SNAPSHOT_SQL = f"""
 SELECT product.id, product.title, coalesce(category.full_name, ''),
-       row.text_vector, row.photo_features, row.colour_vector
+       row.text_vector, row.photo_features, row.colour_vector, cardinality(row.colours) > 0
 FROM {ProductIndex._meta.db_table} AS row {{sample}}
 JOIN {Product._meta.db_table} AS product ON product.id = row.product_id
 LEFT JOIN {Category._meta.db_table} AS category ON category.id = product.category_id
@@ -117,7 +119,7 @@ def load_snapshot(
     text = np.zeros((len(rows), text_dim), dtype=np.float32)
     image = np.zeros((len(rows), image_dim), dtype=np.float32)
     colour = np.zeros((len(rows), COLOUR_DIMS), dtype=np.float32)
-    for i, (_, _, _, text_vector, photo_features, colour_vector) in enumerate(rows):
+    for i, (_, _, _, text_vector, photo_features, colour_vector, _) in enumerate(rows):
         if text_vector is not None:
             text[i] = text_vector
         if photo_features is not None:
@@ -133,6 +135,7 @@ def load_snapshot(
         colour=colour,
         has_text=np.array([row[3] is not None for row in rows], dtype=bool),
         has_photo=np.array([row[4] is not None for row in rows], dtype=bool),
+        states_colour=np.array([row[6] for row in rows], dtype=bool),
         relatedness=relatedness,
     )
 

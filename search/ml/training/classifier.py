@@ -3,12 +3,23 @@ they are (kind, colour, audience). Only values that enough products name become 
 catalogue that names no audience trains the other attributes alone."""
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from search.ml.attribute_classifier import ATTRIBUTES, AttributeClassifier, AttributeProfiles
+from search.ml.attribute_classifier import (
+    ATTRIBUTES,
+    AttributeClassifier,
+    AttributeProfiles,
+    agreement,
+    colour_chance,
+    predicted_title_match,
+)
 from search.ml.attributes import Attributes
+from search.ml.ranking import photo_map_input
+from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.words import UNISEX
 
 MIN_PRODUCTS_PER_CLASS = 5
@@ -16,6 +27,58 @@ EPOCHS = 25
 BATCH_SIZE = 256
 LEARNING_RATE = 3e-3
 UNLABELLED = -100  # cross_entropy's ignore_index
+
+
+@dataclass
+class PhotoReadings:
+    """What a fitted classifier reads in every product's photo, as training's ranked lists take
+    it (search.ml.training.ranked_lists), with snapshot rows."""
+
+    classifier: AttributeClassifier
+    predicted: AttributeProfiles  # every row's
+
+    def title_match(self, wanted: Attributes, rows: np.ndarray) -> np.ndarray:
+        """For products playing sparse: what their titles would say of the query."""
+        return predicted_title_match(self.classifier.classes, self.predicted.rows(rows), wanted)
+
+    def colour_chance(self, wanted: Attributes, rows: np.ndarray) -> np.ndarray | None:
+        """For listings that state no colour: the chance that they are in the query's."""
+        return colour_chance(self.classifier.classes, self.predicted.rows(rows), wanted)
+
+
+def fit_attribute_classifier(
+    snapshot: CatalogueSnapshot,
+    learning: np.ndarray,
+    held_out: np.ndarray,
+    plays_sparse: np.ndarray,
+    metrics: dict,
+    log: Callable[[str], None],
+) -> tuple[PhotoReadings | None, Callable[[int, np.ndarray], np.ndarray] | None]:
+    """The classifier fitted on the `learning` rows, with what it reads in every photo; and
+    attribute_classifier.agreement of a product's photo with candidates as training lists see
+    them (those playing sparse judged by their photo). (None, None) where the titles name too
+    few things to learn from."""
+    log(f"Training the attribute classifier on {len(learning)} products...")
+    inputs = photo_map_input(snapshot.image_normalised, snapshot.colour)
+    classifier = train_attribute_classifier(
+        inputs[learning], [snapshot.attributes(i) for i in learning]
+    )
+    if classifier is None:
+        return None, None
+    predicted = classifier.predict(inputs)
+    metrics["attribute_classifier"] = held_out_accuracy(
+        classifier, predicted.rows(held_out), [snapshot.attributes(i) for i in held_out]
+    )
+    log(f"Attribute classifier: {metrics['attribute_classifier']}")
+    products = classifier.profiles(
+        snapshot.titles, snapshot.categories, predicted, snapshot.has_text & ~plays_sparse
+    )
+
+    def attribute_agreement(query_row: int, candidate_rows: np.ndarray) -> np.ndarray:
+        query = predicted.rows(np.array([query_row]))
+        return agreement(classifier.classes, query, products.rows(candidate_rows))
+
+    return PhotoReadings(classifier, predicted), attribute_agreement
 
 
 def train_attribute_classifier(
