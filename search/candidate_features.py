@@ -17,6 +17,7 @@ from search.ml.attribute_classifier import (
     stated_chance,
 )
 from search.ml.attributes import Attributes
+from search.ml.narrower_photos import NarrowerPhotos
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input
 from search.ml.title_match import TITLE_MATCHES
 from search.ml.vocabulary import Vocabulary
@@ -84,7 +85,9 @@ def head_inputs(
         image_similarity=one(candidates.image_similarity),
         colour_similarity=similarity(candidates.colour, vectors.colour),
         keyword_rank=one(candidates.keyword_rank),
-        title_match=one(_title_match(candidates, wanted, vocabulary, classifier, read)),
+        title_match=one(
+            _title_match(candidates, wanted, vocabulary, model.narrower_photos, classifier, read)
+        ),
         attribute_agreement=one(_attribute_agreement(candidates, vectors, classifier, read)),
     )
     stated = (
@@ -97,11 +100,13 @@ def _title_match(
     candidates: Candidates,
     wanted: Attributes | None,
     vocabulary: Vocabulary | None,
+    narrower_photos: NarrowerPhotos | None,
     classifier: AttributeClassifier | None,
     read: AttributeProfiles | None,
 ) -> np.ndarray:
     """Vocabulary.title_match of each candidate; for those without words, its prediction from
-    what the classifier `read` from their photos (attribute_classifier.predicted_title_match)."""
+    what the classifier `read` from their photos (attribute_classifier.predicted_title_match);
+    what words leave unsaid, a colour or which narrower kind, as their photos show it."""
     if wanted is None:
         return np.zeros((len(candidates), TITLE_MATCHES), dtype=np.float32)
     matches = np.array(
@@ -120,6 +125,14 @@ def _title_match(
         chance = colour_chance(classifier.classes, read.rows(colourless), wanted)
         if chance is not None:
             matches[colourless, 1] = chance
+    if narrower_photos is not None:
+        narrower_photos.read_vague(
+            matches,
+            candidates.text.any(axis=1),
+            candidates.photo,
+            wanted,
+            vocabulary.narrower_kinds,
+        )
     return matches
 
 

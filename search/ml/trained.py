@@ -28,6 +28,7 @@ from django.conf import settings
 
 from search.ml.attribute_classifier import AttributeClassifier
 from search.ml.encoders.tuning import PhotoTuning, version_of
+from search.ml.narrower_photos import NarrowerPhotos
 from search.ml.ranking import (
     CandidateBatch,
     MatchHead,
@@ -69,6 +70,8 @@ class SearchModel:
     photo_tuning: PhotoTuning | None = None
     # Where its matches end (search.ml.relevance); None for a model trained before it was.
     relevance_cutoff: RelevanceCutoff | None = None
+    # What the catalogue's narrower kinds look like; None where it tells none apart by photos.
+    narrower_photos: NarrowerPhotos | None = None
     metrics: dict = field(default_factory=dict)
 
     @property
@@ -136,6 +139,9 @@ def save(model: SearchModel) -> Path:
             "photo_tuning": dict(vars(model.photo_tuning)) if model.photo_tuning else None,
             "relevance_cutoff": (
                 model.relevance_cutoff.as_list() if model.relevance_cutoff else None
+            ),
+            "narrower_photos": (
+                model.narrower_photos.as_saved() if model.narrower_photos else None
             ),
         },
         folder / "model.pt",
@@ -223,6 +229,7 @@ def load(version: str) -> SearchModel | None:
         attribute_classifier.eval()
     tuning = saved.get("photo_tuning")
     cutoff = saved.get("relevance_cutoff")
+    narrower = saved.get("narrower_photos")
     metrics_file = models_dir() / version / "metrics.json"
     return SearchModel(
         version=saved["version"],
@@ -233,6 +240,7 @@ def load(version: str) -> SearchModel | None:
         photo_tuning=PhotoTuning(**tuning) if tuning else None,
         # The cut-off reads the head's scores.
         relevance_cutoff=RelevanceCutoff(*cutoff) if cutoff and head is not None else None,
+        narrower_photos=NarrowerPhotos.from_saved(narrower) if narrower else None,
         metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
     )
 

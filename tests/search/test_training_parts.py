@@ -20,6 +20,7 @@ from search.ml import trained
 from search.ml.remapping import remap_photos, unmapped_rows
 from search.ml.training import NotEnoughData, train_search
 from search.ml.training.catalogue import load_snapshot, logged_text_queries
+from search.ml.training.photo_readers import PhotoReaders
 from search.ml.training.pseudo_queries import TextQuery
 from search.ml.training.ranked_lists import refined_photo_query_lists, text_query_lists
 from search.models import ProductIndex
@@ -40,6 +41,20 @@ def queued_remappings() -> list[list]:
         for message in messages
         if message["headers"]["task"] == REMAP_TASK
     ]
+
+
+def one_list(snapshot, query: TextQuery, encoder, photos: PhotoReaders | None = None):
+    """The ranked list of one text query, its candidates' vectors those of the snapshot, no
+    keyword ranks and none playing sparse."""
+    return text_query_lists(
+        snapshot,
+        snapshot.text,
+        [query],
+        encode_texts=encoder.encode_texts,
+        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
+        plays_sparse=np.zeros(len(snapshot), dtype=bool),
+        photos=photos,
+    )
 
 
 def test_training_activates_its_model_and_leaves_the_photos_re_mapping_to_the_workers(
@@ -122,14 +137,7 @@ def test_a_shoppers_choice_counts_as_fully_relevant_in_training(make_product, en
     [query] = logged_text_queries(snapshot, limit=10)
     assert query == TextQuery("coat", clicked=scarf)
 
-    lists = text_query_lists(
-        snapshot,
-        snapshot.text,
-        [query],
-        encode_texts=encoder.encode_texts,
-        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
-        plays_sparse=np.zeros(len(snapshot), dtype=bool),
-    )
+    lists = one_list(snapshot, query, encoder)
     gains = dict(zip(lists.candidates[0].tolist(), lists.gains[0].tolist(), strict=True))
     assert gains[scarf] == 2  # chosen, though its title does not say "coat"
     assert gains[snapshot.titles.index("Grey wool coat")] == 2
@@ -147,14 +155,7 @@ def test_training_counts_a_product_of_a_broader_category_than_the_kind_asked_for
     embed_stale(encoder)
     snapshot = load_snapshot(encoder.version, encoder.dims.text, encoder.dims.image)
 
-    lists = text_query_lists(
-        snapshot,
-        snapshot.text,
-        [TextQuery("black shoes")],
-        encode_texts=encoder.encode_texts,
-        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
-        plays_sparse=np.zeros(len(snapshot), dtype=bool),
-    )
+    lists = one_list(snapshot, TextQuery("black shoes"), encoder)
     gains = {
         snapshot.titles[row]: gain
         for row, gain in zip(lists.candidates[0], lists.gains[0], strict=True)
@@ -186,14 +187,8 @@ def test_training_reads_the_colour_of_a_listing_that_states_none_from_its_photo(
         asked.append(sorted(rows.tolist()))
         return np.array([shown.get(i, 0.0) for i in rows], dtype=np.float32)
 
-    lists = text_query_lists(
-        snapshot,
-        snapshot.text,
-        [TextQuery("red lip gloss")],
-        encode_texts=encoder.encode_texts,
-        keyword_ranks=lambda queries, rows: np.zeros(rows.shape, dtype=np.float32),
-        plays_sparse=np.zeros(len(snapshot), dtype=bool),
-        predicted_colour=predicted_colour,
+    lists = one_list(
+        snapshot, TextQuery("red lip gloss"), encoder, PhotoReaders(colour_chance=predicted_colour)
     )
     found = lists.candidates[0].tolist()
     gains = {i: lists.gains[0, found.index(i)] for i in (stated, sure, unsure)}

@@ -108,6 +108,7 @@ def vector_sources_plan(encoder, dimensions: int) -> str:
         "ranked_keywords": "",
         "image_vector": None,
         "photo_version": "",
+        "colourless_photos": False,
         "config": django_settings.SEARCH_TEXT_CONFIG,
     }
     statement = candidates_statement(

@@ -26,8 +26,10 @@ from search.ml.training.classifier import (
     train_attribute_classifier,
 )
 from search.ml.training.match_head import evaluate_head, fit_relevance_cutoff, train_head
+from search.ml.training.narrower_photos import fit_narrower_photos
 from search.ml.training.photo_gate import PhotoMeasures, photo_decision, photo_retrieval_ndcg
 from search.ml.training.photo_map import photo_text_agreement, recall_at, train_photo_map
+from search.ml.training.photo_readers import PhotoReaders
 from search.ml.training.photo_tuning import tune_photo_encoder
 from search.ml.training.ranked_lists import (
     RankedLists,
@@ -133,6 +135,10 @@ def train_search(
     log(f"Photo and text agreement: {metrics['photo_text_agreement']}")
     plays_sparse = np.zeros(len(snapshot), dtype=bool)
     plays_sparse[held_out] = True
+    narrower_photos, metrics["narrower_photos"] = fit_narrower_photos(
+        snapshot, photo_text_vectors, learning, held_out
+    )
+    log(f"Narrower kinds by their photos: {metrics['narrower_photos']}")
 
     stage("attribute classifier")
     readings, attribute_agreement = fit_attribute_classifier(
@@ -152,8 +158,12 @@ def train_search(
             np.where(rows >= 0, snapshot.product_ids[np.maximum(rows, 0)], -1),
         )
 
-    predicted_match = readings.title_match if readings else None
-    predicted_colour = readings.colour_chance if readings else None
+    photos = PhotoReaders(
+        title_match=readings.title_match if readings else None,
+        colour_chance=readings.colour_chance if readings else None,
+        narrower_photos=narrower_photos,
+        photo_vectors=photo_text_vectors,
+    )
     lists = {
         "text": text_query_lists(
             snapshot,
@@ -162,8 +172,7 @@ def train_search(
             encode_texts=encoder.encode_texts,
             keyword_ranks=snapshot_keyword_ranks,
             plays_sparse=plays_sparse,
-            predicted_match=predicted_match,
-            predicted_colour=predicted_colour,
+            photos=photos,
         ),
         "photo": photo_query_lists(
             snapshot,
@@ -181,8 +190,7 @@ def train_search(
             keyword_ranks=snapshot_keyword_ranks,
             rng=rng,
             attribute_agreement=attribute_agreement,
-            predicted_match=predicted_match,
-            predicted_colour=predicted_colour,
+            photos=photos,
         ),
     }
     splits = {name: _split(kind) for name, kind in lists.items()}
@@ -218,6 +226,7 @@ def train_search(
         attribute_classifier=readings.classifier if readings else None,
         photo_tuning=photo_tuning,
         relevance_cutoff=relevance_cutoff,
+        narrower_photos=narrower_photos,
         metrics={**metrics, "fit_seconds": round(time.monotonic() - started, 1)},
     )
     folder = trained.save(model)

@@ -15,10 +15,10 @@ import numpy as np
 
 from search import retrieval
 from search.ml.attributes import Attributes
-from search.ml.product_terms import suits_audience
 from search.ml.title_match import TITLE_MATCHES
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.training.labels import relevance
+from search.ml.training.photo_readers import PhotoReaders
 from search.ml.training.pseudo_queries import TextQuery, pseudo_query
 
 # As many per source as search takes (search.retrieval), so that the head learns on lists
@@ -79,12 +79,10 @@ def text_query_lists(
     encode_texts: Callable[[list[str]], np.ndarray],
     keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
     plays_sparse: np.ndarray,
-    predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None = None,
-    predicted_colour: Callable[[Attributes, np.ndarray], np.ndarray | None] | None = None,
+    photos: PhotoReaders | None = None,
 ) -> RankedLists:
     """A ranked list for each text query; a product a shopper chose counts as fully relevant.
-    `predicted_match(query attributes, rows)` stands in for title_match where a candidate plays
-    sparse (search.ml.attribute_classifier.predicted_title_match)."""
+    `photos` reads what candidates' words leave unsaid, those playing sparse included."""
     vocabulary = snapshot.vocabulary
     vectors = encode_texts([query.text for query in queries])
     lists = []
@@ -97,14 +95,7 @@ def text_query_lists(
     for row, query in enumerate(queries):
         if query.clicked is not None:
             ranked.gains[row][ranked.candidates[row] == query.clicked] = 2
-    _add_text_signals(
-        ranked,
-        [query.text for query in queries],
-        snapshot,
-        keyword_ranks,
-        predicted_match,
-        predicted_colour,
-    )
+    _add_text_signals(ranked, [query.text for query in queries], snapshot, keyword_ranks, photos)
     return ranked
 
 
@@ -172,8 +163,7 @@ def refined_photo_query_lists(
     keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
     rng: random.Random,
     attribute_agreement: Callable[[int, np.ndarray], np.ndarray] | None = None,
-    predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None = None,
-    predicted_colour: Callable[[Attributes, np.ndarray], np.ndarray | None] | None = None,
+    photos: PhotoReaders | None = None,
 ) -> RankedLists:
     """Each product in `sources` asks, by its photo and a few words, for the same kind of thing
     in another colour that the catalogue has it in: "like this, but in black"."""
@@ -199,7 +189,7 @@ def refined_photo_query_lists(
         )
         lists.append((text_vector, photo_vectors[i], candidates, wanted))
     ranked = _assemble(lists, snapshot, plays_sparse, image_query=np.array(asked))
-    _add_text_signals(ranked, texts, snapshot, keyword_ranks, predicted_match, predicted_colour)
+    _add_text_signals(ranked, texts, snapshot, keyword_ranks, photos)
     _add_photo_agreement(ranked, asked, attribute_agreement)
     return ranked
 
@@ -224,11 +214,10 @@ def _add_text_signals(
     texts: list[str],
     snapshot: CatalogueSnapshot,
     keyword_ranks: Callable[[list[str], np.ndarray], np.ndarray],
-    predicted_match: Callable[[Attributes, np.ndarray], np.ndarray] | None,
-    predicted_colour: Callable[[Attributes, np.ndarray], np.ndarray | None] | None = None,
+    photos: PhotoReaders | None,
 ) -> None:
     """Each list's keyword ranks and title matches for its query's words; products playing
-    sparse have neither words nor keywords, only what their photos predict."""
+    sparse have neither words nor keywords, only what their photos show (PhotoReaders)."""
     ranked.keyword_rank = keyword_ranks(texts, ranked.candidates)
     ranked.keyword_rank[ranked.text_hidden] = 0
     vocabulary = snapshot.vocabulary
@@ -239,47 +228,15 @@ def _add_text_signals(
                 ranked.title_match[row, slot] = vocabulary.title_match(
                     wanted, snapshot.titles[i], snapshot.categories[i]
                 )
-        hidden = ranked.text_hidden[row]
-        if predicted_match is not None and hidden.any():
-            ranked.title_match[row, hidden] = predicted_match(
-                wanted, ranked.candidates[row, hidden]
+        if photos is not None:
+            photos.read(
+                snapshot,
+                wanted,
+                ranked.candidates[row],
+                ranked.text_hidden[row],
+                ranked.title_match[row],
+                ranked.gains[row],
             )
-        if predicted_colour is not None and wanted.colours:
-            _read_colours_from_photos(ranked, row, wanted, snapshot, predicted_colour)
-
-
-def _read_colours_from_photos(
-    ranked: RankedLists,
-    row: int,
-    wanted: Attributes,
-    snapshot: CatalogueSnapshot,
-    predicted_colour: Callable[[Attributes, np.ndarray], np.ndarray | None],
-) -> None:
-    """The candidates of list `row` whose listings state no colour, as search reads them
-    (search.candidate_features): the colours their photos show, with the chance that they are
-    the query's. Their title match's colour is that chance, and a gain that their words left at
-    the kind alone is the gain expected with it (up to the kind's in the colour asked for)."""
-    slots = np.flatnonzero(
-        (ranked.candidates[row] >= 0)
-        & ~ranked.text_hidden[row]
-        & snapshot.has_photo[ranked.candidates[row]]
-        & ~snapshot.states_colour[ranked.candidates[row]]
-    )
-    if not len(slots):
-        return
-    chance = predicted_colour(wanted, ranked.candidates[row, slots])
-    if chance is None:
-        return
-    ranked.title_match[row, slots, 1] = chance
-    for slot, shown in zip(slots, chance, strict=True):
-        terms = snapshot.terms[ranked.candidates[row, slot]]
-        kind_alone = (
-            0 < ranked.gains[row, slot] <= 1
-            and not wanted.colours <= terms.terms
-            and suits_audience(wanted.gender, terms.genders)
-        )
-        if kind_alone:
-            ranked.gains[row, slot] *= 1 + shown
 
 
 def _add_photo_agreement(
