@@ -19,7 +19,7 @@ from search.ml.attribute_classifier import (
 from search.ml.attributes import Attributes
 from search.ml.narrower_photos import NarrowerPhotos
 from search.ml.ranking import CandidateBatch, QueryBatch, photo_map_input
-from search.ml.title_match import TITLE_MATCHES
+from search.ml.title_match import COLOURS_NAMED, TITLE_MATCHES
 from search.ml.vocabulary import Vocabulary
 from search.query_words import QueryWords
 from search.retrieval import Candidates
@@ -124,7 +124,7 @@ def _title_match(
     if read is not None and colourless.any():
         chance = colour_chance(classifier.classes, read.rows(colourless), wanted)
         if chance is not None:
-            matches[colourless, 1] = chance
+            matches[colourless, COLOURS_NAMED] = chance
     if narrower_photos is not None:
         narrower_photos.read_vague(
             matches,

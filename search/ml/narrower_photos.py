@@ -16,9 +16,7 @@ import numpy as np
 
 from search.ml.attributes import Attributes
 from search.ml.narrower_kinds import NarrowerKinds
-
-# The title match's columns (search.ml.title_match.TitleMatch.title_match).
-KIND_COLUMN, NARROWING_COLUMN = 0, 2
+from search.ml.title_match import KIND_NAMED, NARROWING_NAMED
 
 
 @dataclass
@@ -60,15 +58,15 @@ class NarrowerPhotos:
         vague = np.flatnonzero(
             described
             & photos.any(axis=1)
-            & (matches[:, KIND_COLUMN] > 0)
-            & (matches[:, NARROWING_COLUMN] == 0)
+            & (matches[:, KIND_NAMED] > 0)
+            & (matches[:, NARROWING_NAMED] == 0)
         )
         if not len(vague):
             return None
         chance = self.chance(query, narrower_kinds, photos[vague])
         if chance is None:
             return None
-        matches[vague, NARROWING_COLUMN] = 2 * chance - 1
+        matches[vague, NARROWING_NAMED] = 2 * chance - 1
         return vague, chance
 
     def as_saved(self) -> dict:

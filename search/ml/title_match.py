@@ -6,8 +6,9 @@ from search.ml.narrower_kinds import NarrowerKinds
 from search.ml.product_terms import ProductTerms, suits_audience
 from search.ml.words import UNISEX
 
-# How many values TitleMatch.title_match gives a product for a query.
+# How many values TitleMatch.title_match gives a product for a query, and where each lies.
 TITLE_MATCHES = 4
+KIND_NAMED, COLOURS_NAMED, NARROWING_NAMED, AUDIENCE_NAMED = range(TITLE_MATCHES)
 # What a product in another shade of the colour family asked for ("green" for "olive") is worth
 # against one in the very shade: three quarters, as the training labels count it
 # (search.ml.training.labels).

@@ -30,7 +30,7 @@ UNLABELLED = -100  # cross_entropy's ignore_index
 
 
 @dataclass
-class PhotoReadings:
+class ClassifierReadings:
     """What a fitted classifier reads in every product's photo, as training's ranked lists take
     it (search.ml.training.ranked_lists), with snapshot rows."""
 
@@ -53,7 +53,7 @@ def fit_attribute_classifier(
     plays_sparse: np.ndarray,
     metrics: dict,
     log: Callable[[str], None],
-) -> tuple[PhotoReadings | None, Callable[[int, np.ndarray], np.ndarray] | None]:
+) -> tuple[ClassifierReadings | None, Callable[[int, np.ndarray], np.ndarray] | None]:
     """The classifier fitted on the `learning` rows, with what it reads in every photo; and
     attribute_classifier.agreement of a product's photo with candidates as training lists see
     them (those playing sparse judged by their photo). (None, None) where the titles name too
@@ -78,7 +78,7 @@ def fit_attribute_classifier(
         query = predicted.rows(np.array([query_row]))
         return agreement(classifier.classes, query, products.rows(candidate_rows))
 
-    return PhotoReadings(classifier, predicted), attribute_agreement
+    return ClassifierReadings(classifier, predicted), attribute_agreement
 
 
 def train_attribute_classifier(

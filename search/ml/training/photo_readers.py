@@ -11,6 +11,7 @@ import numpy as np
 from search.ml.attributes import Attributes
 from search.ml.narrower_photos import NarrowerPhotos
 from search.ml.product_terms import suits_audience
+from search.ml.title_match import COLOURS_NAMED
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.vocabulary import BROADER_CATEGORY_NAMED
 
@@ -55,7 +56,7 @@ class PhotoReaders:
         chance = self.colour_chance(wanted, candidates[slots])
         if chance is None:
             return
-        title_match[slots, 1] = chance
+        title_match[slots, COLOURS_NAMED] = chance
         for slot, shown in zip(slots, chance, strict=True):
             terms = snapshot.terms[candidates[slot]]
             kind_alone = (

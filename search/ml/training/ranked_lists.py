@@ -15,7 +15,7 @@ import numpy as np
 
 from search import retrieval
 from search.ml.attributes import Attributes
-from search.ml.title_match import TITLE_MATCHES
+from search.ml.title_match import KIND_NAMED, NARROWING_NAMED, TITLE_MATCHES
 from search.ml.training.catalogue import CatalogueSnapshot
 from search.ml.training.labels import relevance
 from search.ml.training.photo_readers import PhotoReaders
@@ -59,8 +59,8 @@ class RankedLists:
         words are not the catalogue's. Colour words are the same for every shopper: kept."""
         kept = ~rows[:, None]
         self.keyword_rank = self.keyword_rank * kept
-        self.title_match[..., 0] *= kept  # the kind named
-        self.title_match[..., 2] *= kept  # the other words named
+        self.title_match[..., KIND_NAMED] *= kept
+        self.title_match[..., NARROWING_NAMED] *= kept
 
     @classmethod
     def concatenate(cls, *parts: "RankedLists") -> "RankedLists":
