@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
 
+from search.ml.asked_kind import asked_kind
 from search.ml.lexicon import colour_families, find_colours, regional_groups
 from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.vocabulary import NARROWS_KIND_SHARE, Vocabulary
@@ -124,7 +125,7 @@ def understand(
     spell = cache(lambda typed: correct(typed, vocabulary))
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
-    head = vocabulary.attributes(text).head
+    head = asked_kind(vocabulary, text)
     asked_kinds: list[str] = []
     skip = 0
     for i, token in enumerate(tokens):
@@ -236,19 +237,25 @@ def understand(
     )
     if understood.kinds:
         return understood
-    return replace(understood, kinds=_usual_kinds(understood, head, vocabulary))
+    return replace(understood, kinds=_named_kinds(understood, head, vocabulary))
 
 
-def _usual_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> tuple[str, ...]:
-    """For a query whose kind is a word the shop seldom calls a product by, though mostly
-    products of one kind use it (Vocabulary.usual_kind), that word and that kind ("tee": the
-    catalogue's T-shirts, whose titles say "Tee Black T-shirt"); else none. Only where the
-    word still says what is asked for once the query is understood: "sports" of "sports
-    sockss" asks for socks."""
-    usual = vocabulary.usual_kind(head)
-    if not usual or vocabulary.attributes(query.for_encoder).head != head:
+def _named_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The kind a query's own words ask for, where reading them related it to no other
+    words: a kind the shop calls products by (Vocabulary.names_kind: "concealer" of "skin
+    concealer", though "skin" tells the catalogue's categories apart as well); or a word the
+    shop seldom calls a product by, though mostly products of one kind use it
+    (Vocabulary.usual_kind), with that kind ("tee": the catalogue's T-shirts, whose titles say
+    "Tee Black T-shirt"). None where the word no longer says what is asked for once the query
+    is understood: "sports" of "sports sockss" asks for socks, "chinos" of a shop that sells
+    none asks for the trousers its words were read as."""
+    understood = " ".join([query.corrected or query.text, *query.added])
+    if asked_kind(vocabulary, understood) != head:
         return ()
-    return tuple(vocabulary.spellings.get(word, word) for word in (head, usual))
+    usual = vocabulary.usual_kind(head)
+    if not usual and not vocabulary.names_kind(head):
+        return ()
+    return tuple(vocabulary.spellings.get(word, word) for word in (head, usual) if word)
 
 
 def _kinds_in(read_as: Sequence[str], typed: str, head: str, vocabulary: Vocabulary) -> list[str]:

@@ -224,6 +224,10 @@ class Vocabulary(TitleMatch):
             key=lambda word: (self.kindness.get(word, 0.0), self.frequency.get(word, 0)),
         )
 
+    def calls_products_by(self, word: str) -> bool:
+        """Whether some title's kind or some category's name is `word` (stemmed)."""
+        return bool(self.kinds.get(word)) or word in self._category_names
+
     def attributes(self, text: str, category: str = "") -> Attributes:
         # A query compares its words with some 150 candidates' titles, most met before:
         # each title is read once per vocabulary.

@@ -198,8 +198,8 @@ def test_two_words_read_as_one_kind_ask_for_it_not_for_their_last_word():
     assert shop.wanted(words.for_encoder).head == "shirt"  # its words alone would say shirt
     assert shop.wanted(words.for_encoder, words.kinds).head == "tshirt"
     assert understand("silver ear rings", shop).kinds == ("earrings",)
-    # Said as the shop says it: nothing to add to what its words say.
-    assert understand("white tshirt", shop).kinds == ()
+    # Said as the shop says it: its own word.
+    assert understand("white tshirt", shop).kinds == ("tshirt",)
 
 
 def test_a_product_named_by_any_of_the_shops_words_for_the_kind_asked_for_is_that_kind():

@@ -91,6 +91,26 @@ class WordNetNouns:
         forms = {form.replace("_", " ") for form in self.base_forms(other)}
         return any(forms & set(sense.words) for sense in self.senses(noun))
 
+    def kind_of(self, noun: str, broader: str, levels: int = 2) -> bool:
+        """Whether some meaning of `noun` is a kind of `broader`, at most `levels` meanings up
+        ("clutch" of "purse", "sandal" of "shoe"; not "skin" of "concealer"). Two levels:
+        further up, a rare meaning's chain reaches unrelated words ("lip", by "backtalk", a
+        "gloss")."""
+        wanted = {form.replace("_", " ") for form in self.base_forms(broader)}
+        seen: set[str] = set()
+        reached = [noun]
+        for _ in range(levels):
+            reached = [
+                word
+                for looked_up in reached
+                for sense in self.senses(looked_up)
+                for word in sense.broader
+                if word not in seen and not seen.add(word)
+            ]
+            if wanted & set(reached):
+                return True
+        return False
+
     @cached_property
     def common_nouns(self) -> tuple[str, ...]:
         """The one-word nouns that WordNet's tagged texts met in some sense: everyday English
