@@ -24,6 +24,7 @@ import numpy as np
 from search.ml.attributes import Attributes
 from search.ml.kindness import Relatedness, learn_kindness
 from search.ml.lexicon import family_shade
+from search.ml.lexicon.wordnet import wordnet_adjectives
 from search.ml.narrower_kinds import NarrowerKinds, learn_narrower_kinds, words_before
 from search.ml.sampled_from import SampledFrom
 from search.ml.title_match import TitleMatch
@@ -317,13 +318,27 @@ class Vocabulary(TitleMatch):
         shades = frozenset(
             shade if shade in self.shades else family_shade(shade) for shade in read.shades
         )
-        modifiers = frozenset(
-            stem(token)
-            for token in descriptive(words(query))
-            if stem(token) not in read.kind_words
-            and self.kind_share(token, read.head) > NARROWS_KIND_SHARE
-        )
-        return replace(read, shades=shades, modifiers=modifiers)
+        modifiers: set[str] = set()
+        for token in descriptive(words(query)):
+            if stem(token) in read.kind_words:
+                continue
+            if self.kind_share(token, read.head) > NARROWS_KIND_SHARE:
+                modifiers.add(stem(token))
+            else:
+                modifiers |= self._narrowing_alike(token, read.head)
+        return replace(read, shades=shades, modifiers=frozenset(modifiers))
+
+    def _narrowing_alike(self, word: str, kind: str) -> set[str]:
+        """The catalogue's words that narrow `kind` and say what `word` says to English
+        (WordNet's adjectives: "everyday" shoes are "casual" ones, "dress" shoes "formal")."""
+        return {
+            stem(alike)
+            for meaning in wordnet_adjectives().meanings(word)
+            for alike in meaning
+            if alike.isalpha()
+            and alike != word
+            and self.kind_share(alike, kind) > NARROWS_KIND_SHARE
+        }
 
     def kind_named(self, kinds: Collection[str], title: str, category: str) -> float:
         """How surely a product is, by its own words, what `kinds` (a query's words for the

@@ -10,7 +10,7 @@ from search.ml.lexicon import (
     find_colours,
     regional_groups,
 )
-from search.ml.lexicon.wordnet import wordnet_nouns
+from search.ml.lexicon.wordnet import wordnet_adjectives, wordnet_nouns
 
 
 def colours(text: str) -> list[tuple[str, str]]:
@@ -147,6 +147,15 @@ def test_wordnet_reads_a_nouns_forms_and_meanings_commonest_first():
     assert chino.words == ("chino",) and "trouser" in chino.broader
     assert {"clock", "watch"} <= set(nouns.senses("timepiece")[0].narrower)
     assert "lampshade" in nouns.senses("lamp shades")[0].words  # compounds, plural too
+
+
+def test_wordnet_reads_what_an_adjective_says_with_the_broader_sense_of_a_satellite():
+    adjectives = wordnet_adjectives()
+    assert ("casual", "everyday", "daily", "informal") in adjectives.meanings("everyday")
+    assert "formal" in adjectives.meanings("dress")[0]  # "dress" shoes: a satellite of formal
+    # A broader sense does not take in all its satellites: "formal" is not "dress".
+    assert all("dress" not in meaning for meaning in adjectives.meanings("formal"))
+    assert adjectives.meanings("qwzx") == []
 
 
 def test_two_nouns_name_the_same_thing_in_some_meaning_of_each():

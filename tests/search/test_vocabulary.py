@@ -271,6 +271,20 @@ def test_the_other_words_asked_for_are_those_that_narrow_the_kind():
     assert vocabulary.wanted("puma tshirt").modifiers == frozenset()
 
 
+def test_a_word_that_says_what_a_narrowing_word_says_to_english_narrows_alike():
+    shoes = learned(
+        [("Casual shoes, white", "Footwear > Shoes"), ("Casual shoes, tan", "Footwear > Shoes"),
+         ("Formal shoes, black", "Footwear > Shoes"), ("Formal shoes, brown", "Footwear > Shoes"),
+         ("Running trainers, blue", "Footwear > Shoes"), *TABLES]
+    )  # fmt: skip
+    # WordNet's "everyday" clothes are "casual" ones; "dress" shoes are "formal".
+    assert shoes.wanted("white everyday shoes").modifiers == {"casual"}
+    assert shoes.wanted("brown dress shoes").modifiers == {"formal"}
+    # Only words that narrow the kind asked for in this catalogue: no table is "casual".
+    assert shoes.wanted("everyday coffee table").modifiers == {"coffee"}
+    assert shoes.wanted("cheap shoes").modifiers == frozenset()
+
+
 @pytest.mark.parametrize(
     "title",
     ["IMG_0042", "DSC01234", "Just in!", "New arrival", "SKU 48213", "Untitled", "photo 7.jpg",

