@@ -185,7 +185,8 @@ def understand(
             # sells, though a real word ("bets": "belts"), where English relates it to none;
             # a describing word is not corrected to some other word ("cute" is not "cut",
             # the "paint" of "nail paint" is not "pants"), nor a real word of the fewest
-            # letters corrected, whose neighbours are too many ("jug" is not "mug").
+            # letters corrected, whose neighbours are too many ("jug" is not "mug"), unless
+            # two of its letters were swapped (_swapped_describing: "causal" shoes).
             if (
                 asked_for
                 and len(token) > MIN_CORRECTED_LENGTH
@@ -195,6 +196,12 @@ def understand(
             ):
                 corrections[token] = correction
                 groups.append((correction,))
+            elif (correction := spell(token)) and _swapped_describing(
+                token, correction, head, vocabulary
+            ):
+                corrections[token] = correction
+                colour = colour_families().get(correction)
+                groups.append(_colour_group(correction, vocabulary) if colour else (correction,))
             else:
                 sought.append((len(groups), (token,), asked_for))
                 groups.append(())
@@ -352,6 +359,25 @@ def _describes_only(
         and not vocabulary.shared(token)
         and is_word(token)
         and vocabulary.kind_share(token, head) <= NARROWS_KIND_SHARE
+    )
+
+
+def _swapped_describing(typed: str, correction: str, head: str, vocabulary: Vocabulary) -> bool:
+    """Whether a real word the catalogue does not use is a describing word of its own with two
+    neighbouring letters swapped, the commonest slip of typing and one that seldom makes
+    another word by chance: a colour ("sliver": silver) or a word that narrows the kind asked
+    for ("causal" shoes: casual)."""
+    slips = [i for i, (a, b) in enumerate(zip(typed, correction, strict=False)) if a != b]
+    swapped = (
+        len(typed) == len(correction)
+        and len(slips) == 2
+        and slips[1] == slips[0] + 1
+        and typed[slips[0]] == correction[slips[1]]
+        and typed[slips[1]] == correction[slips[0]]
+    )
+    return swapped and (
+        correction in colour_families()
+        or vocabulary.kind_share(correction, head) > NARROWS_KIND_SHARE
     )
 
 

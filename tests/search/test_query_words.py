@@ -166,6 +166,31 @@ def test_a_real_word_one_slip_from_a_kind_the_catalogue_sells_is_that_kind():
     assert understand("cute", cuts, nearest, is_word=english).corrections == {}
 
 
+def test_a_real_word_with_two_letters_swapped_from_a_describing_word_is_that_word():
+    shoes = Vocabulary.learn(
+        ["Casual shoes, olive", "Casual shoes, white", "Casual shoes, navy", "Formal shoes, black",
+         "Silver sandals", "Cotton kurta, red"],
+        ["Footwear > Shoes", "Footwear > Shoes", "Footwear > Shoes", "Footwear > Shoes",
+         "Footwear > Sandals", "Apparel > Kurtas"],
+    )  # fmt: skip
+    english = {"causal", "sliver", "cute"}.__contains__
+
+    def nearest(typed):
+        return [[] for _ in typed]
+
+    # "causal" is English, but "casual" narrows the shoes asked for, two letters swapped.
+    words = understand("olive causal shoes", shoes, nearest, is_word=english)
+    assert words.corrections == {"causal": "casual"}
+    assert ("casual",) in words.keyword_groups and words.for_encoder.startswith("olive causal")
+    # A colour alike ("sliver"); but not where the word narrows another kind than the one
+    # asked for (kurtas are not "casual" here), nor for another slip than a swap ("cute").
+    assert understand("sliver sandals", shoes, nearest, is_word=english).corrections == {
+        "sliver": "silver"
+    }
+    assert understand("causal kurta", shoes, nearest, is_word=english).corrections == {}
+    assert understand("cute shoes", shoes, nearest, is_word=english).corrections == {}
+
+
 def test_two_words_the_catalogue_writes_as_one_find_it():
     # "sun" is not the shop's word: the two typed words are read as its one word.
     words = understand("black sun glasses", FASHION)
