@@ -169,14 +169,17 @@ def understand(
         asked_for = head in map(stem, token.split()) or not vocabulary.kinds.get(head)
         grouped = len(groups)
         if vocabulary.knows(token):
-            if not _describes_only(token, head, vocabulary, is_word):
-                groups.append((token, *alternatives))
+            # Read with its British or American other spelling, which may be the one the
+            # catalogue uses ("colour" of a shop that writes "Lip color").
+            spellings = (token, *alternatives)
+            if not all(_describes_only(word, head, vocabulary, is_word) for word in spellings):
+                groups.append(spellings)
                 if _names_no_kind(token, head, vocabulary):
-                    sought.append((len(groups) - 1, (token, *alternatives), True))
-                elif _rare_non_kind(token, vocabulary):
+                    sought.append((len(groups) - 1, spellings, True))
+                elif all(_rare_non_kind(word, vocabulary) for word in spellings):
                     # Not what the query asks for by the catalogue's statistics, but it may
                     # be to English ("stylish girls frock"): related, never guessed.
-                    sought.append((len(groups) - 1, (token, *alternatives), False))
+                    sought.append((len(groups) - 1, spellings, False))
         elif alternatives:
             groups.append(tuple(alternatives))
             added.extend(alternatives)

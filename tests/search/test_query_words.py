@@ -191,6 +191,24 @@ def test_a_real_word_with_two_letters_swapped_from_a_describing_word_is_that_wor
     assert understand("cute shoes", shoes, nearest, is_word=english).corrections == {}
 
 
+def test_a_word_is_read_with_the_other_spelling_the_catalogue_uses():
+    # The shop writes "Lip color" (American); "colour" only in one perfume's brand name.
+    titles = [f"Lip color, {colour}" for colour in ("brown", "red", "pink", "nude", "plum")]
+    shop = Vocabulary.learn(
+        [*titles, "Lip gloss, brown", "Lip gloss, pink", "Perfume by Colour Me", "Cotton kurta",
+         "Linen kurta", "Silk kurta"],
+        [*["Beauty > Lipstick"] * 5, "Beauty > Lip gloss", "Beauty > Lip gloss",
+         "Beauty > Perfume", "Apparel > Kurtas", "Apparel > Kurtas", "Apparel > Kurtas"],
+    )  # fmt: skip
+    english = {"colour", "color", "lip", "brown"}.__contains__
+    words = understand(
+        "brown lip colour", shop, lambda typed: [["gloss"]] * len(typed), is_word=english
+    )
+    # Required as either spelling, and related to nothing else: it is the shop's own word.
+    assert ("colour", "color") in words.keyword_groups
+    assert words.added == ()
+
+
 def test_two_words_the_catalogue_writes_as_one_find_it():
     # "sun" is not the shop's word: the two typed words are read as its one word.
     words = understand("black sun glasses", FASHION)
