@@ -201,6 +201,7 @@ class WordNetNouns(_PartOfSpeech):
                 found.append(fields[0].decode())
         return tuple(found)
 
+
 def _mapped(path: Path) -> mmap.mmap:
     # Mapped, not read: processes share the pages, and a lookup touches only a few of them.
     with path.open("rb") as file:
