@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
 
+from search.joined_words import is_phrase, read_as_one, regional_phrase
 from search.ml.asked_kind import asked_kind
 from search.ml.lexicon import colour_families, find_colours, regional_groups
-from search.ml.lexicon.wordnet import wordnet_nouns
 from search.ml.vocabulary import NARROWS_KIND_SHARE, Vocabulary
 from search.ml.words import AUDIENCES, PLACEHOLDER_WORDS, stem, words
 from search.related_kinds import related_kinds
@@ -144,8 +144,8 @@ def understand(
             continue
         pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
         joined = None
-        if pair and not _regional_phrase(pair, regional, vocabulary) and i + 1 not in colour_at:
-            joined = _joined(pair, vocabulary, spell)
+        if pair and not regional_phrase(pair, regional, vocabulary) and i + 1 not in colour_at:
+            joined = read_as_one(pair, vocabulary, spell)
         if joined is not None:
             # Two words that the catalogue writes as one ("sun glasses": "sunglasses"); the
             # general lexicon's own phrases ("t shirt") are read by it, with their variants.
@@ -161,7 +161,7 @@ def understand(
             continue
         # A two-word phrase of the general lexicon ("cell phone") or of English ("lamp
         # shade", "tote bag") is one word here, unless the catalogue knows both its words.
-        if _is_phrase(pair, regional, vocabulary):
+        if is_phrase(pair, regional, vocabulary):
             token, skip = pair, 1
         alternatives = _known(regional.get(token, ()), vocabulary)
         # A word beside the kind the query names only describes it ("stylish", "ankle" of
@@ -203,8 +203,8 @@ def understand(
                 token, correction, head, vocabulary
             ):
                 corrections[token] = correction
-                colour = colour_families().get(correction)
-                groups.append(_colour_group(correction, vocabulary) if colour else (correction,))
+                is_colour = correction in colour_families()
+                groups.append(_colour_group(correction, vocabulary) if is_colour else (correction,))
             else:
                 sought.append((len(groups), (token,), asked_for))
                 groups.append(())
@@ -276,61 +276,6 @@ def _kinds_in(read_as: Sequence[str], typed: str, head: str, vocabulary: Vocabul
     if head not in map(stem, words(typed)):
         return []
     return [word for word in read_as if vocabulary.kinds.get(stem(word))]
-
-
-@dataclass(frozen=True)
-class _Joined:
-    """Two typed words that make one word of the catalogue's."""
-
-    word: str  # that word, as the catalogue spells it
-    # The two as the catalogue's own words, their typos corrected ("" where one is not its word)
-    apart: str
-    corrections: dict[str, str]  # typed word -> correction, of the two
-
-
-def _joined(
-    pair: str, vocabulary: Vocabulary, spell: Callable[[str], str | None]
-) -> _Joined | None:
-    """The catalogue's word that two typed words make together ("ear rings": "earrings", "sun
-    glasess": "sunglasses"); None where they make none. A typo is corrected in each word as it
-    would be alone (`spell`), else in the two together where they are not both the catalogue's
-    words, by one edit only: two common words are often two letters from some long word ("blu
-    scent": "lucent")."""
-    typed = pair.split()
-    if any(word in AUDIENCES or not word.isalpha() for word in typed):
-        return None
-    fixed = {
-        word: correction
-        for word in typed
-        if not vocabulary.knows(word) and (correction := spell(word))
-    }
-    parts = [fixed.get(word, word) for word in typed]
-    apart = " ".join(parts) if all(map(vocabulary.knows, parts)) else ""
-    together = "".join(parts)
-    if vocabulary.knows(together):
-        return _Joined(vocabulary.spellings.get(stem(together), together), apart, fixed)
-    if apart:
-        return None
-    corrected = correct("".join(typed), vocabulary, most_edits=1)
-    return None if corrected is None else _Joined(corrected, "", {})
-
-
-def _regional_phrase(
-    pair: str, regional: dict[str, frozenset[str]], vocabulary: Vocabulary
-) -> bool:
-    """Whether two words are a phrase of the general lexicon ("t shirt") whose first word the
-    catalogue does not use: read as one word, with the lexicon's variants."""
-    return pair in regional and not vocabulary.knows(pair.split()[0])
-
-
-def _is_phrase(pair: str, regional: dict[str, frozenset[str]], vocabulary: Vocabulary) -> bool:
-    """Whether two words are read as one: a phrase of the general lexicon whose first word the
-    catalogue does not use, or an English compound noun with a word it does not use."""
-    if not pair:
-        return False
-    if pair in regional:
-        return _regional_phrase(pair, regional, vocabulary)
-    return not all(map(vocabulary.knows, pair.split())) and bool(wordnet_nouns().base_forms(pair))
 
 
 def _names_no_kind(token: str, head: str, vocabulary: Vocabulary) -> bool:

