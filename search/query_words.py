@@ -256,11 +256,12 @@ def _named_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> tuple[
     concealer", though "skin" tells the catalogue's categories apart as well); or a word the
     shop seldom calls a product by, though mostly products of one kind use it
     (Vocabulary.usual_kind), with that kind ("tee": the catalogue's T-shirts, whose titles say
-    "Tee Black T-shirt"). None where the word no longer says what is asked for once the query
-    is understood: "sports" of "sports sockss" asks for socks, "chinos" of a shop that sells
-    none asks for the trousers its words were read as."""
+    "Tee Black T-shirt"). None where the words as understood, read as English or as a title
+    is, both ask for another kind: "sports" of "sports sockss" asks for socks, "chinos" of a
+    shop that sells none for the trousers its words were read as, "metallic shades" for
+    sunglasses; "pool slides" still asks for slides, though "pool" was read as "ponds"."""
     understood = " ".join([query.corrected or query.text, *query.added])
-    if asked_kind(vocabulary, understood) != head:
+    if head not in (asked_kind(vocabulary, understood), vocabulary.attributes(understood).head):
         return ()
     usual = vocabulary.usual_kind(head)
     if not usual and not vocabulary.names_kind(head):
