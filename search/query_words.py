@@ -34,7 +34,7 @@ from search.ml.lexicon import colour_families, find_colours, regional_groups
 from search.ml.vocabulary import NARROWS_KIND_SHARE, Vocabulary
 from search.ml.words import AUDIENCES, PLACEHOLDER_WORDS, stem, words
 from search.related_kinds import related_kinds
-from search.typos import MIN_CORRECTED_LENGTH, correct, split_run_together
+from search.typos import MIN_CORRECTED_LENGTH, correct, split_run_together, swapped
 
 NearestTerms = Callable[[Sequence[str]], list[list[str]]]
 
@@ -316,15 +316,7 @@ def _swapped_describing(typed: str, correction: str, head: str, vocabulary: Voca
     neighbouring letters swapped, the commonest slip of typing and one that seldom makes
     another word by chance: a colour ("sliver": silver) or a word that narrows the kind asked
     for ("causal" shoes: casual)."""
-    slips = [i for i, (a, b) in enumerate(zip(typed, correction, strict=False)) if a != b]
-    swapped = (
-        len(typed) == len(correction)
-        and len(slips) == 2
-        and slips[1] == slips[0] + 1
-        and typed[slips[0]] == correction[slips[1]]
-        and typed[slips[1]] == correction[slips[0]]
-    )
-    return swapped and (
+    return swapped(typed, correction) and (
         correction in colour_families()
         or vocabulary.kind_share(correction, head) > NARROWS_KIND_SHARE
     )

@@ -67,6 +67,18 @@ def split_run_together(word: str, vocabulary: Vocabulary) -> str | None:
     return None if best is None else best[1]
 
 
+def swapped(typed: str, meant: str) -> bool:
+    """Whether `typed` is `meant` with two neighbouring letters swapped ("causal": casual)."""
+    slips = [i for i, (a, b) in enumerate(zip(typed, meant, strict=False)) if a != b]
+    return (
+        len(typed) == len(meant)
+        and len(slips) == 2
+        and slips[1] == slips[0] + 1
+        and typed[slips[0]] == meant[slips[1]]
+        and typed[slips[1]] == meant[slips[0]]
+    )
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
 
