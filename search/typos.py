@@ -48,9 +48,19 @@ def correct(word: str, vocabulary: Vocabulary, most_edits: int = 2) -> str | Non
     }
     if not found:
         return None
+    # Of words as many edits away, the likeliest meant: how often the catalogue uses it, times
+    # how likely the slips that explain the typing are (a noisy channel), each far key
+    # FAR_SLIP_ODDS times less likely than a missed letter ("mes" is "men", n for s, in a
+    # shop where "med" is one listing's word; "bdy" is "body", not "boy", where boys' things
+    # are twenty times as many).
     best = min(
         found,
-        key=lambda known: (found[known], slips[known], -vocabulary.frequency[known], known),
+        key=lambda known: (
+            found[known],
+            (slips[known] - found[known]) / (FAR_SLIP_COST - 1) * math.log(FAR_SLIP_ODDS)
+            - math.log1p(vocabulary.frequency[known]),
+            known,
+        ),
     )
     return vocabulary.spellings.get(best, best)
 
@@ -127,6 +137,11 @@ _KEY_CENTRES = {
 }
 NEAR_KEYS = 1.3
 FAR_SLIP_COST = 1.5
+# How much likelier a missed letter, the commonest slip, is than a given far key: per letter
+# typed, a missed letter is about as common as all mistyped keys together, about half of which
+# hit one of some six neighbours and half one of some twenty far keys (studies of typing
+# errors), so some forty times.
+FAR_SLIP_ODDS = 40.0
 
 
 def _near(a: str, b: str) -> bool:

@@ -85,6 +85,25 @@ def test_among_words_as_many_edits_away_the_likelier_typing_slip_wins():
     assert understand("fastt tap", garden).corrections == {"fastt": "fast"}
 
 
+def test_a_far_key_is_taken_for_a_slip_where_the_word_it_makes_is_far_commoner():
+    # "mes" is one edit from "men" (n for s, a far key) and from "med" (d for s, a neighbour).
+    # A far key is some forty times rarer a slip than a missed letter: where "men" is that
+    # much commoner, it is what was meant; where it is not, the likelier slip wins.
+    def sports_shop(men_titles: int) -> Vocabulary:
+        titles = [f"Men trail shoe {size}" for size in range(men_titles)] + ["Med ball, 4 kg"]
+        return Vocabulary.learn(titles, ["Sports > Kit"] * len(titles))
+
+    assert understand("mes shoe", sports_shop(100)).corrections == {"mes": "men"}
+    assert understand("mes shoe", sports_shop(10)).corrections == {"mes": "med"}
+    # "bdy" is "body" missing a letter, though "boy" (o for d, a far key) is twenty times as
+    # common.
+    clothes = Vocabulary.learn(
+        [f"Boys cotton tee {size}" for size in range(20)] + ["Nivea body lotion"],
+        ["Kids > Tops"] * 20 + ["Beauty > Lotions"],
+    )
+    assert understand("bdy lotion", clothes).corrections == {"bdy": "body"}
+
+
 def test_a_first_letter_is_corrected_only_where_a_neighbouring_key_explains_it():
     games = Vocabulary.learn(
         ["Funny party game", "Card game for two", "Wooden puzzle box", "Dice set, red"],
