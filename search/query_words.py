@@ -23,7 +23,7 @@ same thing, and otherwise left to the vectors.
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
@@ -125,7 +125,11 @@ def understand(
     spell = cache(lambda typed: correct(typed, vocabulary))
     regional = regional_groups()
     colour_at = {start: (end, phrase) for start, end, phrase in find_colours(tokens)}
-    head = asked_kind(vocabulary, text)
+    # What the query asks for, as the words meant say: its typos read as their corrections
+    # ("sports sohes" asks for shoes). Either it or the word as typed ("dpatta") holds the
+    # kind that a typed word read as other words names.
+    head = asked_kind(vocabulary, _misspelt_read(text, vocabulary, spell, is_word))
+    heads = {head, asked_kind(vocabulary, text)}
     asked_kinds: list[str] = []
     skip = 0
     for i, token in enumerate(tokens):
@@ -150,7 +154,7 @@ def understand(
             # Two words that the catalogue writes as one ("sun glasses": "sunglasses"); the
             # general lexicon's own phrases ("t shirt") are read by it, with their variants.
             skip = 1
-            asked_kinds = asked_kinds or _kinds_in((joined.word,), pair, head, vocabulary)
+            asked_kinds = asked_kinds or _kinds_in((joined.word,), pair, heads, vocabulary)
             if joined.apart:  # found written apart or as one
                 corrections.update(joined.corrections)
                 groups.append((joined.apart, joined.word))
@@ -222,7 +226,7 @@ def understand(
             sought.append((len(groups), (token,), asked_for))
             groups.append(())
         if len(groups) > grouped and groups[-1] != (token,):  # read as other words too
-            asked_kinds = asked_kinds or _kinds_in(groups[-1], token, head, vocabulary)
+            asked_kinds = asked_kinds or _kinds_in(groups[-1], token, heads, vocabulary)
     # General English first; the encoder's nearest kind words for what it does not relate.
     related = [relate(looked_up, asked) for _, looked_up, asked in sought]
     unrelated = [
@@ -250,6 +254,23 @@ def understand(
     return replace(understood, kinds=_named_kinds(understood, head, vocabulary))
 
 
+def _misspelt_read(
+    text: str,
+    vocabulary: Vocabulary,
+    spell: Callable[[str], str | None],
+    is_word: Callable[[str], bool] | None,
+) -> str:
+    """The query with each word that is no word at all, and unknown to the catalogue, read as
+    its correction: what it asks for is found among the words meant ("sports sohes brown"
+    asks for shoes, not sports; "liptick purplee" for lipstick)."""
+    for token in words(text):
+        if vocabulary.knows(token) or (is_word is not None and is_word(token)):
+            continue
+        if correction := spell(token):
+            text = re.sub(rf"\b{re.escape(token)}\b", correction, text, flags=re.I)
+    return text
+
+
 def _named_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     """The kind a query's own words ask for, where reading them related it to no other
     words: a kind the shop calls products by (Vocabulary.names_kind: "concealer" of "skin
@@ -269,12 +290,14 @@ def _named_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> tuple[
     return tuple(vocabulary.spellings.get(word, word) for word in (head, usual) if word)
 
 
-def _kinds_in(read_as: Sequence[str], typed: str, head: str, vocabulary: Vocabulary) -> list[str]:
+def _kinds_in(
+    read_as: Sequence[str], typed: str, heads: Collection[str], vocabulary: Vocabulary
+) -> list[str]:
     """Those of the words that typed words were read as (as typed, a correction, a word of the
     same meaning) that are kinds the catalogue sells, where the typed words hold the kind the
-    query's words were taken to ask for (`head`); else none. A relation found in general
-    English or by the encoder (a broader kind, a neighbour) is not the same kind."""
-    if head not in map(stem, words(typed)):
+    query's words were taken to ask for (one of `heads`); else none. A relation found in
+    general English or by the encoder (a broader kind, a neighbour) is not the same kind."""
+    if not set(heads) & set(map(stem, words(typed))):
         return []
     return [word for word in read_as if vocabulary.kinds.get(stem(word))]
 

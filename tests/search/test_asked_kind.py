@@ -36,6 +36,15 @@ def test_a_query_asks_for_the_last_kind_of_its_first_phrase(query, kind):
     assert understand(query, ELECTRONICS).kinds[0] == kind
 
 
+def test_a_query_asks_for_what_its_misspelt_words_meant():
+    # "chrager" is no word: "phone chrager" asks for a charger, as "phone charger" does, not
+    # for the phone it would ask for without the typo.
+    words = understand("phone chrager", ELECTRONICS)
+    assert words.corrections == {"chrager": "charger"}
+    assert words.kinds[0] == "charger"
+    assert understand("blck lptop sleve", ELECTRONICS).kinds[0] == "sleeve"
+
+
 def test_a_compound_the_catalogue_writes_is_read_as_its_titles_are():
     # This shop's track pants are "Track pants" (its titles' kind is "track"), and its
     # innerwear vests say "Innerwear Vest": a query of the same words asks for the same kind.

@@ -47,9 +47,10 @@ def test_a_query_for_such_a_word_asks_for_the_kind_its_products_are():
     assert coffee.kinds == ("roast", "coffee")
 
 
-def test_a_query_that_names_another_kind_once_understood_is_left_as_it_asks():
-    # "sports" is mostly shoes' word, but "sports sockss" asks for socks, once corrected.
+def test_a_query_that_names_another_kind_once_corrected_asks_for_that_kind():
+    # "sports" is mostly shoes' word, but "sports sockss" asks for socks, its typo read as the
+    # word meant; not for the shoes that "sports" alone would.
     words = understand("sports sockss", CLOTHES)
     assert words.corrections == {"sockss": "socks"}
-    assert words.kinds == ()
+    assert words.kinds == ("socks",)
     assert CLOTHES.wanted(words.for_encoder, words.kinds).head == "sock"
