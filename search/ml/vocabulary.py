@@ -24,7 +24,7 @@ import numpy as np
 from search.ml.attributes import Attributes
 from search.ml.kindness import Relatedness, learn_kindness
 from search.ml.lexicon import family_shade
-from search.ml.lexicon.wordnet import wordnet_adjectives
+from search.ml.lexicon.wordnet import only_describes, wordnet_adjectives
 from search.ml.narrower_kinds import NarrowerKinds, learn_narrower_kinds, words_before
 from search.ml.sampled_from import SampledFrom
 from search.ml.title_match import TitleMatch
@@ -130,6 +130,12 @@ class Vocabulary(TitleMatch):
                 by_leaf[leaf].update(described)
         spelled = {word: forms.most_common(1)[0][0] for word, forms in spellings.items()}
         kindness = learn_kindness(by_leaf, categorised, spelled, relatedness)
+        # A word English knows only as describing ("printed", "casual") names no kind of
+        # product, however much one category's titles use it ("Women Blue Printed Kurti").
+        kindness = {
+            word: 0.0 if only_describes(spelled.get(word, word)) else value
+            for word, value in kindness.items()
+        }
         products = len(titles)
         if sampled_from is not None:
             frequency = sampled_from.scaled(frequency, spelled, products)

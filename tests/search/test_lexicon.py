@@ -10,7 +10,7 @@ from search.ml.lexicon import (
     find_colours,
     regional_groups,
 )
-from search.ml.lexicon.wordnet import wordnet_adjectives, wordnet_nouns
+from search.ml.lexicon.wordnet import only_describes, wordnet_adjectives, wordnet_nouns
 
 
 def colours(text: str) -> list[tuple[str, str]]:
@@ -156,6 +156,20 @@ def test_wordnet_reads_what_an_adjective_says_with_the_broader_sense_of_a_satell
     # A broader sense does not take in all its satellites: "formal" is not "dress".
     assert all("dress" not in meaning for meaning in adjectives.meanings("formal"))
     assert adjectives.meanings("qwzx") == []
+
+
+@pytest.mark.parametrize(
+    "word", ["casual", "printed", "striped", "woven", "knitted", "sliced", "smoked", "wooden"]
+)
+def test_wordnet_knows_adjectives_and_participles_that_are_no_nouns_as_only_describing(word):
+    assert only_describes(word)
+
+
+@pytest.mark.parametrize(
+    "word", ["shorts", "flats", "heels", "bed", "red", "formal", "kurta", "fabindia", "qwzx"]
+)
+def test_nouns_and_words_english_does_not_know_may_name_a_kind(word):
+    assert not only_describes(word)
 
 
 def test_two_nouns_name_the_same_thing_in_some_meaning_of_each():

@@ -344,6 +344,30 @@ def test_meaning_does_not_overrule_a_kind_that_statistics_make_clear():
     assert by_meaning.attributes(*rows[0]).head == "kurta"
 
 
+def test_a_word_english_knows_only_as_describing_names_no_kind():
+    """A baker's "Sliced" loaves outnumber those its titles call a loaf or bread, all in one
+    category, as a fashion shop's "Printed" kurtis outnumber its "Kurti"s: by statistics alone
+    "sliced" tells the categories apart best. English knows it only as a verb's participle."""
+    rows = [
+        ("Hovis Sliced White Bread", "Bakery > Bread"),
+        ("Warburtons Sliced Brown Loaf", "Bakery > Bread"),
+        ("Kingsmill Sliced Wholemeal", "Bakery > Bread"),
+        ("Sliced Sourdough Bread", "Bakery > Bread"),
+        ("Mother Earth Women Blue Printed Kurti", "Apparel > Topwear"),
+        ("W Women Wine Printed Kurti", "Apparel > Topwear"),
+        ("Biba Women Printed Kurta", "Apparel > Topwear"),
+        ("Anchor Salted Butter", "Dairy > Butter"),
+        ("Lurpak Unsalted Butter", "Dairy > Butter"),
+    ]
+    vocabulary = Vocabulary.learn(*zip(*rows, strict=True))
+    assert vocabulary.attributes(*rows[1]).head == "loaf"
+    assert vocabulary.attributes(*rows[4]).head == "kurti"
+    assert vocabulary.attributes(*rows[7]).head == "butter"
+    assert not {"sliced", "printed", "salted"} & set(vocabulary.kinds)
+    # A title of describing words alone is still read by one of them.
+    assert vocabulary.attributes("Sliced", "Bakery > Bread").head == "sliced"
+
+
 def test_a_vocabulary_learned_from_a_sample_knows_the_words_of_the_products_left_out():
     sample = FASHION[:4]
     left_out = " ".join(f"{title} {category}" for title, category in FASHION[4:])

