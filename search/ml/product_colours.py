@@ -3,12 +3,13 @@
 
 Read once, when the product is indexed (search.indexing), so that no search reads text:
 
-- its title's colours. A word that is nothing but a colour always counts; one that is as often
-  a food, a wood or a metal (lexicon.NOUN_COLOURS: "olive", "walnut", "gold") counts only with
-  a second sign, as the lexicon advises: a word beside it that says it is a colour ("walnut
-  finish", "gold tone", "colour: olive"), or a kind of product that the catalogue sells in
-  several colours (its "Oak coffee table" beside "White coffee table" and "Black coffee
-  table"; not its "Olive oil", nor its "Walnut halves");
+- its title's colours, but for a colour word that begins a name in the catalogue's titles
+  ("Red Tape": search.ml.colour_names). A word that is nothing but a colour always counts;
+  one that is as often a food, a wood or a metal (lexicon.NOUN_COLOURS: "olive", "walnut",
+  "gold") counts only with a second sign, as the lexicon advises: a word beside it that says
+  it is a colour ("walnut finish", "gold tone", "colour: olive"), or a kind of product that
+  the catalogue sells in several colours (its "Oak coffee table" beside "White coffee table"
+  and "Black coffee table"; not its "Olive oil", nor its "Walnut halves");
 - its variants' colours, from an option whose name says it holds colours ("colour", "frame
   colour", "finish"): the merchant has said so, whatever the word;
 - its description's colours where the description labels them ("Colour: navy, white"): prose
@@ -26,6 +27,7 @@ colours follow a change there when the product is next indexed.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from search.ml.colour_names import colours_said
 from search.ml.lexicon import NOUN_COLOURS, colour_families, find_colours
 from search.ml.vocabulary import Vocabulary
 from search.ml.words import words
@@ -72,7 +74,7 @@ def product_colours(listing: Listing, vocabulary: Vocabulary) -> list[str]:
 
 def _title_colours(listing: Listing, vocabulary: Vocabulary) -> list[str]:
     tokens = words(listing.title)
-    found = find_colours(tokens)
+    found = colours_said(tokens, vocabulary.colour_names)  # not "Red Tape"'s red
     if not found:
         return []
     kind = vocabulary.attributes(listing.title, listing.category).head

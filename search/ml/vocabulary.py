@@ -22,21 +22,14 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from search.ml.attributes import Attributes
+from search.ml.colour_names import ColourNames, colours_said, learn_colour_names
 from search.ml.kindness import Relatedness, learn_kindness
-from search.ml.lexicon import family_shade
+from search.ml.lexicon import colour_families, family_shade, shade
 from search.ml.lexicon.wordnet import only_describes, wordnet_adjectives
 from search.ml.narrower_kinds import NarrowerKinds, learn_narrower_kinds, words_before
 from search.ml.sampled_from import SampledFrom
 from search.ml.title_match import TitleMatch
-from search.ml.words import (
-    AUDIENCES,
-    colours_in,
-    descriptive,
-    plain_colours_in,
-    shades_in,
-    stem,
-    words,
-)
+from search.ml.words import AUDIENCES, descriptive, plain_colours_in, stem, words
 
 # A word "many products share" is used by at least one product in this many: it describes a
 # kind of product, not one product (a model name, a code), and is not a rarity of the catalogue.
@@ -77,6 +70,8 @@ class Vocabulary(TitleMatch):
     kinds_in_colours: frozenset[str] = frozenset()
     # The shades its titles name (search.ml.lexicon.shade).
     shades: frozenset[str] = frozenset()
+    # Its colour words that begin a name, not a colour ("Red Tape": search.ml.colour_names).
+    colour_names: ColourNames = frozenset()
     _read: dict[tuple[str, str], Attributes] = field(default_factory=dict, repr=False)
     # The typo index (search.typos.typo_index), built before a process serves the vocabulary.
     deletes: dict[str, list[str]] | None = field(default=None, repr=False)
@@ -145,6 +140,9 @@ class Vocabulary(TitleMatch):
             kindness=kindness,
             products=products,
             spellings=spelled,
+            colour_names=learn_colour_names(
+                [words(title) for title in titles], USUAL_KIND_EVIDENCE, NARROWS_KIND_SHARE
+            ),
             postings={word: np.array(found, dtype=np.int32) for word, found in rows.items()},
         )
         # Each product read once here; queries then find their candidates' titles read.
@@ -246,11 +244,12 @@ class Vocabulary(TitleMatch):
             audiences = [AUDIENCES[token] for token in tokens if token in AUDIENCES] or [
                 AUDIENCES[token] for token in words(category) if token in AUDIENCES
             ]
+            said = [phrase for _, _, phrase in colours_said(tokens, self.colour_names)]
             found = Attributes(
                 head=self.kind(tokens, category),
-                colours=colours_in(tokens),
+                colours=frozenset(colour_families()[phrase] for phrase in said),
                 gender=audiences[0] if audiences else "",
-                shades=shades_in(tokens),
+                shades=frozenset(map(shade, said)),
             )
             if len(self._read) < _MAX_READ:
                 self._read[key] = found
