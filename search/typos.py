@@ -1,7 +1,8 @@
 """Typos in a shopper's words, corrected to the catalogue's words: a word the catalogue does not
 know, one edit from a word it does (two for long words), is that word ("hanbag" -> "handbag"),
-found through the deletions both share (symmetric deletes, as SymSpell does); of several, the one
-a likelier typing slip explains. Two catalogue words typed as one are split."""
+found through the deletions both share (symmetric deletes, as SymSpell does); of several, the
+likeliest meant, by how often the catalogue uses each and how likely a typing slip explains it (a
+noisy channel). Two catalogue words typed as one are split."""
 
 import math
 
@@ -16,8 +17,8 @@ TWO_EDITS_LENGTH = 8
 
 def correct(word: str, vocabulary: Vocabulary, most_edits: int = 2) -> str | None:
     """The catalogue word one edit away (two for long words, unless `most_edits` is 1): of
-    several, the one a likelier typing slip explains, then the one most products use; None for
-    a short word, a number, or one with no such neighbour."""
+    several, the likeliest meant (below); None for a short word, a number, or one with no such
+    neighbour."""
     if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
         return None
     # The catalogue's words are indexed as stems: the typed word is looked for as typed and
