@@ -16,8 +16,7 @@ ColourNames = frozenset[tuple[str, str]]
 
 def learn_colour_names(titles: Sequence[Sequence[str]], evidence: int, share: float) -> ColourNames:
     """The (colour, next word) and (word before, colour) pairs of names in these titles' words.
-    Learned
-    twice: the other colour a title names may itself begin a name ("Red Chief Men Khaki
+    Learned twice: the other colour a title names may itself be a name's ("Red Chief Men Khaki
     Sandals" says khaki)."""
     names: ColourNames = frozenset()
     for _ in range(2):
