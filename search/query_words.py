@@ -128,8 +128,9 @@ def understand(
     # What the query asks for, as the words meant say: its typos read as their corrections
     # ("sports sohes" asks for shoes). Either it or the word as typed ("dpatta") holds the
     # kind that a typed word read as other words names.
-    head = asked_kind(vocabulary, _misspelt_read(text, vocabulary, spell, is_word))
-    heads = {head, asked_kind(vocabulary, text)}
+    meant = _misspelt_read(text, tokens, vocabulary, spell, is_word)
+    head = asked_kind(vocabulary, meant)
+    heads = {head, asked_kind(vocabulary, text) if meant != text else head}
     asked_kinds: list[str] = []
     skip = 0
     for i, token in enumerate(tokens):
@@ -256,14 +257,16 @@ def understand(
 
 def _misspelt_read(
     text: str,
+    tokens: Sequence[str],
     vocabulary: Vocabulary,
     spell: Callable[[str], str | None],
     is_word: Callable[[str], bool] | None,
 ) -> str:
-    """The query with each word that is no word at all, and unknown to the catalogue, read as
-    its correction: what it asks for is found among the words meant ("sports sohes brown"
-    asks for shoes, not sports; "liptick purplee" for lipstick)."""
-    for token in words(text):
+    """The query (`text`, whose words are `tokens`) with each word that is no word at all, and
+    unknown to the catalogue, read as its correction: what it asks for is found among the
+    words meant ("sports sohes brown" asks for shoes, not sports; "liptick purplee" for
+    lipstick)."""
+    for token in tokens:
         if vocabulary.knows(token) or (is_word is not None and is_word(token)):
             continue
         if correction := spell(token):

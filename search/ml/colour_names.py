@@ -31,7 +31,7 @@ def _learned(
     seen: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for tokens in titles:
         found = find_colours(tokens)
-        said = colours_said(tokens, names)
+        said = _without_names(tokens, found, names)
         in_colour = {i for start, end, _ in found for i in range(start, end)}
         for start, end, phrase in found:
             if end in in_colour or start - 1 in in_colour:
@@ -48,9 +48,15 @@ def _learned(
 
 def colours_said(tokens: Sequence[str], names: ColourNames) -> list[tuple[int, int, str]]:
     """The colours the words say (lexicon.find_colours), without those of a name."""
+    return _without_names(tokens, find_colours(tokens), names)
+
+
+def _without_names(
+    tokens: Sequence[str], found: list[tuple[int, int, str]], names: ColourNames
+) -> list[tuple[int, int, str]]:
     return [
         (start, end, phrase)
-        for start, end, phrase in find_colours(tokens)
+        for start, end, phrase in found
         if not names.intersection(_beside(tokens, start, end, phrase))
     ]
 
