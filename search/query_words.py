@@ -252,7 +252,7 @@ def understand(
     )
     if understood.kinds:
         return understood
-    return replace(understood, kinds=_named_kinds(understood, head, vocabulary))
+    return _with_named_kinds(understood, head, vocabulary)
 
 
 def _misspelt_read(
@@ -272,6 +272,27 @@ def _misspelt_read(
         if correction := spell(token):
             text = re.sub(rf"\b{re.escape(token)}\b", correction, text, flags=re.I)
     return text
+
+
+def _with_named_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> QueryWords:
+    """The query with the kinds its own words ask for (_named_kinds); a kind that the word
+    asking for it usually names, though the catalogue seldom calls products by that word, is
+    added to it, to be searched beside it ("tee" finds the catalogue's T-shirts by their
+    "T-shirt" as well as the few "Tee" titles)."""
+    kinds = _named_kinds(query, head, vocabulary)
+    searched = {stem(word) for group in query.keyword_groups for word in group}
+    usual = [kind for kind in kinds if stem(kind) not in searched]
+    if not usual:
+        return replace(query, kinds=kinds)
+    groups = tuple(
+        (*group, *usual) if head in map(stem, group) else group for group in query.keyword_groups
+    )
+    return replace(
+        query,
+        kinds=kinds,
+        keyword_groups=groups,
+        added=tuple(dict.fromkeys((*query.added, *usual))),
+    )
 
 
 def _named_kinds(query: QueryWords, head: str, vocabulary: Vocabulary) -> tuple[str, ...]:

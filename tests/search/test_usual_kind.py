@@ -41,10 +41,21 @@ def test_a_query_for_such_a_word_asks_for_the_kind_its_products_are():
     shirt = CLOTHES.title_match(wanted, "Mark Taylor Men Red Striped Shirt", "Apparel > Topwear")
     assert shirt[0] == 0.0
     # Without the kind its products are, only the one product called a tee would be.
-    alone = CLOTHES.wanted(words.for_encoder)
+    alone = CLOTHES.wanted(words.text)
     assert CLOTHES.title_match(alone, "Roadster Men Red Tshirt", "Apparel > Topwear")[0] == 0.0
     coffee = understand("dark roast", GROCERIES)
     assert coffee.kinds == ("roast", "coffee")
+
+
+def test_the_kind_such_a_word_names_is_searched_beside_it():
+    # Full-text search finds the T-shirts whose titles never say "tee" by their own word, as
+    # the vectors read it too; the shopper's word is kept in both.
+    words = understand("red tee", CLOTHES)
+    assert words.keyword_groups == (("red",), ("tee", "tshirt"))
+    assert words.added == ("tshirt",)
+    assert "tee" in words.for_encoder and "tshirt" in words.for_encoder
+    # A kind's own word adds nothing.
+    assert understand("red dress", CLOTHES).added == ()
 
 
 def test_a_query_that_names_another_kind_once_corrected_asks_for_that_kind():
