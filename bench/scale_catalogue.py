@@ -24,6 +24,7 @@ from search.ml import trained
 from search.ml.colour import colour_vector
 from search.models import ProductIndex
 from search.photos import load_photo
+from search.services import keyword_document_sql
 
 DATASET = SHARED / "datasets" / "fashion-product-images-small"
 MERCHANTS = 20
@@ -280,12 +281,12 @@ def _keyword_documents(sources: Sources, raw) -> list[bytes]:
     config = settings.SEARCH_TEXT_CONFIG
     names = [" > ".join(path) for path in sources.categories]
     with raw.cursor() as cursor:
+        document = keyword_document_sql("title", "category", "''", "%(config)s::regconfig")
         cursor.execute(
-            "SELECT tsvectorsend(setweight(to_tsvector(%s::regconfig, title), 'A') "
-            "|| setweight(to_tsvector(%s::regconfig, category), 'B')) "
-            "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(title, category, i) "
-            "ORDER BY i",
-            [config, config, sources.titles, names],
+            f"SELECT tsvectorsend({document}) "
+            "FROM unnest(%(titles)s::text[], %(names)s::text[]) WITH ORDINALITY "
+            "AS t(title, category, i) ORDER BY i",
+            {"config": config, "titles": sources.titles, "names": names},
         )
         return [bytes(row[0]) for row in cursor.fetchall()]
 

@@ -30,6 +30,33 @@ CATEGORY_IDS_SQL = f"""ARRAY(
     WHERE starts_with(category.path || '/', ancestor.path || '/') ORDER BY ancestor.path
 )"""
 
+
+def keyword_document_sql(title: str, category: str, description: str, config: str) -> str:
+    """SQL for a product's keyword document from its title, category name and description
+    (SQL expressions), ranked in that order; `config` is the text search configuration's
+    placeholder. Each text is read as PostgreSQL reads it, and with its hyphenated words also
+    written as one, as search reads a shopper's words (search.ml.words): "T-shirt" is found by
+    "tshirt", the word a query "t-shirt", "T shirt" or "tshirt" is searched by."""
+
+    def read(text: str) -> str:
+        joined = (
+            "coalesce((SELECT string_agg(replace(hyphenated[1], '-', ''), ' ') "
+            f"FROM regexp_matches({text}, '(\\w+(?:-\\w+)+)', 'g') AS hyphenated), '')"
+        )
+        return f"to_tsvector({config}, {text}) || to_tsvector({config}, {joined})"
+
+    return (
+        f"setweight({read(title)}, 'A') || setweight({read(category)}, 'B')"
+        f" || setweight({read(description)}, 'C')"
+    )
+
+
+_KEYWORD_DOCUMENT = keyword_document_sql(
+    "product.title",
+    "coalesce(category.full_name, '')",
+    "product.description",
+    "%(config)s::regconfig",
+)
 # One statement per batch of products: the keyword document and the categories are rebuilt
 # from the product and the row is flagged for re-embedding, inside the transaction that changed
 # the product (a category's move announces every product under it).
@@ -38,9 +65,7 @@ INSERT INTO {ProductIndex._meta.db_table}
     (product_id, keywords, categories, dirty, bulk, changed_at, error, encoder_version,
      created_at, updated_at, lease_expires_at, lease_attempts)
 SELECT product.id,
-       setweight(to_tsvector(%(config)s::regconfig, product.title), 'A')
-       || setweight(to_tsvector(%(config)s::regconfig, coalesce(category.full_name, '')), 'B')
-       || setweight(to_tsvector(%(config)s::regconfig, product.description), 'C'),
+       {_KEYWORD_DOCUMENT},
        {CATEGORY_IDS_SQL},
        true, %(bulk)s, clock_timestamp(), '', '', now(), now(), NULL, 0
 FROM {Product._meta.db_table} AS product

@@ -52,6 +52,16 @@ def test_keyword_search_ranks_title_above_category_above_description(make_produc
     assert [p.sku for p in keyword_search("kurta")] == ["T", "C", "D"]
 
 
+def test_a_hyphenated_word_is_found_as_the_one_word_search_reads_it(make_product):
+    # Queries are read with "T-shirt", "T shirt" and "tshirt" alike as "tshirt"
+    # (search.ml.words); titles keep their parts too.
+    make_product("H", title="Tantra Men Beige T-shirt")
+    make_product("J", title="Roadster Men Red Tshirt")
+    make_product("S", title="Linen Shirt")
+    assert {p.sku for p in keyword_search("tshirt")} == {"H", "J"}
+    assert {p.sku for p in keyword_search("shirt")} == {"H", "S"}
+
+
 def test_keyword_search_shows_active_products_only(make_product):
     make_product("A", title="Red kurta")
     make_product("B", title="Red kurta draft", status=Product.Status.DRAFT)
